@@ -1,0 +1,71 @@
+import type { Fact, Facts, Instance, Unknown } from '../facts/schema.js';
+import type { Text } from '../lang.js';
+
+export type Severity = 'critical' | 'warning';
+export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip' | 'unknown';
+
+/** One step of a fix. `key` names the action so a plan built from several fixes lists it once. */
+export interface FixStep {
+  key: string;
+  text: Text;
+}
+
+export interface Fix {
+  steps: FixStep[];
+  /** AWS CLI commands with the real ids filled in, ready to paste into bash. */
+  commands: string[];
+}
+
+export interface Finding {
+  status: Exclude<CheckStatus, 'unknown'>;
+  message: Text;
+  /** Required on fail and warn. */
+  fix?: Fix;
+}
+
+export interface CheckResult {
+  id: string;
+  severity: Severity;
+  title: Text;
+  status: CheckStatus;
+  message: Text;
+  fix?: Fix;
+}
+
+export interface CheckContext {
+  facts: Facts;
+  region: string;
+  instanceId: string;
+  /** The instance, known to exist and not terminated (only instance-state runs without it). */
+  instance: Instance;
+  /** Results of the checks that come earlier in the registry, by id. */
+  earlier: ReadonlyMap<string, CheckResult>;
+}
+
+export interface Check {
+  id: string;
+  severity: Severity;
+  /** The healthy assertion. */
+  title: Text;
+  /**
+   * Checks that must pass (or warn) for this one to apply: when one failed or was skipped this
+   * check is `skip`, when one is unknown this one is too.
+   */
+  requires?: string[];
+  evaluate(ctx: CheckContext): Finding;
+}
+
+/** Thrown by `need` when a check reads a fact that could not be collected; the engine turns it into `unknown`. */
+export class FactUnknown extends Error {
+  constructor(readonly unknown: Unknown) {
+    super(`${unknown.call}: ${unknown.code}`);
+  }
+}
+
+export function need<T>(fact: Fact<T> | undefined, call = 'collection'): T {
+  if (fact === undefined) {
+    throw new FactUnknown({ known: false, call, code: 'NotCollected', message: 'this fact was not collected' });
+  }
+  if (!fact.known) throw new FactUnknown(fact);
+  return fact.value;
+}

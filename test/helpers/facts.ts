@@ -1,0 +1,167 @@
+import type { Facts, Instance, Unknown, Vpc } from '../../src/facts/schema';
+import { known } from '../../src/facts/schema';
+
+/** Ids shared by the test facts, so tests can name them. */
+export const IDS = {
+  region: 'ap-northeast-1',
+  account: '123456789012',
+  instance: 'i-0123456789abcdef0',
+  vpc: 'vpc-0a1b2c3d4e5f60718',
+  subnet: 'subnet-0aaa1111bbbb2222c',
+  otherSubnet: 'subnet-0ddd3333eeee4444f',
+  publicSubnet: 'subnet-0fff5555aaaa6666b',
+  az: 'ap-northeast-1a',
+  otherAz: 'ap-northeast-1c',
+  instanceSg: 'sg-0inst0000000000001',
+  endpointSg: 'sg-0vpce000000000001',
+  defaultSg: 'sg-0default000000001',
+  privateRt: 'rtb-0private00000001',
+  mainRt: 'rtb-0main00000000001',
+  publicRt: 'rtb-0public000000001',
+  igw: 'igw-0aaaa00000000001',
+  nat: 'nat-0aaaa00000000001',
+  profileArn: 'arn:aws:iam::123456789012:instance-profile/SSMInstanceProfile',
+  profileName: 'SSMInstanceProfile',
+  role: 'SSMInstanceRole',
+  roleArn: 'arn:aws:iam::123456789012:role/SSMInstanceRole',
+  coreArn: 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore',
+  vpce: { ssm: 'vpce-0ssm000000000001', ssmmessages: 'vpce-0ssmmsg00000001', ec2messages: 'vpce-0ec2msg00000001' },
+  privateIp: '10.0.1.12',
+} as const;
+
+export const denied = (call: string, code = 'AccessDenied'): Unknown => ({
+  known: false,
+  call,
+  code,
+  message: `User is not authorized to perform: ${call}`,
+});
+
+const sn = (svc: string) => `com.amazonaws.${IDS.region}.${svc}`;
+
+export function healthyInstance(): Instance {
+  return {
+    instanceId: IDS.instance,
+    state: 'running',
+    accountId: IDS.account,
+    vpcId: IDS.vpc,
+    subnetId: IDS.subnet,
+    availabilityZone: IDS.az,
+    privateIp: IDS.privateIp,
+    primaryEniGroupIds: [IDS.instanceSg],
+    instanceProfileArn: IDS.profileArn,
+    platformDetails: 'Linux/UNIX',
+    imageId: 'ami-0123456789abcdef0',
+    metadata: { httpEndpoint: 'enabled', httpTokens: 'required', hopLimit: 2 },
+  };
+}
+
+export function healthyVpc(): Vpc {
+  const endpoint = (svc: 'ssm' | 'ssmmessages' | 'ec2messages') => ({
+    endpointId: IDS.vpce[svc],
+    serviceName: sn(svc),
+    type: 'Interface',
+    state: 'available',
+    subnetIds: [IDS.subnet],
+    groupIds: [IDS.endpointSg],
+    privateDnsEnabled: true,
+  });
+  return {
+    dnsSupport: known(true),
+    dnsHostnames: known(true),
+    subnets: known([
+      { subnetId: IDS.subnet, availabilityZone: IDS.az, cidr: '10.0.1.0/24' },
+      { subnetId: IDS.otherSubnet, availabilityZone: IDS.otherAz, cidr: '10.0.2.0/24' },
+      { subnetId: IDS.publicSubnet, availabilityZone: IDS.az, cidr: '10.0.0.0/24' },
+    ]),
+    routeTables: known([
+      { routeTableId: IDS.mainRt, main: true, subnetIds: [], routes: [{ destination: '10.0.0.0/16', target: 'local', state: 'active' }] },
+      {
+        routeTableId: IDS.privateRt,
+        main: false,
+        subnetIds: [IDS.subnet, IDS.otherSubnet],
+        routes: [{ destination: '10.0.0.0/16', target: 'local', state: 'active' }],
+      },
+      {
+        routeTableId: IDS.publicRt,
+        main: false,
+        subnetIds: [IDS.publicSubnet],
+        routes: [
+          { destination: '10.0.0.0/16', target: 'local', state: 'active' },
+          { destination: '0.0.0.0/0', target: IDS.igw, state: 'active' },
+        ],
+      },
+    ]),
+    endpoints: known([endpoint('ssm'), endpoint('ssmmessages'), endpoint('ec2messages')]),
+    natGateways: known([]),
+    internetGateways: known([{ internetGatewayId: IDS.igw, attached: true }]),
+    securityGroups: known([
+      {
+        groupId: IDS.instanceSg,
+        groupName: 'test-ec2-sg',
+        ingress: [],
+        egress: [{ protocol: '-1', cidrs: ['0.0.0.0/0'], ipv6Cidrs: [], groupIds: [], prefixListIds: [] }],
+      },
+      {
+        groupId: IDS.endpointSg,
+        groupName: 'ssm-endpoints',
+        ingress: [{ protocol: 'tcp', fromPort: 443, toPort: 443, cidrs: [], ipv6Cidrs: [], groupIds: [IDS.instanceSg], prefixListIds: [] }],
+        egress: [{ protocol: '-1', cidrs: ['0.0.0.0/0'], ipv6Cidrs: [], groupIds: [], prefixListIds: [] }],
+      },
+      {
+        groupId: IDS.defaultSg,
+        groupName: 'default',
+        ingress: [{ protocol: '-1', cidrs: [], ipv6Cidrs: [], groupIds: [IDS.defaultSg], prefixListIds: [] }],
+        egress: [{ protocol: '-1', cidrs: ['0.0.0.0/0'], ipv6Cidrs: [], groupIds: [], prefixListIds: [] }],
+      },
+    ]),
+  };
+}
+
+/**
+ * A healthy private-subnet instance as the guide ends it: role with AmazonSSMManagedInstanceCore,
+ * the three interface endpoints in its subnet with private DNS and an HTTPS security group, Online.
+ */
+export function healthyFacts(): Facts {
+  return {
+    factsVersion: 1,
+    region: IDS.region,
+    instances: { [IDS.instance]: known(healthyInstance()) },
+    vpcs: { [IDS.vpc]: healthyVpc() },
+    instanceProfiles: {
+      [IDS.profileArn]: known({ name: IDS.profileName, arn: IDS.profileArn, roles: [{ roleName: IDS.role, arn: IDS.roleArn }] }),
+    },
+    roles: {
+      [IDS.role]: {
+        attachedPolicies: known([{ policyName: 'AmazonSSMManagedInstanceCore', policyArn: IDS.coreArn }]),
+        inlinePolicies: known([]),
+        managedPolicyDocuments: {},
+      },
+    },
+    dhmc: known({ roleName: null }),
+    managedInstances: known({
+      [IDS.instance]: {
+        pingStatus: 'Online',
+        lastPingDateTime: '2026-11-28T10:00:00.000Z',
+        agentVersion: '3.3.1802.0',
+        platformType: 'Linux',
+        platformName: 'Amazon Linux',
+        platformVersion: '2023',
+        iamRole: IDS.role,
+      },
+    }),
+  };
+}
+
+/** Structured clone of the healthy facts with a patch applied by the caller. */
+export function factsWith(patch: (f: Facts) => void): Facts {
+  const f = healthyFacts();
+  patch(f);
+  return f;
+}
+
+export const vpcOf = (f: Facts): Vpc => f.vpcs[IDS.vpc];
+export const instanceOf = (f: Facts): Instance => {
+  const i = f.instances[IDS.instance];
+  if (!i.known || !i.value) throw new Error('test facts have no instance');
+  return i.value;
+};
