@@ -1,0 +1,43 @@
+import { readFileSync, writeFileSync, statSync } from 'node:fs';
+import { factsSchema, type Facts } from './schema.js';
+
+/** A facts file is at most this large; a real region's facts are far smaller. */
+const MAX_BYTES = 64 * 1024 * 1024;
+
+export class FactsFileError extends Error {}
+
+/** Reads and validates a facts file; every failure is one line naming the file (and the bad field). */
+export function loadFacts(path: string): Facts {
+  let text: string;
+  try {
+    const size = statSync(path).size;
+    if (size > MAX_BYTES) throw new FactsFileError(`${path}: ${size} bytes is too large for a facts file`);
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    if (e instanceof FactsFileError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new FactsFileError(`cannot read facts file ${path}${code ? ` (${code})` : ''}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new FactsFileError(`${path} is not JSON: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const parsed = factsSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue.path.length ? issue.path.map(String).join('.') : '(top level)';
+    throw new FactsFileError(`${path} is not a valid facts file: ${where}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+export function saveFacts(path: string, facts: Facts): void {
+  try {
+    writeFileSync(path, JSON.stringify(facts, null, 2) + '\n');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new FactsFileError(`cannot write facts file ${path}${code ? ` (${code})` : ''}`);
+  }
+}

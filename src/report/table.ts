@@ -1,0 +1,108 @@
+import Table from 'cli-table3';
+import type { Lang } from '../lang.js';
+import type { CheckReport, InstanceReport, OverallStatus, Report } from './schema.js';
+
+export interface TableOptions {
+  lang: Lang;
+  color: boolean;
+  /** Terminal width; tables are sized to it. */
+  width: number;
+}
+
+const ANSI = { red: 31, green: 32, yellow: 33, magenta: 35, gray: 90 } as const;
+type Colour = keyof typeof ANSI;
+
+const MARK: Record<CheckReport['status'], { text: string; colour: Colour }> = {
+  pass: { text: '✔ pass', colour: 'green' },
+  fail: { text: '✘ FAIL', colour: 'red' },
+  warn: { text: '! warn', colour: 'yellow' },
+  skip: { text: '- skip', colour: 'gray' },
+  unknown: { text: '? unknown', colour: 'magenta' },
+};
+
+const OVERALL: Record<OverallStatus, { text: string; colour: Colour }> = {
+  ok: { text: 'OK', colour: 'green' },
+  warning: { text: 'WARNING', colour: 'yellow' },
+  critical: { text: 'CRITICAL', colour: 'red' },
+  unknown: { text: 'UNKNOWN', colour: 'magenta' },
+};
+
+const WORDS = {
+  en: {
+    status: 'Status',
+    check: 'Check',
+    finding: 'Finding',
+    fix: 'Fix',
+    already: 'see the steps above',
+    commands: 'Commands to fix',
+    commandsHint: 'paste in bash, in this order; they change your account, so read them first',
+    summary: (n: number, parts: string) => `${n} instance${n === 1 ? '' : 's'}: ${parts}`,
+  },
+  ja: {
+    status: '状態',
+    check: 'チェック',
+    finding: '結果',
+    fix: '対処',
+    already: '上の手順を参照',
+    commands: '対処のコマンド',
+    commandsHint: 'bash にこの順で貼り付けて実行します。アカウントを変更するので、先に内容を確認してください',
+    summary: (n: number, parts: string) => `${n} 台: ${parts}`,
+  },
+} as const;
+
+export function renderTable(report: Report, opts: TableOptions): string {
+  const paint = (c: Colour, s: string) => (opts.color ? `\u001b[${ANSI[c]}m${s}\u001b[0m` : s);
+  const out: string[] = [];
+  for (const inst of report.instances) out.push(renderInstance(inst, report, opts, paint));
+  if (report.instances.length > 1) {
+    const counts = (['critical', 'unknown', 'warning', 'ok'] as const)
+      .map((s) => [s, report.instances.filter((i) => i.status === s).length] as const)
+      .filter(([, n]) => n > 0)
+      .map(([s, n]) => `${n} ${paint(OVERALL[s].colour, OVERALL[s].text)}`)
+      .join(', ');
+    out.push(WORDS[opts.lang].summary(report.instances.length, counts) + '\n');
+  }
+  return out.join('\n');
+}
+
+function renderInstance(
+  inst: InstanceReport,
+  report: Report,
+  opts: TableOptions,
+  paint: (c: Colour, s: string) => string,
+): string {
+  const w = WORDS[opts.lang];
+  const overall = OVERALL[inst.status];
+  const head = `${inst.instanceId} (${report.region}): ${paint(overall.colour, overall.text)}`;
+
+  const statusW = 11;
+  const checkW = 24;
+  const findingW = Math.max(30, Math.min(opts.width, 160) - statusW - checkW - 4);
+  const table = new Table({
+    head: [w.status, w.check, w.finding],
+    colWidths: [statusW, checkW, findingW],
+    wordWrap: true,
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+    // cli-table3 colours its header even when piped unless told otherwise.
+    style: opts.color ? { head: ['bold'], border: ['gray'] } : { head: [], border: [] },
+  });
+
+  const shownSteps = new Set<string>();
+  for (const c of inst.checks) {
+    const mark = MARK[c.status];
+    table.push([paint(mark.colour, mark.text), c.id, c.message]);
+    if (c.fix && (c.status === 'fail' || c.status === 'warn')) {
+      const fresh = c.fix.steps.filter((s) => !shownSteps.has(s));
+      fresh.forEach((s) => shownSteps.add(s));
+      const lines = fresh.length ? fresh.map((s, i) => `${i + 1}. ${s}`) : [`(${w.already})`];
+      table.push([{ content: '' }, { colSpan: 2, content: `${w.fix}:\n${lines.join('\n')}` }]);
+    }
+  }
+
+  const parts = [head, table.toString()];
+  const commands = inst.plan?.commands ?? [];
+  if (commands.length) {
+    parts.push(`${w.commands} (${w.commandsHint}):\n\n${commands.map((c) => `  ${c}`).join('\n')}`);
+  }
+  return parts.join('\n') + '\n';
+}
