@@ -1,0 +1,233 @@
+/**
+ * A small, pure evaluator of IAM identity policies for one action at a time: explicit Deny wins,
+ * wildcards and NotAction/NotResource count, and anything it cannot evaluate (a Condition it does
+ * not know, a policy variable) makes a statement "conditional" instead of a guess.
+ */
+
+export type Effect = 'Allow' | 'Deny';
+
+export interface Statement {
+  sid?: string;
+  effect: Effect;
+  actions?: string[];
+  notActions?: string[];
+  resources?: string[];
+  notResources?: string[];
+  condition?: Record<string, unknown>;
+}
+
+/** One policy document with the name the messages use for it. */
+export interface PolicySource {
+  /** Policy name as IAM shows it. */
+  name: string;
+  kind: 'inline' | 'managed';
+  arn?: string;
+  document: unknown;
+}
+
+export interface Request {
+  action: string;
+  /** The resource ARN; `*` for actions without a resource type; undefined when it is not known. */
+  resource: string | undefined;
+  /** Condition keys whose value is known for the request (names are case-insensitive). */
+  context?: Record<string, string>;
+}
+
+export interface StatementRef {
+  /** Index into the sources passed to `evaluate`. */
+  source: number;
+  /** 0-based position in the document's Statement list. */
+  index: number;
+  sid?: string;
+  effect: Effect;
+}
+
+export type Decision =
+  | { decision: 'allow'; by: StatementRef[] }
+  | { decision: 'deny'; by: StatementRef }
+  | { decision: 'implicit' }
+  /** The verdict hangs on a statement whose condition (or resource) could not be evaluated. */
+  | { decision: 'conditional'; by: StatementRef };
+
+export class PolicyError extends Error {}
+
+type Tri = 'yes' | 'no' | 'maybe';
+
+/**
+ * The statements of a policy document. Accepts the parsed object, or JSON text that may still be
+ * URL-encoded (the raw IAM API encodes documents; the SDK for JavaScript does not decode them).
+ */
+export function parsePolicy(document: unknown): Statement[] {
+  let doc = document;
+  if (typeof doc === 'string') doc = parseText(doc);
+  if (!isObject(doc)) throw new PolicyError('the policy document is not a JSON object');
+  const raw = doc.Statement;
+  if (raw === undefined) throw new PolicyError('the policy document has no Statement');
+  const list = Array.isArray(raw) ? raw : [raw];
+  return list.map((s, i) => parseStatement(s, i));
+}
+
+function parseText(text: string): unknown {
+  const attempts = [text];
+  if (/%[0-9A-Fa-f]{2}/.test(text)) {
+    try {
+      attempts.unshift(decodeURIComponent(text));
+    } catch {
+      // not URL-encoded after all; the plain text is tried next
+    }
+  }
+  for (const a of attempts) {
+    try {
+      return JSON.parse(a);
+    } catch {
+      // try the next form
+    }
+  }
+  throw new PolicyError('the policy document is not valid JSON');
+}
+
+function parseStatement(s: unknown, i: number): Statement {
+  const where = `statement ${i + 1}`;
+  if (!isObject(s)) throw new PolicyError(`${where} is not an object`);
+  const effect = s.Effect;
+  if (effect !== 'Allow' && effect !== 'Deny') throw new PolicyError(`${where} has Effect ${JSON.stringify(effect)}`);
+  const st: Statement = { effect };
+  if (typeof s.Sid === 'string' && s.Sid !== '') st.sid = s.Sid;
+  if (s.Action !== undefined) st.actions = strings(s.Action, `${where} Action`);
+  if (s.NotAction !== undefined) st.notActions = strings(s.NotAction, `${where} NotAction`);
+  if (s.Resource !== undefined) st.resources = strings(s.Resource, `${where} Resource`);
+  if (s.NotResource !== undefined) st.notResources = strings(s.NotResource, `${where} NotResource`);
+  if (!st.actions && !st.notActions) throw new PolicyError(`${where} has neither Action nor NotAction`);
+  if (s.Condition !== undefined) {
+    if (!isObject(s.Condition)) throw new PolicyError(`${where} Condition is not an object`);
+    if (Object.keys(s.Condition).length > 0) st.condition = s.Condition;
+  }
+  return st;
+}
+
+function strings(v: unknown, where: string): string[] {
+  const list = Array.isArray(v) ? v : [v];
+  if (!list.every((x) => typeof x === 'string')) throw new PolicyError(`${where} is not a string or a list of strings`);
+  return list as string[];
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** IAM's wildcard match: `*` any run of characters, `?` one character. */
+export function globMatch(pattern: string, value: string, ignoreCase = false): boolean {
+  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${re}$`, ignoreCase ? 'is' : 's').test(value);
+}
+
+function actionMatches(st: Statement, action: string): boolean {
+  if (st.actions) return st.actions.some((p) => globMatch(p, action, true));
+  return !st.notActions!.some((p) => globMatch(p, action, true));
+}
+
+function resourceMatches(st: Statement, resource: string | undefined): Tri {
+  const one = (p: string): Tri => {
+    if (/^\*+$/.test(p)) return 'yes';
+    if (resource === undefined || p.includes('${')) return 'maybe';
+    return globMatch(p, resource) ? 'yes' : 'no';
+  };
+  if (st.resources) return any(st.resources.map(one));
+  // An identity policy statement always has one of the two; IAM rejects it otherwise.
+  if (!st.notResources) return 'no';
+  return not(any(st.notResources.map(one)));
+}
+
+function any(xs: Tri[]): Tri {
+  if (xs.includes('yes')) return 'yes';
+  return xs.includes('maybe') ? 'maybe' : 'no';
+}
+function all(xs: Tri[]): Tri {
+  if (xs.includes('no')) return 'no';
+  return xs.includes('maybe') ? 'maybe' : 'yes';
+}
+function not(x: Tri): Tri {
+  return x === 'yes' ? 'no' : x === 'no' ? 'yes' : 'maybe';
+}
+
+const STRING_OPS: Record<string, { negate: boolean; like: boolean; ignoreCase: boolean }> = {
+  stringequals: { negate: false, like: false, ignoreCase: false },
+  stringnotequals: { negate: true, like: false, ignoreCase: false },
+  stringequalsignorecase: { negate: false, like: false, ignoreCase: true },
+  stringnotequalsignorecase: { negate: true, like: false, ignoreCase: true },
+  stringlike: { negate: false, like: true, ignoreCase: false },
+  stringnotlike: { negate: true, like: true, ignoreCase: false },
+};
+
+/**
+ * A statement's Condition against the keys known for the request. Only the string operators and
+ * Bool on single-valued keys are evaluated; a key not in the context is `maybe`, because the real
+ * request may or may not carry it.
+ */
+export function conditionMatches(condition: Record<string, unknown> | undefined, context: Record<string, string> = {}): Tri {
+  if (!condition) return 'yes';
+  const ctx = new Map(Object.entries(context).map(([k, v]) => [k.toLowerCase(), v]));
+  const results: Tri[] = [];
+  for (const [opName, block] of Object.entries(condition)) {
+    if (!isObject(block)) return 'maybe';
+    const op = opName.toLowerCase();
+    const base = op.endsWith('ifexists') ? op.slice(0, -'ifexists'.length) : op;
+    for (const [key, raw] of Object.entries(block)) {
+      const value = ctx.get(key.toLowerCase());
+      const wanted = Array.isArray(raw) ? raw : [raw];
+      if (value === undefined || op.includes(':') || !wanted.every((w) => typeof w === 'string' || typeof w === 'boolean')) {
+        results.push('maybe');
+        continue;
+      }
+      const ws = wanted.map(String);
+      if (ws.some((w) => w.includes('${'))) {
+        results.push('maybe');
+        continue;
+      }
+      const s = STRING_OPS[base];
+      if (s) {
+        const hit = ws.some((w) => (s.like ? globMatch(w, value, s.ignoreCase) : s.ignoreCase ? w.toLowerCase() === value.toLowerCase() : w === value));
+        results.push(hit !== s.negate ? 'yes' : 'no');
+      } else if (base === 'bool') {
+        results.push(ws.some((w) => w.toLowerCase() === value.toLowerCase()) ? 'yes' : 'no');
+      } else {
+        results.push('maybe');
+      }
+    }
+  }
+  return all(results);
+}
+
+/** Whether one statement applies to the request. */
+export function statementApplies(st: Statement, req: Request): Tri {
+  if (!actionMatches(st, req.action)) return 'no';
+  return all([resourceMatches(st, req.resource), conditionMatches(st.condition, req.context)]);
+}
+
+/**
+ * The decision of a set of identity policies for one request, as IAM reaches it: an explicit Deny
+ * wins, then any Allow; without either the request is implicitly denied. A conditional Deny turns
+ * an Allow into `conditional`; a conditional Allow alone is `conditional` too.
+ */
+export function evaluate(sources: readonly { statements: readonly Statement[] }[], req: Request): Decision {
+  const allows: StatementRef[] = [];
+  let maybeAllow: StatementRef | undefined;
+  let maybeDeny: StatementRef | undefined;
+  for (const [si, src] of sources.entries()) {
+    for (const [index, st] of src.statements.entries()) {
+      const applies = statementApplies(st, req);
+      if (applies === 'no') continue;
+      const ref: StatementRef = { source: si, index, effect: st.effect, ...(st.sid ? { sid: st.sid } : {}) };
+      if (st.effect === 'Deny') {
+        if (applies === 'yes') return { decision: 'deny', by: ref };
+        maybeDeny ??= ref;
+      } else if (applies === 'yes') {
+        allows.push(ref);
+      } else {
+        maybeAllow ??= ref;
+      }
+    }
+  }
+  if (allows.length) return maybeDeny ? { decision: 'conditional', by: maybeDeny } : { decision: 'allow', by: allows };
+  return maybeAllow ? { decision: 'conditional', by: maybeAllow } : { decision: 'implicit' };
+}
