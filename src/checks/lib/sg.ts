@@ -1,0 +1,73 @@
+/** Security group rule matching: which sources an inbound rule admits on a TCP port. */
+import ipaddr from 'ipaddr.js';
+import type { SecurityGroup, SgRule } from '../../facts/schema.js';
+
+/** Whether the rule's protocol and port range let TCP `port` through ("-1" is every protocol and port). */
+export function coversTcpPort(rule: SgRule, port: number): boolean {
+  const protocol = rule.protocol.toLowerCase();
+  if (protocol === '-1' || protocol === 'all') return true;
+  if (protocol !== 'tcp' && protocol !== '6') return false;
+  const from = rule.fromPort ?? 0;
+  const to = rule.toPort ?? 65535;
+  return from <= port && port <= to;
+}
+
+function parseAddress(address: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
+  if (ipaddr.IPv4.isValidFourPartDecimal(address)) return ipaddr.IPv4.parse(address);
+  if (ipaddr.IPv6.isValid(address)) {
+    const v6 = ipaddr.IPv6.parse(address);
+    return v6.isIPv4MappedAddress() ? v6.toIPv4Address() : v6;
+  }
+  return undefined;
+}
+
+/** Whether an IPv4 or IPv6 CIDR holds the address; false for malformed input or mixed families. */
+export function cidrContains(cidr: string, address: string): boolean {
+  const addr = parseAddress(address);
+  if (!addr) return false;
+  let range: [ipaddr.IPv4 | ipaddr.IPv6, number];
+  if (ipaddr.IPv4.isValidCIDRFourPartDecimal(cidr)) range = ipaddr.IPv4.parseCIDR(cidr);
+  else if (ipaddr.IPv6.isValidCIDR(cidr)) range = ipaddr.IPv6.parseCIDR(cidr);
+  else return false;
+  return range[0].kind() === addr.kind() && addr.match(range);
+}
+
+export type Source = { kind: 'group' | 'cidr' | 'prefixList'; id: string };
+
+export interface Client {
+  /** Security groups of the client's network interface. */
+  groupIds: readonly string[];
+  addresses: readonly string[];
+}
+
+export interface Ingress {
+  /** The first source that admits the client, if any. */
+  admittedBy?: Source;
+  /** Every source the group admits on the port, for messages. */
+  sources: Source[];
+  /** Prefix lists admitted on the port: their entries are not in the facts, so whether they hold the client is unknown. */
+  prefixLists: string[];
+}
+
+// A cross-account reference reads "123456789012/sg-…".
+const bareGroupId = (id: string) => id.slice(id.lastIndexOf('/') + 1);
+
+/** What the security group lets in on TCP `port`, and whether the client is among it. */
+export function ingressOn(sg: SecurityGroup, port: number, client: Client): Ingress {
+  const sources: Source[] = [];
+  const add = (s: Source) => {
+    if (!sources.some((x) => x.kind === s.kind && x.id === s.id)) sources.push(s);
+  };
+  for (const rule of sg.ingress) {
+    if (!coversTcpPort(rule, port)) continue;
+    rule.groupIds.forEach((id) => add({ kind: 'group', id: bareGroupId(id) }));
+    [...rule.cidrs, ...rule.ipv6Cidrs].forEach((id) => add({ kind: 'cidr', id }));
+    rule.prefixListIds.forEach((id) => add({ kind: 'prefixList', id }));
+  }
+  const admittedBy = sources.find(
+    (s) =>
+      (s.kind === 'group' && client.groupIds.includes(s.id)) ||
+      (s.kind === 'cidr' && client.addresses.some((a) => cidrContains(s.id, a))),
+  );
+  return { admittedBy, sources, prefixLists: sources.filter((s) => s.kind === 'prefixList').map((s) => s.id) };
+}

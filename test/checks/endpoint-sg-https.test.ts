@@ -1,0 +1,149 @@
+import { checkCases } from '../helpers/check-tester';
+import { IDS, denied, factsWith, instanceOf, vpcOf } from '../helpers/facts';
+import { known, type Endpoint, type Fact, type Facts, type SecurityGroup, type SgRule } from '../../src/facts/schema';
+
+const value = <T>(fact: Fact<T>): T => {
+  if (!fact.known) throw new Error('fact is unknown');
+  return fact.value;
+};
+const endpoint = (f: Facts, svc: keyof typeof IDS.vpce): Endpoint => value(vpcOf(f).endpoints).find((e) => e.endpointId === IDS.vpce[svc])!;
+const group = (f: Facts, id: string): SecurityGroup => value(vpcOf(f).securityGroups).find((g) => g.groupId === id)!;
+const rule = (r: Partial<SgRule>): SgRule => ({ protocol: 'tcp', fromPort: 443, toPort: 443, cidrs: [], ipv6Cidrs: [], groupIds: [], prefixListIds: [], ...r });
+const endpointIngress = (f: Facts, ...rules: SgRule[]) => void (group(f, IDS.endpointSg).ingress = rules);
+const authorize = (sg: string) =>
+  new RegExp(`^aws ec2 authorize-security-group-ingress --group-id ${sg} --protocol tcp --port 443 --source-group ${IDS.instanceSg} --region ${IDS.region}$`);
+const otherSg = 'sg-0other00000000001';
+
+checkCases('endpoint-sg-https', [
+  {
+    name: "an endpoint group that admits 443 from the instance's group passes",
+    facts: factsWith(() => {}),
+    status: 'pass',
+    message: new RegExp(`${IDS.endpointSg} on ${IDS.vpce.ssm}, ${IDS.vpce.ssmmessages}, ${IDS.vpce.ec2messages} allows TCP 443 from ${IDS.instanceSg}`),
+  },
+  {
+    name: 'a CIDR that does not hold the private IP fails, naming both',
+    facts: factsWith((f) => endpointIngress(f, rule({ cidrs: ['10.1.0.0/24'] }))),
+    status: 'fail',
+    message: new RegExp(`${IDS.endpointSg} allows TCP 443 only from 10\\.1\\.0\\.0/24, not from 10\\.0\\.1\\.12 or ${IDS.instanceSg}`),
+    commands: [authorize(IDS.endpointSg)],
+    verify: (r) => {
+      expect(r.fix!.steps).toHaveLength(1);
+      expect(r.fix!.steps[0].text.ja).toContain('「インバウンドのルールを編集」→「ルールを追加」→ タイプ「HTTPS」');
+    },
+  },
+  {
+    name: 'a CIDR that holds the private IP passes',
+    facts: factsWith((f) => endpointIngress(f, rule({ cidrs: ['10.0.0.0/16'] }))),
+    status: 'pass',
+    message: /from 10\.0\.0\.0\/16/,
+  },
+  {
+    name: 'protocol -1 from the instance group passes',
+    facts: factsWith((f) => endpointIngress(f, rule({ protocol: '-1', fromPort: undefined, toPort: undefined, groupIds: [IDS.instanceSg] }))),
+    status: 'pass',
+  },
+  {
+    name: 'protocol 6 over a port range that contains 443 passes',
+    facts: factsWith((f) => endpointIngress(f, rule({ protocol: '6', fromPort: 0, toPort: 65535, cidrs: ['0.0.0.0/0'] }))),
+    status: 'pass',
+  },
+  {
+    name: 'a port range without 443 or another protocol fails: no inbound rule for TCP 443',
+    facts: factsWith((f) =>
+      endpointIngress(f, rule({ fromPort: 80, toPort: 442, groupIds: [IDS.instanceSg] }), rule({ protocol: 'udp', groupIds: [IDS.instanceSg] })),
+    ),
+    status: 'fail',
+    message: new RegExp(`${IDS.endpointSg} has no inbound rule for TCP 443`),
+    commands: [authorize(IDS.endpointSg)],
+  },
+  {
+    name: 'an IPv6-only rule does not admit the IPv4 instance',
+    facts: factsWith((f) => endpointIngress(f, rule({ ipv6Cidrs: ['::/0'] }))),
+    status: 'fail',
+    message: /only from ::\/0/,
+  },
+  {
+    name: 'the default-group trap: an endpoint created without a group uses the default one, which admits only its members',
+    facts: factsWith((f) => void (endpoint(f, 'ssm').groupIds = [])),
+    status: 'fail',
+    message: new RegExp(`^${IDS.vpce.ssm}: ${IDS.defaultSg} \\(the VPC's default group, used because the endpoint has no group of its own\\) allows TCP 443 only from ${IDS.defaultSg}`),
+    commands: [authorize(IDS.defaultSg)],
+  },
+  {
+    name: 'the default group does admit an instance that is a member of it',
+    facts: factsWith((f) => {
+      endpoint(f, 'ssm').groupIds = [];
+      instanceOf(f).primaryEniGroupIds = [IDS.defaultSg];
+      endpointIngress(f, rule({ groupIds: [IDS.defaultSg] }));
+    }),
+    status: 'pass',
+  },
+  {
+    name: 'one of several groups on the endpoint is enough',
+    facts: factsWith((f) => {
+      endpointIngress(f);
+      value(vpcOf(f).securityGroups).push({ groupId: otherSg, groupName: 'other', ingress: [rule({ cidrs: ['10.0.1.12/32'] })], egress: [] });
+      value(vpcOf(f).endpoints).forEach((e) => (e.groupIds = [IDS.endpointSg, otherSg]));
+    }),
+    status: 'pass',
+    message: new RegExp(`${otherSg} on .* allows TCP 443 from 10\\.0\\.1\\.12/32`),
+  },
+  {
+    name: 'endpoints with different closed groups get one command per group',
+    facts: factsWith((f) => {
+      endpointIngress(f);
+      value(vpcOf(f).securityGroups).push({ groupId: otherSg, groupName: 'other', ingress: [], egress: [] });
+      endpoint(f, 'ec2messages').groupIds = [otherSg];
+    }),
+    status: 'fail',
+    message: new RegExp(`${IDS.vpce.ssm}, ${IDS.vpce.ssmmessages}: ${IDS.endpointSg} has no inbound rule.*${IDS.vpce.ec2messages}: ${otherSg} has no inbound rule`),
+    commands: [authorize(IDS.endpointSg), authorize(otherSg)],
+  },
+  {
+    name: 'a prefix-list rule cannot be resolved from the facts: unknown, naming the call that would settle it',
+    facts: factsWith((f) => endpointIngress(f, rule({ prefixListIds: ['pl-0corp000000000001'] }))),
+    status: 'unknown',
+    message: new RegExp(`ec2:GetManagedPrefixListEntries .*pl-0corp000000000001 \\(${IDS.endpointSg}\\).*10\\.0\\.1\\.12`),
+  },
+  {
+    name: 'a prefix list does not hide a definite failure of another endpoint',
+    facts: factsWith((f) => {
+      endpointIngress(f, rule({ prefixListIds: ['pl-0corp000000000001'] }));
+      value(vpcOf(f).securityGroups).push({ groupId: otherSg, groupName: 'other', ingress: [], egress: [] });
+      endpoint(f, 'ec2messages').groupIds = [otherSg];
+    }),
+    status: 'fail',
+    message: /sg-0other00000000001 has no inbound rule for TCP 443; not checked: .*pl-0corp000000000001/,
+    commands: [authorize(otherSg)],
+  },
+  {
+    name: 'an endpoint group missing from the collected groups is unknown',
+    facts: factsWith((f) => void (vpcOf(f).securityGroups = known(value(vpcOf(f).securityGroups).filter((g) => g.groupId !== IDS.endpointSg)))),
+    status: 'unknown',
+    message: new RegExp(`ec2:DescribeSecurityGroups .*${IDS.endpointSg}.*not among the collected security groups`),
+  },
+  {
+    name: 'denied DescribeSecurityGroups is unknown and names the call',
+    facts: factsWith((f) => void (vpcOf(f).securityGroups = denied('ec2:DescribeSecurityGroups', 'UnauthorizedOperation'))),
+    status: 'unknown',
+    message: /ec2:DescribeSecurityGroups was denied \(UnauthorizedOperation\)/,
+  },
+  {
+    name: 'skip when the VPC has no Systems Manager endpoint',
+    facts: factsWith((f) => void (vpcOf(f).endpoints = known([]))),
+    status: 'skip',
+  },
+  {
+    name: 'existing endpoints are checked even when a NAT gateway is the way out',
+    facts: factsWith((f) => {
+      value(vpcOf(f).routeTables)
+        .find((rt) => rt.routeTableId === IDS.privateRt)!
+        .routes.push({ destination: '0.0.0.0/0', target: IDS.nat, state: 'active' });
+      vpcOf(f).natGateways = known([{ natGatewayId: IDS.nat, state: 'available', connectivityType: 'public' }]);
+      endpointIngress(f);
+    }),
+    status: 'fail',
+    commands: [authorize(IDS.endpointSg)],
+  },
+]);

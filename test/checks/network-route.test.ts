@@ -1,0 +1,279 @@
+import { checkCases, resultOf } from '../helpers/check-tester';
+import { IDS, denied, factsWith, instanceOf, vpcOf } from '../helpers/facts';
+import { known, type Fact, type Facts, type RouteTable } from '../../src/facts/schema';
+
+const value = <T>(fact: Fact<T>): T => {
+  if (!fact.known) throw new Error('fact is unknown');
+  return fact.value;
+};
+const table = (f: Facts, id: string): RouteTable => value(vpcOf(f).routeTables).find((rt) => rt.routeTableId === id)!;
+const noEndpoints = (f: Facts) => void (vpcOf(f).endpoints = known([]));
+const defaultRoute = (f: Facts, target: string, state = 'active') =>
+  table(f, IDS.privateRt).routes.push({ destination: '0.0.0.0/0', target, state });
+const nat = (f: Facts, state = 'available', connectivityType = 'public') =>
+  void (vpcOf(f).natGateways = known([{ natGatewayId: IDS.nat, state, connectivityType, subnetId: IDS.publicSubnet }]));
+const ping = (f: Facts, pingStatus: string) => {
+  const m = value(f.managedInstances);
+  m[IDS.instance] = { ...m[IDS.instance], pingStatus };
+};
+
+const region = `--region ${IDS.region}$`;
+const endpointPlan = [
+  new RegExp(`^SG_ID=\\$\\(aws ec2 create-security-group --group-name ssm-endpoints-${IDS.vpc} --description '[^']+' --vpc-id ${IDS.vpc} --query GroupId --output text --region ${IDS.region}\\)$`),
+  new RegExp(`^aws ec2 authorize-security-group-ingress --group-id "\\$SG_ID" --protocol tcp --port 443 --source-group ${IDS.instanceSg} ${region}`),
+  ...['ssm', 'ssmmessages', 'ec2messages'].map(
+    (svc) =>
+      new RegExp(
+        `^aws ec2 create-vpc-endpoint --vpc-id ${IDS.vpc} --vpc-endpoint-type Interface --service-name com\\.amazonaws\\.${IDS.region}\\.${svc} --subnet-ids ${IDS.subnet} --security-group-ids "\\$SG_ID" --private-dns-enabled ${region}`,
+      ),
+  ),
+];
+
+checkCases('network-route', [
+  {
+    name: 'the three endpoints in the VPC pass, naming them and the route table',
+    facts: factsWith(() => {}),
+    status: 'pass',
+    message: new RegExp(`${IDS.vpce.ssm}, ${IDS.vpce.ssmmessages} in ${IDS.vpc}.*${IDS.privateRt} \\(associated with ${IDS.subnet}\\)`),
+  },
+  {
+    name: "the guide's starting point (private subnet, no NAT, no endpoints) fails with the endpoint plan and the NAT alternative",
+    facts: factsWith(noEndpoints),
+    status: 'fail',
+    message: new RegExp(`${IDS.privateRt} \\(associated with ${IDS.subnet}\\): no 0\\.0\\.0\\.0/0 route.*NAT gateway`),
+    messageJa: /0\.0\.0\.0\/0 のルートなし.*NAT ゲートウェイ/,
+    commands: endpointPlan,
+    verify: (r) => {
+      expect(r.fix!.steps.map((s) => s.key)).toEqual([
+        'endpoint-sg-create',
+        'endpoint-create:ssm',
+        'endpoint-create:ssmmessages',
+        'endpoint-create:ec2messages',
+        'endpoint-settle',
+      ]);
+      expect(r.fix!.steps[1].text.ja).toContain('「VPC」→「エンドポイント」→「エンドポイントを作成」');
+      expect(r.fix!.steps[1].text.en).toContain(`only ${IDS.subnet} (${IDS.az})`);
+    },
+  },
+  {
+    name: 'no endpoints but 0.0.0.0/0 to an available public NAT gateway passes',
+    facts: factsWith((f) => {
+      noEndpoints(f);
+      defaultRoute(f, IDS.nat);
+      nat(f);
+    }),
+    status: 'pass',
+    message: new RegExp(`ssm, ssmmessages over route table ${IDS.privateRt}.*0\\.0\\.0\\.0/0 → ${IDS.nat} \\(available, public\\)`),
+  },
+  {
+    name: 'a private NAT gateway is no way out',
+    facts: factsWith((f) => {
+      noEndpoints(f);
+      defaultRoute(f, IDS.nat);
+      nat(f, 'available', 'private');
+    }),
+    status: 'fail',
+    message: new RegExp(`${IDS.nat}, a private NAT gateway with no internet access`),
+    commands: endpointPlan,
+  },
+  {
+    name: 'a NAT gateway that is not available is no way out',
+    facts: factsWith((f) => {
+      noEndpoints(f);
+      defaultRoute(f, IDS.nat);
+      nat(f, 'deleted');
+    }),
+    status: 'fail',
+    message: new RegExp(`${IDS.nat}, which is deleted`),
+  },
+  {
+    name: 'a blackhole default route is no way out',
+    facts: factsWith((f) => {
+      noEndpoints(f);
+      defaultRoute(f, IDS.nat, 'blackhole');
+      nat(f);
+    }),
+    status: 'fail',
+    message: new RegExp(`0\\.0\\.0\\.0/0 → ${IDS.nat} is a blackhole route`),
+  },
+  {
+    name: 'an internet gateway route without a public IPv4 fails',
+    facts: factsWith((f) => {
+      noEndpoints(f);
+      instanceOf(f).subnetId = IDS.publicSubnet;
+    }),
+    status: 'fail',
+    message: new RegExp(`${IDS.publicRt}.*→ ${IDS.igw}, but ${IDS.instance} has no public IPv4 address`),
+  },
+  {
+    name: 'an internet gateway route with a public IPv4 passes (the guide: public subnets need only the role)',
+    facts: factsWith((f) => {
+      noEndpoints(f);
+      instanceOf(f).subnetId = IDS.publicSubnet;
+      instanceOf(f).publicIp = '203.0.113.10';
+    }),
+    status: 'pass',
+    message: new RegExp(`→ ${IDS.igw}, and ${IDS.instance} has public IPv4 203\\.0\\.113\\.10`),
+  },
+  {
+    name: 'an internet gateway that is not attached is no way out',
+    facts: factsWith((f) => {
+      noEndpoints(f);
+      instanceOf(f).subnetId = IDS.publicSubnet;
+      instanceOf(f).publicIp = '203.0.113.10';
+      vpcOf(f).internetGateways = known([{ internetGatewayId: IDS.igw, attached: false }]);
+    }),
+    status: 'fail',
+    message: new RegExp(`${IDS.igw} is not attached to ${IDS.vpc}`),
+  },
+  {
+    name: 'a subnet without its own association uses the main table, and the message says so',
+    facts: factsWith((f) => {
+      noEndpoints(f);
+      table(f, IDS.privateRt).subnetIds = [IDS.otherSubnet];
+      // The private table's NAT route must not count: the subnet is no longer associated with it.
+      defaultRoute(f, IDS.nat);
+      nat(f);
+    }),
+    status: 'fail',
+    message: new RegExp(`${IDS.mainRt} \\(the VPC's main table: ${IDS.subnet} has no explicit association\\): no 0\\.0\\.0\\.0/0 route`),
+    messageJa: /メインルートテーブル/,
+  },
+  {
+    name: 'the main table with a NAT route passes',
+    facts: factsWith((f) => {
+      noEndpoints(f);
+      table(f, IDS.privateRt).subnetIds = [IDS.otherSubnet];
+      table(f, IDS.mainRt).routes.push({ destination: '0.0.0.0/0', target: IDS.nat, state: 'active' });
+      nat(f);
+    }),
+    status: 'pass',
+    message: new RegExp(`${IDS.mainRt} \\(the VPC's main table.*→ ${IDS.nat}`),
+  },
+  {
+    name: 'evaluated per service: an ssm endpoint plus ssmmessages over NAT passes',
+    facts: factsWith((f) => {
+      vpcOf(f).endpoints = known(value(vpcOf(f).endpoints).filter((e) => e.endpointId === IDS.vpce.ssm));
+      defaultRoute(f, IDS.nat);
+      nat(f);
+    }),
+    status: 'pass',
+    message: new RegExp(`ssm through interface endpoint ${IDS.vpce.ssm} in ${IDS.vpc}; ssmmessages over route table ${IDS.privateRt}.*${IDS.nat}`),
+  },
+  {
+    name: 'an ssm endpoint alone fails for ssmmessages when there is no way out',
+    facts: factsWith((f) => {
+      vpcOf(f).endpoints = known(value(vpcOf(f).endpoints).filter((e) => e.endpointId === IDS.vpce.ssm));
+    }),
+    status: 'fail',
+    message: new RegExp(`no network path for ssmmessages: ${IDS.vpc} has no available interface endpoint for com\\.amazonaws\\.${IDS.region}\\.ssmmessages`),
+    // The existing endpoint's own security group is reused: no new group is created.
+    commands: [
+      new RegExp(`create-vpc-endpoint .*ssmmessages .*--security-group-ids ${IDS.endpointSg} --private-dns-enabled ${region}`),
+      new RegExp(`create-vpc-endpoint .*ec2messages .*--security-group-ids ${IDS.endpointSg} --private-dns-enabled ${region}`),
+    ],
+  },
+  {
+    name: 'an endpoint that is not available does not count, and its state is named',
+    facts: factsWith((f) => {
+      value(vpcOf(f).endpoints).find((e) => e.endpointId === IDS.vpce.ssmmessages)!.state = 'pending';
+    }),
+    status: 'fail',
+    message: new RegExp(`ssmmessages \\(${IDS.vpce.ssmmessages} is pending\\)`),
+    commands: [],
+    verify: (r) => expect(r.fix!.steps.map((s) => s.key)).toEqual([`endpoint-wait:${IDS.vpce.ssmmessages}`]),
+  },
+  {
+    name: 'a look-alike service (ssm-contacts) is not an ssm endpoint',
+    facts: factsWith((f) => {
+      value(vpcOf(f).endpoints).find((e) => e.endpointId === IDS.vpce.ssm)!.serviceName = `com.amazonaws.${IDS.region}.ssm-contacts`;
+    }),
+    status: 'fail',
+    message: /no network path for ssm:/,
+  },
+  {
+    name: 'a default route to a transit gateway cannot be verified: warn, naming the target',
+    facts: factsWith((f) => {
+      noEndpoints(f);
+      defaultRoute(f, 'tgw-0aaaa00000000001');
+      ping(f, 'ConnectionLost');
+    }),
+    status: 'warn',
+    message: /0\.0\.0\.0\/0 → tgw-0aaaa00000000001 \(a transit gateway\).*cannot be verified/,
+    verify: (r) => expect(r.fix!.steps[0].key).toBe('egress-verify:tgw-0aaaa00000000001'),
+  },
+  {
+    name: 'a transit gateway route passes when the agent is Online through it',
+    facts: factsWith((f) => {
+      noEndpoints(f);
+      defaultRoute(f, 'tgw-0aaaa00000000001');
+    }),
+    status: 'pass',
+    message: /tgw-0aaaa00000000001.*the agent is Online/,
+  },
+  {
+    name: "Online proves nothing about the route when ssm has its own endpoint",
+    facts: factsWith((f) => {
+      vpcOf(f).endpoints = known(value(vpcOf(f).endpoints).filter((e) => e.endpointId === IDS.vpce.ssm));
+      defaultRoute(f, 'tgw-0aaaa00000000001');
+    }),
+    status: 'warn',
+    message: /ssmmessages over .*tgw-0aaaa00000000001/,
+  },
+  {
+    name: 'a more specific public route can win over 0.0.0.0/0: mixed outcomes are not verifiable',
+    facts: factsWith((f) => {
+      noEndpoints(f);
+      defaultRoute(f, IDS.nat);
+      nat(f);
+      table(f, IDS.privateRt).routes.push({ destination: '52.0.0.0/8', target: IDS.nat, state: 'blackhole' });
+      ping(f, 'ConnectionLost');
+    }),
+    status: 'warn',
+    message: /0\.0\.0\.0\/0 → nat-0aaaa00000000001 \(available, public\); 52\.0\.0\.0\/8 → nat-0aaaa00000000001 is a blackhole route/,
+  },
+  {
+    name: 'denied DescribeRouteTables is unknown when the endpoints do not settle it',
+    facts: factsWith((f) => {
+      noEndpoints(f);
+      vpcOf(f).routeTables = denied('ec2:DescribeRouteTables', 'UnauthorizedOperation');
+    }),
+    status: 'unknown',
+    message: /ec2:DescribeRouteTables was denied \(UnauthorizedOperation\)/,
+  },
+  {
+    name: 'denied DescribeVpcEndpoints is unknown when there is no other way out',
+    facts: factsWith((f) => void (vpcOf(f).endpoints = denied('ec2:DescribeVpcEndpoints'))),
+    status: 'unknown',
+    message: /ec2:DescribeVpcEndpoints was denied/,
+  },
+  {
+    name: 'denied DescribeVpcEndpoints does not matter when a NAT gateway is the way out',
+    facts: factsWith((f) => {
+      vpcOf(f).endpoints = denied('ec2:DescribeVpcEndpoints');
+      defaultRoute(f, IDS.nat);
+      nat(f);
+    }),
+    status: 'pass',
+    message: new RegExp(IDS.nat),
+  },
+  {
+    name: 'denied DescribeNatGateways is unknown only when a NAT route needs it',
+    facts: factsWith((f) => {
+      noEndpoints(f);
+      defaultRoute(f, IDS.nat);
+      vpcOf(f).natGateways = denied('ec2:DescribeNatGateways');
+    }),
+    status: 'unknown',
+    message: /ec2:DescribeNatGateways was denied/,
+  },
+]);
+
+describe('network-route plan', () => {
+  it('gives exactly the steps and commands vpc-endpoints gives, so the plan prints them once', () => {
+    const f = factsWith(noEndpoints);
+    const a = resultOf('network-route', f);
+    const b = resultOf('vpc-endpoints', f);
+    expect(a.fix).toEqual(b.fix);
+  });
+});
