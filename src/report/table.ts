@@ -95,7 +95,7 @@ function renderInstance(
       const fresh = c.fix.steps.filter((s) => !shownSteps.has(s));
       fresh.forEach((s) => shownSteps.add(s));
       const lines = fresh.length ? fresh.map((s, i) => `${i + 1}. ${s}`) : [`(${w.already})`];
-      table.push([{ content: '' }, { colSpan: 2, content: `${w.fix}:\n${lines.join('\n')}` }]);
+      table.push(['', '', `${w.fix}:\n${lines.join('\n')}`]);
     }
   }
 

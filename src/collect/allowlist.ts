@@ -1,0 +1,35 @@
+/**
+ * The only AWS operations ssm-doctor may call. Every one only reads; the guard middleware refuses
+ * anything else before it is signed or sent, and a test keeps this list and the imports in step.
+ */
+export const ALLOWED_OPERATIONS = [
+  'ec2:DescribeInstances',
+  'ec2:DescribeSubnets',
+  'ec2:DescribeRouteTables',
+  'ec2:DescribeVpcEndpoints',
+  'ec2:DescribeNatGateways',
+  'ec2:DescribeInternetGateways',
+  'ec2:DescribeSecurityGroups',
+  'ec2:DescribeVpcAttribute',
+  'iam:GetInstanceProfile',
+  'iam:ListAttachedRolePolicies',
+  'iam:ListRolePolicies',
+  'iam:GetRolePolicy',
+  'iam:GetPolicy',
+  'iam:GetPolicyVersion',
+  'ssm:DescribeInstanceInformation',
+  'ssm:GetServiceSetting',
+] as const;
+
+export type AllowedOperation = (typeof ALLOWED_OPERATIONS)[number];
+
+const ALLOWED: ReadonlySet<string> = new Set(ALLOWED_OPERATIONS);
+
+export function isAllowed(operation: string): boolean {
+  return ALLOWED.has(operation);
+}
+
+/** `EC2Client` + `DescribeInstancesCommand` → `ec2:DescribeInstances`, the name IAM and the allowlist use. */
+export function operationName(clientName: string, commandName: string): string {
+  return `${clientName.replace(/Client$/, '').toLowerCase()}:${commandName.replace(/Command$/, '')}`;
+}

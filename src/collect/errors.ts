@@ -1,0 +1,114 @@
+import type { Unknown } from '../facts/schema.js';
+
+/** A problem with the whole run (credentials, region, profile): one line that says how to fix it. */
+export class CollectError extends Error {
+  override name = 'CollectError';
+}
+
+interface ErrorLike {
+  name?: unknown;
+  Code?: unknown;
+  code?: unknown;
+  message?: unknown;
+}
+
+/** The AWS error code (`AccessDenied`), else the Node code (`ECONNREFUSED`), else the error's name. */
+export function codeOf(e: unknown): string {
+  const err = (typeof e === 'object' && e !== null ? e : {}) as ErrorLike;
+  for (const c of [err.Code, err.name]) {
+    if (typeof c === 'string' && c && c !== 'Error' && c !== 'TypeError') return c;
+  }
+  return typeof err.code === 'string' && err.code ? err.code : 'Error';
+}
+
+const KEY_ID = /\b(?:AKIA|ASIA)[A-Z0-9]{12,}\b/g;
+
+/** Removes anything that could be a credential: the values of the credential variables and access key ids. */
+export function scrub(text: string, env: NodeJS.ProcessEnv = process.env): string {
+  let out = text;
+  for (const name of ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN', 'AWS_ACCESS_KEY_ID']) {
+    const value = env[name];
+    if (value && value.length >= 8) out = out.split(value).join('[redacted]');
+  }
+  return out.replace(KEY_ID, '[redacted]');
+}
+
+export function messageOf(e: unknown): string {
+  const raw = e instanceof Error ? e.message : typeof e === 'object' && e && 'message' in e ? String(e.message) : String(e);
+  const line = scrub(raw.split('\n')[0].trim());
+  return line.length > 300 ? `${line.slice(0, 297)}...` : line;
+}
+
+export function unknownOf(call: string, e: unknown): Unknown {
+  return { known: false, call, code: codeOf(e), message: messageOf(e) };
+}
+
+const EXPIRED = new Set([
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+  'AuthFailure',
+  'SignatureDoesNotMatch',
+  'InvalidSignatureException',
+  'IncompleteSignature',
+  'TokenProviderError',
+  'UnauthorizedException',
+  'InvalidAccessKeyId',
+]);
+const NETWORK = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'TimeoutError']);
+const PROFILE_MISSING = /(could not resolve credentials using profile|profile .*(could not be found|was not found))/i;
+
+type Kind = 'no-credentials' | 'expired' | 'no-profile' | 'network';
+
+function kindOf(u: Unknown): Kind | undefined {
+  if (PROFILE_MISSING.test(u.message)) return 'no-profile';
+  if (u.code === 'CredentialsProviderError') return /\b(sso|expired|token|login)\b/i.test(u.message) ? 'expired' : 'no-credentials';
+  if (EXPIRED.has(u.code)) return 'expired';
+  if (NETWORK.has(u.code)) return 'network';
+  return undefined;
+}
+
+/**
+ * The run-level error, when every call of the first round failed the same run-level way (no
+ * credentials, expired credentials, a missing profile, AWS unreachable); otherwise undefined and
+ * each failure stays an Unknown in the facts it feeds.
+ */
+export function runLevelError(
+  failures: readonly (Unknown | undefined)[],
+  profile: string | undefined,
+  region: string,
+): CollectError | undefined {
+  if (failures.length === 0 || failures.some((f) => f === undefined)) return undefined;
+  const kinds = new Set(failures.map((f) => kindOf(f!)));
+  if (kinds.size !== 1) return undefined;
+  const kind = [...kinds][0];
+  const first = failures[0]!;
+  const name = profile ?? 'NAME';
+  switch (kind) {
+    case 'no-credentials':
+      // The SDK's chain says the same for a misspelt profile and for none at all.
+      return new CollectError(
+        profile
+          ? `no AWS credentials for profile ${profile}: check the name (aws configure list-profiles), ` +
+            `or set it up with aws configure --profile ${profile} or aws sso login --profile ${profile}`
+          : 'no AWS credentials: configure a profile (aws configure / aws sso login --profile NAME) or set AWS_ACCESS_KEY_ID',
+      );
+    case 'expired':
+      return new CollectError(
+        `AWS credentials expired or invalid (${first.code}): run aws sso login --profile ${name}` +
+          (profile ? '' : ', or renew AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN'),
+      );
+    case 'no-profile':
+      return new CollectError(
+        `AWS profile ${profile ?? '(AWS_PROFILE)'} not found: ` +
+          `check the name with aws configure list-profiles, or create it with aws configure --profile ${name}`,
+      );
+    case 'network':
+      return new CollectError(
+        `cannot reach AWS in ${region} (${first.code}: ${first.message}): check the region, the network or proxy, and AWS_ENDPOINT_URL`,
+      );
+    default:
+      return undefined;
+  }
+}

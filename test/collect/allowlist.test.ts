@@ -1,0 +1,63 @@
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { ALLOWED_OPERATIONS, isAllowed, operationName } from '../../src/collect/allowlist';
+
+const SRC = join(__dirname, '../../src');
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? sources(path) : /\.ts$/.test(name) ? [path] : [];
+  });
+}
+
+/** Every `import { …Command } from '@aws-sdk/client-<service>'` in src/, as `service:Operation`. */
+function importedOperations(): { file: string; operation: string }[] {
+  const out: { file: string; operation: string }[] = [];
+  for (const file of sources(SRC)) {
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/import\s+(type\s+)?\{([^}]*)\}\s*from\s*['"]@aws-sdk\/client-([a-z0-9-]+)['"]/g)) {
+      if (m[1]) continue;
+      for (const spec of m[2].split(',')) {
+        const name = spec.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0];
+        if (/^[A-Z]\w*Command$/.test(name)) out.push({ file: relative(SRC, file), operation: `${m[3]}:${name.replace(/Command$/, '')}` });
+      }
+    }
+  }
+  return out;
+}
+
+describe('the read-only allowlist', () => {
+  it('holds every AWS command that src/ imports', () => {
+    const imported = importedOperations();
+    expect(imported.length).toBeGreaterThanOrEqual(ALLOWED_OPERATIONS.length);
+    expect(imported.filter((i) => !isAllowed(i.operation))).toEqual([]);
+  });
+
+  it('lists only Describe, Get, List and Simulate operations, each once', () => {
+    for (const op of ALLOWED_OPERATIONS) expect(op).toMatch(/^[a-z0-9-]+:(Describe|Get|List|Simulate)[A-Z]\w*$/);
+    expect(new Set(ALLOWED_OPERATIONS).size).toBe(ALLOWED_OPERATIONS.length);
+  });
+
+  it('names nothing that src/ never calls', () => {
+    const used = new Set(importedOperations().map((i) => i.operation));
+    expect(ALLOWED_OPERATIONS.filter((op) => !used.has(op))).toEqual([]);
+  });
+
+  it('keeps the AWS SDK out of every module but the collector, and loads the collector lazily', () => {
+    const offenders = sources(SRC)
+      .filter((f) => !relative(SRC, f).startsWith('collect'))
+      .filter((f) => {
+        const text = readFileSync(f, 'utf8');
+        return /^import\s+(?!type\b)[^;]*from\s*['"](@aws-sdk\/|@smithy\/|[./]+\/collect\/)/m.test(text);
+      })
+      .map((f) => relative(SRC, f));
+    expect(offenders).toEqual([]);
+  });
+
+  it('derives the names IAM uses from the SDK client and command names', () => {
+    expect(operationName('EC2Client', 'DescribeInstancesCommand')).toBe('ec2:DescribeInstances');
+    expect(operationName('IAMClient', 'GetInstanceProfileCommand')).toBe('iam:GetInstanceProfile');
+    expect(operationName('SSMClient', 'DescribeInstanceInformationCommand')).toBe('ssm:DescribeInstanceInformation');
+  });
+});

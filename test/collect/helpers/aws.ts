@@ -1,0 +1,193 @@
+import {
+  DescribeInstancesCommand,
+  DescribeInternetGatewaysCommand,
+  DescribeNatGatewaysCommand,
+  DescribeRouteTablesCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcAttributeCommand,
+  DescribeVpcEndpointsCommand,
+  EC2Client,
+  EC2ServiceException,
+  type Instance as Ec2Instance,
+  type IpPermission,
+} from '@aws-sdk/client-ec2';
+import { GetInstanceProfileCommand, IAMClient, IAMServiceException, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
+import { DescribeInstanceInformationCommand, GetServiceSettingCommand, SSMClient, type InstanceInformation } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { buildClients } from '../../../src/collect/clients';
+import { IDS } from '../../helpers/facts';
+
+/**
+ * The collector's own clients (guard and recorder included), answered by aws-sdk-client-mock stubs.
+ * A last `initialize` middleware hands each command to a stubbed client instead of serializing
+ * it, so the guard middleware runs and the call statistics are real.
+ */
+export async function mockedAws() {
+  const clients = await buildClients({ region: IDS.region }, {});
+  const ec2 = mockClient(new EC2Client({ region: IDS.region }));
+  const iam = mockClient(new IAMClient({ region: IDS.region }));
+  const ssm = mockClient(new SSMClient({ region: IDS.region }));
+  answer(clients.ec2, (cmd) => ec2.send(cmd as never));
+  answer(clients.iam, (cmd) => iam.send(cmd as never));
+  answer(clients.ssm, (cmd) => ssm.send(cmd as never));
+  ec2.onAnyCommand().resolves({});
+  iam.onAnyCommand().resolves({});
+  ssm.onAnyCommand().resolves({});
+  return { clients, ec2, iam, ssm };
+}
+export type MockedAws = Awaited<ReturnType<typeof mockedAws>>;
+
+interface Stack {
+  add(middleware: unknown, options: { step: 'initialize'; priority: 'low'; name: string }): void;
+}
+
+function answer(client: { middlewareStack: unknown }, send: (command: unknown) => Promise<unknown>): void {
+  (client.middlewareStack as Stack).add(
+    (_next: unknown, context: Record<string, { commandInstance?: unknown }>) => async () => ({
+      output: await send(context.__smithy_context.commandInstance),
+      response: {},
+    }),
+    { step: 'initialize', priority: 'low', name: 'testAnswer' },
+  );
+}
+
+/** An error shaped as the SDK throws it for a real AWS error answer (name and Code both carry the code). */
+export function awsError(service: 'ec2' | 'iam' | 'ssm', code: string, message = `User is not authorized to perform this action (${code})`) {
+  const Base = service === 'ec2' ? EC2ServiceException : service === 'iam' ? IAMServiceException : Error;
+  const e =
+    Base === Error
+      ? Object.assign(new Error(message), { name: code, $fault: 'client', $metadata: { httpStatusCode: 400 } })
+      : new (Base as typeof EC2ServiceException)({ name: code, $fault: 'client', $metadata: { httpStatusCode: 403 }, message });
+  return service === 'ssm' ? e : Object.assign(e, { Code: code });
+}
+
+const rule = (p: Partial<IpPermission>): IpPermission => ({ IpRanges: [], Ipv6Ranges: [], PrefixListIds: [], UserIdGroupPairs: [], ...p });
+const allOut = rule({ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] });
+
+export function rawInstance(id: string = IDS.instance, patch: Partial<Ec2Instance> = {}): Ec2Instance {
+  return {
+    InstanceId: id,
+    State: { Code: 16, Name: 'running' },
+    VpcId: IDS.vpc,
+    SubnetId: IDS.subnet,
+    Placement: { AvailabilityZone: IDS.az },
+    PrivateIpAddress: IDS.privateIp,
+    IamInstanceProfile: { Arn: IDS.profileArn, Id: 'AIPAEXAMPLEPROFILE01' },
+    PlatformDetails: 'Linux/UNIX',
+    ImageId: 'ami-0123456789abcdef0',
+    MetadataOptions: { State: 'applied', HttpEndpoint: 'enabled', HttpTokens: 'required', HttpPutResponseHopLimit: 2 },
+    SecurityGroups: [{ GroupId: IDS.instanceSg, GroupName: 'test-ec2-sg' }],
+    NetworkInterfaces: [
+      { NetworkInterfaceId: 'eni-0aaaa00000000001', Attachment: { DeviceIndex: 0 }, Groups: [{ GroupId: IDS.instanceSg, GroupName: 'test-ec2-sg' }] },
+    ],
+    ...patch,
+  };
+}
+
+export function rawInformation(id: string = IDS.instance): InstanceInformation {
+  return {
+    InstanceId: id,
+    PingStatus: 'Online',
+    LastPingDateTime: new Date('2026-11-28T10:00:00.000Z'),
+    AgentVersion: '3.3.1802.0',
+    PlatformType: 'Linux',
+    PlatformName: 'Amazon Linux',
+    PlatformVersion: '2023',
+    IamRole: IDS.role,
+    ResourceType: 'EC2Instance',
+  };
+}
+
+const sn = (svc: string) => `com.amazonaws.${IDS.region}.${svc}`;
+
+/** The AWS answers behind test/helpers/facts.ts healthyFacts(): the guide's finished private-subnet setup. */
+export function answerHealthy(m: MockedAws, instances: Ec2Instance[] = [rawInstance()]): void {
+  m.ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ ReservationId: 'r-0aaa', OwnerId: IDS.account, Instances: instances }] });
+  m.ssm.on(DescribeInstanceInformationCommand).resolves({ InstanceInformationList: instances.map((i) => rawInformation(i.InstanceId)) });
+  m.ssm.on(GetServiceSettingCommand).resolves({
+    ServiceSetting: { SettingId: '/ssm/managed-instance/default-ec2-instance-management-role', SettingValue: '$None', Status: 'Default' },
+  });
+  m.ec2.on(DescribeSubnetsCommand).resolves({
+    Subnets: [
+      { SubnetId: IDS.subnet, VpcId: IDS.vpc, AvailabilityZone: IDS.az, CidrBlock: '10.0.1.0/24' },
+      { SubnetId: IDS.otherSubnet, VpcId: IDS.vpc, AvailabilityZone: IDS.otherAz, CidrBlock: '10.0.2.0/24' },
+      { SubnetId: IDS.publicSubnet, VpcId: IDS.vpc, AvailabilityZone: IDS.az, CidrBlock: '10.0.0.0/24' },
+    ],
+  });
+  const local = { DestinationCidrBlock: '10.0.0.0/16', GatewayId: 'local', State: 'active', Origin: 'CreateRouteTable' } as const;
+  m.ec2.on(DescribeRouteTablesCommand).resolves({
+    RouteTables: [
+      { RouteTableId: IDS.mainRt, VpcId: IDS.vpc, Associations: [{ Main: true, RouteTableId: IDS.mainRt, AssociationState: { State: 'associated' } }], Routes: [local] },
+      {
+        RouteTableId: IDS.privateRt,
+        VpcId: IDS.vpc,
+        Associations: [
+          { Main: false, RouteTableId: IDS.privateRt, SubnetId: IDS.subnet, AssociationState: { State: 'associated' } },
+          { Main: false, RouteTableId: IDS.privateRt, SubnetId: IDS.otherSubnet, AssociationState: { State: 'associated' } },
+        ],
+        Routes: [local],
+      },
+      {
+        RouteTableId: IDS.publicRt,
+        VpcId: IDS.vpc,
+        Associations: [{ Main: false, RouteTableId: IDS.publicRt, SubnetId: IDS.publicSubnet }],
+        Routes: [local, { DestinationCidrBlock: '0.0.0.0/0', GatewayId: IDS.igw, State: 'active', Origin: 'CreateRoute' }],
+      },
+    ],
+  });
+  m.ec2.on(DescribeVpcEndpointsCommand).resolves({
+    VpcEndpoints: (['ssm', 'ssmmessages', 'ec2messages'] as const).map((svc) => ({
+      VpcEndpointId: IDS.vpce[svc],
+      VpcEndpointType: 'Interface',
+      VpcId: IDS.vpc,
+      ServiceName: sn(svc),
+      // The wire value; the SDK's enum says "Available".
+      State: 'available' as never,
+      SubnetIds: [IDS.subnet],
+      Groups: [{ GroupId: IDS.endpointSg, GroupName: 'ssm-endpoints' }],
+      PrivateDnsEnabled: true,
+    })),
+  });
+  m.ec2.on(DescribeNatGatewaysCommand).resolves({ NatGateways: [] });
+  m.ec2.on(DescribeInternetGatewaysCommand).resolves({
+    // The wire value for an attached internet gateway; the SDK's AttachmentStatus enum lacks it.
+    InternetGateways: [{ InternetGatewayId: IDS.igw, Attachments: [{ VpcId: IDS.vpc, State: 'available' as never }] }],
+  });
+  m.ec2.on(DescribeSecurityGroupsCommand).resolves({
+    SecurityGroups: [
+      { GroupId: IDS.instanceSg, GroupName: 'test-ec2-sg', VpcId: IDS.vpc, IpPermissions: [], IpPermissionsEgress: [allOut] },
+      {
+        GroupId: IDS.endpointSg,
+        GroupName: 'ssm-endpoints',
+        VpcId: IDS.vpc,
+        IpPermissions: [rule({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, UserIdGroupPairs: [{ GroupId: IDS.instanceSg, UserId: IDS.account }] })],
+        IpPermissionsEgress: [allOut],
+      },
+      {
+        GroupId: IDS.defaultSg,
+        GroupName: 'default',
+        VpcId: IDS.vpc,
+        IpPermissions: [rule({ IpProtocol: '-1', UserIdGroupPairs: [{ GroupId: IDS.defaultSg, UserId: IDS.account }] })],
+        IpPermissionsEgress: [allOut],
+      },
+    ],
+  });
+  m.ec2.on(DescribeVpcAttributeCommand, { Attribute: 'enableDnsSupport' }).resolves({ VpcId: IDS.vpc, EnableDnsSupport: { Value: true } });
+  m.ec2.on(DescribeVpcAttributeCommand, { Attribute: 'enableDnsHostnames' }).resolves({ VpcId: IDS.vpc, EnableDnsHostnames: { Value: true } });
+  m.iam.on(GetInstanceProfileCommand).resolves({
+    InstanceProfile: {
+      Path: '/',
+      InstanceProfileName: IDS.profileName,
+      InstanceProfileId: 'AIPAEXAMPLEPROFILE01',
+      Arn: IDS.profileArn,
+      CreateDate: new Date('2026-11-01T00:00:00Z'),
+      Roles: [{ Path: '/', RoleName: IDS.role, RoleId: 'AROAEXAMPLEROLE00001', Arn: IDS.roleArn, CreateDate: new Date('2026-11-01T00:00:00Z') }],
+    },
+  });
+  m.iam.on(ListAttachedRolePoliciesCommand).resolves({
+    AttachedPolicies: [{ PolicyName: 'AmazonSSMManagedInstanceCore', PolicyArn: IDS.coreArn }],
+    IsTruncated: false,
+  });
+  m.iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: [], IsTruncated: false });
+}
