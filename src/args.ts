@@ -1,4 +1,5 @@
 import yargs from 'yargs';
+import { leastPrivilegePolicy } from './collect/allowlist.js';
 import { langFromEnv, type Lang } from './lang.js';
 import { TOOL_VERSION } from './version.js';
 
@@ -30,6 +31,7 @@ const EPILOGUE = `Examples:
   ssm-doctor i-0123456789abcdef0 -o json | jq '.instances[0].checks[] | select(.status=="fail")'
   ssm-doctor i-0123456789abcdef0 --save-facts i.json    keep what was read
   ssm-doctor --facts i.json --lang ja    diagnose it again offline, in Japanese
+  ssm-doctor --iam-policy                the read-only IAM policy the tool needs
 
 Exit codes: 0 OK, 1 WARNING, 2 CRITICAL (Session Manager cannot connect), 3 UNKNOWN (bad
 arguments, no credentials, or a check could not be evaluated). The worst instance decides.`;
@@ -53,6 +55,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Parsed {
     .option('save-facts', { type: 'string', describe: 'also write the facts read from AWS to this file' })
     .option('demo', { type: 'boolean', default: false, describe: "diagnose the bundled demo: the guide's starting point" })
     .option('stats', { type: 'boolean', default: false, describe: 'print the AWS calls and rounds used to stderr' })
+    .option('iam-policy', { type: 'boolean', default: false, describe: 'print the read-only IAM policy this tool needs, and exit' })
     .option('debug', { type: 'boolean', default: false, describe: 'print stack traces of internal errors' })
     .epilogue(EPILOGUE)
     .version(TOOL_VERSION)
@@ -85,6 +88,7 @@ function validate(args: Record<string, unknown>, env: NodeJS.ProcessEnv): Parsed
     }
     if (!ids.includes(id)) ids.push(id);
   }
+  if (args['iam-policy']) return { kind: 'print', text: JSON.stringify(leastPrivilegePolicy(), null, 2) };
   const demo = args.demo as boolean;
   const facts = args.facts as string | undefined;
   if (demo && facts) return { kind: 'usage', error: '--demo and --facts cannot be used together' };

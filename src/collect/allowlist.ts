@@ -21,6 +21,14 @@ export const ALLOWED_OPERATIONS = [
   'ssm:GetServiceSetting',
 ] as const;
 
+/** The least-privilege IAM policy for running ssm-doctor, generated from the list above. */
+export function leastPrivilegePolicy(): object {
+  return {
+    Version: '2012-10-17',
+    Statement: [{ Sid: 'SsmDoctorReadOnly', Effect: 'Allow', Action: [...ALLOWED_OPERATIONS].sort(), Resource: '*' }],
+  };
+}
+
 export type AllowedOperation = (typeof ALLOWED_OPERATIONS)[number];
 
 const ALLOWED: ReadonlySet<string> = new Set(ALLOWED_OPERATIONS);

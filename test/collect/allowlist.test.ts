@@ -49,7 +49,8 @@ describe('the read-only allowlist', () => {
       .filter((f) => !relative(SRC, f).startsWith('collect'))
       .filter((f) => {
         const text = readFileSync(f, 'utf8');
-        return /^import\s+(?!type\b)[^;]*from\s*['"](@aws-sdk\/|@smithy\/|[./]+\/collect\/)/m.test(text);
+        // collect/allowlist is plain data (it imports nothing), so --iam-policy can print it without the SDK.
+        return /^import\s+(?!type\b)[^;]*from\s*['"](@aws-sdk\/|@smithy\/|[./]+\/collect\/(?!allowlist\.js['"]))/m.test(text);
       })
       .map((f) => relative(SRC, f));
     expect(offenders).toEqual([]);
