@@ -90,12 +90,12 @@ function renderInstance(
   const shownSteps = new Set<string>();
   for (const c of inst.checks) {
     const mark = MARK[c.status];
-    table.push([paint(mark.colour, mark.text), c.id, c.message]);
+    table.push([paint(mark.colour, mark.text), c.id, wrap(c.message, findingW - 2)]);
     if (c.fix && (c.status === 'fail' || c.status === 'warn')) {
       const fresh = c.fix.steps.filter((s) => !shownSteps.has(s));
       fresh.forEach((s) => shownSteps.add(s));
       const lines = fresh.length ? fresh.map((s, i) => `${i + 1}. ${s}`) : [`(${w.already})`];
-      table.push(['', '', `${w.fix}:\n${lines.join('\n')}`]);
+      table.push(['', '', wrap(`${w.fix}:\n${lines.join('\n')}`, findingW - 2)]);
     }
   }
 
@@ -105,4 +105,37 @@ function renderInstance(
     parts.push(`${w.commands} (${w.commandsHint}):\n\n${commands.map((c) => `  ${c}`).join('\n')}`);
   }
   return parts.join('\n') + '\n';
+}
+
+// Full-width (CJK) characters take two columns.
+const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/;
+const widthOf = (s: string) => [...s].reduce((n, ch) => n + (WIDE.test(ch) ? 2 : 1), 0);
+
+/**
+ * Wraps to a display width. cli-table3 breaks lines only at spaces, so Japanese sentences (which
+ * have none) would be cut off; here a line may break between any two CJK characters, and between
+ * words elsewhere, so ids stay whole.
+ */
+export function wrap(text: string, width: number): string {
+  return text
+    .split('\n')
+    .map((paragraph) => {
+      const tokens = paragraph.match(/[^\s\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]+|\s+|./gu) ?? [];
+      const lines: string[] = [];
+      let line = '';
+      for (const tok of tokens) {
+        if (widthOf(line + tok) <= width || line === '') {
+          line += tok;
+        } else if (/^\s+$/.test(tok)) {
+          lines.push(line);
+          line = '';
+        } else {
+          lines.push(line.trimEnd());
+          line = tok;
+        }
+      }
+      lines.push(line);
+      return lines.join('\n');
+    })
+    .join('\n');
 }
