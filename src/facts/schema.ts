@@ -35,6 +35,7 @@ export const instanceSchema = z.object({
   platform: z.string().optional().describe('"windows" for Windows, absent otherwise'),
   platformDetails: z.string().optional(),
   imageId: z.string().optional(),
+  tags: z.record(z.string(), z.string()).optional(),
   metadata: z
     .object({
       httpEndpoint: z.string().optional(),
@@ -76,6 +77,7 @@ export const endpointSchema = z.object({
   groupIds: z.array(id),
   privateDnsEnabled: z.boolean(),
   policy: z.string().optional().describe('endpoint policy document (JSON text)'),
+  routeTableIds: z.array(id).optional().describe('route tables of a Gateway endpoint'),
 });
 export type Endpoint = z.infer<typeof endpointSchema>;
 
@@ -112,6 +114,34 @@ export const securityGroupSchema = z.object({
 });
 export type SecurityGroup = z.infer<typeof securityGroupSchema>;
 
+export const naclEntrySchema = z.object({
+  ruleNumber: z.number(),
+  egress: z.boolean(),
+  protocol: z.string().describe('"-1" for all, "6" for TCP, …'),
+  action: z.string().describe('allow | deny'),
+  cidr: z.string().optional(),
+  ipv6Cidr: z.string().optional(),
+  fromPort: z.number().optional(),
+  toPort: z.number().optional(),
+});
+export type NaclEntry = z.infer<typeof naclEntrySchema>;
+
+export const networkAclSchema = z.object({
+  networkAclId: id,
+  isDefault: z.boolean(),
+  subnetIds: z.array(id),
+  entries: z.array(naclEntrySchema),
+});
+export type NetworkAcl = z.infer<typeof networkAclSchema>;
+
+export const hostedZoneSchema = z.object({
+  name: z.string().describe('zone name with the trailing dot, e.g. ssm.ap-northeast-1.amazonaws.com.'),
+  hostedZoneId: z.string(),
+  owningAccount: z.string().optional(),
+  owningService: z.string().optional(),
+});
+export type HostedZone = z.infer<typeof hostedZoneSchema>;
+
 export const vpcSchema = z.object({
   dnsSupport: factOf(z.boolean()),
   dnsHostnames: factOf(z.boolean()),
@@ -121,6 +151,10 @@ export const vpcSchema = z.object({
   natGateways: factOf(z.array(natGatewaySchema)),
   internetGateways: factOf(z.array(internetGatewaySchema)),
   securityGroups: factOf(z.array(securityGroupSchema)),
+  networkAcls: factOf(z.array(networkAclSchema)).optional().describe('ec2:DescribeNetworkAcls'),
+  hostedZones: factOf(z.array(hostedZoneSchema))
+    .optional()
+    .describe('route53:ListHostedZonesByVPC; read when the VPC has no local Systems Manager endpoint'),
 });
 export type Vpc = z.infer<typeof vpcSchema>;
 
@@ -133,12 +167,35 @@ export const instanceProfileSchema = z.object({
 });
 export type InstanceProfile = z.infer<typeof instanceProfileSchema>;
 
+export const simulationResultSchema = z.object({
+  action: z.string(),
+  resource: z.string().optional(),
+  decision: z.string().describe('allowed | explicitDeny | implicitDeny'),
+  matchedStatements: z.array(z.object({ sourcePolicyId: z.string().optional(), sourcePolicyType: z.string().optional() })),
+  allowedByOrganizations: z.boolean().optional().describe('false: an SCP denies'),
+  allowedByPermissionsBoundary: z.boolean().optional().describe('false: the permissions boundary denies'),
+  missingContextValues: z.array(z.string()),
+});
+export type SimulationResult = z.infer<typeof simulationResultSchema>;
+
 export const roleSchema = z.object({
   attachedPolicies: factOf(z.array(z.object({ policyName: z.string(), policyArn: z.string() }))),
   inlinePolicies: factOf(z.array(z.object({ policyName: z.string(), document: policyDocumentSchema }))),
   managedPolicyDocuments: z
     .record(z.string(), factOf(policyDocumentSchema))
     .describe('documents of the attached customer-managed policies, by ARN'),
+  role: factOf(
+    z.object({
+      arn: z.string(),
+      trustPolicy: policyDocumentSchema,
+      permissionsBoundaryArn: z.string().optional(),
+    }),
+  )
+    .optional()
+    .describe('iam:GetRole'),
+  simulation: factOf(z.array(simulationResultSchema))
+    .optional()
+    .describe("iam:SimulatePrincipalPolicy on the role for the agent's actions"),
 });
 export type Role = z.infer<typeof roleSchema>;
 
@@ -152,6 +209,27 @@ export const managedInstanceSchema = z.object({
   iamRole: z.string().optional(),
 });
 export type ManagedInstance = z.infer<typeof managedInstanceSchema>;
+
+export const sessionPreferencesSchema = z.object({
+  documentName: z.string(),
+  kmsKeyId: z.string().optional(),
+  s3BucketName: z.string().optional(),
+  s3KeyPrefix: z.string().optional(),
+  s3EncryptionEnabled: z.boolean().optional(),
+  cloudWatchLogGroupName: z.string().optional(),
+  cloudWatchEncryptionEnabled: z.boolean().optional(),
+  cloudWatchStreamingEnabled: z.boolean().optional(),
+  runAsEnabled: z.boolean().optional(),
+  runAsDefaultUser: z.string().optional(),
+});
+export type SessionPreferences = z.infer<typeof sessionPreferencesSchema>;
+
+export const callerSchema = z.object({
+  arn: z.string().describe('sts:GetCallerIdentity Arn (for a role session: the assumed-role ARN)'),
+  accountId: z.string(),
+  principalArn: z.string().optional().describe('the IAM user or role ARN that policies attach to'),
+});
+export type Caller = z.infer<typeof callerSchema>;
 
 const statusSchema = z.enum(['pass', 'fail', 'warn', 'skip', 'unknown']);
 
@@ -175,6 +253,29 @@ export const factsSchema = z
     managedInstances: factOf(z.record(z.string(), managedInstanceSchema)).describe(
       'ssm:DescribeInstanceInformation by instance id; an id that is absent is not registered',
     ),
+    prefixLists: z
+      .record(z.string(), factOf(z.array(z.string())))
+      .optional()
+      .describe('ec2:GetManagedPrefixListEntries: CIDRs by prefix list id'),
+    connections: z
+      .record(z.string(), factOf(z.string()))
+      .optional()
+      .describe('ssm:GetConnectionStatus by instance id: connected | notconnected'),
+    consoleOutput: z
+      .record(z.string(), factOf(z.object({ hasOutput: z.boolean(), agentLines: z.array(z.string()) })))
+      .optional()
+      .describe('ec2:GetConsoleOutput of unregistered instances: the lines about the SSM agent'),
+    sessionPreferences: factOf(sessionPreferencesSchema.nullable())
+      .optional()
+      .describe('ssm:GetDocument SSM-SessionManagerRunShell; null when preferences were never saved'),
+    caller: factOf(callerSchema).optional().describe('sts:GetCallerIdentity: who runs the tool'),
+    callerSimulation: factOf(z.array(simulationResultSchema))
+      .optional()
+      .describe('iam:SimulatePrincipalPolicy for the caller: ssm:StartSession and kms:GenerateDataKey'),
+    client: z
+      .object({ sessionManagerPlugin: z.object({ found: z.boolean(), path: z.string().optional() }) })
+      .optional()
+      .describe('the machine the tool ran on: is session-manager-plugin on PATH'),
     expect: z
       .record(z.string(), z.record(z.string(), statusSchema))
       .optional()

@@ -27,7 +27,19 @@ export const IDS = {
   coreArn: 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore',
   vpce: { ssm: 'vpce-0ssm000000000001', ssmmessages: 'vpce-0ssmmsg00000001', ec2messages: 'vpce-0ec2msg00000001' },
   privateIp: '10.0.1.12',
+  nacl: 'acl-0default00000001',
+  caller: 'arn:aws:sts::123456789012:assumed-role/Admin/alice',
+  callerPrincipal: 'arn:aws:iam::123456789012:role/Admin',
 } as const;
+
+/** The agent's core actions, as iam:SimulatePrincipalPolicy answers them for a healthy role. */
+export const CORE_ACTIONS = [
+  'ssm:UpdateInstanceInformation',
+  'ssmmessages:CreateControlChannel',
+  'ssmmessages:CreateDataChannel',
+  'ssmmessages:OpenControlChannel',
+  'ssmmessages:OpenDataChannel',
+] as const;
 
 export const denied = (call: string, code = 'AccessDenied'): Unknown => ({
   known: false,
@@ -94,6 +106,19 @@ export function healthyVpc(): Vpc {
     endpoints: known([endpoint('ssm'), endpoint('ssmmessages'), endpoint('ec2messages')]),
     natGateways: known([]),
     internetGateways: known([{ internetGatewayId: IDS.igw, attached: true }]),
+    networkAcls: known([
+      {
+        networkAclId: IDS.nacl,
+        isDefault: true,
+        subnetIds: [IDS.subnet, IDS.otherSubnet, IDS.publicSubnet],
+        entries: [
+          { ruleNumber: 100, egress: false, protocol: '-1', action: 'allow', cidr: '0.0.0.0/0' },
+          { ruleNumber: 32767, egress: false, protocol: '-1', action: 'deny', cidr: '0.0.0.0/0' },
+          { ruleNumber: 100, egress: true, protocol: '-1', action: 'allow', cidr: '0.0.0.0/0' },
+          { ruleNumber: 32767, egress: true, protocol: '-1', action: 'deny', cidr: '0.0.0.0/0' },
+        ],
+      },
+    ]),
     securityGroups: known([
       {
         groupId: IDS.instanceSg,
@@ -135,8 +160,43 @@ export function healthyFacts(): Facts {
         attachedPolicies: known([{ policyName: 'AmazonSSMManagedInstanceCore', policyArn: IDS.coreArn }]),
         inlinePolicies: known([]),
         managedPolicyDocuments: {},
+        role: known({
+          arn: IDS.roleArn,
+          trustPolicy: {
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+          },
+        }),
+        simulation: known(
+          CORE_ACTIONS.map((action) => ({
+            action,
+            resource: '*',
+            decision: 'allowed',
+            matchedStatements: [{ sourcePolicyId: 'AmazonSSMManagedInstanceCore', sourcePolicyType: 'aws managed' }],
+            allowedByOrganizations: true,
+            missingContextValues: [],
+          })),
+        ),
       },
     },
+    prefixLists: {},
+    connections: { [IDS.instance]: known('connected') },
+    consoleOutput: {},
+    sessionPreferences: known(null),
+    caller: known({ arn: IDS.caller, accountId: IDS.account, principalArn: IDS.callerPrincipal }),
+    callerSimulation: known(
+      [
+        `arn:aws:ec2:${IDS.region}:${IDS.account}:instance/${IDS.instance}`,
+        `arn:aws:ssm:${IDS.region}:${IDS.account}:document/SSM-SessionManagerRunShell`,
+      ].map((resource) => ({
+        action: 'ssm:StartSession',
+        resource,
+        decision: 'allowed',
+        matchedStatements: [{ sourcePolicyId: 'AdministratorAccess', sourcePolicyType: 'aws managed' }],
+        missingContextValues: [],
+      })),
+    ),
+    client: { sessionManagerPlugin: { found: true, path: '/usr/local/bin/session-manager-plugin' } },
     dhmc: known({ roleName: null }),
     managedInstances: known({
       [IDS.instance]: {
