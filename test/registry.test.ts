@@ -5,14 +5,22 @@ import { CHECKS } from '../src/checks/index';
 test('check ids, order and severities are pinned', () => {
   expect(CHECKS.map((c) => [c.id, c.severity])).toEqual([
     ['instance-state', 'critical'],
+    ['instance-metadata', 'critical'],
     ['iam-instance-profile', 'critical'],
+    ['iam-trust-policy', 'critical'],
     ['iam-core-policy', 'critical'],
     ['network-route', 'critical'],
+    ['instance-sg-egress', 'critical'],
+    ['network-acl', 'critical'],
     ['vpc-endpoints', 'critical'],
     ['vpc-endpoints-az', 'warning'],
     ['endpoint-private-dns', 'critical'],
     ['endpoint-sg-https', 'critical'],
+    ['endpoint-policy', 'critical'],
+    ['session-preferences', 'critical'],
     ['agent-registered', 'critical'],
+    ['agent-version', 'warning'],
+    ['caller-start-session', 'warning'],
   ]);
 });
 

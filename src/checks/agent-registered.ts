@@ -1,9 +1,29 @@
 import type { Instance, ManagedInstance } from '../facts/schema.js';
 import { t, type Text } from '../lang.js';
 import { aws } from './lib/cli.js';
-import { need, type Check, type CheckContext, type FixStep } from './types.js';
+import { need, type Check, type CheckContext, type Finding, type FixStep } from './types.js';
 
-/** Systems Manager lists the instance as a managed node that is Online: the ground truth the other checks explain. */
+/** Checks whose failure explains a session channel that is down (IAM for ssmmessages, the network path to it). */
+const CHANNEL_CHECKS = [
+  'instance-metadata',
+  'iam-trust-policy',
+  'iam-core-policy',
+  'network-route',
+  'instance-sg-egress',
+  'network-acl',
+  'vpc-endpoints',
+  'endpoint-private-dns',
+  'endpoint-sg-https',
+  'endpoint-policy',
+];
+
+/** Checks whose failure breaks sessions but not registration or the control channel, so they explain neither. */
+const SESSION_ONLY = new Set(['session-preferences']);
+
+/**
+ * Systems Manager lists the instance as a managed node that is Online and, when it says so, with its session channel
+ * connected: the ground truth the other checks explain.
+ */
 export const agentRegistered: Check = {
   id: 'agent-registered',
   severity: 'critical',
@@ -13,26 +33,41 @@ export const agentRegistered: Check = {
     const { facts, instance } = ctx;
     const id = instance.instanceId;
     const managed = need(facts.managedInstances, 'ssm:DescribeInstanceInformation')[id];
+    const criticalFails = [...ctx.earlier.values()]
+      .filter((r) => r.severity === 'critical' && r.status === 'fail' && !SESSION_ONLY.has(r.id))
+      .map((r) => r.id);
     if (managed?.pingStatus === 'Online') {
       const platform = [managed.platformName, managed.platformVersion].filter(Boolean).join(' ') || managed.platformType || 'unknown platform';
       const ping = managed.lastPingDateTime ?? 'unknown';
-      return {
-        status: 'pass',
-        message: t(
-          `${id} is Online: agent ${managed.agentVersion ?? '(version unknown)'} on ${platform}, last ping ${ping}`,
-          `${id} はオンラインです (エージェント ${managed.agentVersion ?? '(バージョン不明)'}、${platform}、最終 ping ${ping})`,
-        ),
-      };
+      const online = t(
+        `${id} is Online: agent ${managed.agentVersion ?? '(version unknown)'} on ${platform}, last ping ${ping}`,
+        `${id} はオンラインです (エージェント ${managed.agentVersion ?? '(バージョン不明)'}、${platform}、最終 ping ${ping})`,
+      );
+      const conn = facts.connections?.[id];
+      if (conn?.known && conn.value.toLowerCase() === 'notconnected') return notConnected(ctx, online);
+      const connText = !conn
+        ? t('', '')
+        : conn.known
+          ? t(`, and its session channel is ${conn.value} (ssm:GetConnectionStatus)`, `。セッションチャネルは ${conn.value} です (ssm:GetConnectionStatus)`)
+          : t(`; whether its session channel is connected is not known (${conn.call}: ${conn.code})`, `。セッションチャネルの接続状態は不明です (${conn.call}: ${conn.code})`);
+      // Observed beats inferred: the failing checks keep their verdict, because they describe the configuration an agent meets when it reconnects.
+      const contradicted = criticalFails.length
+        ? t(
+            `. Systems Manager sees it ${conn?.known ? 'connected' : 'Online'} although ${criticalFails.join(', ')} found a gap: something ssm-doctor cannot see is in play (a proxy, centralised endpoints, or a connection made before the configuration changed). Those checks keep their verdict: a new connection, after a reboot or an agent restart, meets the configuration they describe`,
+            `。${criticalFails.join('、')} が問題を検出していますが、Systems Manager 上は${conn?.known ? '接続済み' : 'オンライン'}です。ssm-doctor から見えないもの (プロキシ、集約されたエンドポイント、設定変更前に確立された接続など) が関わっています。これらのチェックの判定はそのままです。再起動やエージェントの再起動のあとの新しい接続は、それらが示す設定で行われるためです`,
+          )
+        : t('', '');
+      return { status: 'pass', message: t(online.en + connText.en + contradicted.en, online.ja + connText.ja + contradicted.ja) };
     }
 
-    const observed = observedState(id, managed);
-    const failed = [...ctx.earlier.values()].filter((r) => r.severity === 'critical' && r.status === 'fail').map((r) => r.id);
-    if (failed.length) {
+    const observed = cat(observedState(id, managed), sinceText(facts, managed));
+    const evidence = managed ? t('', '') : consoleEvidence(ctx);
+    if (criticalFails.length) {
       return {
         status: 'fail',
         message: t(
-          `${observed.en}: expected until the failures above are fixed (${failed.join(', ')})`,
-          `${observed.ja}。上の失敗 (${failed.join('、')}) を解決するまでは想定どおりの状態です`,
+          `${observed.en}: expected until the failures above are fixed (${criticalFails.join(', ')})${evidence.en}`,
+          `${observed.ja}。上の失敗 (${criticalFails.join('、')}) を解決するまでは想定どおりの状態です${evidence.ja}`,
         ),
         fix: { steps: [restartStep(ctx, true)], commands: [rebootCommand(ctx)] },
       };
@@ -45,13 +80,91 @@ export const agentRegistered: Check = {
     return {
       status: 'fail',
       message: t(
-        `${observed.en}, although the other checks found no gap: ${managed ? 'the agent may be stopped or hung, or still waiting out its retry backoff after a recent fix' : 'the agent may not be installed, or is still waiting out its retry backoff after a recent fix'}`,
-        `${observed.ja}。ほかのチェックでは問題が見つかっていないため、${managed ? 'エージェントが停止またはハングしているか、最近の修正のあとでまだ再試行の待ち時間中である' : 'エージェントがインストールされていないか、最近の修正のあとでまだ再試行の待ち時間中である'}可能性があります`,
+        `${observed.en}, although the other checks found no gap: ${managed ? 'the agent may be stopped or hung, or still waiting out its retry backoff after a recent fix' : 'the agent may not be installed, or is still waiting out its retry backoff after a recent fix'}${evidence.en}`,
+        `${observed.ja}。ほかのチェックでは問題が見つかっていないため、${managed ? 'エージェントが停止またはハングしているか、最近の修正のあとでまだ再試行の待ち時間中である' : 'エージェントがインストールされていないか、最近の修正のあとでまだ再試行の待ち時間中である'}可能性があります${evidence.ja}`,
       ),
       fix: { steps, commands: [rebootCommand(ctx)] },
     };
   },
 };
+
+/** Online, but Systems Manager says the session channel (the ssmmessages control channel) is not connected. */
+function notConnected(ctx: CheckContext, online: Text): Finding {
+  const id = ctx.instance.instanceId;
+  const why = [...ctx.earlier.values()].filter((r) => CHANNEL_CHECKS.includes(r.id) && (r.status === 'fail' || r.status === 'warn')).map((r) => r.id);
+  const head = t(
+    `${online.en}, but Systems Manager reports its session channel notconnected (ssm:GetConnectionStatus): the agent's ssmmessages control channel is down, so no session can open`,
+    `${online.ja}。ただし Systems Manager はセッションチャネルを notconnected と報告しています (ssm:GetConnectionStatus)。エージェントの ssmmessages コントロールチャネルが切れているため、セッションを開けません`,
+  );
+  if (why.length) {
+    return {
+      status: 'fail',
+      message: t(
+        `${head.en}; ${why.join(', ')} above say${why.length > 1 ? '' : 's'} why (the path to ssmmessages or the permissions for it)`,
+        `${head.ja}。原因は上の ${why.join('、')} を参照してください (ssmmessages への経路またはその権限)`,
+      ),
+      fix: { steps: [restartStep(ctx, true)], commands: [rebootCommand(ctx)] },
+    };
+  }
+  return {
+    status: 'fail',
+    message: t(
+      `${head.en}; no check above explains it: look for a proxy or TLS inspection between ${id} and ssmmessages, or the channel is still in its retry backoff (up to 40 minutes) after a recent fix`,
+      `${head.ja}。上のチェックでは原因が見つかりません。${id} と ssmmessages の間のプロキシや TLS インスペクションを確認してください。最近修正した場合は、コントロールチャネルがまだ再試行の待ち時間 (最大 40 分) 中の可能性があります`,
+    ),
+    fix: {
+      steps: [
+        {
+          key: 'agent-proxy',
+          text: t(
+            `If ${id} reaches AWS through a proxy, make sure it lets WebSocket (wss://) traffic to ssmmessages.${ctx.region}.amazonaws.com through without TLS inspection, and that the agent's no_proxy includes 169.254.169.254`,
+            `${id} がプロキシ経由で AWS に接続している場合は、ssmmessages.${ctx.region}.amazonaws.com への WebSocket (wss://) 通信を TLS インスペクションなしで通すこと、エージェントの no_proxy に 169.254.169.254 が含まれることを確認します`,
+          ),
+        },
+        restartStep(ctx, false),
+      ],
+      commands: [rebootCommand(ctx)],
+    },
+  };
+}
+
+/** How long before the facts were collected the last ping came: "3 h 20 min". */
+function sinceText(facts: CheckContext['facts'], m: ManagedInstance | undefined): Text {
+  const last = m?.lastPingDateTime ? Date.parse(m.lastPingDateTime) : NaN;
+  const now = facts.collectedAt ? Date.parse(facts.collectedAt) : NaN;
+  if (!Number.isFinite(last) || !Number.isFinite(now) || now < last) return t('', '');
+  const minutes = Math.round((now - last) / 60000);
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const mins = minutes % 60;
+  const en = days ? `${days} day${days > 1 ? 's' : ''}${hours ? ` ${hours} h` : ''}` : hours ? `${hours} h${mins ? ` ${mins} min` : ''}` : `${mins} min`;
+  const ja = days ? `${days} 日${hours ? ` ${hours} 時間` : ''}` : hours ? `${hours} 時間${mins ? ` ${mins} 分` : ''}` : `${mins} 分`;
+  return t(`, ${en} before these facts were collected`, `。最後の ping はファクト収集の ${ja}前です`);
+}
+
+/** What ec2:GetConsoleOutput says about the agent of an unregistered instance. */
+function consoleEvidence({ facts, instanceId }: CheckContext): Text {
+  const out = facts.consoleOutput?.[instanceId];
+  if (!out) return t('', '');
+  if (!out.known) return t(` (no console output to look at: ${out.call} ${out.code})`, ` (コンソール出力は確認できません: ${out.call} ${out.code})`);
+  if (!out.value.hasOutput) {
+    return t(
+      '; the console output is empty (EC2 keeps only recent output, and some instances provide none)',
+      '。コンソール出力は空です (EC2 が保持するのは直近の出力だけで、出力のないインスタンスもあります)',
+    );
+  }
+  if (!out.value.agentLines.length) {
+    return t(
+      '; no sign of the agent in the console output: it may not be installed',
+      '。コンソール出力にエージェントの形跡がありません。インストールされていない可能性があります',
+    );
+  }
+  const quoted = out.value.agentLines
+    .slice(-2)
+    .map((l) => `"${l.trim().slice(0, 200)}"`)
+    .join(' … ');
+  return t(`; the console output shows the agent: ${quoted}`, `。コンソール出力にはエージェントの記録があります: ${quoted}`);
+}
 
 function observedState(id: string, m: ManagedInstance | undefined): Text {
   if (!m) return t(`${id} is not registered with Systems Manager`, `${id} は Systems Manager に登録されていません`);
@@ -67,6 +180,10 @@ function observedState(id: string, m: ManagedInstance | undefined): Text {
     default:
       return t(`${id} is registered with PingStatus ${m.pingStatus} (last ping ${since})`, `${id} は登録されていますが、PingStatus は ${m.pingStatus} です (最終 ping ${since})`);
   }
+}
+
+function cat(a: Text, b: Text): Text {
+  return t(a.en + b.en, a.ja + b.ja);
 }
 
 function isWindows(instance: Instance): boolean {

@@ -62,9 +62,11 @@ export class FactUnknown extends Error {
   }
 }
 
+export const NOT_COLLECTED = 'this fact was not collected';
+
 export function need<T>(fact: Fact<T> | undefined, call = 'collection'): T {
   if (fact === undefined) {
-    throw new FactUnknown({ known: false, call, code: 'NotCollected', message: 'this fact was not collected' });
+    throw new FactUnknown({ known: false, call, code: 'NotCollected', message: NOT_COLLECTED });
   }
   if (!fact.known) throw new FactUnknown(fact);
   return fact.value;

@@ -1,5 +1,6 @@
 import type { Unknown } from '../facts/schema.js';
 import { t, type Text } from '../lang.js';
+import { NOT_COLLECTED } from './types.js';
 
 const DENIED = new Set([
   'AccessDenied',
@@ -19,6 +20,12 @@ export function describeUnknown(u: Unknown): Text {
     return t(
       `${u.call} was denied (${u.code}): grant the tool ${u.call} to evaluate this check`,
       `${u.call} が拒否されました (${u.code})。このチェックにはツールに ${u.call} の許可が必要です`,
+    );
+  }
+  if (u.code === 'NotCollected' && u.message === NOT_COLLECTED) {
+    return t(
+      `${u.call} was not read: these facts come from an older version of the tool or a hand-made file`,
+      `${u.call} が読み取られていません。古いバージョンのツールで収集したファクトか、手で作成したファイルです`,
     );
   }
   const detail = u.message ? `: ${u.message}` : '';

@@ -1,7 +1,18 @@
 import { t } from '../lang.js';
 import { endpointPlan, missingServices } from './lib/endpoint-fix.js';
 import { ec2messagesVerdict } from './lib/iam-ec2messages.js';
-import { confirmedByPing, internetPath, isAvailable, missingText, networkOf, ssmEndpoints } from './lib/path.js';
+import {
+  SESSION_SERVICES,
+  confirmedByPing,
+  hubRoutes,
+  internetPath,
+  isAvailable,
+  missingText,
+  networkOf,
+  ssmEndpoints,
+  steeringZones,
+  zonesText,
+} from './lib/path.js';
 import { need, type Check } from './types.js';
 
 /** The instance's VPC has available interface endpoints for ssm, ssmmessages and ec2messages: the guide's step 4, the only way out of a private subnet without NAT. */
@@ -25,6 +36,27 @@ export const vpcEndpoints: Check = {
       };
     }
 
+    // A private hosted zone for a service's name sends it to endpoints in another VPC: none is needed here.
+    const zonesFact = net.vpc.hostedZones;
+    const zones = zonesFact?.known ? zonesFact.value : undefined;
+    const central = zones ? missing.filter((s) => steeringZones(zones, region, s).length > 0) : [];
+    const rest = missing.filter((s) => !central.includes(s));
+    const centralText = central.length
+      ? zonesText(central.flatMap((s) => steeringZones(zones!, region, s)))
+      : undefined;
+    if (!rest.length) {
+      return {
+        status: 'skip',
+        message: t(
+          `the endpoints for ${central.join(', ')} are centralised in another VPC: Route 53 private hosted zone ${centralText!.en} associated with ${vpcId} answers for their names; network-route judges the way there`,
+          `${central.join('、')} のエンドポイントは別の VPC に集約されています: ${vpcId} に関連付けられた Route 53 プライベートホストゾーン ${centralText!.ja} がその名前を解決します。そこまでの経路は network-route で確認します`,
+        ),
+      };
+    }
+    const centralNote = centralText
+      ? t(` (${central.join(', ')} through centralised endpoints: ${centralText.en})`, ` (${central.join('、')} は集約されたエンドポイント経由: ${centralText.ja})`)
+      : t('', '');
+
     const path = internetPath(net);
     if (path.kind === 'ok' || confirmedByPing(ctx, path, !missing.includes('ssm'))) {
       const online = path.kind === 'ok' ? t('', '') : t(' (not verifiable from here, but the agent is Online)', ' (ここからは確認できませんが、エージェントはオンラインです)');
@@ -37,9 +69,16 @@ export const vpcEndpoints: Check = {
       };
     }
 
-    const what = missingText(all, missing, region);
-    const fix = endpointPlan(net, all, missing);
-    const lacking = t(`${vpcId} has no available interface endpoint for ${what.en}`, `${vpcId} に ${what.ja} の利用可能なインターフェイスエンドポイントがありません`);
+    // A route toward another VPC may lead to centralised endpoints, which only the hosted zones would show.
+    if (path.kind === 'none' && !zones && rest.some((s) => SESSION_SERVICES.includes(s)) && hubRoutes(path.table.table).length) {
+      need(zonesFact, 'route53:ListHostedZonesByVPC');
+    }
+    const what = missingText(all, rest, region);
+    const fix = endpointPlan(net, all, rest);
+    const lacking = t(
+      `${vpcId} has no available interface endpoint for ${what.en}${centralNote.en}`,
+      `${vpcId} に ${what.ja} の利用可能なインターフェイスエンドポイントがありません${centralNote.ja}`,
+    );
 
     if (path.kind === 'unverifiable') {
       return {
@@ -52,7 +91,7 @@ export const vpcEndpoints: Check = {
       };
     }
 
-    if (missing.length === 1 && missing[0] === 'ec2messages') {
+    if (rest.length === 1 && rest[0] === 'ec2messages') {
       const v = ec2messagesVerdict(ctx.facts, ctx.instanceId);
       if (v.optional) {
         return {

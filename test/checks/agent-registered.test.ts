@@ -1,5 +1,5 @@
 import { checkCases } from '../helpers/check-tester';
-import { IDS, denied, factsWith, instanceOf } from '../helpers/facts';
+import { IDS, denied, factsWith, instanceOf, vpcOf } from '../helpers/facts';
 import { known, type Facts } from '../../src/facts/schema';
 import { evaluateInstance, plan } from '../../src/engine';
 
@@ -22,7 +22,7 @@ checkCases('agent-registered', [
     name: 'Online passes with version, platform and last ping',
     facts: factsWith(() => {}),
     status: 'pass',
-    message: new RegExp(`^${IDS.instance} is Online: agent 3\\.3\\.1802\\.0 on Amazon Linux 2023, last ping 2026-11-28T10:00:00\\.000Z$`),
+    message: new RegExp(`^${IDS.instance} is Online: agent 3\\.3\\.1802\\.0 on Amazon Linux 2023, last ping 2026-11-28T10:00:00\\.000Z, and its session channel is connected \\(ssm:GetConnectionStatus\\)$`),
     messageJa: /オンラインです \(エージェント 3\.3\.1802\.0、Amazon Linux 2023、最終 ping 2026-11-28T10:00:00\.000Z\)/,
   },
   {
@@ -132,6 +132,118 @@ checkCases('agent-registered', [
     }),
     status: 'skip',
     message: /needs instance-state to pass first/,
+  },
+]);
+
+const notConnected = (f: Facts) => void (f.connections = { [IDS.instance]: known('notconnected') });
+const consoleOut = (hasOutput: boolean, agentLines: string[]) => (f: Facts) => void (f.consoleOutput = { [IDS.instance]: known({ hasOutput, agentLines }) });
+/** endpoint-sg-https fails: the endpoint group no longer admits the instance. */
+const closeEndpointSg = (f: Facts) => {
+  const groups = vpcOf(f).securityGroups;
+  if (groups.known) groups.value.find((g) => g.groupId === IDS.endpointSg)!.ingress = [];
+};
+
+checkCases('agent-registered', [
+  {
+    name: 'Online but notconnected, with iam-core-policy failing: fail, naming it',
+    facts: factsWith((f) => {
+      notConnected(f);
+      const sim = f.roles[IDS.role].simulation;
+      if (sim?.known) sim.value.find((r) => r.action === 'ssmmessages:OpenDataChannel')!.decision = 'implicitDeny';
+    }),
+    status: 'fail',
+    message: /is Online: .*, but Systems Manager reports its session channel notconnected \(ssm:GetConnectionStatus\): the agent's ssmmessages control channel is down, so no session can open; iam-core-policy above says why/,
+    messageJa: /notconnected と報告しています.*原因は上の iam-core-policy を参照してください/,
+    commands: [REBOOT],
+    verify: keys(['agent-restart']),
+  },
+  {
+    name: 'Online but notconnected with nothing failing: a proxy or the channel backoff',
+    facts: factsWith(notConnected),
+    status: 'fail',
+    message: /no check above explains it: look for a proxy or TLS inspection between i-0123456789abcdef0 and ssmmessages, or the channel is still in its retry backoff \(up to 40 minutes\)/,
+    messageJa: /プロキシや TLS インスペクション/,
+    commands: [REBOOT],
+    verify: (r) => {
+      keys(['agent-proxy', 'agent-restart'])(r);
+      expect(r.fix!.steps[0].text.en).toMatch(/wss:\/\/\) traffic to ssmmessages\.ap-northeast-1\.amazonaws\.com/);
+    },
+  },
+  {
+    name: 'Online and connected while a static check fails: pass, saying something unseen is in play, the check keeps its verdict',
+    facts: factsWith(closeEndpointSg),
+    status: 'pass',
+    message: /session channel is connected \(ssm:GetConnectionStatus\)\. Systems Manager sees it connected although endpoint-sg-https found a gap: something ssm-doctor cannot see is in play \(a proxy, centralised endpoints, or a connection made before the configuration changed\)\. Those checks keep their verdict/,
+    messageJa: /endpoint-sg-https が問題を検出していますが、Systems Manager 上は接続済みです/,
+    verify: () => {
+      const facts = factsWith(closeEndpointSg);
+      expect(evaluateInstance(facts, IDS.instance).find((r) => r.id === 'endpoint-sg-https')!.status).toBe('fail');
+    },
+  },
+  {
+    name: 'Online with GetConnectionStatus denied: pass, the channel state is not known',
+    facts: factsWith((f) => void (f.connections = { [IDS.instance]: denied('ssm:GetConnectionStatus', 'AccessDeniedException') })),
+    status: 'pass',
+    message: /; whether its session channel is connected is not known \(ssm:GetConnectionStatus: AccessDeniedException\)$/,
+  },
+  {
+    name: 'a failing session-preferences does not contradict an Online instance (it breaks sessions, not registration)',
+    facts: factsWith((f) => void (f.sessionPreferences = known({ documentName: 'SSM-SessionManagerRunShell', kmsKeyId: 'alias/session' }))),
+    status: 'pass',
+    message: /is connected \(ssm:GetConnectionStatus\)$/,
+    verify: () => {
+      const facts = factsWith((f) => void (f.sessionPreferences = known({ documentName: 'SSM-SessionManagerRunShell', kmsKeyId: 'alias/session' })));
+      expect(evaluateInstance(facts, IDS.instance).find((r) => r.id === 'session-preferences')!.status).toBe('fail');
+    },
+  },
+  {
+    name: 'ConnectionLost says how long before collection the last ping came',
+    facts: factsWith((f) => {
+      ping('ConnectionLost')(f);
+      f.collectedAt = '2026-11-28T13:20:00.000Z';
+    }),
+    status: 'fail',
+    message: /since 2026-11-28T10:00:00\.000Z \(ConnectionLost\), 3 h 20 min before these facts were collected, although the other checks found no gap/,
+    messageJa: /最後の ping はファクト収集の 3 時間 20 分前です/,
+  },
+  {
+    name: 'not registered, console output shows the agent: quoted',
+    facts: factsWith((f) => {
+      unregister(f);
+      consoleOut(true, ['[  OK  ] Started amazon-ssm-agent.service - amazon-ssm-agent.'])(f);
+    }),
+    status: 'fail',
+    message: /may not be installed, or is still waiting out its retry backoff after a recent fix; the console output shows the agent: "\[  OK  \] Started amazon-ssm-agent\.service - amazon-ssm-agent\."$/,
+    messageJa: /コンソール出力にはエージェントの記録があります/,
+  },
+  {
+    name: 'not registered, console output without the agent: it may not be installed',
+    facts: factsWith((f) => {
+      unregister(f);
+      consoleOut(true, [])(f);
+    }),
+    status: 'fail',
+    message: /; no sign of the agent in the console output: it may not be installed$/,
+    messageJa: /コンソール出力にエージェントの形跡がありません/,
+  },
+  {
+    name: 'not registered with an earlier failure still quotes the console evidence',
+    facts: factsWith((f) => {
+      unregister(f);
+      noRole(f);
+      consoleOut(false, [])(f);
+    }),
+    status: 'fail',
+    message: /expected until the failures above are fixed \(iam-instance-profile\); the console output is empty/,
+  },
+  {
+    name: 'not registered with GetConsoleOutput denied says there is nothing to look at',
+    facts: factsWith((f) => {
+      unregister(f);
+      f.consoleOutput = { [IDS.instance]: denied('ec2:GetConsoleOutput', 'UnauthorizedOperation') };
+    }),
+    status: 'fail',
+    message: /\(no console output to look at: ec2:GetConsoleOutput UnauthorizedOperation\)$/,
   },
 ]);
 

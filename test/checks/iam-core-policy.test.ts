@@ -1,6 +1,6 @@
 import { checkCases } from '../helpers/check-tester';
-import { IDS, denied, factsWith, instanceOf } from '../helpers/facts';
-import { known, type Facts, type Role } from '../../src/facts/schema';
+import { CORE_ACTIONS, IDS, denied, factsWith, instanceOf } from '../helpers/facts';
+import { known, type Facts, type Role, type SimulationResult } from '../../src/facts/schema';
 import { compareVersions } from '../../src/checks/lib/iam-ec2messages';
 
 const R = `--region ${IDS.region}`;
@@ -23,49 +23,55 @@ const sessionOnly = (f: Facts) => {
   attached(f);
   inline(f, 'ssm-minimal', { Effect: 'Allow', Action: SESSION, Resource: '*' });
 };
+/** Facts without a simulation: the check decides from the role's documents. */
+const docs = (patch: (f: Facts) => void) =>
+  factsWith((f) => {
+    delete roleOf(f).simulation;
+    patch(f);
+  });
 const attachCore = (role: string = IDS.role, policy = 'AmazonSSMManagedInstanceCore') =>
   new RegExp(`^aws iam attach-role-policy --role-name ${role} --policy-arn arn:aws:iam::aws:policy/${policy} ${R}$`);
 
 checkCases('iam-core-policy', [
   {
     name: 'AmazonSSMManagedInstanceCore attached passes and says so',
-    facts: factsWith(() => {}),
+    facts: docs(() => {}),
     status: 'pass',
-    message: /^AmazonSSMManagedInstanceCore is attached to SSMInstanceRole$/,
-    messageJa: /^SSMInstanceRole に AmazonSSMManagedInstanceCore がアタッチされています$/,
+    message: /^AmazonSSMManagedInstanceCore is attached to SSMInstanceRole \(decided from the role's documents; iam:SimulatePrincipalPolicy was not run\)$/,
+    messageJa: /^SSMInstanceRole に AmazonSSMManagedInstanceCore がアタッチされています \(ロールのポリシー文書から判定。iam:SimulatePrincipalPolicy は実行されていません\)$/,
   },
   {
     name: 'the deprecated AmazonEC2RoleforSSM passes with a note',
-    facts: factsWith((f) => attached(f, awsPolicy('AmazonEC2RoleforSSM', 'service-role/'))),
+    facts: docs((f) => attached(f, awsPolicy('AmazonEC2RoleforSSM', 'service-role/'))),
     status: 'pass',
     message: /AmazonEC2RoleforSSM is attached to SSMInstanceRole \(it is deprecated: attach AmazonSSMManagedInstanceCore in its place\)/,
     messageJa: /非推奨/,
   },
   {
     name: 'AmazonSSMManagedEC2InstanceDefaultPolicy passes',
-    facts: factsWith((f) => attached(f, awsPolicy('AmazonSSMManagedEC2InstanceDefaultPolicy'))),
+    facts: docs((f) => attached(f, awsPolicy('AmazonSSMManagedEC2InstanceDefaultPolicy'))),
     status: 'pass',
     message: /AmazonSSMManagedEC2InstanceDefaultPolicy is attached/,
   },
   {
     name: 'AdministratorAccess grants everything',
-    facts: factsWith((f) => attached(f, awsPolicy('AdministratorAccess'))),
+    facts: docs((f) => attached(f, awsPolicy('AdministratorAccess'))),
     status: 'pass',
     message: /policy AdministratorAccess on SSMInstanceRole allows ssm:UpdateInstanceInformation and the four ssmmessages channel actions/,
   },
   {
     name: 'an inline policy equivalent to the core policy passes',
-    facts: factsWith((f) => {
+    facts: docs((f) => {
       attached(f);
       inline(f, 'ssm-agent', { Effect: 'Allow', Action: ['ssm:UpdateInstanceInformation', 'ssmmessages:*', 'ec2messages:*'], Resource: '*' });
     }),
     status: 'pass',
     message: /inline policy ssm-agent on SSMInstanceRole allows ssm:UpdateInstanceInformation and the four ssmmessages channel actions/,
-    messageJa: /SSMInstanceRole のインラインポリシー ssm-agent が ssm:UpdateInstanceInformation と ssmmessages の 4 つのチャネル操作を許可しています$/,
+    messageJa: /SSMInstanceRole のインラインポリシー ssm-agent が ssm:UpdateInstanceInformation と ssmmessages の 4 つのチャネル操作を許可しています \(ロールのポリシー文書から判定/,
   },
   {
     name: 'no policies at all fails with attach-role-policy for the real role',
-    facts: factsWith((f) => attached(f)),
+    facts: docs((f) => attached(f)),
     status: 'fail',
     message: /SSMInstanceRole allows none of ssm:UpdateInstanceInformation, .*ssmmessages:OpenDataChannel: AmazonSSMManagedInstanceCore is not attached \(no policies attached\)/,
     messageJa: /いずれも許可していません。AmazonSSMManagedInstanceCore がアタッチされていません/,
@@ -78,7 +84,7 @@ checkCases('iam-core-policy', [
   },
   {
     name: 'an inline policy that misses channel actions fails naming what is missing',
-    facts: factsWith((f) => {
+    facts: docs((f) => {
       attached(f);
       inline(f, 'partial', { Effect: 'Allow', Action: ['ssm:UpdateInstanceInformation', 'ssmmessages:Create*'], Resource: '*' });
     }),
@@ -90,14 +96,14 @@ checkCases('iam-core-policy', [
   },
   {
     name: 'an unread AWS managed policy is named when the verdict is a failure',
-    facts: factsWith((f) => attached(f, awsPolicy('AmazonS3ReadOnlyAccess'))),
+    facts: docs((f) => attached(f, awsPolicy('AmazonS3ReadOnlyAccess'))),
     status: 'fail',
     message: /\(attached: AmazonS3ReadOnlyAccess\) \(not evaluated, document not collected: AmazonS3ReadOnlyAccess\)/,
     messageJa: /AmazonS3ReadOnlyAccess は文書を取得していないため評価していません/,
   },
   {
     name: 'UpdateInstanceInformation limited to instances of another account is missing',
-    facts: factsWith((f) => {
+    facts: docs((f) => {
       attached(f);
       inline(
         f,
@@ -107,11 +113,11 @@ checkCases('iam-core-policy', [
       );
     }),
     status: 'fail',
-    message: /missing ssm:UpdateInstanceInformation$/,
+    message: /missing ssm:UpdateInstanceInformation \(decided from the role's documents/,
   },
   {
     name: 'an inline explicit Deny wins over the core policy',
-    facts: factsWith((f) => inline(f, 'lockdown', { Sid: 'NoSessions', Effect: 'Deny', Action: 'ssmmessages:Open*', Resource: '*' })),
+    facts: docs((f) => inline(f, 'lockdown', { Sid: 'NoSessions', Effect: 'Deny', Action: 'ssmmessages:Open*', Resource: '*' })),
     status: 'fail',
     message: /ssmmessages:OpenControlChannel, ssmmessages:OpenDataChannel denied by statement Sid NoSessions of inline policy lockdown/,
     messageJa: /インラインポリシー lockdown のステートメント \(Sid NoSessions\)で拒否されています/,
@@ -127,7 +133,7 @@ checkCases('iam-core-policy', [
   },
   {
     name: 'a Deny in a customer-managed policy fails and names its statement by position',
-    facts: factsWith((f) => {
+    facts: docs((f) => {
       attached(f, CORE, { policyName: 'guardrails', policyArn: CUSTOMER_ARN });
       roleOf(f).managedPolicyDocuments[CUSTOMER_ARN] = known({
         Version: '2012-10-17',
@@ -148,7 +154,7 @@ checkCases('iam-core-policy', [
   },
   {
     name: 'a Deny outside the allowed regions applies in this region',
-    facts: factsWith((f) =>
+    facts: docs((f) =>
       inline(f, 'regions', { Sid: 'OnlyUsEast1', Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringNotEquals: { 'aws:RequestedRegion': 'us-east-1' } } }),
     ),
     status: 'fail',
@@ -156,14 +162,14 @@ checkCases('iam-core-policy', [
   },
   {
     name: 'a region Deny that spares this region does not count',
-    facts: factsWith((f) =>
+    facts: docs((f) =>
       inline(f, 'regions', { Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringNotEquals: { 'aws:RequestedRegion': ['ap-northeast-1', 'us-east-1'] } } }),
     ),
     status: 'pass',
   },
   {
     name: 'a Deny with a condition it cannot evaluate is a warning naming the statement',
-    facts: factsWith((f) =>
+    facts: docs((f) =>
       inline(f, 'vpce-only', { Sid: 'ViaEndpointOnly', Effect: 'Deny', Action: 'ssmmessages:*', Resource: '*', Condition: { StringNotEquals: { 'aws:SourceVpce': 'vpce-0abc' } } }),
     ),
     status: 'warn',
@@ -173,7 +179,7 @@ checkCases('iam-core-policy', [
   },
   {
     name: 'an Allow only under a condition it cannot evaluate is a warning',
-    facts: factsWith((f) => {
+    facts: docs((f) => {
       attached(f);
       inline(f, 'ip-bound', { Sid: 'FromVpc', Effect: 'Allow', Action: [...SESSION, 'ec2messages:*'], Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/16' } } });
     }),
@@ -184,7 +190,7 @@ checkCases('iam-core-policy', [
   },
   {
     name: 'no ec2messages with a new agent on Linux is only a warning',
-    facts: factsWith(sessionOnly),
+    facts: docs(sessionOnly),
     status: 'warn',
     message: /SSMInstanceRole does not allow ec2messages:\*; sessions work without them \(agent 3\.3\.1802\.0 on Amazon Linux 2023 uses ssmmessages instead\)/,
     messageJa: /セッションには不要です/,
@@ -192,7 +198,7 @@ checkCases('iam-core-policy', [
   },
   {
     name: 'no ec2messages with an agent older than 3.3.40.0 fails',
-    facts: factsWith((f) => {
+    facts: docs((f) => {
       sessionOnly(f);
       agent(f, { agentVersion: '3.2.1705.0' });
     }),
@@ -202,7 +208,7 @@ checkCases('iam-core-policy', [
   },
   {
     name: 'no ec2messages on Windows Server 2012 R2 fails whatever the agent version',
-    facts: factsWith((f) => {
+    facts: docs((f) => {
       sessionOnly(f);
       agent(f, { platformType: 'Windows', platformName: 'Microsoft Windows Server 2012 R2 Datacenter', platformVersion: '6.3.9600' });
     }),
@@ -211,7 +217,7 @@ checkCases('iam-core-policy', [
   },
   {
     name: 'no ec2messages on Windows Server 2016 with a new agent is only a warning',
-    facts: factsWith((f) => {
+    facts: docs((f) => {
       sessionOnly(f);
       agent(f, { platformType: 'Windows', platformName: 'Microsoft Windows Server 2016 Datacenter', platformVersion: '10.0.14393', agentVersion: '3.3.40.0' });
     }),
@@ -220,7 +226,7 @@ checkCases('iam-core-policy', [
   },
   {
     name: 'no ec2messages and an unknown agent version fails, saying why',
-    facts: factsWith((f) => {
+    facts: docs((f) => {
       sessionOnly(f);
       f.managedInstances = denied('ssm:DescribeInstanceInformation', 'AccessDeniedException');
     }),
@@ -229,7 +235,7 @@ checkCases('iam-core-policy', [
   },
   {
     name: 'a DHMC role is checked when there is no instance profile, and the fix names the DHMC policy',
-    facts: factsWith((f) => {
+    facts: docs((f) => {
       instanceOf(f).instanceProfileArn = null;
       f.dhmc = known({ roleName: 'service-role/DhmcRole' });
       f.roles.DhmcRole = { attachedPolicies: known([]), inlinePolicies: known([]), managedPolicyDocuments: {} };
@@ -240,7 +246,7 @@ checkCases('iam-core-policy', [
   },
   {
     name: 'a profile role without ssm:UpdateInstanceInformation falls back to a working DHMC role',
-    facts: factsWith((f) => {
+    facts: docs((f) => {
       attached(f, awsPolicy('AmazonS3ReadOnlyAccess'));
       f.dhmc = known({ roleName: 'DhmcRole' });
       f.roles.DhmcRole = { attachedPolicies: known([awsPolicy('AmazonSSMManagedEC2InstanceDefaultPolicy')]), inlinePolicies: known([]), managedPolicyDocuments: {} };
@@ -251,13 +257,13 @@ checkCases('iam-core-policy', [
   },
   {
     name: 'a denied ListAttachedRolePolicies is unknown naming the call',
-    facts: factsWith((f) => void (roleOf(f).attachedPolicies = denied('iam:ListAttachedRolePolicies'))),
+    facts: docs((f) => void (roleOf(f).attachedPolicies = denied('iam:ListAttachedRolePolicies'))),
     status: 'unknown',
     message: /iam:ListAttachedRolePolicies was denied \(AccessDenied\)/,
   },
   {
     name: 'a customer-managed document that could not be read is unknown naming the call',
-    facts: factsWith((f) => {
+    facts: docs((f) => {
       attached(f, CORE, { policyName: 'guardrails', policyArn: CUSTOMER_ARN });
       roleOf(f).managedPolicyDocuments[CUSTOMER_ARN] = denied('iam:GetPolicyVersion');
     }),
@@ -266,13 +272,13 @@ checkCases('iam-core-policy', [
   },
   {
     name: 'a malformed inline document is unknown, not a guess',
-    facts: factsWith((f) => void (roleOf(f).inlinePolicies = known([{ policyName: 'broken', document: '{"Statement": [' }]))),
+    facts: docs((f) => void (roleOf(f).inlinePolicies = known([{ policyName: 'broken', document: '{"Statement": [' }]))),
     status: 'unknown',
     message: /iam:GetRolePolicy failed \(MalformedPolicyDocument: broken: the policy document is not valid JSON\)/,
   },
   {
     name: 'skips when there is no instance profile and no DHMC',
-    facts: factsWith((f) => {
+    facts: docs((f) => {
       instanceOf(f).instanceProfileArn = null;
       f.dhmc = known({ roleName: null });
     }),
@@ -281,9 +287,174 @@ checkCases('iam-core-policy', [
   },
   {
     name: 'is unknown when the instance profile could not be read',
-    facts: factsWith((f) => void (f.instanceProfiles[IDS.profileArn] = denied('iam:GetInstanceProfile'))),
+    facts: docs((f) => void (f.instanceProfiles[IDS.profileArn] = denied('iam:GetInstanceProfile'))),
     status: 'unknown',
     message: /depends on iam-instance-profile: iam:GetInstanceProfile was denied/,
+  },
+]);
+
+/** One simulated result, as the collector records iam:SimulatePrincipalPolicy's EvaluationResults. */
+const result = (action: string, decision = 'allowed', more: Partial<SimulationResult> = {}): SimulationResult => ({
+  action,
+  resource: '*',
+  decision,
+  matchedStatements: decision === 'allowed' ? [{ sourcePolicyId: 'AmazonSSMManagedInstanceCore', sourcePolicyType: 'aws-managed' }] : [],
+  allowedByOrganizations: true,
+  missingContextValues: [],
+  ...more,
+});
+/** The simulation of the role: every core action allowed except those given. */
+const simulate = (f: Facts, overrides: Record<string, Partial<SimulationResult>>, role: string = IDS.role, extra: SimulationResult[] = []) => {
+  f.roles[role].simulation = known([
+    ...CORE_ACTIONS.map((a) => ({ ...result(a), ...(overrides[a] ?? {}) })),
+    ...extra,
+  ]);
+};
+const OPEN = { 'ssmmessages:OpenControlChannel': {}, 'ssmmessages:OpenDataChannel': {} };
+const deny = (patch: Partial<SimulationResult>) => Object.fromEntries(Object.keys(OPEN).map((a) => [a, patch]));
+const EC2M = ['AcknowledgeMessage', 'DeleteMessage', 'FailMessage', 'GetEndpoint', 'GetMessages', 'SendReply'].map((a) => `ec2messages:${a}`);
+const BOUNDARY = `arn:aws:iam::${IDS.account}:policy/DevBoundary`;
+const INSTANCE_ARN = `arn:aws:ec2:${IDS.region}:${IDS.account}:instance/${IDS.instance}`;
+
+checkCases('iam-core-policy', [
+  {
+    name: 'simulator: every core action allowed passes and says who decided',
+    facts: factsWith(() => {}),
+    status: 'pass',
+    message:
+      /^IAM's policy simulator allows ssm:UpdateInstanceInformation and the four ssmmessages channel actions for SSMInstanceRole \(matched: AmazonSSMManagedInstanceCore\) \(ec2messages decided from the role's documents\)$/,
+    messageJa: /^IAM のポリシーシミュレーターは SSMInstanceRole に ssm:UpdateInstanceInformation と ssmmessages の 4 つのチャネル操作を許可しています/,
+  },
+  {
+    name: 'simulator: its allow beats documents that say nothing (it sees what the tool cannot read)',
+    facts: factsWith((f) => {
+      attached(f, awsPolicy('AmazonS3ReadOnlyAccess'));
+      simulate(f, {}, IDS.role, EC2M.map((a) => result(a)));
+    }),
+    status: 'pass',
+    message: /^IAM's policy simulator allows .* for SSMInstanceRole \(matched: AmazonSSMManagedInstanceCore\)$/,
+  },
+  {
+    name: 'simulator: an explicit deny is named by statement when the documents show it',
+    facts: factsWith((f) => {
+      inline(f, 'lockdown', { Sid: 'NoSessions', Effect: 'Deny', Action: 'ssmmessages:Open*', Resource: '*' });
+      simulate(f, deny({ decision: 'explicitDeny', matchedStatements: [{ sourcePolicyId: 'lockdown', sourcePolicyType: 'role' }] }));
+    }),
+    status: 'fail',
+    message:
+      /^ssmmessages:OpenControlChannel, ssmmessages:OpenDataChannel denied by statement Sid NoSessions of inline policy lockdown \(decided by IAM's policy simulator\)$/,
+    messageJa: /インラインポリシー lockdown のステートメント \(Sid NoSessions\)で拒否されています \(IAM のポリシーシミュレーターによる判定\)/,
+    commands: [/^aws iam get-role-policy --role-name SSMInstanceRole --policy-name lockdown /, /^aws iam put-role-policy --role-name SSMInstanceRole --policy-name lockdown /],
+  },
+  {
+    name: 'simulator: an explicit deny still fails, naming the SourcePolicyId, when the documents cannot be read',
+    facts: factsWith((f) => {
+      roleOf(f).attachedPolicies = denied('iam:ListAttachedRolePolicies');
+      simulate(f, deny({ decision: 'explicitDeny', matchedStatements: [{ sourcePolicyId: 'guardrails', sourcePolicyType: 'user-managed' }] }));
+    }),
+    status: 'fail',
+    message: /^ssmmessages:OpenControlChannel, ssmmessages:OpenDataChannel explicitly denied by guardrails \(decided by IAM's policy simulator\)$/,
+    messageJa: /guardrails で明示的に拒否されています/,
+    commands: [],
+    verify: (r) => expect(r.fix!.steps[0].text.en).toMatch(/^IAM → Roles → SSMInstanceRole → Permissions → open guardrails → Edit: remove the Deny statement/),
+  },
+  {
+    name: 'simulator: a permissions boundary that does not allow the channels fails naming it, with commands to edit it',
+    facts: factsWith((f) => {
+      const r = roleOf(f).role;
+      if (r?.known) r.value.permissionsBoundaryArn = BOUNDARY;
+      simulate(f, deny({ decision: 'implicitDeny', allowedByPermissionsBoundary: false }));
+    }),
+    status: 'fail',
+    message: new RegExp(`^the permissions boundary ${BOUNDARY} of SSMInstanceRole does not allow ssmmessages:OpenControlChannel, ssmmessages:OpenDataChannel \\(decided by IAM's policy simulator\\)`),
+    messageJa: /SSMInstanceRole のアクセス許可の境界 .*DevBoundary が ssmmessages:OpenControlChannel, ssmmessages:OpenDataChannel を許可していません/,
+    commands: [
+      new RegExp(`^aws iam get-policy-version --policy-arn ${BOUNDARY} --version-id .* > DevBoundary\\.json$`),
+      new RegExp(`^aws iam create-policy-version --policy-arn ${BOUNDARY} --policy-document file://DevBoundary\\.json --set-as-default ${R}$`),
+    ],
+  },
+  {
+    name: 'simulator: an SCP deny fails and sends the reader to the organization administrator',
+    facts: factsWith((f) => simulate(f, { 'ssm:UpdateInstanceInformation': { decision: 'explicitDeny', allowedByOrganizations: false } })),
+    status: 'fail',
+    message: /^an AWS Organizations service control policy denies ssm:UpdateInstanceInformation \(decided by IAM's policy simulator\)/,
+    messageJa: /サービスコントロールポリシー \(SCP\) が ssm:UpdateInstanceInformation を拒否しています/,
+    commands: [],
+    verify: (r) => {
+      expect(r.fix!.steps.map((x) => x.key)).toEqual(['iam-scp:SSMInstanceRole']);
+      expect(r.fix!.steps[0].text.en).toMatch(/in account 123456789012.*AWS Organizations → Policies → Service control policies/);
+      expect(r.fix!.steps[0].text.ja).toMatch(/「AWS Organizations」→「ポリシー」→「サービスコントロールポリシー」/);
+    },
+  },
+  {
+    name: 'simulator: unreadable documents do not make it unknown; ec2messages is reported as not evaluated',
+    facts: factsWith((f) => void (roleOf(f).inlinePolicies = denied('iam:ListRolePolicies'))),
+    status: 'pass',
+    message: /for SSMInstanceRole \(matched: AmazonSSMManagedInstanceCore\) \(ec2messages not evaluated: neither simulated nor readable from the documents\)$/,
+    messageJa: /ec2messages は未評価/,
+  },
+  {
+    name: 'simulator: an implicit deny fails listing the missing actions, fix attaches the managed policy',
+    facts: factsWith((f) => simulate(f, deny({ decision: 'implicitDeny' }))),
+    status: 'fail',
+    message: /^no policy of SSMInstanceRole allows ssmmessages:OpenControlChannel, ssmmessages:OpenDataChannel \(decided by IAM's policy simulator\)/,
+    commands: [attachCore()],
+  },
+  {
+    name: 'simulator: a deny that hangs on missing context values is a warning to verify',
+    facts: factsWith((f) => simulate(f, deny({ decision: 'implicitDeny', missingContextValues: ['aws:SourceVpce'] }))),
+    status: 'warn',
+    message:
+      /^IAM's policy simulator does not allow ssmmessages:OpenControlChannel, ssmmessages:OpenDataChannel for SSMInstanceRole without the context values aws:SourceVpce \(matched: AmazonSSMManagedInstanceCore\): conditional, verify that the condition holds for the agent's requests from i-0123456789abcdef0$/,
+    messageJa: /コンテキストキー aws:SourceVpce の値がない状態では/,
+    verify: (r) => expect(r.fix!.steps[0].key).toBe('iam-sim-conditional:SSMInstanceRole'),
+  },
+  {
+    name: 'simulator: a result on the instance ARN decides ssm:UpdateInstanceInformation over one on *',
+    facts: factsWith((f) =>
+      simulate(f, { 'ssm:UpdateInstanceInformation': { decision: 'implicitDeny' } }, IDS.role, [result('ssm:UpdateInstanceInformation', 'allowed', { resource: INSTANCE_ARN })]),
+    ),
+    status: 'pass',
+  },
+  {
+    name: 'simulator: simulated ec2messages missing with an old agent fails',
+    facts: factsWith((f) => {
+      simulate(f, {}, IDS.role, EC2M.map((a) => result(a, 'implicitDeny')));
+      agent(f, { agentVersion: '3.2.1705.0' });
+    }),
+    status: 'fail',
+    message: /^no policy of SSMInstanceRole allows ec2messages:\*; the agent needs them: agent 3\.2\.1705\.0 is older than 3\.3\.40\.0/,
+    commands: [attachCore()],
+  },
+  {
+    name: 'simulator: simulated ec2messages missing with a new agent is a warning',
+    facts: factsWith((f) => simulate(f, {}, IDS.role, EC2M.map((a) => result(a, 'implicitDeny')))),
+    status: 'warn',
+    message: /^no policy of SSMInstanceRole allows ec2messages:\*; sessions work without them/,
+  },
+  {
+    name: 'a denied simulation falls back to the documents and says so',
+    facts: factsWith((f) => void (roleOf(f).simulation = denied('iam:SimulatePrincipalPolicy'))),
+    status: 'pass',
+    message: /^AmazonSSMManagedInstanceCore is attached to SSMInstanceRole \(decided from the role's documents; iam:SimulatePrincipalPolicy was denied with AccessDenied\)$/,
+    messageJa: /ロールのポリシー文書から判定。iam:SimulatePrincipalPolicy は AccessDenied で拒否されました/,
+  },
+  {
+    name: 'a simulation that did not cover every core action falls back to the documents',
+    facts: factsWith((f) => void (roleOf(f).simulation = known([result('ssm:UpdateInstanceInformation')]))),
+    status: 'pass',
+    message: /iam:SimulatePrincipalPolicy did not cover ssmmessages:CreateControlChannel, .*ssmmessages:OpenDataChannel\)$/,
+  },
+  {
+    name: 'simulator: a profile role denied ssm:UpdateInstanceInformation falls back to a DHMC role the simulator allows',
+    facts: factsWith((f) => {
+      simulate(f, { 'ssm:UpdateInstanceInformation': { decision: 'implicitDeny' } });
+      f.dhmc = known({ roleName: 'service-role/DhmcRole' });
+      f.roles.DhmcRole = { attachedPolicies: known([]), inlinePolicies: known([]), managedPolicyDocuments: {} };
+      simulate(f, {}, 'DhmcRole', EC2M.map((a) => result(a)));
+    }),
+    status: 'pass',
+    message: /^SSMInstanceRole \(instance profile\) does not allow ssm:UpdateInstanceInformation, so the agent falls back to the Default Host Management Configuration role DhmcRole: IAM's policy simulator allows .* for DhmcRole/,
   },
 ]);
 

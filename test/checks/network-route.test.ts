@@ -269,6 +269,114 @@ checkCases('network-route', [
   },
 ]);
 
+const tgw = 'tgw-0hub000000000001';
+const hubRoute = (f: Facts) => table(f, IDS.privateRt).routes.push({ destination: '10.100.0.0/16', target: tgw, state: 'active' });
+const zone = (name: string, hostedZoneId: string) => ({ name, hostedZoneId, owningAccount: '111122223333' });
+const ssmZones = [zone(`ssm.${IDS.region}.amazonaws.com.`, 'Z0SSM'), zone(`ssmmessages.${IDS.region}.amazonaws.com.`, 'Z0MSG')];
+const centralised = (f: Facts, zones = ssmZones) => {
+  noEndpoints(f);
+  vpcOf(f).hostedZones = known(zones);
+};
+
+describe('centralised endpoints', () =>
+  checkCases('network-route', [
+  {
+    name: 'zones for ssm and ssmmessages and a route to the hub pass, saying the hub side cannot be verified',
+    facts: factsWith((f) => {
+      centralised(f);
+      hubRoute(f);
+    }),
+    status: 'pass',
+    message: new RegExp(
+      `^${IDS.instance} reaches ssm, ssmmessages through centralised endpoints: Route 53 private hosted zone ssm\\.${IDS.region}\\.amazonaws\\.com\\. \\(Z0SSM, account 111122223333\\), ssmmessages\\.${IDS.region}\\.amazonaws\\.com\\. \\(Z0MSG, account 111122223333\\) associated with ${IDS.vpc} answers for .*, and route table ${IDS.privateRt} \\(associated with ${IDS.subnet}\\) routes 10\\.100\\.0\\.0/16 → ${tgw}; the hub side .* cannot be verified from here$`,
+    ),
+    messageJa: /集約されたエンドポイント経由.*ここからは確認できません/,
+  },
+  {
+    name: 'a parent zone (the region under amazonaws.com) steers both names',
+    facts: factsWith((f) => {
+      centralised(f, [zone(`${IDS.region}.amazonaws.com.`, 'Z0REGION')]);
+      hubRoute(f);
+    }),
+    status: 'pass',
+    message: /reaches ssm, ssmmessages through centralised endpoints: .*Z0REGION/,
+  },
+  {
+    name: 'zones without any route toward another VPC warn: the addresses they return are out of reach',
+    facts: factsWith((f) => {
+      centralised(f);
+      ping(f, 'ConnectionLost');
+    }),
+    status: 'warn',
+    message: new RegExp(`but route table ${IDS.privateRt} .* has no route to a transit gateway, peering connection or Cloud WAN core network`),
+    commands: [],
+    verify: (r) => {
+      expect(r.fix!.steps.map((s) => s.key)).toEqual([`central-route:${IDS.privateRt}`]);
+      expect(r.fix!.steps[0].text.ja).toContain(`「VPC」→「ルートテーブル」→ ${IDS.privateRt} を選択 →「ルート」→「ルートを編集」`);
+    },
+  },
+  {
+    name: 'observed beats inferred: no hub route, but the agent is Online and connected',
+    facts: factsWith((f) => centralised(f)),
+    status: 'pass',
+    message: /the agent is Online and connected, so something this tool cannot see/,
+  },
+  {
+    name: 'a zone for ssm only leaves ssmmessages without a path: fail, with the zone named',
+    facts: factsWith((f) => {
+      centralised(f, [ssmZones[0]]);
+      hubRoute(f);
+    }),
+    status: 'fail',
+    message: /no network path for ssmmessages: .*; ssm through centralised endpoints/,
+  },
+  {
+    name: 'an unrelated zone changes nothing',
+    facts: factsWith((f) => centralised(f, [zone('corp.example.internal.', 'Z0CORP')])),
+    status: 'fail',
+    message: /no network path for ssm, ssmmessages/,
+  },
+  {
+    name: 'a route toward another VPC and no zones read: unknown, naming the call',
+    facts: factsWith((f) => {
+      noEndpoints(f);
+      hubRoute(f);
+      vpcOf(f).hostedZones = denied('route53:ListHostedZonesByVPC');
+    }),
+    status: 'unknown',
+    message: /route53:ListHostedZonesByVPC was denied/,
+  },
+  {
+    name: 'zones that were never collected are unknown too when a hub route makes them matter',
+    facts: factsWith((f) => {
+      noEndpoints(f);
+      hubRoute(f);
+    }),
+    status: 'unknown',
+    message: /route53:ListHostedZonesByVPC was not read: these facts come from an older version/,
+  },
+  {
+    name: 'without a route toward another VPC the zones cannot matter: still a failure',
+    facts: factsWith((f) => {
+      noEndpoints(f);
+      vpcOf(f).hostedZones = denied('route53:ListHostedZonesByVPC');
+    }),
+    status: 'fail',
+  },
+  {
+    name: 'a default route to a transit gateway with zones unread warns and says the zones are not known',
+    facts: factsWith((f) => {
+      noEndpoints(f);
+      defaultRoute(f, tgw);
+      ping(f, 'ConnectionLost');
+      vpcOf(f).hostedZones = denied('route53:ListHostedZonesByVPC');
+    }),
+    status: 'warn',
+    message: /whether a Route 53 private hosted zone sends these names to centralised endpoints is not known \(route53:ListHostedZonesByVPC was denied/,
+  },
+  ]),
+);
+
 describe('network-route plan', () => {
   it('gives exactly the steps and commands vpc-endpoints gives, so the plan prints them once', () => {
     const f = factsWith(noEndpoints);

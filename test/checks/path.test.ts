@@ -2,6 +2,7 @@ import { FactUnknown } from '../../src/checks/types';
 import {
   confirmedByPing,
   effectiveRouteTable,
+  hubRoutes,
   internetPath,
   isAvailable,
   isLive,
@@ -9,7 +10,10 @@ import {
   publicRouting,
   routeFor,
   serviceOf,
+  servicePaths,
   ssmEndpoints,
+  steeringZones,
+  zonesText,
   type Network,
 } from '../../src/checks/lib/path';
 import { IDS, denied, factsWith, healthyFacts, instanceOf, vpcOf } from '../helpers/facts';
@@ -259,5 +263,74 @@ describe('confirmedByPing', () => {
   it('not when several routes compete', () => {
     const mixed = internetPath(netWith([local, r('0.0.0.0/0', 'tgw-0a'), r('52.0.0.0/8', IDS.nat)]));
     expect(confirmedByPing(ctx, mixed, false)).toBe(false);
+  });
+});
+
+describe('steeringZones: private hosted zones that answer for a service name', () => {
+  const z = (name: string) => ({ name, hostedZoneId: `Z-${name}` });
+  it.each([
+    ['ssm.ap-northeast-1.amazonaws.com.', 'ssm', true],
+    ['ssmmessages.ap-northeast-1.amazonaws.com.', 'ssmmessages', true],
+    ['SSM.ap-northeast-1.amazonaws.com', 'ssm', true],
+    ['ap-northeast-1.amazonaws.com.', 'ssm', true],
+    ['amazonaws.com.', 'ec2messages', true],
+    ['com.', 'ssm', false],
+    ['ssm.ap-northeast-1.amazonaws.com.', 'ssmmessages', false],
+    ['ssm.us-east-1.amazonaws.com.', 'ssm', false],
+    ['ssm-contacts.ap-northeast-1.amazonaws.com.', 'ssm', false],
+    ['corp.example.internal.', 'ssm', false],
+  ] as const)('%s answers for %s: %s', (name, service, expected) => {
+    expect(steeringZones([z(name)], 'ap-northeast-1', service).length > 0).toBe(expected);
+  });
+  it('China regions end in amazonaws.com.cn', () => {
+    expect(steeringZones([z('ssm.cn-north-1.amazonaws.com.cn.')], 'cn-north-1', 'ssm')).toHaveLength(1);
+    expect(steeringZones([z('amazonaws.com.cn.')], 'cn-north-1', 'ssm')).toHaveLength(1);
+    expect(steeringZones([z('com.cn.')], 'cn-north-1', 'ssm')).toHaveLength(0);
+  });
+  it('names each zone once, with its owner', () => {
+    const zone = { name: 'ssm.ap-northeast-1.amazonaws.com.', hostedZoneId: 'Z0SSM', owningAccount: '111122223333' };
+    expect(zonesText([zone, zone]).en).toBe('ssm.ap-northeast-1.amazonaws.com. (Z0SSM, account 111122223333)');
+  });
+});
+
+describe('hubRoutes', () => {
+  it('keeps active routes to a transit gateway, a peering connection or a core network', () => {
+    const routes = [
+      local,
+      r('10.100.0.0/16', 'tgw-0a'),
+      r('10.101.0.0/16', 'pcx-0a'),
+      r('10.102.0.0/16', 'arn:aws:networkmanager::123456789012:core-network/core-network-0a'),
+      r('10.103.0.0/16', 'tgw-0b', 'blackhole'),
+      r('0.0.0.0/0', IDS.igw),
+      r('0.0.0.0/0', IDS.nat),
+    ];
+    expect(hubRoutes({ routeTableId: 'rtb-x', main: false, subnetIds: [], routes }).map((x) => x.target)).toEqual([
+      'tgw-0a',
+      'pcx-0a',
+      'arn:aws:networkmanager::123456789012:core-network/core-network-0a',
+    ]);
+  });
+});
+
+describe('servicePaths: per service, a local endpoint, else a hosted zone, else the routes', () => {
+  it('mixes the three ways', () => {
+    const net = netWith([local, r('0.0.0.0/0', IDS.nat)], (f) => {
+      vpcOf(f).endpoints = known(
+        (vpcOf(f).endpoints as { value: Endpoint[] }).value.filter((e) => e.endpointId === IDS.vpce.ssm),
+      );
+      vpcOf(f).hostedZones = known([{ name: `ssmmessages.${IDS.region}.amazonaws.com.`, hostedZoneId: 'Z0MSG' }]);
+    });
+    expect(servicePaths(net).map((p) => [p.service, p.via])).toEqual([
+      ['ssm', 'endpoint'],
+      ['ssmmessages', 'central'],
+      ['ec2messages', 'internet'],
+    ]);
+  });
+  it('zones that could not be read count as absent here', () => {
+    const net = netWith([local], (f) => {
+      vpcOf(f).endpoints = known([]);
+      vpcOf(f).hostedZones = denied('route53:ListHostedZonesByVPC');
+    });
+    expect(servicePaths(net).map((p) => p.via)).toEqual(['internet', 'internet', 'internet']);
   });
 });

@@ -1,4 +1,7 @@
 import { PolicyError, conditionMatches, evaluate, globMatch, parsePolicy, type Decision, type Request } from '../../src/checks/lib/policy';
+import { correctedTrustPolicy, parseTrustPolicy, trustDecision } from '../../src/checks/lib/trust';
+import { simFor, simKind } from '../../src/checks/lib/simulation';
+import type { SimulationResult } from '../../src/facts/schema';
 
 const INSTANCE = 'arn:aws:ec2:ap-northeast-1:123456789012:instance/i-0123456789abcdef0';
 const uii: Request = { action: 'ssm:UpdateInstanceInformation', resource: INSTANCE, context: { 'aws:RequestedRegion': 'ap-northeast-1' } };
@@ -199,5 +202,78 @@ describe('globMatch', () => {
     ['(x)+', '(x)+', true],
   ])('%s ~ %s', (p, v, expected) => {
     expect(globMatch(p, v)).toBe(expected);
+  });
+});
+
+describe('trust policies', () => {
+  const trustDoc = (...Statement: object[]) => parseTrustPolicy({ Version: '2012-10-17', Statement });
+  const allowEc2 = { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' };
+  const kind = (p: ReturnType<typeof parseTrustPolicy>, region = 'ap-northeast-1', service = 'ec2.amazonaws.com') => trustDecision(p, service, region).decision;
+
+  it.each([
+    ['Service as a string', [allowEc2], 'allow'],
+    ['Service in a list', [{ ...allowEc2, Principal: { Service: ['ssm.amazonaws.com', 'ec2.amazonaws.com'] } }], 'allow'],
+    ['Principal "*"', [{ ...allowEc2, Principal: '*' }], 'allow'],
+    ['Principal {"AWS": "*"}', [{ ...allowEc2, Principal: { AWS: '*' } }], 'allow'],
+    ['another service', [{ ...allowEc2, Principal: { Service: 'lambda.amazonaws.com' } }], 'implicit'],
+    ['an account principal', [{ ...allowEc2, Principal: { AWS: 'arn:aws:iam::123456789012:root' } }], 'implicit'],
+    ['sts:* action', [{ ...allowEc2, Action: 'sts:*' }], 'allow'],
+    ['NotAction that spares AssumeRole', [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, NotAction: 'sts:TagSession' }], 'allow'],
+    ['only AssumeRoleWithWebIdentity', [{ ...allowEc2, Action: 'sts:AssumeRoleWithWebIdentity' }], 'implicit'],
+    ['an unconditional Deny', [allowEc2, { ...allowEc2, Effect: 'Deny' }], 'deny'],
+    ['a Deny through NotPrincipal that leaves EC2 out', [allowEc2, { Effect: 'Deny', NotPrincipal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }], 'allow'],
+    ['a conditional Allow', [{ ...allowEc2, Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } } }], 'conditional'],
+    ['a conditional Deny over an Allow', [allowEc2, { ...allowEc2, Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }], 'conditional'],
+  ] as const)('%s', (_name, statements, expected) => {
+    expect(kind(trustDoc(...statements))).toBe(expected);
+  });
+
+  it('accepts the China partition service name in cn- regions only', () => {
+    const p = trustDoc({ ...allowEc2, Principal: { Service: 'ec2.amazonaws.com.cn' } });
+    expect(kind(p, 'cn-north-1')).toBe('allow');
+    expect(kind(p, 'ap-northeast-1')).toBe('implicit');
+  });
+
+  it('the corrected policy keeps the other statements, drops the blocking Deny and adds the Allow once', () => {
+    const lambda = { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' };
+    const deny = { Sid: 'NoEc2', Effect: 'Deny', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' };
+    const fixed = correctedTrustPolicy(trustDoc(lambda, deny), 'ec2.amazonaws.com', 'ap-northeast-1');
+    expect(fixed).toEqual({ Version: '2012-10-17', Statement: [lambda, allowEc2] });
+    expect(kind(parseTrustPolicy(fixed))).toBe('allow');
+    expect(correctedTrustPolicy(trustDoc(allowEc2, deny), 'ec2.amazonaws.com', 'ap-northeast-1')).toEqual({ Version: '2012-10-17', Statement: [allowEc2] });
+  });
+
+  it.each([
+    ['no Statement', { Version: '2012-10-17' }],
+    ['a Principal that is a list', { Statement: [{ Effect: 'Allow', Principal: ['ec2.amazonaws.com'], Action: 'sts:AssumeRole' }] }],
+    ['a Service that is a number', { Statement: [{ Effect: 'Allow', Principal: { Service: 1 }, Action: 'sts:AssumeRole' }] }],
+  ])('rejects a trust policy with %s', (_name, d) => {
+    expect(() => parseTrustPolicy(d)).toThrow(PolicyError);
+  });
+
+  it('reads URL-encoded text', () => {
+    expect(kind(parseTrustPolicy(encodeURIComponent(JSON.stringify({ Statement: [allowEc2] }))))).toBe('allow');
+  });
+});
+
+describe('simulation results', () => {
+  const r = (decision: string, more: Partial<SimulationResult> = {}): SimulationResult => ({ action: 'ssm:StartSession', decision, matchedStatements: [], missingContextValues: [], ...more });
+  it.each([
+    ['allowed', r('allowed'), 'allow'],
+    ['allowed even with missing context', r('allowed', { missingContextValues: ['aws:SourceVpce'] }), 'allow'],
+    ['implicitDeny', r('implicitDeny'), 'implicit'],
+    ['explicitDeny', r('explicitDeny'), 'explicit'],
+    ['a deny that lacked context values', r('explicitDeny', { missingContextValues: ['aws:SourceVpce'] }), 'conditional'],
+    ['an SCP', r('explicitDeny', { allowedByOrganizations: false }), 'scp'],
+    ['a permissions boundary', r('implicitDeny', { allowedByPermissionsBoundary: false }), 'boundary'],
+  ] as const)('%s', (_name, result, expected) => {
+    expect(simKind(result)).toBe(expected);
+  });
+
+  it('takes the worst result of an action over its resources, or only the resources asked for', () => {
+    const results = [r('allowed', { resource: 'arn:aws:ec2:r:1:instance/i-1' }), r('implicitDeny', { resource: '*' })];
+    expect(simFor(results, 'ssm:startsession')!.kind).toBe('implicit');
+    expect(simFor(results, 'ssm:StartSession', (x) => x.includes(':instance/'))!.kind).toBe('allow');
+    expect(simFor(results, 'kms:Decrypt')).toBeUndefined();
   });
 });

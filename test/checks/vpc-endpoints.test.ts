@@ -187,3 +187,52 @@ checkCases('vpc-endpoints', [
     message: /ec2:DescribeRouteTables was denied/,
   },
 ]);
+
+const zone = (name: string, hostedZoneId: string) => ({ name, hostedZoneId, owningAccount: '111122223333' });
+const hubRoute = (f: Facts) =>
+  value(vpcOf(f).routeTables)
+    .find((rt) => rt.routeTableId === IDS.privateRt)!
+    .routes.push({ destination: '10.100.0.0/16', target: 'tgw-0hub000000000001', state: 'active' });
+
+describe('centralised endpoints', () =>
+  checkCases('vpc-endpoints', [
+  {
+    name: 'zones for every missing service: skip, the endpoints live in another VPC',
+    facts: factsWith((f) => {
+      drop(f, 'ssm', 'ssmmessages', 'ec2messages');
+      vpcOf(f).hostedZones = known([zone(`${IDS.region}.amazonaws.com.`, 'Z0REGION')]);
+    }),
+    status: 'skip',
+    message: new RegExp(`^the endpoints for ssm, ssmmessages, ec2messages are centralised in another VPC: Route 53 private hosted zone ${IDS.region}\\.amazonaws\\.com\\. \\(Z0REGION, account 111122223333\\) associated with ${IDS.vpc}`),
+  },
+  {
+    name: 'zones for ssm and ssmmessages only: the missing ec2messages is judged as usual, and the zones are named',
+    facts: factsWith((f) => {
+      drop(f, 'ssm', 'ssmmessages', 'ec2messages');
+      vpcOf(f).hostedZones = known([zone(`ssm.${IDS.region}.amazonaws.com.`, 'Z0SSM'), zone(`ssmmessages.${IDS.region}.amazonaws.com.`, 'Z0MSG')]);
+    }),
+    status: 'warn',
+    message: /no available interface endpoint for com\.amazonaws\.ap-northeast-1\.ec2messages \(ssm, ssmmessages through centralised endpoints: .*Z0SSM.*\): sessions work without it/,
+    commands: [/create-security-group/, /authorize-security-group-ingress/, create('ec2messages', newSg)],
+  },
+  {
+    name: 'a route toward another VPC with the zones unread is unknown',
+    facts: factsWith((f) => {
+      drop(f, 'ssm', 'ssmmessages', 'ec2messages');
+      hubRoute(f);
+      vpcOf(f).hostedZones = denied('route53:ListHostedZonesByVPC');
+    }),
+    status: 'unknown',
+    message: /route53:ListHostedZonesByVPC was denied/,
+  },
+  {
+    name: 'a route toward another VPC and no steering zone: fail as before',
+    facts: factsWith((f) => {
+      drop(f, 'ssm', 'ssmmessages', 'ec2messages');
+      hubRoute(f);
+      vpcOf(f).hostedZones = known([]);
+    }),
+    status: 'fail',
+  },
+  ]),
+);

@@ -1,7 +1,8 @@
 /** How the instance's traffic reaches Systems Manager: its VPC's interface endpoints and its subnet's routes. */
 import ipaddr from 'ipaddr.js';
-import type { Endpoint, Instance, Route, RouteTable, Vpc } from '../../facts/schema.js';
+import type { Endpoint, HostedZone, Instance, Route, RouteTable, Vpc } from '../../facts/schema.js';
 import { t, type Text } from '../../lang.js';
+import { NON_PUBLIC_IPV4, blockOf, type Block } from './cidr.js';
 import { FactUnknown, need, type CheckContext } from '../types.js';
 
 export const SSM_SERVICES = ['ssm', 'ssmmessages', 'ec2messages'] as const;
@@ -121,19 +122,6 @@ function lpm(routes: readonly Route[], addr: ipaddr.IPv4 | ipaddr.IPv6): Route |
   return best?.route;
 }
 
-// Never the address of a public AWS service endpoint.
-const NON_PUBLIC = [
-  '0.0.0.0/8',
-  '10.0.0.0/8',
-  '100.64.0.0/10',
-  '127.0.0.0/8',
-  '169.254.0.0/16',
-  '172.16.0.0/12',
-  '192.168.0.0/16',
-  '224.0.0.0/4',
-  '240.0.0.0/4',
-];
-
 function nextAddress(a: ipaddr.IPv4): ipaddr.IPv4 | undefined {
   const octets = [...a.octets];
   for (let i = 3; i >= 0; i--) {
@@ -159,8 +147,8 @@ export interface PublicRouting {
  */
 export function publicRouting(routes: readonly Route[]): PublicRouting {
   const v4 = routes.filter((r) => ipaddr.IPv4.isValidCIDRFourPartDecimal(r.destination));
-  const blocks = [...v4.map((r) => r.destination), ...NON_PUBLIC];
-  const nonPublic = NON_PUBLIC.map((c) => ipaddr.IPv4.parseCIDR(c));
+  const blocks = [...v4.map((r) => r.destination), ...NON_PUBLIC_IPV4];
+  const nonPublic = NON_PUBLIC_IPV4.map((c) => ipaddr.IPv4.parseCIDR(c));
   // Which route wins changes only where a block starts or just after one ends, so those points cover every case.
   const points: ipaddr.IPv4[] = [ipaddr.IPv4.parse('0.0.0.0')];
   for (const b of blocks) {
@@ -271,16 +259,7 @@ function hopOf(route: Route, net: Network): Hop {
  * or an available public NAT gateway. Other targets (transit gateway, firewall…) are reported as unverifiable, never guessed.
  */
 export function internetPath(net: Network): InternetPath {
-  const tables = need(net.vpc.routeTables, 'ec2:DescribeRouteTables');
-  const table = effectiveRouteTable(tables, net.subnetId);
-  if (!table) {
-    throw new FactUnknown({
-      known: false,
-      call: 'ec2:DescribeRouteTables',
-      code: 'NotCollected',
-      message: `no route table of ${net.vpcId} is associated with ${net.subnetId}, and none is marked main`,
-    });
-  }
+  const table = subnetRouteTable(net);
   const routing = publicRouting(table.table.routes);
   const hops = routing.routes.map((r) => hopOf(r, net));
   if (routing.unrouted) {
@@ -326,4 +305,82 @@ export function missingText(all: readonly SsmEndpoint[], services: readonly SsmS
       : t(name, name);
   });
   return t(parts.map((p) => p.en).join(', '), parts.map((p) => p.ja).join('、'));
+}
+
+const HUB_TARGETS = [/^tgw-/, /^pcx-/, /^arn:.*core-network/];
+
+/** Active routes toward another VPC (transit gateway, peering connection, Cloud WAN core network): the way to centralised endpoints. */
+export function hubRoutes(table: RouteTable): Route[] {
+  return table.routes.filter((r) => r.state.toLowerCase() === 'active' && HUB_TARGETS.some((re) => re.test(r.target)));
+}
+
+/** The IPv4 destinations the subnet routes toward other VPCs: where centralised endpoints' addresses must lie to be reachable. */
+export function hubDestinations(net: Network): { routes: Route[]; blocks: Block[] } {
+  const routes = hubRoutes(subnetRouteTable(net).table).filter((r) => blockOf(r.destination)?.family === 'ipv4');
+  return { routes, blocks: routes.map((r) => blockOf(r.destination)!) };
+}
+
+const zoneName = (name: string) => (name.endsWith('.') ? name : `${name}.`).toLowerCase();
+
+/**
+ * The private hosted zones associated with the VPC that answer for a service's name: the name itself, or a parent up
+ * to amazonaws.com. Such a zone makes the VPC's resolver return its records instead of the public ones.
+ */
+export function steeringZones(zones: readonly HostedZone[], region: string, service: SsmService): HostedZone[] {
+  const labels = serviceHost(region, service).split('.');
+  const stop = region.startsWith('cn-') ? 3 : 2;
+  const names = new Set<string>();
+  for (let i = 0; i <= labels.length - stop; i++) names.add(`${labels.slice(i).join('.')}.`);
+  return zones.filter((z) => names.has(zoneName(z.name)));
+}
+
+/** "ssm.ap-northeast-1.amazonaws.com. (Z0…, account 111122223333)" for each zone, once. */
+export function zonesText(zones: readonly HostedZone[]): Text {
+  const seen = new Map<string, HostedZone>();
+  for (const z of zones) seen.set(z.hostedZoneId, z);
+  const one = (z: HostedZone, ja: boolean) => {
+    const owner = z.owningAccount ? (ja ? `、アカウント ${z.owningAccount}` : `, account ${z.owningAccount}`) : z.owningService ? (ja ? `、${z.owningService}` : `, ${z.owningService}`) : '';
+    return `${zoneName(z.name)} (${z.hostedZoneId}${owner})`;
+  };
+  const list = [...seen.values()];
+  return t(list.map((z) => one(z, false)).join(', '), list.map((z) => one(z, true)).join('、'));
+}
+
+/** The effective route table of the instance's subnet; unknown when the tables could not be read or none applies. */
+export function subnetRouteTable(net: Network): EffectiveTable {
+  const table = effectiveRouteTable(need(net.vpc.routeTables, 'ec2:DescribeRouteTables'), net.subnetId);
+  if (!table) {
+    throw new FactUnknown({
+      known: false,
+      call: 'ec2:DescribeRouteTables',
+      code: 'NotCollected',
+      message: `no route table of ${net.vpcId} is associated with ${net.subnetId}, and none is marked main`,
+    });
+  }
+  return table;
+}
+
+/** How one service's traffic leaves the instance, in the order DNS decides it. */
+export type ServicePath =
+  | { service: SsmService; via: 'endpoint'; endpoints: Endpoint[] }
+  | { service: SsmService; via: 'central'; zones: HostedZone[] }
+  | { service: SsmService; via: 'internet'; path: InternetPath };
+
+/**
+ * For each Systems Manager service: an available local endpoint (private DNS sends every instance there), else a private
+ * hosted zone that steers the name to centralised endpoints, else the public name over the subnet's routes. Hosted zones
+ * that were not read count as absent here; network-route says when that matters.
+ */
+export function servicePaths(net: Network): ServicePath[] {
+  const all = ssmEndpoints(need(net.vpc.endpoints, 'ec2:DescribeVpcEndpoints'), net.region);
+  const zones = net.vpc.hostedZones?.known ? net.vpc.hostedZones.value : [];
+  let path: InternetPath | undefined;
+  return SSM_SERVICES.map((service): ServicePath => {
+    const endpoints = all.filter((e) => e.service === service && isAvailable(e.endpoint)).map((e) => e.endpoint);
+    if (endpoints.length) return { service, via: 'endpoint', endpoints };
+    const steering = steeringZones(zones, net.region, service);
+    if (steering.length) return { service, via: 'central', zones: steering };
+    path ??= internetPath(net);
+    return { service, via: 'internet', path };
+  });
 }

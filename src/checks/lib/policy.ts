@@ -58,13 +58,18 @@ type Tri = 'yes' | 'no' | 'maybe';
  * URL-encoded (the raw IAM API encodes documents; the SDK for JavaScript does not decode them).
  */
 export function parsePolicy(document: unknown): Statement[] {
-  let doc = document;
-  if (typeof doc === 'string') doc = parseText(doc);
-  if (!isObject(doc)) throw new PolicyError('the policy document is not a JSON object');
+  const doc = policyObject(document);
   const raw = doc.Statement;
   if (raw === undefined) throw new PolicyError('the policy document has no Statement');
   const list = Array.isArray(raw) ? raw : [raw];
   return list.map((s, i) => parseStatement(s, i));
+}
+
+/** A policy document as an object: the object itself, or JSON text that may still be URL-encoded. */
+export function policyObject(document: unknown): Record<string, unknown> {
+  const doc = typeof document === 'string' ? parseText(document) : document;
+  if (!isObject(doc)) throw new PolicyError('the policy document is not a JSON object');
+  return doc;
 }
 
 function parseText(text: string): unknown {

@@ -1,0 +1,108 @@
+/** The policy documents of a role as the facts hold them, and the AWS managed policies the tool knows without fetching. */
+import type { Facts } from '../../facts/schema.js';
+import { FactUnknown, need } from '../types.js';
+import { PolicyError, parsePolicy, type PolicySource, type Statement } from './policy.js';
+
+/** What the agent needs for a session (the core of AmazonSSMManagedInstanceCore). */
+export const REQUIRED = [
+  'ssm:UpdateInstanceInformation',
+  'ssmmessages:CreateControlChannel',
+  'ssmmessages:CreateDataChannel',
+  'ssmmessages:OpenControlChannel',
+  'ssmmessages:OpenDataChannel',
+];
+/** The legacy Run Command channel: needed by agents before 3.3.40.0 and on Windows Server 2012 and earlier. */
+export const EC2MESSAGES = [
+  'ec2messages:AcknowledgeMessage',
+  'ec2messages:DeleteMessage',
+  'ec2messages:FailMessage',
+  'ec2messages:GetEndpoint',
+  'ec2messages:GetMessages',
+  'ec2messages:SendReply',
+];
+
+const allow = (actions: string[]): Statement => ({ effect: 'Allow', actions, resources: ['*'] });
+const CORE_STATEMENTS = [allow([...REQUIRED, ...EC2MESSAGES])];
+
+/**
+ * AWS managed policies whose documents the collector need not fetch: only the statements that
+ * bear on the agent's actions and on the kms, s3 and logs actions of session preferences (from the
+ * policies' current default versions; a policy not listed here grants none of them).
+ */
+export const KNOWN_POLICIES: Record<string, { statements: Statement[]; ssm: boolean; deprecated?: boolean }> = {
+  AmazonSSMManagedInstanceCore: { statements: CORE_STATEMENTS, ssm: true },
+  AmazonSSMManagedEC2InstanceDefaultPolicy: { statements: CORE_STATEMENTS, ssm: true },
+  AmazonEC2RoleforSSM: {
+    statements: [
+      ...CORE_STATEMENTS,
+      allow(['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams', 'logs:PutLogEvents']),
+      allow([
+        's3:GetBucketLocation',
+        's3:PutObject',
+        's3:GetObject',
+        's3:GetEncryptionConfiguration',
+        's3:AbortMultipartUpload',
+        's3:ListMultipartUploadParts',
+        's3:ListBucket',
+        's3:ListBucketMultipartUploads',
+      ]),
+    ],
+    ssm: true,
+    deprecated: true,
+  },
+  AmazonSSMFullAccess: { statements: [allow(['logs:*', 'ssm:*', 'ec2messages:*', ...REQUIRED.slice(1)])], ssm: true },
+  AdministratorAccess: { statements: [allow(['*'])], ssm: false },
+  PowerUserAccess: { statements: [{ effect: 'Allow', notActions: ['iam:*', 'organizations:*', 'account:*'], resources: ['*'] }], ssm: false },
+};
+
+export function knownPolicyName(arn: string): string | undefined {
+  const m = /^arn:aws[a-z-]*:iam::aws:policy\/(?:[^/]+\/)*([^/]+)$/.exec(arn);
+  return m && Object.hasOwn(KNOWN_POLICIES, m[1]) ? m[1] : undefined;
+}
+
+export interface Source extends PolicySource {
+  statements: Statement[];
+}
+
+export interface RoleView {
+  roleName: string;
+  sources: Source[];
+  /** Attached policies whose documents were not collected and are not built in. */
+  unread: string[];
+  attachedNames: string[];
+}
+
+/** Every policy document of the role that the facts hold; a document that could not be read ends the check as unknown. */
+export function roleView(facts: Facts, roleName: string): RoleView {
+  const role = facts.roles[roleName];
+  const attached = need(role?.attachedPolicies, 'iam:ListAttachedRolePolicies');
+  const inline = need(role!.inlinePolicies, 'iam:ListRolePolicies');
+  const sources: Source[] = [];
+  const unread: string[] = [];
+  const parse = (name: string, kind: 'inline' | 'managed', document: unknown, arn?: string): Source => {
+    try {
+      return { name, kind, document, statements: parsePolicy(document), ...(arn ? { arn } : {}) };
+    } catch (e) {
+      if (!(e instanceof PolicyError)) throw e;
+      throw new FactUnknown({
+        known: false,
+        call: kind === 'inline' ? 'iam:GetRolePolicy' : 'iam:GetPolicyVersion',
+        code: 'MalformedPolicyDocument',
+        message: `${name}: ${e.message}`,
+      });
+    }
+  };
+  for (const p of inline) sources.push(parse(p.policyName, 'inline', p.document));
+  for (const p of attached) {
+    const fetched = role!.managedPolicyDocuments[p.policyArn];
+    const known = knownPolicyName(p.policyArn);
+    if (fetched !== undefined) {
+      sources.push(parse(p.policyName, 'managed', need(fetched, 'iam:GetPolicyVersion'), p.policyArn));
+    } else if (known) {
+      sources.push({ name: known, kind: 'managed', arn: p.policyArn, document: null, statements: KNOWN_POLICIES[known].statements });
+    } else {
+      unread.push(p.policyName);
+    }
+  }
+  return { roleName, sources, unread, attachedNames: attached.map((p) => p.policyName) };
+}

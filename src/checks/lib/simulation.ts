@@ -1,0 +1,65 @@
+/** Reading iam:SimulatePrincipalPolicy results: IAM's own verdict, with SCPs and permissions boundaries included. */
+import type { Fact, SimulationResult } from '../../facts/schema.js';
+import { t, type Text } from '../../lang.js';
+import { isDenied } from '../unknown.js';
+
+/**
+ * allow; explicit (a Deny statement in the principal's policies); scp (an organization policy does
+ * not allow it); boundary (the permissions boundary does not allow it); implicit (nothing allows
+ * it); conditional (not allowed, but IAM lacked context values a real request may carry).
+ */
+export type SimKind = 'allow' | 'explicit' | 'scp' | 'boundary' | 'implicit' | 'conditional';
+
+const RANK: Record<SimKind, number> = { allow: 0, conditional: 1, implicit: 2, boundary: 3, scp: 4, explicit: 5 };
+
+export function simKind(r: SimulationResult): SimKind {
+  if (r.decision.toLowerCase() === 'allowed') return 'allow';
+  // A Deny whose condition key IAM was not given (aws:SourceVpce…) may not apply to the real request.
+  if (r.missingContextValues.length) return 'conditional';
+  if (r.allowedByOrganizations === false) return 'scp';
+  if (r.allowedByPermissionsBoundary === false) return 'boundary';
+  return r.decision.toLowerCase() === 'explicitdeny' ? 'explicit' : 'implicit';
+}
+
+export interface SimAction {
+  action: string;
+  kind: SimKind;
+  /** The result that decided `kind` (the worst one when the action was simulated on several resources). */
+  result: SimulationResult;
+}
+
+/** The simulated verdict for one action, optionally only on resources that `resource` accepts; undefined when it was not simulated. */
+export function simFor(results: readonly SimulationResult[], action: string, resource?: (arn: string) => boolean): SimAction | undefined {
+  let worst: SimAction | undefined;
+  for (const r of results) {
+    if (r.action.toLowerCase() !== action.toLowerCase()) continue;
+    if (resource && !resource(r.resource ?? '*')) continue;
+    const kind = simKind(r);
+    if (!worst || RANK[kind] > RANK[worst.kind]) worst = { action, kind, result: r };
+  }
+  return worst;
+}
+
+/** The policies IAM says matched, by their SourcePolicyId. */
+export function policyIds(results: readonly SimulationResult[]): string[] {
+  return [...new Set(results.flatMap((r) => r.matchedStatements.map((s) => s.sourcePolicyId).filter((x): x is string => !!x)))];
+}
+
+/** The context keys IAM lacked, over several results. */
+export function missingKeys(results: readonly SimulationResult[]): string[] {
+  return [...new Set(results.flatMap((r) => r.missingContextValues))];
+}
+
+/** Why a simulation is not there to decide: "iam:SimulatePrincipalPolicy was denied with AccessDenied". */
+export function simulationMissing(fact: Fact<SimulationResult[]> | undefined, uncovered: readonly string[] = []): Text {
+  if (fact === undefined) return t('iam:SimulatePrincipalPolicy was not run', 'iam:SimulatePrincipalPolicy は実行されていません');
+  if (!fact.known) {
+    return isDenied(fact.code)
+      ? t(`iam:SimulatePrincipalPolicy was denied with ${fact.code}`, `iam:SimulatePrincipalPolicy は ${fact.code} で拒否されました`)
+      : t(`iam:SimulatePrincipalPolicy failed with ${fact.code}`, `iam:SimulatePrincipalPolicy は ${fact.code} で失敗しました`);
+  }
+  return t(
+    `iam:SimulatePrincipalPolicy did not cover ${uncovered.join(', ')}`,
+    `iam:SimulatePrincipalPolicy の結果に ${uncovered.join('、')} が含まれていません`,
+  );
+}
