@@ -5,11 +5,62 @@ import { TOOL_VERSION } from './version.js';
 
 export const INSTANCE_ID = /^i-([0-9a-f]{8}|[0-9a-f]{17})$/;
 
+/** us-east-1, us-gov-west-1, cn-north-1, eusc-de-east-1, …: lower-case words and a number, as a hostname label allows. */
+export const REGION = /^[a-z]{2,4}(-[a-z0-9]+){1,3}-\d{1,2}$/;
+
+export const OUTPUTS = ['table', 'json', 'junit'] as const;
+export type Output = (typeof OUTPUTS)[number];
+
+/** --timeout: the default, and the bounds a run can be given. */
+export const DEFAULT_TIMEOUT = '60s';
+const MIN_TIMEOUT_MS = 1_000;
+const MAX_TIMEOUT_MS = 60 * 60_000;
+
+/** `90s`, `2m`, `1.5m`, `500ms`, or a bare number of seconds → milliseconds; undefined if it is none of those. */
+export function parseDuration(text: string): number | undefined {
+  const m = /^\s*(\d{1,7}(?:\.\d{1,3})?)\s*(ms|s|m)?\s*$/i.exec(text);
+  if (!m) return undefined;
+  const unit = (m[2] ?? 's').toLowerCase();
+  const ms = Math.round(Number(m[1]) * (unit === 'm' ? 60_000 : unit === 's' ? 1000 : 1));
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+/** An EC2 filter as `--filter` gives it: `tag:Team=web`, `vpc-id=vpc-1,vpc-2`, or the AWS CLI's `Name=tag:Team,Values=web`. */
+export interface FilterOption {
+  Name: string;
+  Values: string[];
+}
+
+/** `tag:Team=web` → { Name: 'tag:Team', Values: ['web'] }; undefined when it has no name or no value. */
+export function parseFilter(text: string): FilterOption | undefined {
+  const cli = /^Name=([^,]+),Values=(.+)$/.exec(text);
+  const [name, values] = cli ? [cli[1], cli[2]] : [text.slice(0, text.indexOf('=')), text.slice(text.indexOf('=') + 1)];
+  if (!cli && !text.includes('=')) return undefined;
+  const Values = values.split(',').map((v) => v.trim()).filter(Boolean);
+  const Name = name.trim();
+  return Name && Values.length ? { Name, Values } : undefined;
+}
+
+/** --wait: the longest a run may wait for OK. */
+const MAX_WAIT_MS = 6 * 60 * 60_000;
+
 export interface Options {
   instanceIds: string[];
+  /** --all: every instance in each region that is not terminated. */
+  all: boolean;
+  /** --filter, each ANDed; together with --all or alone they select instances, and ids are added to them. */
+  filters: FilterOption[];
+  /** --region and --regions, split at commas: several regions are diagnosed side by side (none: the SDK's default). */
+  regions: string[];
+  /** --wait: re-diagnose until OK or this many milliseconds have passed. */
+  waitMs?: number;
+  /** --verbose: with several instances, every check of each (otherwise one row per instance). */
+  verbose: boolean;
   region?: string;
   profile?: string;
-  output: 'table' | 'json';
+  output: Output;
+  /** The run's deadline in milliseconds (--timeout). */
+  timeoutMs: number;
   lang: Lang;
   facts?: string;
   saveFacts?: string;
@@ -29,12 +80,24 @@ const EPILOGUE = `Examples:
   ssm-doctor i-0123456789abcdef0 --region ap-northeast-1
   ssm-doctor i-0aaaaaaaaaaaaaaaa i-0bbbbbbbbbbbbbbbb; echo $?
   ssm-doctor i-0123456789abcdef0 -o json | jq '.instances[0].checks[] | select(.status=="fail")'
+  ssm-doctor i-0123456789abcdef0 -o junit > ssm-doctor.xml    a CI test report
+  ssm-doctor i-0123456789abcdef0 --timeout 2m           wait longer for a slow account
+  ssm-doctor --all --region ap-northeast-1              every instance in the region, one row each
+  ssm-doctor --filter tag:Team=web --filter instance-state-name=running
+  ssm-doctor --all --regions ap-northeast-1,us-east-1   several regions in one run
+  ssm-doctor i-0123456789abcdef0 --wait 10m   a deploy gate: until OK, at most 10 minutes
   ssm-doctor i-0123456789abcdef0 --save-facts i.json    keep what was read
   ssm-doctor --facts i.json --lang ja    diagnose it again offline, in Japanese
   ssm-doctor --iam-policy                the read-only IAM policy the tool needs
 
 Exit codes: 0 OK, 1 WARNING, 2 CRITICAL (Session Manager cannot connect), 3 UNKNOWN (bad
-arguments, no credentials, or a check could not be evaluated). The worst instance decides.`;
+arguments, no credentials, or a check could not be evaluated). The worst instance decides.
+
+Targets: instance ids, --all (every instance that is not terminated) and --filter (EC2's filter
+syntax; several --filter are ANDed, the comma-separated values of one are ORed; terminated
+instances are left out unless a filter names instance-state-name). --all and --filter select
+together (a filter narrows --all); ids are added to what they select. With several regions each is
+searched; an id is reported in the region it is found in. No instance selected is UNKNOWN (3).`;
 
 /** Parses the command line without printing or exiting: the caller decides what to write and the exit code. */
 export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Parsed {
@@ -44,9 +107,26 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Parsed {
     .command('$0 [instance-id..]', USAGE, (y) =>
       y.positional('instance-id', { type: 'string', array: true, describe: 'EC2 instance ids (i- and 8 or 17 hex digits)' }),
     )
-    .option('region', { type: 'string', describe: 'AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile)' })
+    .option('region', { type: 'string', describe: 'AWS region, or several separated by commas (default: AWS_REGION, AWS_DEFAULT_REGION, the profile)' })
+    .option('regions', { type: 'string', describe: 'several regions separated by commas, diagnosed side by side (same as --region a,b)' })
+    .option('all', { type: 'boolean', default: false, describe: 'every instance in the region(s) that is not terminated' })
+    .option('filter', {
+      // Not `array`: that would swallow the instance ids after it. Repeating the option gives an array.
+      type: 'string',
+      describe: "EC2 filter NAME=V1,V2 (repeatable, ANDed), e.g. tag:Team=web, vpc-id=vpc-1,vpc-2, instance-state-name=running",
+    })
+    .option('wait', {
+      type: 'string',
+      describe: 'diagnose again (10s, doubling to 60s) until OK or this long has passed (e.g. 90s, 10m); exit code of the last run',
+    })
+    .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'with several instances, show every check of each' })
     .option('profile', { type: 'string', describe: 'AWS profile from your shared config (default: AWS_PROFILE)' })
-    .option('output', { alias: 'o', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'output format' })
+    .option('output', {
+      alias: 'o',
+      choices: OUTPUTS,
+      default: 'table' as const,
+      describe: 'output format: table, json (one document), junit (a test report for CI)',
+    })
     .option('lang', {
       choices: ['en', 'ja'] as const,
       describe: 'language of titles, messages and fixes (default: from LC_ALL/LC_MESSAGES/LANG)',
@@ -54,6 +134,11 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Parsed {
     .option('facts', { type: 'string', describe: 'diagnose a saved facts file instead of calling AWS' })
     .option('save-facts', { type: 'string', describe: 'also write the facts read from AWS to this file' })
     .option('demo', { type: 'boolean', default: false, describe: "diagnose the bundled demo: the guide's starting point" })
+    .option('timeout', {
+      type: 'string',
+      default: DEFAULT_TIMEOUT,
+      describe: 'give up waiting for AWS after this long (e.g. 30s, 2m) and report what was read',
+    })
     .option('stats', { type: 'boolean', default: false, describe: 'print the AWS calls and rounds used to stderr' })
     .option('iam-policy', { type: 'boolean', default: false, describe: 'print the read-only IAM policy this tool needs, and exit' })
     .option('debug', { type: 'boolean', default: false, describe: 'print stack traces of internal errors' })
@@ -62,20 +147,32 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Parsed {
     .help()
     .alias('help', 'h')
     .strict()
+    // `--a.b` would name a nested option: none exists, and `--constructor.prototype` crashes yargs.
+    .parserConfiguration({ 'dot-notation': false })
     .wrap(Math.min(100, process.stdout.columns || 100));
 
-  parser.parse(argv, {}, (err, args, output) => {
-    if (err) {
-      result = { kind: 'usage', error: err.message };
-      return;
-    }
-    if (output) {
-      result = { kind: 'print', text: output };
-      return;
-    }
-    result = validate(args as unknown as Record<string, unknown>, env);
-  });
+  try {
+    parser.parse(argv, {}, (err, args, output) => {
+      if (err) {
+        result = { kind: 'usage', error: err.message };
+        return;
+      }
+      if (output) {
+        result = { kind: 'print', text: output };
+        return;
+      }
+      result = validate(args as unknown as Record<string, unknown>, env);
+    });
+  } catch (e) {
+    // yargs' own failure on an odd argument is still the user's input, not a crash of ours.
+    return { kind: 'usage', error: `could not parse the command line (${e instanceof Error ? e.message : String(e)})` };
+  }
   return result ?? { kind: 'usage', error: 'could not parse the command line' };
+}
+
+/** A value the user typed, quoted and escaped, and cut short: an error stays one readable line. */
+function quote(value: string): string {
+  return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
 }
 
 function validate(args: Record<string, unknown>, env: NodeJS.ProcessEnv): Parsed {
@@ -84,31 +181,71 @@ function validate(args: Record<string, unknown>, env: NodeJS.ProcessEnv): Parsed
   for (const r of raw) {
     const id = r.toLowerCase();
     if (!INSTANCE_ID.test(id)) {
-      return { kind: 'usage', error: `not an instance id: ${JSON.stringify(r)} (expected i- and 8 or 17 hex digits)` };
+      return { kind: 'usage', error: `not an instance id: ${quote(r)} (expected i- and 8 or 17 hex digits)` };
     }
     if (!ids.includes(id)) ids.push(id);
   }
   if (args['iam-policy']) return { kind: 'print', text: JSON.stringify(leastPrivilegePolicy(), null, 2) };
+  for (const k of ['region', 'regions', 'profile', 'facts', 'save-facts', 'timeout', 'output', 'lang', 'wait'] as const) {
+    const v = args[k];
+    if (v === undefined) continue;
+    // yargs turns a repeated option into an array, and `--region` with nothing after it into ''.
+    if (Array.isArray(v)) return { kind: 'usage', error: `--${k} was given more than once` };
+    if (typeof v !== 'string' || v === '') return { kind: 'usage', error: `--${k} needs a value` };
+    if (/[\u0000-\u001f\u007f]/.test(v)) return { kind: 'usage', error: `--${k} contains a control character` };
+  }
   const demo = args.demo as boolean;
   const facts = args.facts as string | undefined;
   if (demo && facts) return { kind: 'usage', error: '--demo and --facts cannot be used together' };
   const saveFacts = args['save-facts'] as string | undefined;
   if (saveFacts && (demo || facts)) return { kind: 'usage', error: '--save-facts saves what is read from AWS; it cannot be used with --demo or --facts' };
-  if (!ids.length && !demo && !facts) {
-    return { kind: 'usage', error: 'give at least one instance id (or --demo, or --facts FILE)' };
+  const all = args.all as boolean;
+  const filters: FilterOption[] = [];
+  for (const raw of [args.filter ?? []].flat().map(String)) {
+    if (/[\u0000-\u001f\u007f]/.test(raw)) return { kind: 'usage', error: '--filter contains a control character' };
+    const f = parseFilter(raw);
+    if (!f) return { kind: 'usage', error: `--filter ${quote(raw)}: give NAME=VALUE[,VALUE…], e.g. tag:Team=web or vpc-id=vpc-0abc` };
+    filters.push(f);
   }
-  for (const k of ['region', 'profile', 'facts', 'save-facts'] as const) {
-    if (args[k] !== undefined && (typeof args[k] !== 'string' || args[k] === '')) {
-      return { kind: 'usage', error: `--${k} needs a value` };
+  const selecting = all || filters.length > 0;
+  if ((demo || facts) && selecting) return { kind: 'usage', error: '--all and --filter select instances in AWS; they cannot be used with --demo or --facts' };
+  if (!ids.length && !demo && !facts && !selecting) {
+    return { kind: 'usage', error: 'give at least one instance id, --all or --filter (or --demo, or --facts FILE)' };
+  }
+  const regions: string[] = [];
+  for (const r of [args.region, args.regions].flatMap((v) => (typeof v === 'string' ? v.split(',') : [])).map((x) => x.trim())) {
+    if (!REGION.test(r)) return { kind: 'usage', error: `not a region: ${quote(r)} (e.g. ap-northeast-1)` };
+    if (!regions.includes(r)) regions.push(r);
+  }
+  if (regions.length > 1 && (demo || facts)) return { kind: 'usage', error: 'several regions are read from AWS; they cannot be used with --demo or --facts' };
+  if (regions.length > 1 && saveFacts) return { kind: 'usage', error: '--save-facts holds one region: run once per region to save each' };
+  let waitMs: number | undefined;
+  if (args.wait !== undefined) {
+    waitMs = parseDuration(args.wait as string);
+    if (waitMs === undefined || waitMs < MIN_TIMEOUT_MS || waitMs > MAX_WAIT_MS) {
+      return { kind: 'usage', error: `--wait ${quote(args.wait as string)}: give a duration from 1s to 360m, e.g. 90s or 10m` };
     }
+    if (demo || facts) return { kind: 'usage', error: '--wait diagnoses AWS again and again; it cannot be used with --demo or --facts' };
+  }
+  const region = regions[0];
+  const timeoutText = args.timeout as string;
+  const timeoutMs = parseDuration(timeoutText);
+  if (timeoutMs === undefined || timeoutMs < MIN_TIMEOUT_MS || timeoutMs > MAX_TIMEOUT_MS) {
+    return { kind: 'usage', error: `--timeout ${quote(timeoutText)}: give a duration from 1s to 60m, e.g. 30s or 2m` };
   }
   return {
     kind: 'run',
     options: {
       instanceIds: ids,
-      region: args.region as string | undefined,
+      all,
+      filters,
+      regions,
+      waitMs,
+      verbose: args.verbose as boolean,
+      region,
       profile: args.profile as string | undefined,
-      output: args.output as 'table' | 'json',
+      output: args.output as Output,
+      timeoutMs,
       lang: (args.lang as Lang | undefined) ?? langFromEnv(env),
       facts,
       saveFacts,

@@ -1,12 +1,16 @@
 #!/usr/bin/env node
+import { statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, type Options } from './args.js';
 import { EXIT_CODE, buildReport } from './engine.js';
-import { FactsFileError, loadFacts, saveFacts } from './facts/file.js';
-import type { Facts } from './facts/schema.js';
+import { printable, scrub } from './collect/errors.js';
+import { diagnoseAws, waitUntilOk, type Io } from './diagnose.js';
+import { FactsFileError, loadFacts } from './facts/file.js';
 import { renderJson } from './report/json.js';
+import { renderJunit } from './report/junit.js';
+import type { Report } from './report/schema.js';
 import { renderTable } from './report/table.js';
-import { TOOL_NAME, TOOL_VERSION } from './version.js';
+import { TOOL_NAME } from './version.js';
 
 export const DEMO_FACTS = join(__dirname, '..', 'examples', 'guide-start.facts.json');
 
@@ -22,37 +26,58 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   if (parsed.kind === 'usage') throw new UsageError(`${parsed.error} (see ssm-doctor --help)`);
   const opts = parsed.options;
 
-  const { facts, ids } = opts.demo || opts.facts ? fromFile(opts) : await fromAws(opts);
-  const report = buildReport(facts, ids, opts.lang);
+  const report = opts.demo || opts.facts ? fromFile(opts) : await fromAws(opts);
   if (opts.output === 'json') {
     process.stdout.write(renderJson(report));
+  } else if (opts.output === 'junit') {
+    process.stdout.write(renderJunit(report));
   } else {
     const color = Boolean(process.stdout.isTTY) && !env.NO_COLOR && env.TERM !== 'dumb';
-    process.stdout.write(renderTable(report, { lang: opts.lang, color, width: process.stdout.columns || 120 }));
+    process.stdout.write(renderTable(report, { lang: opts.lang, color, width: process.stdout.columns || 120, verbose: opts.verbose }));
   }
   return EXIT_CODE[report.status];
 }
 
-function fromFile(opts: Options): { facts: Facts; ids: string[] } {
+function fromFile(opts: Options): Report {
   const path = opts.demo ? DEMO_FACTS : opts.facts!;
+  refuseDevice(path);
   const facts = loadFacts(path);
   const inFile = Object.keys(facts.instances);
   const missing = opts.instanceIds.filter((id) => !inFile.includes(id));
   if (missing.length) throw new UsageError(`${missing.join(', ')} not in ${opts.demo ? 'the demo' : path} (it has ${inFile.join(', ') || 'no instances'})`);
-  return { facts, ids: opts.instanceIds.length ? opts.instanceIds : inFile };
+  return buildReport(facts, opts.instanceIds.length ? opts.instanceIds : inFile, opts.lang);
 }
 
-async function fromAws(opts: Options): Promise<{ facts: Facts; ids: string[] }> {
-  // The AWS SDK is loaded only when a diagnosis runs: --help and --version stay fast.
-  const { collect } = await import('./collect/index.js');
-  const { facts, stats } = await collect({ instanceIds: opts.instanceIds, region: opts.region, profile: opts.profile });
-  if (opts.stats) process.stderr.write(`${TOOL_NAME} stats: ${JSON.stringify(stats)}\n`);
-  if (opts.saveFacts) saveFacts(opts.saveFacts, { ...facts, tool: { name: TOOL_NAME, version: TOOL_VERSION } });
-  return { facts, ids: opts.instanceIds };
+/**
+ * A device (/dev/zero, a terminal) never ends, so reading it as a file would never finish. Pipes
+ * stay allowed: `--facts /dev/stdin` reads facts piped in.
+ */
+function refuseDevice(path: string): void {
+  let st: Stats;
+  try {
+    st = statSync(path);
+  } catch {
+    return; // loadFacts says why it cannot be read
+  }
+  if (st.isCharacterDevice() || st.isBlockDevice() || st.isSocket()) {
+    throw new UsageError(`${path} is a device, not a facts file`);
+  }
 }
 
-function oneLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0];
+async function fromAws(opts: Options): Promise<Report> {
+  const io: Io = { err: process.stderr, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), now: Date.now };
+  const once = () => diagnoseAws(opts, io);
+  return opts.waitMs === undefined ? once() : waitUntilOk(opts.waitMs, once, io);
+}
+
+/** What stderr may show of an error: one line, no credentials, control characters escaped, not too long. */
+function safeLine(text: string): string {
+  const line = printable(scrub(text.trim()));
+  return line.length > 500 ? `${line.slice(0, 497)}...` : line;
+}
+
+function messageText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }
 
 export async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -61,15 +86,38 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<numbe
   } catch (e) {
     const known = e instanceof UsageError || e instanceof FactsFileError || (e as Error)?.name === 'CollectError';
     const debug = argv.includes('--debug');
-    process.stderr.write(`${TOOL_NAME}: ${known ? '' : 'internal error: '}${oneLine(e)}\n`);
-    if (debug && e instanceof Error && e.stack) process.stderr.write(e.stack + '\n');
+    // A usage or file error is one sentence (control characters in it are escaped, not cut); an
+    // unexpected error's first line is its message, the rest is a stack for --debug.
+    const message = known ? messageText(e) : messageText(e).split('\n')[0];
+    process.stderr.write(`${TOOL_NAME}: ${known ? '' : 'internal error: '}${safeLine(message)}\n`);
+    if (debug && e instanceof Error && e.stack) process.stderr.write(scrub(e.stack) + '\n');
     else if (!known) process.stderr.write(`${TOOL_NAME}: run again with --debug for details\n`);
     return 3;
   }
 }
 
+/** The last resort for an error that escapes every handler (a socket event, a stream): one line and exit 3. */
+function fatal(e: unknown): void {
+  try {
+    process.stderr.write(`${TOOL_NAME}: internal error: ${safeLine(messageText(e).split('\n')[0])}\n`);
+    if (process.argv.includes('--debug') && e instanceof Error && e.stack) process.stderr.write(scrub(e.stack) + '\n');
+  } finally {
+    // After an uncaught error the process state is unknown: ending is the only safe thing left.
+    process.exit(3);
+  }
+}
+
 if (require.main === module) {
+  process.on('uncaughtException', fatal);
+  process.on('unhandledRejection', fatal);
+  // `ssm-doctor … | head` closes stdout early: that is the reader's choice, not an error.
+  // The run goes on to its own exit code; the writes that follow fail quietly.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') fatal(e);
+  });
   void run(process.argv.slice(2), process.env).then((code) => {
     process.exitCode = code;
+    // Everything is written; a socket or timer an aborted AWS call left behind must not hold the exit.
+    setTimeout(() => process.exit(code), 2_000).unref();
   });
 }

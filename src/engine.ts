@@ -3,7 +3,7 @@ import { FactUnknown, type Check, type CheckResult } from './checks/types.js';
 import { describeUnknown } from './checks/unknown.js';
 import type { Facts, Instance } from './facts/schema.js';
 import { t, type Lang, type Text } from './lang.js';
-import type { CheckReport, InstanceReport, OverallStatus, Report } from './report/schema.js';
+import type { CheckReport, InstanceReport, OverallStatus, Report, Summary } from './report/schema.js';
 import { TOOL_NAME, TOOL_VERSION } from './version.js';
 
 /** Runs every check for one instance, in registry order. */
@@ -109,33 +109,61 @@ export function plan(results: readonly CheckResult[], lang: Lang): { steps: stri
 }
 
 export function buildReport(facts: Facts, instanceIds: readonly string[], lang: Lang): Report {
-  const instances: InstanceReport[] = instanceIds.map((instanceId) => {
-    const results = evaluateInstance(facts, instanceId);
-    const checks: CheckReport[] = results.map((r) => ({
-      id: r.id,
-      title: r.title[lang],
-      status: r.status,
-      severity: r.severity,
-      message: r.message[lang],
-      ...(r.fix && (r.status === 'fail' || r.status === 'warn')
-        ? { fix: { steps: r.fix.steps.map((s) => s.text[lang]), commands: r.fix.commands } }
-        : {}),
-    }));
-    const p = plan(results, lang);
-    return {
-      instanceId,
-      status: instanceStatus(results),
-      checks,
-      ...(p.steps.length || p.commands.length ? { plan: p } : {}),
-    };
-  });
+  return buildFleetReport([{ facts, instanceIds }], lang);
+}
+
+/** One report over several regions' facts: instances in the order of the regions, each naming its region. */
+export function buildFleetReport(parts: readonly { facts: Facts; instanceIds: readonly string[] }[], lang: Lang): Report {
+  const instances: InstanceReport[] = parts.flatMap(({ facts, instanceIds }) =>
+    instanceIds.map((instanceId) => {
+      const results = evaluateInstance(facts, instanceId);
+      const checks: CheckReport[] = results.map((r) => ({
+        id: r.id,
+        title: r.title[lang],
+        status: r.status,
+        severity: r.severity,
+        message: r.message[lang],
+        ...(r.fix && (r.status === 'fail' || r.status === 'warn')
+          ? { fix: { steps: r.fix.steps.map((s) => s.text[lang]), commands: r.fix.commands } }
+          : {}),
+      }));
+      const p = plan(results, lang);
+      return {
+        instanceId,
+        region: facts.region,
+        status: instanceStatus(results),
+        checks,
+        ...(p.steps.length || p.commands.length ? { plan: p } : {}),
+      };
+    }),
+  );
+  const regions = [...new Set(parts.map((p) => p.facts.region))];
   return {
     schemaVersion: 1,
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
-    region: facts.region,
-    status: worst(instances.map((i) => i.status)),
+    region: regions[0] ?? '',
+    regions,
+    // Nothing selected is not a pass: a gate waiting for an instance must not see OK.
+    status: instances.length ? worst(instances.map((i) => i.status)) : 'unknown',
+    summary: summarize(instances),
     instances,
   };
+}
+
+/** How many instances have each status, and the check that fails on the most of them (the first in check order on a tie). */
+export function summarize(instances: readonly InstanceReport[]): Summary {
+  const counts = { ok: 0, warning: 0, critical: 0, unknown: 0 };
+  const fails = new Map<string, number>();
+  for (const i of instances) {
+    counts[i.status]++;
+    for (const c of i.checks) if (c.status === 'fail') fails.set(c.id, (fails.get(c.id) ?? 0) + 1);
+  }
+  let cause: Summary['mostCommonCause'];
+  for (const check of CHECKS) {
+    const n = fails.get(check.id) ?? 0;
+    if (n > (cause?.instances ?? 0)) cause = { checkId: check.id, instances: n };
+  }
+  return { ...counts, ...(cause ? { mostCommonCause: cause } : {}) };
 }
 
 export const EXIT_CODE: Record<OverallStatus, number> = { ok: 0, warning: 1, critical: 2, unknown: 3 };

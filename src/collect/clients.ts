@@ -1,19 +1,29 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { Route53Client } from '@aws-sdk/client-route-53';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { ANSWER_OPTIONS, answerMiddleware } from './answer.js';
+import { limitSends, type Deadline } from './deadline.js';
 import { CollectError } from './errors.js';
 import { GUARD_OPTIONS, Recorder, guardMiddleware } from './guard.js';
+import { limitConcurrency } from './limit.js';
 
 export interface ClientOptions {
   region?: string;
   profile?: string;
+  /** The run's deadline (--timeout): calls still running then end as DeadlineExceeded. */
+  deadline?: Deadline;
 }
 
 export interface Clients {
   ec2: EC2Client;
   iam: IAMClient;
   ssm: SSMClient;
+  sts: STSClient;
+  /** Route 53 is global; its client still takes the region (it picks the partition's endpoint). */
+  route53: Route53Client;
   region: string;
   /** The profile in effect (`--profile`, else AWS_PROFILE), for hints. */
   profile?: string;
@@ -21,16 +31,20 @@ export interface Clients {
   destroy(): void;
 }
 
+/** Per attempt: 3 s to connect, 10 s without an answer; the retry strategy then tries again (5 attempts in all). */
 const handler = () => new NodeHttpHandler({ connectionTimeout: 3_000, requestTimeout: 10_000, throwOnRequestTimeout: true });
 
 /**
- * The three clients, guarded and recorded. Region: --region, AWS_REGION, AWS_DEFAULT_REGION (as
+ * The clients, guarded and recorded. Region: --region, AWS_REGION, AWS_DEFAULT_REGION (as
  * the AWS CLI does), then the profile's. No `endpoint` is ever passed, so AWS_ENDPOINT_URL and
  * AWS_ENDPOINT_URL_<SERVICE> keep working.
  */
 export async function buildClients(opts: ClientOptions, env: NodeJS.ProcessEnv = process.env): Promise<Clients> {
   // A `profile` client option would ignore the profile's endpoint_url; AWS_PROFILE does not.
   if (opts.profile) env.AWS_PROFILE = opts.profile;
+  // The SDK's multi-line notice about its own future Node support is for ssm-doctor's developers
+  // (package.json `engines` states what the tool needs); it would break the one-line stderr contract.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const profile = opts.profile || env.AWS_PROFILE || undefined;
   const explicit = opts.region || env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined;
   const recorder = new Recorder();
@@ -49,12 +63,24 @@ export async function buildClients(opts: ClientOptions, env: NodeJS.ProcessEnv =
     const hint = profile ? ` (profile ${profile} names no region, or does not exist)` : '';
     throw new CollectError(`no AWS region: pass --region or set AWS_REGION${hint}`);
   }
-  // One credential provider for all three clients: an SSO or IMDS lookup happens once, not three times.
+  // One credential provider for all the clients: an SSO or IMDS lookup happens once, not three times.
   const shared = { ...common, region, credentials: ec2.config.credentials };
   const iam = new IAMClient({ ...shared, requestHandler: handler() });
   const ssm = new SSMClient({ ...shared, requestHandler: handler() });
+  const sts = new STSClient({ ...shared, requestHandler: handler() });
+  const route53 = new Route53Client({ ...shared, requestHandler: handler() });
   ec2.middlewareStack.add(guardMiddleware(recorder), GUARD_OPTIONS);
   iam.middlewareStack.add(guardMiddleware(recorder), GUARD_OPTIONS);
   ssm.middlewareStack.add(guardMiddleware(recorder), GUARD_OPTIONS);
-  return { ec2, iam, ssm, region, profile, recorder, destroy: () => destroyAll(ec2, iam, ssm) };
+  sts.middlewareStack.add(guardMiddleware(recorder), GUARD_OPTIONS);
+  route53.middlewareStack.add(guardMiddleware(recorder), GUARD_OPTIONS);
+  ec2.middlewareStack.add(answerMiddleware(), ANSWER_OPTIONS);
+  iam.middlewareStack.add(answerMiddleware(), ANSWER_OPTIONS);
+  ssm.middlewareStack.add(answerMiddleware(), ANSWER_OPTIONS);
+  sts.middlewareStack.add(answerMiddleware(), ANSWER_OPTIONS);
+  route53.middlewareStack.add(answerMiddleware(), ANSWER_OPTIONS);
+  const deadline = opts.deadline;
+  if (deadline) [ec2, iam, ssm, sts, route53].forEach((c) => limitSends(c, deadline));
+  [ec2, iam, ssm, sts, route53].forEach((c) => limitConcurrency(c));
+  return { ec2, iam, ssm, sts, route53, region, profile, recorder, destroy: () => destroyAll(ec2, iam, ssm, sts, route53) };
 }

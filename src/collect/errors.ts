@@ -10,13 +10,34 @@ interface ErrorLike {
   Code?: unknown;
   code?: unknown;
   message?: unknown;
+  $metadata?: { httpStatusCode?: unknown };
+  $response?: { statusCode?: unknown };
+  $fault?: unknown;
 }
 
-/** The AWS error code (`AccessDenied`), else the Node code (`ECONNREFUSED`), else the error's name. */
+const asErrorLike = (e: unknown): ErrorLike => (typeof e === 'object' && e !== null ? e : {}) as ErrorLike;
+
+/** The SDK could not parse the answer: the error carries the raw response but no `$fault`, which every parsed AWS error has. */
+const isMalformed = (err: ErrorLike) => err.$response !== undefined && err.$fault === undefined;
+
+/** An HTTP error whose body named no AWS error (an HTML page from a proxy or load balancer): the SDK calls it Unknown. */
+const unnamedHttpStatus = (err: ErrorLike, code: string): number | undefined => {
+  const status = err.$metadata?.httpStatusCode;
+  return (code === 'Unknown' || code === 'UnknownError') && typeof status === 'number' ? status : undefined;
+};
+
+/**
+ * The AWS error code (`AccessDenied`), else the Node code (`ECONNREFUSED`), else the error's name.
+ * An answer the SDK could not parse is `MalformedResponse`; an HTTP error without an AWS code is `HTTP502` and the like.
+ */
 export function codeOf(e: unknown): string {
-  const err = (typeof e === 'object' && e !== null ? e : {}) as ErrorLike;
+  const err = asErrorLike(e);
+  if (isMalformed(err)) return 'MalformedResponse';
   for (const c of [err.Code, err.name]) {
-    if (typeof c === 'string' && c && c !== 'Error' && c !== 'TypeError') return c;
+    if (typeof c === 'string' && c && c !== 'Error' && c !== 'TypeError') {
+      const status = unnamedHttpStatus(err, c);
+      return status === undefined ? c : `HTTP${status}`;
+    }
   }
   return typeof err.code === 'string' && err.code ? err.code : 'Error';
 }
@@ -33,9 +54,25 @@ export function scrub(text: string, env: NodeJS.ProcessEnv = process.env): strin
   return out.replace(KEY_ID, '[redacted]');
 }
 
+/** Control characters (a terminal escape in a hostile answer, a stray CR) as visible `\uXXXX` escapes. */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** One line of the error's message, scrubbed of credentials and control characters, at most 300 characters. */
 export function messageOf(e: unknown): string {
   const raw = e instanceof Error ? e.message : typeof e === 'object' && e && 'message' in e ? String(e.message) : String(e);
-  const line = scrub(raw.split('\n')[0].trim());
+  const err = asErrorLike(e);
+  const first = raw.split('\n')[0].trim();
+  let line: string;
+  if (isMalformed(err) && err.name !== 'MalformedResponse') {
+    const status = err.$response?.statusCode;
+    line = `the answer${typeof status === 'number' ? ` (HTTP ${status})` : ''} could not be parsed: ${first}`;
+  } else {
+    const status = unnamedHttpStatus(err, typeof err.name === 'string' ? err.name : '');
+    line = status === undefined ? first : `HTTP ${status} with no AWS error in the body (a proxy or load balancer answered?)`;
+  }
+  line = printable(scrub(line));
   return line.length > 300 ? `${line.slice(0, 297)}...` : line;
 }
 

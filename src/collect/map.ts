@@ -3,21 +3,28 @@ import type {
   InternetGateway as Ec2InternetGateway,
   IpPermission,
   NatGateway as Ec2NatGateway,
+  NetworkAcl as Ec2NetworkAcl,
   RouteTable as Ec2RouteTable,
   SecurityGroup as Ec2SecurityGroup,
   Subnet as Ec2Subnet,
   VpcEndpoint,
 } from '@aws-sdk/client-ec2';
+import type { EvaluationResult } from '@aws-sdk/client-iam';
+import type { HostedZoneSummary } from '@aws-sdk/client-route-53';
 import type { InstanceInformation } from '@aws-sdk/client-ssm';
 import type {
   Endpoint,
+  HostedZone,
   Instance,
   InternetGateway,
   ManagedInstance,
   NatGateway,
+  NetworkAcl,
   RouteTable,
   SecurityGroup,
+  SessionPreferences,
   SgRule,
+  SimulationResult,
   Subnet,
 } from '../facts/schema.js';
 
@@ -48,6 +55,7 @@ export function mapInstance(raw: Ec2Instance, ownerId: string | undefined): Inst
     platform: raw.Platform,
     platformDetails: raw.PlatformDetails,
     imageId: raw.ImageId,
+    tags: raw.Tags ? Object.fromEntries(raw.Tags.filter((t) => t.Key !== undefined).map((t) => [t.Key!, t.Value ?? ''])) : undefined,
     metadata: m ? compact({ httpEndpoint: m.HttpEndpoint, httpTokens: m.HttpTokens, hopLimit: m.HttpPutResponseHopLimit }) : undefined,
   });
 }
@@ -98,6 +106,7 @@ export function mapEndpoint(raw: VpcEndpoint): Endpoint {
     groupIds: ids((raw.Groups ?? []).map((g) => g.GroupId)),
     privateDnsEnabled: raw.PrivateDnsEnabled === true,
     policy: raw.PolicyDocument,
+    routeTableIds: raw.VpcEndpointType?.toLowerCase() === 'gateway' ? ids(raw.RouteTableIds) : undefined,
   });
 }
 
@@ -134,6 +143,130 @@ export function mapSecurityGroup(raw: Ec2SecurityGroup): SecurityGroup {
     groupName: raw.GroupName ?? '',
     ingress: (raw.IpPermissions ?? []).map(mapRule),
     egress: (raw.IpPermissionsEgress ?? []).map(mapRule),
+  };
+}
+
+export function mapNetworkAcl(raw: Ec2NetworkAcl): NetworkAcl {
+  return {
+    networkAclId: raw.NetworkAclId ?? '',
+    isDefault: raw.IsDefault === true,
+    subnetIds: ids((raw.Associations ?? []).map((a) => a.SubnetId)),
+    entries: (raw.Entries ?? []).map((e) =>
+      compact({
+        ruleNumber: e.RuleNumber ?? 0,
+        egress: e.Egress === true,
+        protocol: e.Protocol ?? '-1',
+        action: e.RuleAction ?? 'deny',
+        cidr: e.CidrBlock,
+        ipv6Cidr: e.Ipv6CidrBlock,
+        fromPort: e.PortRange?.From,
+        toPort: e.PortRange?.To,
+      }),
+    ),
+  };
+}
+
+export function mapHostedZone(raw: HostedZoneSummary): HostedZone {
+  return compact({
+    name: raw.Name ?? '',
+    hostedZoneId: lastSegment(raw.HostedZoneId ?? ''),
+    owningAccount: raw.Owner?.OwningAccount,
+    owningService: raw.Owner?.OwningService,
+  });
+}
+
+/**
+ * One result per action and resource. IAM may put the per-resource verdicts of an action in
+ * ResourceSpecificResults; those are spread out, each keeping the action's organizations verdict.
+ */
+export function mapSimulation(raw: EvaluationResult): SimulationResult[] {
+  const statements = (xs: EvaluationResult['MatchedStatements']) =>
+    (xs ?? []).map((m) => compact({ sourcePolicyId: m.SourcePolicyId, sourcePolicyType: m.SourcePolicyType }));
+  const action = raw.EvalActionName ?? '';
+  const allowedByOrganizations = raw.OrganizationsDecisionDetail?.AllowedByOrganizations;
+  const perResource = raw.ResourceSpecificResults ?? [];
+  if (perResource.length === 0) {
+    return [
+      compact({
+        action,
+        resource: raw.EvalResourceName,
+        decision: raw.EvalDecision ?? 'implicitDeny',
+        matchedStatements: statements(raw.MatchedStatements),
+        allowedByOrganizations,
+        allowedByPermissionsBoundary: raw.PermissionsBoundaryDecisionDetail?.AllowedByPermissionsBoundary,
+        missingContextValues: raw.MissingContextValues ?? [],
+      }),
+    ];
+  }
+  return perResource.map((r) =>
+    compact({
+      action,
+      resource: r.EvalResourceName,
+      decision: r.EvalResourceDecision ?? 'implicitDeny',
+      matchedStatements: statements(r.MatchedStatements),
+      allowedByOrganizations,
+      allowedByPermissionsBoundary: (r.PermissionsBoundaryDecisionDetail ?? raw.PermissionsBoundaryDecisionDetail)?.AllowedByPermissionsBoundary,
+      missingContextValues: r.MissingContextValues ?? [],
+    }),
+  );
+}
+
+export const SESSION_DOCUMENT = 'SSM-SessionManagerRunShell';
+
+export class SessionDocumentError extends Error {
+  override name = 'MalformedDocument';
+}
+
+/** The Session Manager preferences from the document's JSON content; the console stores booleans as true or "true". */
+export function parseSessionPreferences(content: string | undefined): SessionPreferences {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(content ?? '');
+  } catch {
+    throw new SessionDocumentError(`${SESSION_DOCUMENT} is not JSON`);
+  }
+  const inputs = (doc as { inputs?: unknown } | null)?.inputs;
+  const get = (key: string): unknown => (typeof inputs === 'object' && inputs !== null ? (inputs as Record<string, unknown>)[key] : undefined);
+  const text = (key: string): string | undefined => {
+    const v = get(key);
+    return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+  };
+  const flag = (key: string): boolean | undefined => {
+    const v = get(key);
+    if (typeof v === 'boolean') return v;
+    if (typeof v === 'string' && /^(true|false)$/i.test(v.trim())) return v.trim().toLowerCase() === 'true';
+    return undefined;
+  };
+  return compact({
+    documentName: SESSION_DOCUMENT,
+    kmsKeyId: text('kmsKeyId'),
+    s3BucketName: text('s3BucketName'),
+    s3KeyPrefix: text('s3KeyPrefix'),
+    s3EncryptionEnabled: flag('s3EncryptionEnabled'),
+    cloudWatchLogGroupName: text('cloudWatchLogGroupName'),
+    cloudWatchEncryptionEnabled: flag('cloudWatchEncryptionEnabled'),
+    cloudWatchStreamingEnabled: flag('cloudWatchStreamingEnabled'),
+    runAsEnabled: flag('runAsEnabled'),
+    runAsDefaultUser: text('runAsDefaultUser'),
+  });
+}
+
+/** amazon-ssm-agent, snap.amazon-ssm-agent, ssm-agent-worker, AmazonSSMAgent (Windows). */
+const AGENT_LINE = /ssm-agent|AmazonSSMAgent/i;
+export const CONSOLE_LINES = 20;
+export const CONSOLE_LINE_LENGTH = 300;
+
+/** The console output's lines about the SSM agent: the last 20, without terminal escapes, each at most 300 characters. */
+export function agentLines(base64: string | undefined): { hasOutput: boolean; agentLines: string[] } {
+  const text = base64 ? Buffer.from(base64, 'base64').toString('utf8') : '';
+  if (text.trim() === '') return { hasOutput: false, agentLines: [] };
+  const lines = text
+    .split(/\r?\n|\r/)
+    .map((l) => l.replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, '').replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '').trim())
+    .filter((l) => AGENT_LINE.test(l));
+  return {
+    hasOutput: true,
+    agentLines: lines.slice(-CONSOLE_LINES).map((l) => (l.length > CONSOLE_LINE_LENGTH ? `${l.slice(0, CONSOLE_LINE_LENGTH - 3)}...` : l)),
   };
 }
 

@@ -20,6 +20,7 @@ export const checkReportSchema = z.object({
 
 export const instanceReportSchema = z.object({
   instanceId: z.string(),
+  region: z.string().optional().describe('the region the instance was diagnosed in'),
   status: overallStatusSchema,
   checks: z.array(checkReportSchema).describe('every check, always in the same order'),
   plan: fixSchema
@@ -30,12 +31,27 @@ export const instanceReportSchema = z.object({
 export const reportSchema = z.object({
   schemaVersion: z.literal(1),
   tool: z.object({ name: z.literal('ssm-doctor'), version: z.string() }),
-  region: z.string(),
-  status: overallStatusSchema,
+  region: z.string().describe('the region diagnosed; with several regions the first of them (each instance names its own)'),
+  regions: z.array(z.string()).optional().describe('every region diagnosed, in the order given'),
+  status: overallStatusSchema.describe('the worst instance decides; unknown when no instance was selected'),
+  summary: z
+    .object({
+      ok: z.number().int(),
+      warning: z.number().int(),
+      critical: z.number().int(),
+      unknown: z.number().int(),
+      mostCommonCause: z
+        .object({ checkId: z.string(), instances: z.number().int() })
+        .optional()
+        .describe('the check that fails on the most instances'),
+    })
+    .optional()
+    .describe('how many instances have each status'),
   instances: z.array(instanceReportSchema),
 });
 
 export type CheckReport = z.infer<typeof checkReportSchema>;
 export type InstanceReport = z.infer<typeof instanceReportSchema>;
 export type Report = z.infer<typeof reportSchema>;
+export type Summary = NonNullable<Report['summary']>;
 export type OverallStatus = z.infer<typeof overallStatusSchema>;

@@ -7,6 +7,8 @@ export interface TableOptions {
   color: boolean;
   /** Terminal width; tables are sized to it. */
   width: number;
+  /** With several instances, every check of each instead of one row per instance. */
+  verbose?: boolean;
 }
 
 const ANSI = { red: 31, green: 32, yellow: 33, magenta: 35, gray: 90 } as const;
@@ -37,6 +39,13 @@ const WORDS = {
     commands: 'Commands to fix',
     commandsHint: 'paste in bash, in this order; they change your account, so read them first',
     summary: (n: number, parts: string) => `${n} instance${n === 1 ? '' : 's'}: ${parts}`,
+    cause: (id: string, n: number) => `; most common cause: ${id} (${n} instance${n === 1 ? '' : 's'})`,
+    none: 'no instance selected',
+    instance: 'Instance',
+    region: 'Region',
+    checks: 'Failing checks',
+    firstFix: 'First fix',
+    more: (n: number) => `(+${n} more steps; --verbose shows every check)`,
   },
   ja: {
     status: '状態',
@@ -47,22 +56,79 @@ const WORDS = {
     commands: '対処のコマンド',
     commandsHint: 'bash にこの順で貼り付けて実行します。アカウントを変更するので、先に内容を確認してください',
     summary: (n: number, parts: string) => `${n} 台: ${parts}`,
+    cause: (id: string, n: number) => `。最も多い原因: ${id} (${n} 台)`,
+    none: '対象のインスタンスがありません',
+    instance: 'インスタンス',
+    region: 'リージョン',
+    checks: '問題のあるチェック',
+    firstFix: '最初の対処',
+    more: (n: number) => `(ほか ${n} 手順。--verbose ですべてのチェックを表示)`,
   },
 } as const;
 
 export function renderTable(report: Report, opts: TableOptions): string {
   const paint = (c: Colour, s: string) => (opts.color ? `\u001b[${ANSI[c]}m${s}\u001b[0m` : s);
   const out: string[] = [];
-  for (const inst of report.instances) out.push(renderInstance(inst, report, opts, paint));
+  const w = WORDS[opts.lang];
+  if (report.instances.length === 0) return `${paint(OVERALL.unknown.colour, OVERALL.unknown.text)}: ${w.none}\n`;
+  if (report.instances.length === 1 || opts.verbose) {
+    for (const inst of report.instances) out.push(renderInstance(inst, report, opts, paint));
+  } else {
+    out.push(renderFleet(report, opts, paint));
+  }
   if (report.instances.length > 1) {
     const counts = (['critical', 'unknown', 'warning', 'ok'] as const)
       .map((s) => [s, report.instances.filter((i) => i.status === s).length] as const)
       .filter(([, n]) => n > 0)
       .map(([s, n]) => `${n} ${paint(OVERALL[s].colour, OVERALL[s].text)}`)
       .join(', ');
-    out.push(WORDS[opts.lang].summary(report.instances.length, counts) + '\n');
+    const cause = report.summary?.mostCommonCause;
+    out.push(w.summary(report.instances.length, counts) + (cause ? w.cause(cause.checkId, cause.instances) : '') + '\n');
   }
   return out.join('\n');
+}
+
+/** The checks that decide an instance's status: its failures, else its warnings, else what could not be evaluated. */
+export function decidingChecks(inst: InstanceReport): string[] {
+  const ids = (pred: (c: CheckReport) => boolean) => inst.checks.filter(pred).map((c) => c.id);
+  switch (inst.status) {
+    case 'critical':
+      return ids((c) => c.status === 'fail' && c.severity === 'critical');
+    case 'warning':
+      return ids((c) => c.status === 'warn' || c.status === 'fail');
+    case 'unknown':
+      return ids((c) => c.status === 'unknown');
+    default:
+      return [];
+  }
+}
+
+/** One row per instance: its status, the checks that decide it and the first step of its fix. */
+function renderFleet(report: Report, opts: TableOptions, paint: (c: Colour, s: string) => string): string {
+  const w = WORDS[opts.lang];
+  const regions = new Set(report.instances.map((i) => i.region ?? report.region)).size > 1;
+  const widths = [21, ...(regions ? [16] : []), 10, 26];
+  const fixW = Math.max(30, Math.min(opts.width, 180) - widths.reduce((a, b) => a + b, 0) - widths.length - 2);
+  const table = new Table({
+    head: [w.instance, ...(regions ? [w.region] : []), w.status, w.checks, w.firstFix],
+    colWidths: [...widths, fixW],
+    wordWrap: true,
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+    style: opts.color ? { head: ['bold'], border: ['gray'] } : { head: [], border: [] },
+  });
+  for (const inst of report.instances) {
+    const overall = OVERALL[inst.status];
+    const steps = inst.plan?.steps ?? [];
+    const fix = steps.length ? steps[0] + (steps.length > 1 ? `\n${w.more(steps.length - 1)}` : '') : '';
+    table.push([
+      inst.instanceId,
+      ...(regions ? [inst.region ?? report.region] : []),
+      paint(overall.colour, overall.text),
+      wrap(decidingChecks(inst).join(' ') || '-', widths[widths.length - 1] - 2),
+      wrap(fix, fixW - 2),
+    ]);
+  }
+  return table.toString() + '\n';
 }
 
 function renderInstance(
@@ -73,7 +139,7 @@ function renderInstance(
 ): string {
   const w = WORDS[opts.lang];
   const overall = OVERALL[inst.status];
-  const head = `${inst.instanceId} (${report.region}): ${paint(overall.colour, overall.text)}`;
+  const head = `${inst.instanceId} (${inst.region ?? report.region}): ${paint(overall.colour, overall.text)}`;
 
   const statusW = 11;
   const checkW = 24;

@@ -11,7 +11,7 @@ function sources(dir: string): string[] {
   });
 }
 
-/** Every `import { …Command } from '@aws-sdk/client-<service>'` in src/, as `service:Operation`. */
+/** Every `import { …Command } from '@aws-sdk/client-<service>'` in src/, as `service:Operation` (client-route-53 → route53, as IAM spells it). */
 function importedOperations(): { file: string; operation: string }[] {
   const out: { file: string; operation: string }[] = [];
   for (const file of sources(SRC)) {
@@ -20,7 +20,7 @@ function importedOperations(): { file: string; operation: string }[] {
       if (m[1]) continue;
       for (const spec of m[2].split(',')) {
         const name = spec.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0];
-        if (/^[A-Z]\w*Command$/.test(name)) out.push({ file: relative(SRC, file), operation: `${m[3]}:${name.replace(/Command$/, '')}` });
+        if (/^[A-Z]\w*Command$/.test(name)) out.push({ file: relative(SRC, file), operation: `${m[3].replace(/-/g, '')}:${name.replace(/Command$/, '')}` });
       }
     }
   }
@@ -60,5 +60,7 @@ describe('the read-only allowlist', () => {
     expect(operationName('EC2Client', 'DescribeInstancesCommand')).toBe('ec2:DescribeInstances');
     expect(operationName('IAMClient', 'GetInstanceProfileCommand')).toBe('iam:GetInstanceProfile');
     expect(operationName('SSMClient', 'DescribeInstanceInformationCommand')).toBe('ssm:DescribeInstanceInformation');
+    expect(operationName('STSClient', 'GetCallerIdentityCommand')).toBe('sts:GetCallerIdentity');
+    expect(operationName('Route53Client', 'ListHostedZonesByVPCCommand')).toBe('route53:ListHostedZonesByVPC');
   });
 });

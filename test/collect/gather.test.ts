@@ -13,27 +13,81 @@ import {
   GetInstanceProfileCommand,
   GetPolicyCommand,
   GetPolicyVersionCommand,
+  GetRoleCommand,
   GetRolePolicyCommand,
   ListAttachedRolePoliciesCommand,
   ListRolePoliciesCommand,
+  SimulatePrincipalPolicyCommand,
 } from '@aws-sdk/client-iam';
-import { DescribeInstanceInformationCommand, GetServiceSettingCommand } from '@aws-sdk/client-ssm';
+import {
+  DescribeInstanceInformationCommand,
+  GetConnectionStatusCommand,
+  GetDocumentCommand,
+  GetServiceSettingCommand,
+} from '@aws-sdk/client-ssm';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { isAllowed } from '../../src/collect/allowlist';
 import { CollectError } from '../../src/collect/errors';
 import { gather } from '../../src/collect/gather';
+import { AGENT_ACTIONS } from '../../src/collect/simulate';
 import { factsSchema, known, type Facts } from '../../src/facts/schema';
 import { IDS, healthyFacts } from '../helpers/facts';
-import { answerHealthy, awsError, mockedAws, rawInformation, rawInstance, type MockedAws } from './helpers/aws';
+import { allowed, answerHealthy, awsError, mockedAws, rawInformation, rawInstance, type MockedAws } from './helpers/aws';
 
 const NOW = new Date('2026-11-29T00:00:00.000Z');
-const run = (m: MockedAws, ids: string[] = [IDS.instance]) => gather(m.clients, ids, () => NOW);
+let bin: string;
+beforeAll(() => {
+  bin = mkdtempSync(join(tmpdir(), 'ssm-doctor-bin-'));
+  writeFileSync(join(bin, 'session-manager-plugin'), '#!/bin/sh\n');
+  chmodSync(join(bin, 'session-manager-plugin'), 0o755);
+});
+afterAll(() => rmSync(bin, { recursive: true, force: true }));
 
-/** healthyFacts() as the collector stamps it. */
+const run = (m: MockedAws, ids: string[] = [IDS.instance]) => gather(m.clients, ids, () => NOW, { PATH: bin });
+
+const INSTANCE_ARN = `arn:aws:ec2:${IDS.region}:${IDS.account}:instance/${IDS.instance}`;
+const DOCUMENT_ARN = `arn:aws:ssm:${IDS.region}:${IDS.account}:document/SSM-SessionManagerRunShell`;
+const notCollected = (call: string) => ({ known: false, call, code: 'NotCollected', message: expect.stringContaining('SimulatePrincipalPolicy') });
+
+/**
+ * healthyFacts() as the collector stamps it. IAM answers for the six ec2messages actions too, and
+ * names AWS managed policies "aws-managed"; the policy lists are not read when the simulator allowed everything.
+ */
 function expected(patch: (f: Facts) => void = () => {}): Facts {
-  const f = { ...healthyFacts(), tool: { name: 'ssm-doctor', version: expect.any(String) }, collectedAt: NOW.toISOString() };
+  const f: Facts = { ...healthyFacts(), tool: { name: 'ssm-doctor', version: expect.any(String) }, collectedAt: NOW.toISOString() };
+  const role = f.roles[IDS.role];
+  role.attachedPolicies = notCollected('iam:ListAttachedRolePolicies') as never;
+  role.inlinePolicies = notCollected('iam:ListRolePolicies') as never;
+  role.simulation = known(
+    AGENT_ACTIONS.map((action) => ({
+      action,
+      resource: '*',
+      decision: 'allowed',
+      matchedStatements: [{ sourcePolicyId: 'AmazonSSMManagedInstanceCore', sourcePolicyType: 'aws-managed' }],
+      allowedByOrganizations: true,
+      missingContextValues: [],
+    })),
+  );
+  f.callerSimulation = known(
+    [INSTANCE_ARN, DOCUMENT_ARN].map((resource) => ({
+      action: 'ssm:StartSession',
+      resource,
+      decision: 'allowed',
+      matchedStatements: [{ sourcePolicyId: 'AdministratorAccess', sourcePolicyType: 'aws-managed' }],
+      missingContextValues: [],
+    })),
+  );
+  f.client = { sessionManagerPlugin: { found: true, path: join(bin, 'session-manager-plugin') } };
   patch(f);
   return f;
 }
+
+/** The role's simulation denied, so the collector falls back to the role's policy lists. */
+const denySimulation = (m: MockedAws) =>
+  m.iam.on(SimulatePrincipalPolicyCommand, { PolicySourceArn: IDS.roleArn }).rejects(awsError('iam', 'AccessDenied'));
 
 const OTHER = 'i-0fedcba9876543210';
 const MISSING = 'i-0abcdefabcdefabc0';
@@ -52,23 +106,30 @@ describe('gather', () => {
     expect(factsSchema.parse(JSON.parse(JSON.stringify(facts)))).toBeTruthy();
 
     const stats = m.clients.recorder.stats();
-    expect(stats.calls).toBeLessThanOrEqual(20);
-    expect(stats.rounds).toBeLessThanOrEqual(3);
-    expect(stats.rounds).toBeGreaterThanOrEqual(3); // instance → profile → role is a real chain
+    expect(stats.calls).toBe(19);
+    expect(stats.rounds).toBe(3); // instance → profile → role is a real chain
     expect(stats.byOperation).toEqual({
+      // round 1
       'ec2:DescribeInstances': 1,
       'ssm:DescribeInstanceInformation': 1,
       'ssm:GetServiceSetting': 1,
+      'ssm:GetConnectionStatus': 1,
+      'ssm:GetDocument': 1,
+      'sts:GetCallerIdentity': 1,
+      // round 2
       'ec2:DescribeSubnets': 1,
       'ec2:DescribeRouteTables': 1,
       'ec2:DescribeVpcEndpoints': 1,
       'ec2:DescribeNatGateways': 1,
       'ec2:DescribeInternetGateways': 1,
       'ec2:DescribeSecurityGroups': 1,
+      'ec2:DescribeNetworkAcls': 1,
       'ec2:DescribeVpcAttribute': 2,
       'iam:GetInstanceProfile': 1,
-      'iam:ListAttachedRolePolicies': 1,
-      'iam:ListRolePolicies': 1,
+      // round 2 (the caller) and round 3 (the role)
+      'iam:SimulatePrincipalPolicy': 2,
+      // round 3
+      'iam:GetRole': 1,
     });
     expect(Object.keys(stats.byOperation).every(isAllowed)).toBe(true);
     expect(stats.calls).toBe(Object.values(stats.byOperation).reduce((a, b) => a + b, 0));
@@ -137,7 +198,13 @@ describe('gather', () => {
       code: 'UnauthorizedOperation',
       message: 'You are not authorized to perform this operation.',
     });
-    expect(facts).toEqual(expected((f) => (f.vpcs[IDS.vpc].endpoints = endpoints)));
+    // Without the endpoints, whether DNS steers Systems Manager elsewhere is worth knowing: the hosted zones are read.
+    expect(facts).toEqual(
+      expected((f) => {
+        f.vpcs[IDS.vpc].endpoints = endpoints;
+        f.vpcs[IDS.vpc].hostedZones = known([]);
+      }),
+    );
   });
 
   it('makes every requested instance unknown when ec2:DescribeInstances is denied', async () => {
@@ -182,6 +249,7 @@ describe('gather', () => {
     m.iam
       .on(GetPolicyVersionCommand, { PolicyArn: custom, VersionId: 'v3' })
       .resolves({ PolicyVersion: { Document: encodeURIComponent(JSON.stringify(document)), VersionId: 'v3', IsDefaultVersion: true } });
+    denySimulation(m);
     const facts = await run(m);
     const role = facts.roles[IDS.role];
     expect(role.attachedPolicies).toEqual(
@@ -201,6 +269,7 @@ describe('gather', () => {
     m.iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: ['encoded', 'plain'], IsTruncated: false });
     m.iam.on(GetRolePolicyCommand, { PolicyName: 'encoded' }).resolves({ RoleName: IDS.role, PolicyName: 'encoded', PolicyDocument: encodeURIComponent(JSON.stringify(encoded)) });
     m.iam.on(GetRolePolicyCommand, { PolicyName: 'plain' }).resolves({ RoleName: IDS.role, PolicyName: 'plain', PolicyDocument: JSON.stringify(plain) });
+    denySimulation(m);
     const facts = await run(m);
     expect(facts.roles[IDS.role].inlinePolicies).toEqual(
       known([
@@ -213,6 +282,7 @@ describe('gather', () => {
   it('makes the inline policies unknown when one of them cannot be read or parsed', async () => {
     m.iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: ['broken'], IsTruncated: false });
     m.iam.on(GetRolePolicyCommand).resolves({ RoleName: IDS.role, PolicyName: 'broken', PolicyDocument: '%7B%22Version' });
+    denySimulation(m);
     const facts = await run(m);
     expect(facts.roles[IDS.role].inlinePolicies).toMatchObject({ known: false, call: 'iam:GetRolePolicy', code: 'MalformedPolicyDocument' });
     expect(facts.roles[IDS.role].attachedPolicies.known).toBe(true);
@@ -231,24 +301,65 @@ describe('gather', () => {
     expect(Object.keys(facts.instances)).toEqual([IDS.instance, OTHER]);
     expect(facts.instances[OTHER]).toMatchObject(known({ instanceId: OTHER, vpcId: IDS.vpc }));
     expect(Object.keys(facts.managedInstances.known ? facts.managedInstances.value : {})).toHaveLength(2);
-    expect(stats.byOperation).toEqual(one.byOperation);
+    // GetConnectionStatus takes one instance per call; everything else is shared.
+    expect(stats.byOperation).toEqual({ ...one.byOperation, 'ssm:GetConnectionStatus': 2 });
     expect(stats.rounds).toBe(one.rounds);
+    expect(facts.connections).toEqual({ [IDS.instance]: known('connected'), [OTHER]: known('connected') });
+    const callerSim = two.iam.commandCalls(SimulatePrincipalPolicyCommand, { PolicySourceArn: IDS.callerPrincipal })[0].args[0].input;
+    expect(callerSim.ResourceArns).toEqual([INSTANCE_ARN, INSTANCE_ARN.replace(IDS.instance, OTHER), DOCUMENT_ARN]);
   });
 
-  it('reads the Default Host Management role when the setting names one, and treats a missing setting as off', async () => {
-    m.ssm.on(GetServiceSettingCommand).resolves({
-      ServiceSetting: { SettingValue: 'service-role/AWSSystemsManagerDefaultEC2InstanceManagementRole', Status: 'Customized' },
+  describe('the Default Host Management role', () => {
+    const name = 'AWSSystemsManagerDefaultEC2InstanceManagementRole';
+    const arn = `arn:aws:iam::${IDS.account}:role/service-role/${name}`;
+    beforeEach(() => {
+      m.ssm.on(GetServiceSettingCommand).resolves({ ServiceSetting: { SettingValue: `service-role/${name}`, Status: 'Customized' } });
+      m.iam.on(GetRoleCommand, { RoleName: name }).resolves({
+        Role: { RoleName: name, Arn: arn, Path: '/service-role/', RoleId: 'AROAEXAMPLEDHMC00001', CreateDate: NOW, AssumeRolePolicyDocument: '{}' },
+      });
+      m.iam.on(SimulatePrincipalPolicyCommand, { PolicySourceArn: arn }).resolves({
+        EvaluationResults: AGENT_ACTIONS.map((a) => allowed(a, '*', 'AmazonSSMManagedEC2InstanceDefaultPolicy')),
+      });
     });
-    const facts = await run(m);
-    expect(facts.dhmc).toEqual(known({ roleName: 'AWSSystemsManagerDefaultEC2InstanceManagementRole' }));
-    expect(Object.keys(facts.roles).sort()).toEqual(['AWSSystemsManagerDefaultEC2InstanceManagementRole', IDS.role].sort());
-    expect(m.clients.recorder.stats().rounds).toBeLessThanOrEqual(3);
 
-    const off = await mockedAws();
-    answerHealthy(off);
-    off.ssm.on(GetServiceSettingCommand).rejects(awsError('ssm', 'ServiceSettingNotFound', 'setting not found'));
-    expect((await run(off)).dhmc).toEqual(known({ roleName: null }));
-    off.clients.destroy();
+    it('is read at once for an instance without a profile, simulated on the ARN the setting spells (with its path)', async () => {
+      m.ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ OwnerId: IDS.account, Instances: [rawInstance(IDS.instance, { IamInstanceProfile: undefined })] }] });
+      const facts = await run(m);
+      expect(facts.dhmc).toEqual(known({ roleName: name }));
+      expect(Object.keys(facts.roles)).toEqual([name]);
+      expect(m.iam).toHaveReceivedCommandWith(SimulatePrincipalPolicyCommand, { PolicySourceArn: arn });
+      expect(facts.roles[name].role).toEqual(known({ arn, trustPolicy: {} }));
+      expect(facts.roles[name].simulation).toMatchObject(known(expect.arrayContaining([expect.objectContaining({ decision: 'allowed' })])));
+      // GetRole and the simulation start beside the VPC reads: the setting named the role in round 1.
+      expect(m.clients.recorder.stats().rounds).toBe(2);
+    });
+
+    it('is not read when the instance profile role is allowed ssm:UpdateInstanceInformation (the agent never falls back)', async () => {
+      const facts = await run(m);
+      expect(Object.keys(facts.roles)).toEqual([IDS.role]);
+      expect(m.iam).not.toHaveReceivedCommandWith(GetRoleCommand, { RoleName: name });
+      expect(m.clients.recorder.stats().calls).toBe(19);
+    });
+
+    it('is read after the profile role when that role may not be allowed ssm:UpdateInstanceInformation', async () => {
+      denySimulation(m);
+      const facts = await run(m);
+      expect(Object.keys(facts.roles).sort()).toEqual([name, IDS.role].sort());
+      expect(facts.roles[name].simulation?.known).toBe(true);
+      expect(m.clients.recorder.stats().rounds).toBe(4);
+    });
+
+    it('is read beside the roles when a profile does not exist', async () => {
+      m.iam.on(GetInstanceProfileCommand).rejects(awsError('iam', 'NoSuchEntity', 'Instance Profile SSMInstanceProfile cannot be found.'));
+      const facts = await run(m);
+      expect(Object.keys(facts.roles)).toEqual([name]);
+      expect(m.clients.recorder.stats().rounds).toBe(3);
+    });
+  });
+
+  it('treats a missing DHMC setting as off', async () => {
+    m.ssm.on(GetServiceSettingCommand).rejects(awsError('ssm', 'ServiceSettingNotFound', 'setting not found'));
+    expect((await run(m)).dhmc).toEqual(known({ roleName: null }));
   });
 
   it('makes dhmc unknown when ssm:GetServiceSetting is denied', async () => {
@@ -263,6 +374,9 @@ describe('gather', () => {
     m.ec2.on(DescribeInstancesCommand).rejects(noCreds);
     m.ssm.on(DescribeInstanceInformationCommand).rejects(noCreds);
     m.ssm.on(GetServiceSettingCommand).rejects(noCreds);
+    m.ssm.on(GetConnectionStatusCommand).rejects(noCreds);
+    m.ssm.on(GetDocumentCommand).rejects(noCreds);
+    m.sts.on(GetCallerIdentityCommand).rejects(noCreds);
     await expect(run(m)).rejects.toThrow(new CollectError(
       'no AWS credentials: configure a profile (aws configure / aws sso login --profile NAME) or set AWS_ACCESS_KEY_ID',
     ));

@@ -1,14 +1,19 @@
 import type { Route } from '@aws-sdk/client-ec2';
 import {
+  agentLines,
   lastSegment,
   mapEndpoint,
+  mapHostedZone,
   mapInstance,
   mapInternetGateway,
   mapManagedInstance,
   mapNatGateway,
+  mapNetworkAcl,
   mapRouteTable,
   mapSecurityGroup,
+  mapSimulation,
   parsePolicyDocument,
+  parseSessionPreferences,
 } from '../../src/collect/map';
 import { IDS } from '../helpers/facts';
 import { rawInstance } from './helpers/aws';
@@ -179,4 +184,160 @@ describe('parsePolicyDocument', () => {
 it('lastSegment takes the name out of an ARN with a path', () => {
   expect(lastSegment('arn:aws:iam::123456789012:instance-profile/team/app/SSMInstanceProfile')).toBe('SSMInstanceProfile');
   expect(lastSegment('service-role/AWSSystemsManagerDefaultEC2InstanceManagementRole')).toBe('AWSSystemsManagerDefaultEC2InstanceManagementRole');
+});
+
+describe('mapInstance: tags', () => {
+  it('keeps the tags as a record, and has none when EC2 sent none', () => {
+    const tagged = mapInstance(rawInstance(IDS.instance, { Tags: [{ Key: 'Name', Value: 'web-1' }, { Key: 'env', Value: '' }] }), IDS.account);
+    expect(tagged.tags).toEqual({ Name: 'web-1', env: '' });
+    expect('tags' in mapInstance(rawInstance(), IDS.account)).toBe(false);
+  });
+});
+
+describe('mapEndpoint: route tables', () => {
+  it('keeps the route tables of a Gateway endpoint only', () => {
+    const gateway = mapEndpoint({
+      VpcEndpointId: 'vpce-0s3',
+      VpcEndpointType: 'Gateway',
+      ServiceName: `com.amazonaws.${IDS.region}.s3`,
+      State: 'available' as never,
+      RouteTableIds: [IDS.privateRt],
+    });
+    expect(gateway.routeTableIds).toEqual([IDS.privateRt]);
+    const iface = mapEndpoint({ VpcEndpointId: 'vpce-0ssm', VpcEndpointType: 'Interface', ServiceName: `com.amazonaws.${IDS.region}.ssm`, RouteTableIds: [] });
+    expect('routeTableIds' in iface).toBe(false);
+  });
+});
+
+describe('mapNetworkAcl', () => {
+  it('maps entries with their port ranges, IPv6 CIDRs and associations', () => {
+    const acl = mapNetworkAcl({
+      NetworkAclId: 'acl-0custom',
+      IsDefault: false,
+      Associations: [{ SubnetId: IDS.subnet }, { SubnetId: undefined }],
+      Entries: [
+        { RuleNumber: 90, Egress: false, Protocol: '6', RuleAction: 'deny', CidrBlock: '0.0.0.0/0', PortRange: { From: 1024, To: 65535 } },
+        { RuleNumber: 101, Egress: true, Protocol: '-1', RuleAction: 'allow', Ipv6CidrBlock: '::/0' },
+      ],
+    });
+    expect(acl).toEqual({
+      networkAclId: 'acl-0custom',
+      isDefault: false,
+      subnetIds: [IDS.subnet],
+      entries: [
+        { ruleNumber: 90, egress: false, protocol: '6', action: 'deny', cidr: '0.0.0.0/0', fromPort: 1024, toPort: 65535 },
+        { ruleNumber: 101, egress: true, protocol: '-1', action: 'allow', ipv6Cidr: '::/0' },
+      ],
+    });
+  });
+});
+
+describe('mapHostedZone', () => {
+  it('drops the /hostedzone/ prefix and keeps the owner', () => {
+    expect(mapHostedZone({ HostedZoneId: '/hostedzone/Z0ABC', Name: 'ssm.ap-northeast-1.amazonaws.com.', Owner: { OwningAccount: '111122223333' } })).toEqual({
+      hostedZoneId: 'Z0ABC',
+      name: 'ssm.ap-northeast-1.amazonaws.com.',
+      owningAccount: '111122223333',
+    });
+  });
+});
+
+describe('mapSimulation', () => {
+  it('maps the decision, the matched policies, the SCP and boundary verdicts and the missing context keys', () => {
+    expect(
+      mapSimulation({
+        EvalActionName: 'ssm:UpdateInstanceInformation',
+        EvalResourceName: '*',
+        EvalDecision: 'implicitDeny',
+        MatchedStatements: [],
+        MissingContextValues: ['aws:SourceVpce'],
+        OrganizationsDecisionDetail: { AllowedByOrganizations: false },
+        PermissionsBoundaryDecisionDetail: { AllowedByPermissionsBoundary: true },
+      }),
+    ).toEqual([
+      {
+        action: 'ssm:UpdateInstanceInformation',
+        resource: '*',
+        decision: 'implicitDeny',
+        matchedStatements: [],
+        missingContextValues: ['aws:SourceVpce'],
+        allowedByOrganizations: false,
+        allowedByPermissionsBoundary: true,
+      },
+    ]);
+  });
+
+  it('spreads per-resource results, each keeping the action and its organizations verdict', () => {
+    const out = mapSimulation({
+      EvalActionName: 'ssm:StartSession',
+      EvalResourceName: 'arn:aws:ec2:ap-northeast-1:123456789012:instance/i-1',
+      EvalDecision: 'allowed',
+      OrganizationsDecisionDetail: { AllowedByOrganizations: true },
+      ResourceSpecificResults: [
+        { EvalResourceName: 'arn:aws:ec2:ap-northeast-1:123456789012:instance/i-1', EvalResourceDecision: 'allowed', MatchedStatements: [{ SourcePolicyId: 'ops', SourcePolicyType: 'role' }] },
+        { EvalResourceName: 'arn:aws:ec2:ap-northeast-1:123456789012:instance/i-2', EvalResourceDecision: 'explicitDeny', MissingContextValues: ['ssm:resourceTag/env'] },
+      ],
+    });
+    expect(out).toEqual([
+      {
+        action: 'ssm:StartSession',
+        resource: 'arn:aws:ec2:ap-northeast-1:123456789012:instance/i-1',
+        decision: 'allowed',
+        matchedStatements: [{ sourcePolicyId: 'ops', sourcePolicyType: 'role' }],
+        allowedByOrganizations: true,
+        missingContextValues: [],
+      },
+      {
+        action: 'ssm:StartSession',
+        resource: 'arn:aws:ec2:ap-northeast-1:123456789012:instance/i-2',
+        decision: 'explicitDeny',
+        matchedStatements: [],
+        allowedByOrganizations: true,
+        missingContextValues: ['ssm:resourceTag/env'],
+      },
+    ]);
+  });
+});
+
+describe('parseSessionPreferences', () => {
+  it('reads booleans saved as strings or booleans and drops empty strings', () => {
+    const prefs = parseSessionPreferences(
+      JSON.stringify({ inputs: { kmsKeyId: '', s3BucketName: ' logs ', s3EncryptionEnabled: 'TRUE', cloudWatchStreamingEnabled: false, runAsEnabled: 'maybe' } }),
+    );
+    expect(prefs).toEqual({ documentName: 'SSM-SessionManagerRunShell', s3BucketName: 'logs', s3EncryptionEnabled: true, cloudWatchStreamingEnabled: false });
+  });
+
+  it('has only the name when the document has no inputs, and throws MalformedDocument for text that is not JSON', () => {
+    expect(parseSessionPreferences('{"schemaVersion":"1.0"}')).toEqual({ documentName: 'SSM-SessionManagerRunShell' });
+    expect(() => parseSessionPreferences('inputs: {}')).toThrow(expect.objectContaining({ name: 'MalformedDocument' }));
+    expect(() => parseSessionPreferences(undefined)).toThrow(expect.objectContaining({ name: 'MalformedDocument' }));
+  });
+});
+
+describe('agentLines', () => {
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+  it('keeps the lines about the agent, on Linux (systemd, snap) and Windows', () => {
+    const text = [
+      'Booting',
+      '[  OK  ] Started snap.amazon-ssm-agent.amazon-ssm-agent.service.',
+      'ssm-agent-worker: starting',
+      '2026/11/28 10:00:00Z: AmazonSSMAgent service is running',
+      'unrelated line',
+    ].join('\n');
+    expect(agentLines(b64(text))).toEqual({
+      hasOutput: true,
+      agentLines: [
+        '[  OK  ] Started snap.amazon-ssm-agent.amazon-ssm-agent.service.',
+        'ssm-agent-worker: starting',
+        '2026/11/28 10:00:00Z: AmazonSSMAgent service is running',
+      ],
+    });
+  });
+
+  it('tells no output from output without agent lines', () => {
+    expect(agentLines(undefined)).toEqual({ hasOutput: false, agentLines: [] });
+    expect(agentLines(b64('  \n'))).toEqual({ hasOutput: false, agentLines: [] });
+    expect(agentLines(b64('kernel: hello\n'))).toEqual({ hasOutput: true, agentLines: [] });
+  });
 });

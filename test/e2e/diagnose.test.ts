@@ -1,5 +1,5 @@
 import { check, parseStats, statuses } from './helpers/cli';
-import { ALL_CHECKS, commandsOf, diagnose, READ_ONLY, unknownChecks } from './helpers/expect';
+import { ALL_CHECKS, commandsOf, diagnose, HEALTHY, READ_ONLY, unknownChecks } from './helpers/expect';
 import { REGION, SERVICES, serviceName } from './helpers/scenarios';
 import { useE2E } from './helpers/suite';
 
@@ -12,13 +12,13 @@ describe('instance, IAM and registration', () => {
   it('healthy private-subnet instance with the three endpoints: every check passes, in ≤ 3 rounds and ≤ 20 read-only calls', async () => {
     const w = await e2e.scenarios.build({ endpoints: {} });
     const id = w.instance.instanceId;
-    // EC2 straight to moto, IAM and SSM through the stub by their own variables, and the
+    // EC2 straight to moto, IAM, SSM and STS through the stub by their own variables, and the
     // catch-all endpoint dead: the per-service endpoint variables must be honoured.
     const r = await diagnose(e2e, [id], ['--stats'], {
-      endpoints: { all: e2e.deadUrl, ec2: e2e.moto.url, iam: e2e.stub.url, ssm: e2e.stub.url },
+      endpoints: { all: e2e.deadUrl, ec2: e2e.moto.url, iam: e2e.stub.url, ssm: e2e.stub.url, sts: e2e.stub.url },
     });
 
-    expect(statuses(r.report, id)).toEqual(Object.fromEntries(ALL_CHECKS.map((c) => [c, 'pass'])));
+    expect(statuses(r.report, id)).toEqual(HEALTHY);
     expect(r.report.status).toBe('ok');
     expect(r.report.instances[0].plan).toBeUndefined();
     expect(r.code).toBe(0);
@@ -30,9 +30,9 @@ describe('instance, IAM and registration', () => {
     for (const op of Object.keys(stats.byOperation)) expect(op).toMatch(READ_ONLY);
     expect(stats.byOperation['ec2:DescribeInstances']).toBe(1);
 
-    // What the stub saw is exactly the CLI's own count of the IAM and SSM calls.
+    // What the stub saw is exactly the CLI's own count of the IAM, SSM and STS calls.
     const seen = e2e.stub.countsByOperation();
-    const reported = Object.fromEntries(Object.entries(stats.byOperation).filter(([op]) => /^(iam|ssm):/.test(op)));
+    const reported = Object.fromEntries(Object.entries(stats.byOperation).filter(([op]) => /^(iam|ssm|sts):/.test(op)));
     expect(seen).toEqual(reported);
     expect(Object.keys(seen).some((op) => op.startsWith('ec2:'))).toBe(false);
     expect(seen['ssm:DescribeInstanceInformation']).toBeGreaterThanOrEqual(1);
@@ -89,21 +89,24 @@ describe('instance, IAM and registration', () => {
     expect(message).toContain('AccessDenied');
     // Only checks that need the profile can be affected; everything else is evaluated.
     expect(['unknown', 'skip']).toContain(s['iam-core-policy']);
-    for (const other of ALL_CHECKS.filter((c) => !c.startsWith('iam-'))) expect({ other, status: s[other] }).toEqual({ other, status: 'pass' });
+    for (const other of ALL_CHECKS.filter((c) => !c.startsWith('iam-'))) expect({ other, status: s[other] }).toEqual({ other, status: HEALTHY[other] });
     expect(report.status).toBe('unknown');
     expect(code).toBe(3);
     // A denial is an answer: asked once, not retried.
     expect(e2e.stub.counts.get('iam:GetInstanceProfile')).toBe(1);
   });
 
-  it('role with the managed policy’s statements as an inline policy: iam-core-policy passes (documents come URL-encoded)', async () => {
+  it('role with the managed policy’s statements as an inline policy: iam-core-policy passes on IAM’s simulator, documents unread', async () => {
     const w = await e2e.scenarios.build({ endpoints: {}, role: 'inline' });
     const id = w.instance.instanceId;
     const { report, code } = await diagnose(e2e, [id]);
 
-    expect(statuses(report, id)).toEqual(Object.fromEntries(ALL_CHECKS.map((c) => [c, 'pass'])));
+    expect(statuses(report, id)).toEqual(HEALTHY);
     expect(check(report, id, 'iam-core-policy').message).toContain(w.role!.roleName);
-    expect(e2e.stub.counts.get('iam:GetRolePolicy')).toBe(1);
+    expect(check(report, id, 'iam-core-policy').message).toContain('SessionManagerCore');
+    // The simulator answered, so the documents were not needed (deep.test.ts reads them, URL-encoded, when it is denied).
+    expect(e2e.stub.counts.get('iam:SimulatePrincipalPolicy')).toBe(2);
+    expect(e2e.stub.counts.get('iam:GetRolePolicy')).toBeUndefined();
     expect(code).toBe(0);
   });
 
@@ -112,7 +115,7 @@ describe('instance, IAM and registration', () => {
     const id = w.instance.instanceId;
     const { report, code } = await diagnose(e2e, [id]);
 
-    expect(statuses(report, id)).toEqual(Object.fromEntries(ALL_CHECKS.map((c) => [c, 'pass'])));
+    expect(statuses(report, id)).toEqual(HEALTHY);
     expect(check(report, id, 'iam-instance-profile').message).toContain(w.dhmcRole!);
     expect(check(report, id, 'iam-core-policy').message).toContain(w.dhmcRole!);
     expect(e2e.stub.counts.get('ssm:GetServiceSetting')).toBe(1);
@@ -268,7 +271,7 @@ describe('network path, endpoints, DNS and security groups', () => {
     const s = statuses(report, id);
     expect(['warn', 'fail']).toContain(s['vpc-endpoints-az']);
     expect(check(report, id, 'vpc-endpoints-az').message).toContain('ap-northeast-1a');
-    for (const other of ALL_CHECKS.filter((c) => c !== 'vpc-endpoints-az')) expect({ other, status: s[other] }).toEqual({ other, status: 'pass' });
+    for (const other of ALL_CHECKS.filter((c) => c !== 'vpc-endpoints-az')) expect({ other, status: s[other] }).toEqual({ other, status: HEALTHY[other] });
     expect(report.status).toBe('warning');
     expect(code).toBe(1);
   });

@@ -1,7 +1,9 @@
 import * as EC2 from '@aws-sdk/client-ec2';
 import * as IAM from '@aws-sdk/client-iam';
+import * as Route53 from '@aws-sdk/client-route-53';
 import * as SSM from '@aws-sdk/client-ssm';
-import { AwsStub, DHMC_SETTING_ID } from './helpers/aws-stub';
+import * as STS from '@aws-sdk/client-sts';
+import { AwsStub, DHMC_SETTING_ID, PREFERENCES_DOCUMENT } from './helpers/aws-stub';
 import { startMoto, type Moto } from './helpers/moto';
 import { CORE_POLICY_ARN, REGION, Scenarios, serviceName } from './helpers/scenarios';
 
@@ -19,6 +21,9 @@ const clients = {
   ec2: (endpoint: string) => new EC2.EC2Client({ region: REGION, endpoint, credentials }),
   iam: (endpoint: string) => new IAM.IAMClient({ region: REGION, endpoint, credentials }),
   ssm: (endpoint: string) => new SSM.SSMClient({ region: REGION, endpoint, credentials }),
+  sts: (endpoint: string, creds: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } = credentials) =>
+    new STS.STSClient({ region: REGION, endpoint, credentials: creds }),
+  route53: (endpoint: string) => new Route53.Route53Client({ region: REGION, endpoint, credentials }),
 };
 
 beforeAll(async () => {
@@ -104,9 +109,166 @@ describe('SSM stub', () => {
 
   it('answers an operation it does not model with a JSON error, not a guess', async () => {
     const ssm = clients.ssm(stub.url);
-    const err = await errorOf(ssm.send(new SSM.GetConnectionStatusCommand({ Target: ids[0] })));
+    const err = await errorOf(ssm.send(new SSM.GetParameterCommand({ Name: '/x' })));
     expect(err).toMatchObject({ name: 'UnknownOperationException', status: 400 });
     ssm.destroy();
+  });
+});
+
+describe('SSM stub: connection status and the preferences document', () => {
+  it('GetConnectionStatus: connected for an Online node, notconnected otherwise, or what the test sets', async () => {
+    const ssm = clients.ssm(stub.url);
+    stub.register({ instanceId: 'i-0aaaaaaaaaaaaaaa1', pingStatus: 'Online' });
+    stub.register({ instanceId: 'i-0aaaaaaaaaaaaaaa2', pingStatus: 'ConnectionLost' });
+    const status = async (Target: string) => (await ssm.send(new SSM.GetConnectionStatusCommand({ Target }))).Status;
+    expect(await status('i-0aaaaaaaaaaaaaaa1')).toBe('connected');
+    expect(await status('i-0aaaaaaaaaaaaaaa2')).toBe('notconnected');
+    expect(await status('i-0aaaaaaaaaaaaaaa3')).toBe('notconnected');
+    stub.connections.set('i-0aaaaaaaaaaaaaaa1', 'notconnected');
+    expect(await status('i-0aaaaaaaaaaaaaaa1')).toBe('notconnected');
+    expect(stub.requests.map((r) => r.params.Target)).toEqual([
+      'i-0aaaaaaaaaaaaaaa1',
+      'i-0aaaaaaaaaaaaaaa2',
+      'i-0aaaaaaaaaaaaaaa3',
+      'i-0aaaaaaaaaaaaaaa1',
+    ]);
+    ssm.destroy();
+  });
+
+  it('GetDocument SSM-SessionManagerRunShell: InvalidDocument until saved, then the console’s Content with every input', async () => {
+    const ssm = clients.ssm(stub.url);
+    const err = await errorOf(ssm.send(new SSM.GetDocumentCommand({ Name: PREFERENCES_DOCUMENT, DocumentFormat: 'JSON' })));
+    expect(err).toMatchObject({ name: 'InvalidDocument', status: 400 });
+
+    stub.preferences = { kmsKeyId: 'arn:aws:kms:ap-northeast-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' };
+    const doc = await ssm.send(new SSM.GetDocumentCommand({ Name: PREFERENCES_DOCUMENT, DocumentFormat: 'JSON' }));
+    expect(doc).toMatchObject({ Name: PREFERENCES_DOCUMENT, DocumentType: 'Session', DocumentFormat: 'JSON', Status: 'Active' });
+    const content = JSON.parse(doc.Content!) as { sessionType: string; inputs: Record<string, unknown> };
+    expect(content.sessionType).toBe('Standard_Stream');
+    expect(content.inputs).toMatchObject({
+      kmsKeyId: stub.preferences.kmsKeyId,
+      s3BucketName: '',
+      cloudWatchLogGroupName: '',
+      // The console's defaults: the encryption switches are on even with no bucket or log group.
+      s3EncryptionEnabled: true,
+      runAsEnabled: false,
+    });
+    ssm.destroy();
+  });
+});
+
+describe('IAM SimulatePrincipalPolicy stand-in (evaluated from the policies in moto)', () => {
+  resetMoto();
+  const ROLE_ARN = 'arn:aws:iam::123456789012:role/sim';
+
+  async function role(iam: IAM.IAMClient, extra: { boundary?: unknown; inline?: unknown } = {}) {
+    const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
+    let boundaryArn: string | undefined;
+    if (extra.boundary) {
+      const p = await iam.send(new IAM.CreatePolicyCommand({ PolicyName: 'boundary', PolicyDocument: JSON.stringify(extra.boundary) }));
+      boundaryArn = p.Policy!.Arn;
+    }
+    await iam.send(
+      new IAM.CreateRoleCommand({ RoleName: 'sim', AssumeRolePolicyDocument: JSON.stringify(trust), PermissionsBoundary: boundaryArn }),
+    );
+    await iam.send(new IAM.AttachRolePolicyCommand({ RoleName: 'sim', PolicyArn: CORE_POLICY_ARN }));
+    if (extra.inline) {
+      await iam.send(new IAM.PutRolePolicyCommand({ RoleName: 'sim', PolicyName: 'extra', PolicyDocument: JSON.stringify(extra.inline) }));
+    }
+  }
+
+  const simulate = (iam: IAM.IAMClient, ActionNames: string[], more: Partial<IAM.SimulatePrincipalPolicyCommandInput> = {}) =>
+    iam.send(new IAM.SimulatePrincipalPolicyCommand({ PolicySourceArn: ROLE_ARN, ActionNames, ...more }));
+
+  it('allows what AmazonSSMManagedInstanceCore allows, naming it, and implicitly denies the rest; the SDK parses every field', async () => {
+    const iam = clients.iam(stub.url);
+    await role(clients.iam(moto.url));
+    const res = await simulate(iam, ['ssmmessages:OpenDataChannel', 'ssm:UpdateInstanceInformation', 'kms:Decrypt']);
+    expect(res.IsTruncated).toBe(false);
+    expect(res.EvaluationResults).toEqual([
+      expect.objectContaining({
+        EvalActionName: 'ssmmessages:OpenDataChannel',
+        EvalResourceName: '*',
+        EvalDecision: 'allowed',
+        MatchedStatements: [expect.objectContaining({ SourcePolicyId: 'AmazonSSMManagedInstanceCore', SourcePolicyType: 'aws-managed' })],
+        MissingContextValues: [],
+      }),
+      expect.objectContaining({ EvalActionName: 'ssm:UpdateInstanceInformation', EvalDecision: 'allowed' }),
+      expect.objectContaining({ EvalActionName: 'kms:Decrypt', EvalDecision: 'implicitDeny', MatchedStatements: [] }),
+    ]);
+    expect(res.EvaluationResults![0].OrganizationsDecisionDetail).toBeUndefined();
+    expect(res.EvaluationResults![0].PermissionsBoundaryDecisionDetail).toBeUndefined();
+    // Its own reads of moto are not the tool's: only the simulation is counted.
+    expect(stub.countsByOperation()).toEqual({ 'iam:SimulatePrincipalPolicy': 1 });
+    iam.destroy();
+  });
+
+  it('a Deny statement wins; a conditional statement reports its keys as missing context', async () => {
+    const iam = clients.iam(stub.url);
+    await role(clients.iam(moto.url), {
+      inline: {
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Deny', Action: 'ssmmessages:*', Resource: '*' },
+          { Effect: 'Allow', Action: 'kms:Decrypt', Resource: '*', Condition: { StringEquals: { 'aws:SourceVpce': 'vpce-1' } } },
+        ],
+      },
+    });
+    const res = await simulate(iam, ['ssmmessages:CreateControlChannel', 'kms:Decrypt']);
+    expect(res.EvaluationResults).toEqual([
+      expect.objectContaining({
+        EvalDecision: 'explicitDeny',
+        MatchedStatements: [expect.objectContaining({ SourcePolicyId: 'extra', SourcePolicyType: 'role' })],
+      }),
+      expect.objectContaining({ EvalDecision: 'implicitDeny', MissingContextValues: ['aws:SourceVpce'] }),
+    ]);
+    iam.destroy();
+  });
+
+  it('a permissions boundary caps the role; an override plays an SCP; resources are evaluated one by one', async () => {
+    const iam = clients.iam(stub.url);
+    await role(clients.iam(moto.url), { boundary: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ssm:*', Resource: '*' }] } });
+    const capped = await simulate(iam, ['ssm:UpdateInstanceInformation', 'ssmmessages:OpenControlChannel']);
+    expect(capped.EvaluationResults!.map((r) => [r.EvalDecision, r.PermissionsBoundaryDecisionDetail?.AllowedByPermissionsBoundary])).toEqual([
+      ['allowed', true],
+      ['implicitDeny', false],
+    ]);
+
+    stub.simulationOverrides.set(ROLE_ARN, (action) =>
+      action.startsWith('ssm:') ? { decision: 'implicitDeny', allowedByOrganizations: false } : undefined,
+    );
+    const scp = await simulate(iam, ['ssm:UpdateInstanceInformation'], {
+      ResourceArns: ['arn:aws:ec2:ap-northeast-1:123456789012:instance/i-0aaaaaaaaaaaaaaa1', '*'],
+    });
+    expect(scp.EvaluationResults!.map((r) => [r.EvalResourceName, r.EvalDecision, r.OrganizationsDecisionDetail?.AllowedByOrganizations])).toEqual([
+      ['arn:aws:ec2:ap-northeast-1:123456789012:instance/i-0aaaaaaaaaaaaaaa1', 'implicitDeny', false],
+      ['*', 'implicitDeny', false],
+    ]);
+    iam.destroy();
+  });
+
+  it('pages by MaxItems and Marker (the SDK paginator follows), and answers NoSuchEntity for a role that does not exist', async () => {
+    const iam = clients.iam(stub.url);
+    await role(clients.iam(moto.url));
+    const actions = ['ssm:UpdateInstanceInformation', 'ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel'];
+    const first = await simulate(iam, actions, { MaxItems: 2 });
+    expect(first).toMatchObject({ IsTruncated: true, Marker: '2' });
+    const seen: string[] = [];
+    for await (const page of IAM.paginateSimulatePrincipalPolicy({ client: iam, pageSize: 2 }, { PolicySourceArn: ROLE_ARN, ActionNames: actions })) {
+      seen.push(...page.EvaluationResults!.map((r) => r.EvalActionName!));
+    }
+    expect(seen).toEqual(actions);
+
+    const missing = await errorOf(
+      iam.send(new IAM.SimulatePrincipalPolicyCommand({ PolicySourceArn: 'arn:aws:iam::123456789012:role/nope', ActionNames: actions })),
+    );
+    expect(missing).toMatchObject({ name: 'NoSuchEntityException', status: 404 });
+    // The right name on the wrong path is another role.
+    const wrongPath = await errorOf(
+      iam.send(new IAM.SimulatePrincipalPolicyCommand({ PolicySourceArn: 'arn:aws:iam::123456789012:role/team/sim', ActionNames: actions })),
+    );
+    expect(wrongPath).toMatchObject({ name: 'NoSuchEntityException', status: 404 });
+    iam.destroy();
   });
 });
 
@@ -157,6 +319,38 @@ describe('proxy in front of moto', () => {
     iam.destroy();
     ec2.destroy();
     ssm.destroy();
+  });
+
+  it('names Route 53’s REST operations and denies them in its XML shape; STS and console output pass through or are replaced', async () => {
+    const r53 = clients.route53(stub.url);
+    const sts = clients.sts(stub.url);
+    const ec2 = clients.ec2(stub.url);
+    const vpcId = (await ec2.send(new EC2.CreateVpcCommand({ CidrBlock: '10.9.0.0/16' }))).Vpc!.VpcId!;
+    const zones = await r53.send(new Route53.ListHostedZonesByVPCCommand({ VPCId: vpcId, VPCRegion: REGION }));
+    expect(zones.HostedZoneSummaries).toEqual([]);
+    stub.denied.add('route53:ListHostedZonesByVPC');
+    const denied = await errorOf(r53.send(new Route53.ListHostedZonesByVPCCommand({ VPCId: vpcId, VPCRegion: REGION })));
+    expect(denied).toMatchObject({ name: 'AccessDenied', status: 403 });
+    // moto's own answer for credentials it did not issue.
+    expect((await sts.send(new STS.GetCallerIdentityCommand({}))).Arn).toBe('arn:aws:sts::123456789012:user/moto');
+
+    const image = (await ec2.send(new EC2.DescribeImagesCommand({ Owners: ['amazon'] }))).Images![0].ImageId;
+    const instanceId = (await ec2.send(new EC2.RunInstancesCommand({ ImageId: image, MinCount: 1, MaxCount: 1 }))).Instances![0].InstanceId!;
+    const motoOutput = await ec2.send(new EC2.GetConsoleOutputCommand({ InstanceId: instanceId, Latest: true }));
+    expect(Buffer.from(motoOutput.Output!, 'base64').toString()).not.toMatch(/amazon-ssm-agent/);
+    stub.consoleOutput.set(instanceId, 'Starting amazon-ssm-agent.service\nERROR EC2RoleProvider Failed to connect to Systems Manager\n');
+    const ours = await ec2.send(new EC2.GetConsoleOutputCommand({ InstanceId: instanceId, Latest: true }));
+    expect(ours.InstanceId).toBe(instanceId);
+    expect(Buffer.from(ours.Output!, 'base64').toString()).toContain('Starting amazon-ssm-agent.service');
+
+    expect(stub.countsByOperation()).toMatchObject({
+      'route53:ListHostedZonesByVPC': 2,
+      'sts:GetCallerIdentity': 1,
+      'ec2:GetConsoleOutput': 2,
+    });
+    r53.destroy();
+    sts.destroy();
+    ec2.destroy();
   });
 });
 
@@ -263,5 +457,115 @@ describe('scenarios in moto', () => {
     expect(version.PolicyVersion?.Document).toMatch(/^\{/);
     ec2.destroy();
     iam.destroy();
+  });
+
+  it('builds the deeper settings: closed egress, a custom NACL, a trust, IMDS options, an endpoint policy, saved preferences', async () => {
+    const denySsmmessages = { Statement: [{ Effect: 'Deny', Principal: '*', Action: 'ssmmessages:*', Resource: '*' }] };
+    const w = await scenarios.build({
+      endpoints: { az: 'c', policies: { ssmmessages: denySsmmessages } },
+      instanceEgress: 'closed',
+      trustService: 'lambda.amazonaws.com',
+      metadata: { httpEndpoint: 'disabled' },
+      nacl: {
+        subnet: 'private',
+        inbound: [
+          { rule: 100, action: 'deny', ports: [1024, 65535] },
+          { rule: 200, action: 'allow', protocol: 'all' },
+        ],
+        outbound: [{ rule: 100, action: 'allow', protocol: 'all' }],
+      },
+      preferences: { kmsKeyId: 'alias/session' },
+    });
+    const ec2 = clients.ec2(moto.url);
+    const iam = clients.iam(moto.url);
+
+    const sg = (await ec2.send(new EC2.DescribeSecurityGroupsCommand({ GroupIds: [w.instanceSg] }))).SecurityGroups![0];
+    expect(sg.IpPermissionsEgress).toEqual([]);
+
+    const acls = (await ec2.send(new EC2.DescribeNetworkAclsCommand({ Filters: [{ Name: 'vpc-id', Values: [w.vpcId] }] }))).NetworkAcls!;
+    const custom = acls.find((a) => a.NetworkAclId === w.naclId)!;
+    expect(custom.Associations?.map((a) => a.SubnetId)).toEqual([w.subnets.private]);
+    // moto stores exactly the entries given (AWS adds the `*` deny rules too; both deny what no rule allows).
+    expect(custom.Entries?.map((e) => [e.Egress, e.RuleNumber, e.RuleAction, e.Protocol, e.PortRange?.From])).toEqual([
+      [false, 100, 'deny', '6', 1024],
+      [false, 200, 'allow', '-1', undefined],
+      [true, 100, 'allow', '-1', undefined],
+    ]);
+    const defaultAcl = acls.find((a) => a.IsDefault)!;
+    expect(defaultAcl.Associations?.map((a) => a.SubnetId)).not.toContain(w.subnets.private);
+    expect(defaultAcl.Associations?.map((a) => a.SubnetId)).toContain(w.subnets.otherPrivate);
+
+    const role = (await iam.send(new IAM.GetRoleCommand({ RoleName: w.role!.roleName }))).Role!;
+    expect(decodeURIComponent(role.AssumeRolePolicyDocument!)).toContain('lambda.amazonaws.com');
+
+    const inst = (await ec2.send(new EC2.DescribeInstancesCommand({ InstanceIds: [w.instance.instanceId] }))).Reservations![0].Instances![0];
+    expect(inst.MetadataOptions).toMatchObject({ HttpEndpoint: 'disabled' });
+
+    const eps = (await ec2.send(new EC2.DescribeVpcEndpointsCommand({ Filters: [{ Name: 'vpc-id', Values: [w.vpcId] }] }))).VpcEndpoints!;
+    const ssmmessages = eps.find((e) => e.VpcEndpointId === w.endpoints.ssmmessages)!;
+    expect(JSON.parse(ssmmessages.PolicyDocument!)).toEqual(denySsmmessages);
+    expect(ssmmessages.SubnetIds).toEqual([w.subnets.otherPrivate]);
+    expect(stub.preferences).toEqual({ kmsKeyId: 'alias/session' });
+    ec2.destroy();
+    iam.destroy();
+  });
+
+  it('builds the caller: a user whose keys moto names, or an assumed role on a path; and private hosted zones for shared endpoints', async () => {
+    const w = await scenarios.build({ sharedEndpointZones: true });
+    expect(w.caller!.arn).toBe('arn:aws:iam::123456789012:user/ssm-doctor-e2e-operator');
+    expect(scenarios.callerEnv.AWS_ACCESS_KEY_ID).toBeDefined();
+    const asUser = clients.sts(stub.url, {
+      accessKeyId: scenarios.callerEnv.AWS_ACCESS_KEY_ID,
+      secretAccessKey: scenarios.callerEnv.AWS_SECRET_ACCESS_KEY,
+    });
+    expect((await asUser.send(new STS.GetCallerIdentityCommand({}))).Arn).toBe(w.caller!.arn);
+
+    const iam = clients.iam(stub.url);
+    const allowed = await iam.send(
+      new IAM.SimulatePrincipalPolicyCommand({
+        PolicySourceArn: w.caller!.principalArn,
+        ActionNames: ['ssm:StartSession'],
+        ResourceArns: [
+          `arn:aws:ec2:${REGION}:123456789012:instance/${w.instance.instanceId}`,
+          `arn:aws:ssm:${REGION}:123456789012:document/SSM-SessionManagerRunShell`,
+        ],
+      }),
+    );
+    expect(allowed.EvaluationResults!.map((r) => r.EvalDecision)).toEqual(['allowed', 'allowed']);
+
+    const r53 = clients.route53(moto.url);
+    const zones = await r53.send(new Route53.ListHostedZonesByVPCCommand({ VPCId: w.vpcId, VPCRegion: REGION }));
+    expect(zones.HostedZoneSummaries!.map((z) => z.Name).sort()).toEqual(
+      ['ec2messages', 'ssm', 'ssmmessages'].map((svc) => `${svc}.${REGION}.amazonaws.com.`),
+    );
+
+    await moto.reset();
+    const v = await scenarios.build({ caller: { as: 'role', startSession: false } });
+    expect(v.caller!.arn).toBe('arn:aws:sts::123456789012:assumed-role/ssm-doctor-e2e-operator/alice');
+    expect(v.caller!.principalArn).toBe('arn:aws:iam::123456789012:role/operators/ssm-doctor-e2e-operator');
+    const asRole = clients.sts(stub.url, {
+      accessKeyId: scenarios.callerEnv.AWS_ACCESS_KEY_ID,
+      secretAccessKey: scenarios.callerEnv.AWS_SECRET_ACCESS_KEY,
+      sessionToken: scenarios.callerEnv.AWS_SESSION_TOKEN,
+    });
+    expect((await asRole.send(new STS.GetCallerIdentityCommand({}))).Arn).toBe(v.caller!.arn);
+    const denied = await iam.send(
+      new IAM.SimulatePrincipalPolicyCommand({ PolicySourceArn: v.caller!.principalArn, ActionNames: ['ssm:StartSession', 'kms:GenerateDataKey'] }),
+    );
+    expect(denied.EvaluationResults!.map((r) => r.EvalDecision)).toEqual(['implicitDeny', 'allowed']);
+    // The ARN the assumed-role ARN suggests lacks the role's path: IAM does not find it.
+    const pathless = await errorOf(
+      iam.send(
+        new IAM.SimulatePrincipalPolicyCommand({
+          PolicySourceArn: 'arn:aws:iam::123456789012:role/ssm-doctor-e2e-operator',
+          ActionNames: ['ssm:StartSession'],
+        }),
+      ),
+    );
+    expect(pathless).toMatchObject({ name: 'NoSuchEntityException', status: 404 });
+    asUser.destroy();
+    asRole.destroy();
+    iam.destroy();
+    r53.destroy();
   });
 });

@@ -2,6 +2,7 @@ import {
   DescribeInstancesCommand,
   DescribeInternetGatewaysCommand,
   DescribeNatGatewaysCommand,
+  DescribeNetworkAclsCommand,
   DescribeRouteTablesCommand,
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
@@ -12,10 +13,29 @@ import {
   type Instance as Ec2Instance,
   type IpPermission,
 } from '@aws-sdk/client-ec2';
-import { GetInstanceProfileCommand, IAMClient, IAMServiceException, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
-import { DescribeInstanceInformationCommand, GetServiceSettingCommand, SSMClient, type InstanceInformation } from '@aws-sdk/client-ssm';
+import {
+  GetInstanceProfileCommand,
+  GetRoleCommand,
+  IAMClient,
+  IAMServiceException,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
+  SimulatePrincipalPolicyCommand,
+  type EvaluationResult,
+} from '@aws-sdk/client-iam';
+import { Route53Client, Route53ServiceException } from '@aws-sdk/client-route-53';
+import {
+  DescribeInstanceInformationCommand,
+  GetConnectionStatusCommand,
+  GetDocumentCommand,
+  GetServiceSettingCommand,
+  SSMClient,
+  type InstanceInformation,
+} from '@aws-sdk/client-ssm';
+import { GetCallerIdentityCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { buildClients } from '../../../src/collect/clients';
+import { AGENT_ACTIONS } from '../../../src/collect/simulate';
 import { IDS } from '../../helpers/facts';
 
 /**
@@ -28,13 +48,19 @@ export async function mockedAws() {
   const ec2 = mockClient(new EC2Client({ region: IDS.region }));
   const iam = mockClient(new IAMClient({ region: IDS.region }));
   const ssm = mockClient(new SSMClient({ region: IDS.region }));
+  const sts = mockClient(new STSClient({ region: IDS.region }));
+  const route53 = mockClient(new Route53Client({ region: IDS.region }));
   answer(clients.ec2, (cmd) => ec2.send(cmd as never));
   answer(clients.iam, (cmd) => iam.send(cmd as never));
   answer(clients.ssm, (cmd) => ssm.send(cmd as never));
+  answer(clients.sts, (cmd) => sts.send(cmd as never));
+  answer(clients.route53, (cmd) => route53.send(cmd as never));
   ec2.onAnyCommand().resolves({});
   iam.onAnyCommand().resolves({});
   ssm.onAnyCommand().resolves({});
-  return { clients, ec2, iam, ssm };
+  sts.onAnyCommand().resolves({});
+  route53.onAnyCommand().resolves({});
+  return { clients, ec2, iam, ssm, sts, route53 };
 }
 export type MockedAws = Awaited<ReturnType<typeof mockedAws>>;
 
@@ -42,19 +68,26 @@ interface Stack {
   add(middleware: unknown, options: { step: 'initialize'; priority: 'low'; name: string }): void;
 }
 
+/** Each answer takes this long, as a network call would, so the recorded rounds follow the reads' dependencies rather than microtask order. */
+const LATENCY_MS = 3;
+
 function answer(client: { middlewareStack: unknown }, send: (command: unknown) => Promise<unknown>): void {
   (client.middlewareStack as Stack).add(
-    (_next: unknown, context: Record<string, { commandInstance?: unknown }>) => async () => ({
-      output: await send(context.__smithy_context.commandInstance),
-      response: {},
-    }),
+    (_next: unknown, context: Record<string, { commandInstance?: unknown }>) => async () => {
+      await new Promise((resolve) => setTimeout(resolve, LATENCY_MS));
+      return { output: await send(context.__smithy_context.commandInstance), response: {} };
+    },
     { step: 'initialize', priority: 'low', name: 'testAnswer' },
   );
 }
 
 /** An error shaped as the SDK throws it for a real AWS error answer (name and Code both carry the code). */
-export function awsError(service: 'ec2' | 'iam' | 'ssm', code: string, message = `User is not authorized to perform this action (${code})`) {
-  const Base = service === 'ec2' ? EC2ServiceException : service === 'iam' ? IAMServiceException : Error;
+export function awsError(
+  service: 'ec2' | 'iam' | 'ssm' | 'sts' | 'route53',
+  code: string,
+  message = `User is not authorized to perform this action (${code})`,
+) {
+  const Base = { ec2: EC2ServiceException, iam: IAMServiceException, sts: STSServiceException, route53: Route53ServiceException, ssm: Error }[service];
   const e =
     Base === Error
       ? Object.assign(new Error(message), { name: code, $fault: 'client', $metadata: { httpStatusCode: 400 } })
@@ -190,4 +223,63 @@ export function answerHealthy(m: MockedAws, instances: Ec2Instance[] = [rawInsta
     IsTruncated: false,
   });
   m.iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: [], IsTruncated: false });
+  m.ec2.on(DescribeNetworkAclsCommand).resolves({
+    NetworkAcls: [
+      {
+        NetworkAclId: IDS.nacl,
+        VpcId: IDS.vpc,
+        IsDefault: true,
+        Associations: [IDS.subnet, IDS.otherSubnet, IDS.publicSubnet].map((SubnetId, i) => ({
+          NetworkAclAssociationId: `aclassoc-0000000000000000${i}`,
+          NetworkAclId: IDS.nacl,
+          SubnetId,
+        })),
+        Entries: [
+          { RuleNumber: 100, Egress: false, Protocol: '-1', RuleAction: 'allow', CidrBlock: '0.0.0.0/0' },
+          { RuleNumber: 32767, Egress: false, Protocol: '-1', RuleAction: 'deny', CidrBlock: '0.0.0.0/0' },
+          { RuleNumber: 100, Egress: true, Protocol: '-1', RuleAction: 'allow', CidrBlock: '0.0.0.0/0' },
+          { RuleNumber: 32767, Egress: true, Protocol: '-1', RuleAction: 'deny', CidrBlock: '0.0.0.0/0' },
+        ],
+      },
+    ],
+  });
+  m.ssm.on(GetConnectionStatusCommand).callsFake((input: { Target: string }) => ({ Target: input.Target, Status: 'connected' }));
+  // Session Manager preferences never saved: the document does not exist.
+  m.ssm.on(GetDocumentCommand).rejects(awsError('ssm', 'InvalidDocument', 'Document with name SSM-SessionManagerRunShell does not exist.'));
+  m.sts.on(GetCallerIdentityCommand).resolves({ UserId: 'AROAEXAMPLECALLER0001:alice', Account: IDS.account, Arn: IDS.caller });
+  m.iam.on(GetRoleCommand, { RoleName: IDS.role }).resolves({
+    Role: {
+      Path: '/',
+      RoleName: IDS.role,
+      RoleId: 'AROAEXAMPLEROLE00001',
+      Arn: IDS.roleArn,
+      CreateDate: new Date('2026-11-01T00:00:00Z'),
+      AssumeRolePolicyDocument: encodeURIComponent(
+        JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        }),
+      ),
+    },
+  });
+  m.iam.on(SimulatePrincipalPolicyCommand, { PolicySourceArn: IDS.roleArn }).resolves({
+    EvaluationResults: AGENT_ACTIONS.map((action) => allowed(action, '*', 'AmazonSSMManagedInstanceCore', true)),
+    IsTruncated: false,
+  });
+  m.iam.on(SimulatePrincipalPolicyCommand, { PolicySourceArn: IDS.callerPrincipal }).callsFake((input: { ResourceArns?: string[]; ActionNames: string[] }) => ({
+    EvaluationResults: input.ActionNames.flatMap((action) => (input.ResourceArns ?? ['*']).map((r) => allowed(action, r, 'AdministratorAccess'))),
+    IsTruncated: false,
+  }));
+}
+
+/** An `allowed` evaluation result as IAM words it. */
+export function allowed(action: string, resource: string, policy: string, organizations?: boolean): EvaluationResult {
+  return {
+    EvalActionName: action,
+    EvalResourceName: resource,
+    EvalDecision: 'allowed',
+    MatchedStatements: [{ SourcePolicyId: policy, SourcePolicyType: 'aws-managed', StartPosition: { Line: 1, Column: 1 }, EndPosition: { Line: 1, Column: 99 } }],
+    MissingContextValues: [],
+    ...(organizations === undefined ? {} : { OrganizationsDecisionDetail: { AllowedByOrganizations: organizations } }),
+  };
 }

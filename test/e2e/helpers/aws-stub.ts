@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { simulate, SimulationError, simulationXml, type EvalResult, type SimOverride } from './iam-sim';
 
 /**
  * A loopback AWS endpoint for the end-to-end tests. It is two things:
- * - the SSM endpoint moto lacks: DescribeInstanceInformation and GetServiceSetting answered from
- *   state the test sets (AWS JSON 1.1), every other SSM operation a JSON error;
+ * - the operations moto lacks, answered from state the test sets: SSM's DescribeInstanceInformation,
+ *   GetServiceSetting, GetConnectionStatus and GetDocument (AWS JSON 1.1; every other SSM operation
+ *   a JSON error), IAM's SimulatePrincipalPolicy (evaluated from the principal's policies in moto,
+ *   see iam-sim.ts) and, when a test sets it, an instance's EC2 console output;
  * - a proxy in front of moto for every other service, forwarding requests unchanged except the
  *   operations a test denies, which get that protocol's real AccessDenied error.
  * It counts requests per `service:Operation`, so a test can cross-check the CLI's --stats.
@@ -27,6 +31,23 @@ export const DHMC_SETTING_ID = '/ssm/managed-instance/default-ec2-instance-manag
 
 export const ACCOUNT = '123456789012';
 
+/** The Session Manager preferences document (the console's Session Manager → Preferences). */
+export const PREFERENCES_DOCUMENT = 'SSM-SessionManagerRunShell';
+
+/** `inputs` of the preferences document, as the console saves them (all keys, empty when off). */
+export interface PreferenceInputs {
+  s3BucketName?: string;
+  s3KeyPrefix?: string;
+  s3EncryptionEnabled?: boolean;
+  cloudWatchLogGroupName?: string;
+  cloudWatchEncryptionEnabled?: boolean;
+  cloudWatchStreamingEnabled?: boolean;
+  kmsKeyId?: string;
+  runAsEnabled?: boolean;
+  runAsDefaultUser?: string;
+  idleSessionTimeout?: string;
+}
+
 interface Reply {
   status: number;
   headers: Record<string, string>;
@@ -42,12 +63,31 @@ export class AwsStub {
   readonly denied = new Set<string>();
   /** Requests seen, by `service:Operation`. */
   readonly counts = new Map<string, number>();
+  /** ssm:GetConnectionStatus by instance id; default: `connected` when the node is registered and Online. */
+  readonly connections = new Map<string, 'connected' | 'notconnected'>();
+  /** Inputs of the saved preferences document; undefined: never saved (GetDocument answers InvalidDocument). */
+  preferences: PreferenceInputs | undefined;
+  /** Answers of iam:SimulatePrincipalPolicy that replace the evaluated ones, by PolicySourceArn (e.g. an SCP deny). */
+  readonly simulationOverrides = new Map<string, SimOverride>();
+  /** ec2:GetConsoleOutput text by instance id, instead of moto's fixed boot log. */
+  readonly consoleOutput = new Map<string, string>();
+  /** Requests as received, in order: operation and parameters (query form or JSON body), for assertions on inputs. */
+  readonly requests: { name: string; params: Record<string, unknown> }[] = [];
+
+  private readonly iam: IAMClient;
 
   private constructor(
     private readonly server: Server,
     readonly url: string,
     private readonly upstream: URL,
-  ) {}
+  ) {
+    // The evaluator reads policies from moto directly, so its reads are not counted as the tool's.
+    this.iam = new IAMClient({
+      region: 'us-east-1',
+      endpoint: upstream.origin,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    });
+  }
 
   /** Starts the stub on a free loopback port; `upstream` is moto's URL. */
   static async start(upstream: string): Promise<AwsStub> {
@@ -68,12 +108,17 @@ export class AwsStub {
     this.nodes.set(node.instanceId, node);
   }
 
-  /** Forgets nodes, DHMC, denials and counts (call with moto's reset). */
+  /** Forgets everything a test set, and the counts (call with moto's reset). */
   reset(): void {
     this.nodes.clear();
     this.dhmcSetting = '$None';
     this.denied.clear();
     this.counts.clear();
+    this.connections.clear();
+    this.preferences = undefined;
+    this.simulationOverrides.clear();
+    this.consoleOutput.clear();
+    this.requests.length = 0;
   }
 
   /** Counts as a plain object, e.g. `{ "ec2:DescribeInstances": 1 }`. */
@@ -82,19 +127,23 @@ export class AwsStub {
   }
 
   async stop(): Promise<void> {
+    this.iam.destroy();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
-    const { service, operation, protocol } = identify(req, body);
+    const { service, operation, protocol, params } = identify(req, body);
     const name = `${service}:${operation}`;
     this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
+    this.requests.push({ name, params });
 
     let reply: Reply | undefined;
     if (this.denied.has(name)) reply = accessDenied(service, protocol, name);
     else if (service === 'ssm') reply = this.ssm(operation, body);
+    else if (name === 'iam:SimulatePrincipalPolicy') reply = await this.simulatePrincipalPolicy(new URLSearchParams(body.toString()));
+    else if (name === 'ec2:GetConsoleOutput') reply = this.getConsoleOutput(new URLSearchParams(body.toString()));
     if (reply) {
       res.writeHead(reply.status, reply.headers);
       res.end(reply.body);
@@ -127,6 +176,10 @@ export class AwsStub {
         return this.describeInstanceInformation(input);
       case 'GetServiceSetting':
         return this.getServiceSetting(input);
+      case 'GetConnectionStatus':
+        return this.getConnectionStatus(input);
+      case 'GetDocument':
+        return this.getDocument(input);
       default:
         return jsonError('UnknownOperationException', `the e2e stub does not implement ssm:${operation}`);
     }
@@ -197,23 +250,127 @@ export class AwsStub {
       },
     });
   }
+
+  private getConnectionStatus(input: Record<string, unknown>): Reply {
+    const target = String(input.Target ?? '');
+    const node = this.nodes.get(target);
+    const status = this.connections.get(target) ?? (node?.pingStatus === 'Online' ? 'connected' : 'notconnected');
+    return json({ Target: target, Status: status });
+  }
+
+  private getDocument(input: Record<string, unknown>): Reply {
+    if (input.Name !== PREFERENCES_DOCUMENT || !this.preferences) {
+      return jsonError('InvalidDocument', `Document with name ${String(input.Name)} does not exist.`);
+    }
+    const content = {
+      schemaVersion: '1.0',
+      description: 'Document to hold regional settings for Session Manager',
+      sessionType: 'Standard_Stream',
+      // The console writes every key, empty or false when the feature is off.
+      inputs: {
+        s3BucketName: '',
+        s3KeyPrefix: '',
+        s3EncryptionEnabled: true,
+        cloudWatchLogGroupName: '',
+        cloudWatchEncryptionEnabled: true,
+        cloudWatchStreamingEnabled: true,
+        idleSessionTimeout: '20',
+        maxSessionDuration: '',
+        kmsKeyId: '',
+        runAsEnabled: false,
+        runAsDefaultUser: '',
+        shellProfile: { windows: '', linux: '' },
+        ...this.preferences,
+      },
+    };
+    return json({
+      Name: PREFERENCES_DOCUMENT,
+      CreatedDate: Date.UTC(2025, 0, 1) / 1000,
+      DocumentVersion: '1',
+      Status: 'Active',
+      Content: JSON.stringify(content, null, 2),
+      DocumentType: 'Session',
+      DocumentFormat: input.DocumentFormat === 'YAML' ? 'YAML' : 'JSON',
+    });
+  }
+
+  private async simulatePrincipalPolicy(form: URLSearchParams): Promise<Reply> {
+    const source = form.get('PolicySourceArn') ?? '';
+    const actions = members(form, 'ActionNames');
+    const resources = members(form, 'ResourceArns');
+    const contextKeys: string[] = [];
+    for (let i = 1; form.has(`ContextEntries.member.${i}.ContextKeyName`); i++) {
+      contextKeys.push(form.get(`ContextEntries.member.${i}.ContextKeyName`)!);
+    }
+    if (!actions.length) {
+      return queryError(400, 'ValidationError', "1 validation error detected: Value null at 'actionNames' failed to satisfy constraint: Member must not be null");
+    }
+
+    let results: EvalResult[];
+    try {
+      results = await simulate(this.iam, source, actions, resources, contextKeys);
+    } catch (e) {
+      if (e instanceof SimulationError) return queryError(e.code === 'NoSuchEntity' ? 404 : 400, e.code, e.message);
+      throw e;
+    }
+    const override = this.simulationOverrides.get(source);
+    if (override) results = results.map((r) => ({ ...r, ...override(r.action, r.resource) }));
+
+    // MaxItems/Marker paging, so a collector that ignores IsTruncated misses results here too.
+    const start = form.has('Marker') ? Number(form.get('Marker')) : 0;
+    const max = form.has('MaxItems') ? Number(form.get('MaxItems')) : 100;
+    const page = results.slice(start, start + max);
+    const marker = start + page.length < results.length ? String(start + page.length) : undefined;
+    return xml(200, simulationXml(page, randomUUID(), marker));
+  }
+
+  private getConsoleOutput(form: URLSearchParams): Reply | undefined {
+    const instanceId = form.get('InstanceId') ?? '';
+    const text = this.consoleOutput.get(instanceId);
+    if (text === undefined) return undefined;
+    return xml(
+      200,
+      `<?xml version="1.0" encoding="UTF-8"?>\n<GetConsoleOutputResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>${randomUUID()}</requestId><instanceId>${instanceId}</instanceId><timestamp>${new Date().toISOString()}</timestamp><output>${Buffer.from(text).toString('base64')}</output></GetConsoleOutputResponse>`,
+    );
+  }
 }
 
-type Protocol = 'json' | 'query' | 'ec2';
+type Protocol = 'json' | 'query' | 'ec2' | 'rest-xml';
 
-/** Service from the SigV4 credential scope, operation from X-Amz-Target (JSON) or the Action field (query). */
-function identify(req: IncomingMessage, body: Buffer): { service: string; operation: string; protocol: Protocol } {
+/** Route 53 (REST-XML) operations by method and path; a request not listed keeps `METHOD /path` as its name. */
+const ROUTE53_OPERATIONS: [string, RegExp, string][] = [
+  ['GET', /^\/2013-04-01\/hostedzonesbyvpc$/, 'ListHostedZonesByVPC'],
+  ['GET', /^\/2013-04-01\/hostedzone$/, 'ListHostedZones'],
+  ['GET', /^\/2013-04-01\/hostedzone\/[^/]+$/, 'GetHostedZone'],
+  ['GET', /^\/2013-04-01\/hostedzone\/[^/]+\/rrset$/, 'ListResourceRecordSets'],
+  ['POST', /^\/2013-04-01\/hostedzone$/, 'CreateHostedZone'],
+];
+
+/**
+ * Service from the SigV4 credential scope; operation from X-Amz-Target (JSON), the Action field
+ * (query) or the method and path (Route 53's REST-XML); params from the JSON body or the form.
+ */
+function identify(
+  req: IncomingMessage,
+  body: Buffer,
+): { service: string; operation: string; protocol: Protocol; params: Record<string, unknown> } {
   const scope = /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\//.exec(String(req.headers.authorization ?? ''));
   const target = req.headers['x-amz-target'];
   if (typeof target === 'string') {
     const [prefix, operation] = target.split('.');
-    return { service: scope?.[1] ?? prefix.toLowerCase(), operation, protocol: 'json' };
+    const params = body.length ? (JSON.parse(body.toString()) as Record<string, unknown>) : {};
+    return { service: scope?.[1] ?? prefix.toLowerCase(), operation, protocol: 'json', params };
   }
   const service = scope?.[1] ?? 'unknown';
+  const url = new URL(req.url ?? '/', 'http://x');
+  if (service === 'route53') {
+    const hit = ROUTE53_OPERATIONS.find(([method, path]) => method === req.method && path.test(url.pathname));
+    const operation = hit?.[2] ?? `${req.method} ${url.pathname}`;
+    return { service, operation, protocol: 'rest-xml', params: Object.fromEntries(url.searchParams) };
+  }
   const form = new URLSearchParams(body.toString());
-  const query = new URL(req.url ?? '/', 'http://x').searchParams;
-  const operation = form.get('Action') ?? query.get('Action') ?? 'unknown';
-  return { service, operation, protocol: service === 'ec2' ? 'ec2' : 'query' };
+  const operation = form.get('Action') ?? url.searchParams.get('Action') ?? 'unknown';
+  return { service, operation, protocol: service === 'ec2' ? 'ec2' : 'query', params: Object.fromEntries(form) };
 }
 
 function accessDenied(service: string, protocol: Protocol, name: string): Reply {
@@ -232,7 +389,26 @@ function accessDenied(service: string, protocol: Protocol, name: string): Reply 
         403,
         `<ErrorResponse${service === 'iam' ? ' xmlns="https://iam.amazonaws.com/doc/2010-05-08/"' : ''}><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>${message}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
       );
+    case 'rest-xml':
+      return xml(
+        403,
+        `<?xml version="1.0"?>\n<ErrorResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>${message}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+      );
   }
+}
+
+function queryError(status: number, code: string, message: string): Reply {
+  return xml(
+    status,
+    `<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
+  );
+}
+
+/** `Prefix.member.1`, `Prefix.member.2`, … of a query-protocol form. */
+function members(form: URLSearchParams, prefix: string): string[] {
+  const out: string[] = [];
+  for (let i = 1; form.has(`${prefix}.member.${i}`); i++) out.push(form.get(`${prefix}.member.${i}`)!);
+  return out;
 }
 
 function json(value: unknown): Reply {

@@ -39,6 +39,8 @@ export interface Endpoints {
   ec2?: string;
   iam?: string;
   ssm?: string;
+  sts?: string;
+  route53?: string;
 }
 
 /**
@@ -60,6 +62,8 @@ export function cliEnv(home: string, endpoints: Endpoints, extra: Record<string,
     ...(endpoints.ec2 ? { AWS_ENDPOINT_URL_EC2: endpoints.ec2 } : {}),
     ...(endpoints.iam ? { AWS_ENDPOINT_URL_IAM: endpoints.iam } : {}),
     ...(endpoints.ssm ? { AWS_ENDPOINT_URL_SSM: endpoints.ssm } : {}),
+    ...(endpoints.sts ? { AWS_ENDPOINT_URL_STS: endpoints.sts } : {}),
+    ...(endpoints.route53 ? { AWS_ENDPOINT_URL_ROUTE_53: endpoints.route53 } : {}),
     ...extra,
   };
 }

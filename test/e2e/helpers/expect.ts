@@ -39,15 +39,29 @@ export const READ_ONLY = /^[a-z0-9-]+:(Describe|Get|List|Simulate)[A-Za-z]*$/;
 /** Every check, in report order (SPEC: every check always appears, in a fixed order). */
 export const ALL_CHECKS = [
   'instance-state',
+  'instance-metadata',
   'iam-instance-profile',
+  'iam-trust-policy',
   'iam-core-policy',
   'network-route',
+  'instance-sg-egress',
+  'network-acl',
   'vpc-endpoints',
   'vpc-endpoints-az',
   'endpoint-private-dns',
   'endpoint-sg-https',
+  'endpoint-policy',
+  'session-preferences',
   'agent-registered',
+  'agent-version',
+  'caller-start-session',
 ];
+
+/** Checks that are `skip` on a healthy instance: nothing turns their subject on (no session preferences saved). */
+export const SKIPPED_WHEN_HEALTHY = ['session-preferences'];
+
+/** What every check of a healthy instance says: pass, or skip for a feature nobody turned on. */
+export const HEALTHY = Object.fromEntries(ALL_CHECKS.map((c) => [c, SKIPPED_WHEN_HEALTHY.includes(c) ? 'skip' : 'pass']));
 
 /**
  * Runs `ssm-doctor <ids> --output json`, and asserts what holds for every diagnosis: the report's

@@ -1,6 +1,8 @@
 import * as EC2 from '@aws-sdk/client-ec2';
 import * as IAM from '@aws-sdk/client-iam';
-import type { AwsStub, ManagedNode } from './aws-stub';
+import * as Route53 from '@aws-sdk/client-route-53';
+import * as STS from '@aws-sdk/client-sts';
+import type { AwsStub, ManagedNode, PreferenceInputs } from './aws-stub';
 
 /** Resources for the scenarios, built in moto with the SDK (the tests write; the tool under test only reads). */
 
@@ -10,6 +12,8 @@ export const SERVICES = ['ssm', 'ssmmessages', 'ec2messages'] as const;
 export type Service = (typeof SERVICES)[number];
 export const serviceName = (svc: Service, region = REGION) => `com.amazonaws.${region}.${svc}`;
 export const CORE_POLICY_ARN = 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore';
+/** The hub VPC's range, where shared endpoints live in a centralised design (not built: only routed to). */
+export const HUB_CIDR = '10.100.0.0/16';
 
 export interface EndpointSpec {
   /** Default: all three. */
@@ -20,6 +24,34 @@ export interface EndpointSpec {
   https?: boolean;
   /** The endpoints' subnet: the instance's AZ (`a`) or the other private subnet's (`c`). Default `a`. */
   az?: 'a' | 'c';
+  /** A custom endpoint policy per service (default: none given, so the full-access default applies). */
+  policies?: Partial<Record<Service, unknown>>;
+}
+
+/** One network ACL entry; protocol default tcp, cidr default 0.0.0.0/0. */
+export interface NaclRule {
+  rule: number;
+  action: 'allow' | 'deny';
+  protocol?: 'tcp' | 'all';
+  ports?: [number, number];
+  cidr?: string;
+}
+
+/** A custom network ACL replacing the default one on a subnet. */
+export interface NaclSpec {
+  subnet: 'private' | 'otherPrivate';
+  inbound: NaclRule[];
+  outbound: NaclRule[];
+}
+
+/** The identity the CLI runs as (its credentials are moto's, so sts:GetCallerIdentity names it). */
+export interface CallerSpec {
+  /** An IAM user with an access key, or a role the tests assume (an `assumed-role/…` caller). Default user. */
+  as?: 'user' | 'role';
+  /** Allowed ssm:StartSession on instances and the session document. Default true. */
+  startSession?: boolean;
+  /** Allowed kms:GenerateDataKey. Default true. */
+  generateDataKey?: boolean;
 }
 
 export interface InstanceSpec {
@@ -31,6 +63,8 @@ export interface InstanceSpec {
   state?: 'running' | 'stopped';
   /** How SSM lists the instance; false: not registered. Default Online, agent 3.3.1957.0 on Amazon Linux 2023. */
   agent?: Partial<Omit<ManagedNode, 'instanceId'>> | false;
+  /** RunInstances MetadataOptions. Default: moto's (enabled, tokens optional, hop limit 1). */
+  metadata?: { httpEndpoint?: 'enabled' | 'disabled'; httpTokens?: 'optional' | 'required'; hopLimit?: number };
 }
 
 export interface ScenarioSpec extends InstanceSpec {
@@ -47,6 +81,23 @@ export interface ScenarioSpec extends InstanceSpec {
   endpoints?: EndpointSpec | false;
   /** Default Host Management Configuration on: its role exists and the SSM setting names it. Default false. */
   dhmc?: boolean;
+  /** The service the instance role trusts. Default ec2.amazonaws.com. */
+  trustService?: string;
+  /**
+   * The instance security group's egress: `open` (the default all-traffic rule), `closed` (no rule),
+   * `https-to-endpoints` (only TCP 443 to the endpoint security group). Default open.
+   */
+  instanceEgress?: 'open' | 'closed' | 'https-to-endpoints';
+  /** A custom network ACL on one of the private subnets. Default: the VPC's default ACL (allow all). */
+  nacl?: NaclSpec;
+  /** Session Manager preferences saved (the stub's GetDocument answers them). Default: never saved. */
+  preferences?: PreferenceInputs;
+  /** Private hosted zones for the three Systems Manager names associated with the VPC (shared endpoints in another VPC). */
+  sharedEndpointZones?: boolean;
+  /** A transit gateway attached to the VPC, and a route to the hub VPC (HUB_CIDR) through it from the private route table. */
+  transitGateway?: boolean;
+  /** Who runs the CLI. Default: a user allowed to start sessions; false: moto's default identity (no IAM principal). */
+  caller?: CallerSpec | false;
 }
 
 export interface World {
@@ -56,12 +107,17 @@ export interface World {
   routeTables: { main: string; private?: string; public: string };
   igwId: string;
   natId?: string;
+  tgwId?: string;
   instanceSg: string;
   /** The endpoints' security group (only when the scenario has endpoints). */
   endpointSg?: string;
   role?: { roleName: string; profileName: string; profileArn: string };
   /** The DHMC role's name, when the scenario turns DHMC on. */
   dhmcRole?: string;
+  /** The custom network ACL, when the scenario has one. */
+  naclId?: string;
+  /** The identity the CLI runs as: `arn` as sts:GetCallerIdentity says it, `principalArn` the IAM user or role. */
+  caller?: { arn: string; principalArn: string; env: Record<string, string> };
   endpoints: Partial<Record<Service, string>>;
   /** The scenario's instance (the first one launched). */
   instance: LaunchedInstance;
@@ -76,12 +132,34 @@ export interface LaunchedInstance {
 
 const ROLE = 'SSMDoctorE2ERole';
 const PROFILE = 'SSMDoctorE2EProfile';
+const CALLER = 'ssm-doctor-e2e-operator';
+
+/** The policy the quick start gives a Session Manager user, with the parts a CallerSpec turns off left out. */
+function callerPolicy(spec: CallerSpec): unknown {
+  const statements: unknown[] = [
+    { Effect: 'Allow', Action: ['ssm:DescribeInstanceInformation', 'ssm:GetConnectionStatus', 'ec2:DescribeInstances'], Resource: '*' },
+    { Effect: 'Allow', Action: ['ssm:TerminateSession', 'ssm:ResumeSession'], Resource: 'arn:aws:ssm:*:*:session/${aws:username}-*' },
+  ];
+  if (spec.startSession ?? true) {
+    statements.push({
+      Effect: 'Allow',
+      Action: 'ssm:StartSession',
+      Resource: ['arn:aws:ec2:*:*:instance/*', 'arn:aws:ssm:*:*:document/SSM-SessionManagerRunShell'],
+    });
+  }
+  if (spec.generateDataKey ?? true) statements.push({ Effect: 'Allow', Action: 'kms:GenerateDataKey', Resource: '*' });
+  return { Version: '2012-10-17', Statement: statements };
+}
 
 export class Scenarios {
   private readonly ec2: EC2.EC2Client;
   private readonly iam: IAM.IAMClient;
+  private readonly sts: STS.STSClient;
+  private readonly route53: Route53.Route53Client;
   private imageId?: string;
   private noise = 0;
+  /** Credentials of the last built world's caller, for the CLI's environment (empty: moto's default identity). */
+  callerEnv: Record<string, string> = {};
 
   constructor(
     motoUrl: string,
@@ -94,11 +172,15 @@ export class Scenarios {
     };
     this.ec2 = new EC2.EC2Client(config);
     this.iam = new IAM.IAMClient(config);
+    this.sts = new STS.STSClient(config);
+    this.route53 = new Route53.Route53Client({ ...config, region: 'us-east-1' });
   }
 
   close(): void {
     this.ec2.destroy();
     this.iam.destroy();
+    this.sts.destroy();
+    this.route53.destroy();
   }
 
   async build(spec: ScenarioSpec = {}): Promise<World> {
@@ -138,8 +220,20 @@ export class Scenarios {
       );
     }
 
+    let tgwId: string | undefined;
+    if (spec.transitGateway) {
+      tgwId = (await this.ec2.send(new EC2.CreateTransitGatewayCommand({ Description: 'hub' }))).TransitGateway!.TransitGatewayId!;
+      await this.ec2.send(new EC2.CreateTransitGatewayVpcAttachmentCommand({ TransitGatewayId: tgwId, VpcId: vpcId, SubnetIds: [subnets.private] }));
+      await this.ec2.send(new EC2.CreateRouteCommand({ RouteTableId: privateRt ?? main, DestinationCidrBlock: HUB_CIDR, TransitGatewayId: tgwId }));
+    }
+
     // The guide's instance security group: no inbound rules (moto, like AWS, adds allow-all egress).
     const instanceSg = await this.securityGroup(vpcId, 'ssm-doctor-e2e-instance');
+    if ((spec.instanceEgress ?? 'open') !== 'open') {
+      await this.ec2.send(
+        new EC2.RevokeSecurityGroupEgressCommand({ GroupId: instanceSg, IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }),
+      );
+    }
 
     const endpoints: World['endpoints'] = {};
     let endpointSg: string | undefined;
@@ -155,6 +249,7 @@ export class Scenarios {
         );
       }
       for (const svc of e.services ?? SERVICES) {
+        const policy = e.policies?.[svc];
         const res = await this.ec2.send(
           new EC2.CreateVpcEndpointCommand({
             VpcId: vpcId,
@@ -163,16 +258,43 @@ export class Scenarios {
             SubnetIds: [(e.az ?? 'a') === 'a' ? subnets.private : subnets.otherPrivate],
             SecurityGroupIds: [endpointSg],
             PrivateDnsEnabled: e.privateDns ?? true,
+            ...(policy === undefined ? {} : { PolicyDocument: JSON.stringify(policy) }),
           }),
         );
         endpoints[svc] = res.VpcEndpoint!.VpcEndpointId!;
       }
     }
+    if (spec.instanceEgress === 'https-to-endpoints') {
+      if (!endpointSg) throw new Error('scenario: instanceEgress https-to-endpoints needs endpoints');
+      await this.ec2.send(
+        new EC2.AuthorizeSecurityGroupEgressCommand({
+          GroupId: instanceSg,
+          IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, UserIdGroupPairs: [{ GroupId: endpointSg }] }],
+        }),
+      );
+    }
+
+    const naclId = spec.nacl ? await this.networkAcl(vpcId, subnets[spec.nacl.subnet], spec.nacl) : undefined;
+    if (spec.sharedEndpointZones) {
+      for (const svc of SERVICES) {
+        await this.route53.send(
+          new Route53.CreateHostedZoneCommand({
+            Name: `${svc}.${REGION}.amazonaws.com`,
+            CallerReference: `ssm-doctor-e2e-${svc}-${vpcId}`,
+            VPC: { VPCId: vpcId, VPCRegion: REGION },
+            HostedZoneConfig: { PrivateZone: true, Comment: 'Systems Manager endpoints shared from the hub VPC' },
+          }),
+        );
+      }
+    }
+    this.stub.preferences = spec.preferences;
 
     const roleKind = spec.role ?? 'managed';
-    const role = roleKind === 'none' ? undefined : await this.role(roleKind);
+    const role = roleKind === 'none' ? undefined : await this.role(roleKind, spec.trustService ?? 'ec2.amazonaws.com');
 
     const dhmcRole = spec.dhmc ? await this.dhmcRole() : undefined;
+    const caller = spec.caller === false ? undefined : await this.caller(spec.caller ?? {});
+    this.callerEnv = caller?.env ?? {};
 
     const partial = {
       region: REGION,
@@ -181,10 +303,13 @@ export class Scenarios {
       routeTables: { main, private: privateRt, public: publicRt },
       igwId,
       natId,
+      tgwId,
       instanceSg,
       endpointSg,
       role,
       dhmcRole,
+      naclId,
+      caller,
       endpoints,
     };
     const instance = await this.launch(partial, spec);
@@ -205,6 +330,15 @@ export class Scenarios {
         SubnetId: subnetId,
         SecurityGroupIds: [world.instanceSg],
         ...(withProfile ? { IamInstanceProfile: { Arn: world.role!.profileArn } } : {}),
+        ...(spec.metadata
+          ? {
+              MetadataOptions: {
+                HttpEndpoint: spec.metadata.httpEndpoint,
+                HttpTokens: spec.metadata.httpTokens,
+                HttpPutResponseHopLimit: spec.metadata.hopLimit,
+              },
+            }
+          : {}),
       }),
     );
     const instanceId = run.Instances![0].InstanceId!;
@@ -247,9 +381,10 @@ export class Scenarios {
     }
   }
 
-  /** Call after moto's reset: ids of noise nodes restart too. */
+  /** Call after moto's reset: ids of noise nodes restart too, and the caller's credentials are gone. */
   resetNoise(): void {
     this.noise = 0;
+    this.callerEnv = {};
   }
 
   private async routeTable(vpcId: string, subnetIds: string[]): Promise<string> {
@@ -263,10 +398,72 @@ export class Scenarios {
     return res.GroupId!;
   }
 
-  private async role(kind: 'managed' | 'inline'): Promise<NonNullable<World['role']>> {
+  /** A custom network ACL with the spec's entries, associated with the subnet in place of the default one. */
+  private async networkAcl(vpcId: string, subnetId: string, spec: NaclSpec): Promise<string> {
+    const aclId = (await this.ec2.send(new EC2.CreateNetworkAclCommand({ VpcId: vpcId }))).NetworkAcl!.NetworkAclId!;
+    for (const [egress, rules] of [
+      [false, spec.inbound],
+      [true, spec.outbound],
+    ] as const) {
+      for (const r of rules) {
+        await this.ec2.send(
+          new EC2.CreateNetworkAclEntryCommand({
+            NetworkAclId: aclId,
+            RuleNumber: r.rule,
+            Egress: egress,
+            RuleAction: r.action,
+            Protocol: (r.protocol ?? 'tcp') === 'tcp' ? '6' : '-1',
+            CidrBlock: r.cidr ?? '0.0.0.0/0',
+            ...(r.ports ? { PortRange: { From: r.ports[0], To: r.ports[1] } } : {}),
+          }),
+        );
+      }
+    }
+    const acls = await this.ec2.send(new EC2.DescribeNetworkAclsCommand({ Filters: [{ Name: 'association.subnet-id', Values: [subnetId] }] }));
+    const association = acls.NetworkAcls!.flatMap((a) => a.Associations ?? []).find((a) => a.SubnetId === subnetId)!;
+    await this.ec2.send(
+      new EC2.ReplaceNetworkAclAssociationCommand({ AssociationId: association.NetworkAclAssociationId, NetworkAclId: aclId }),
+    );
+    return aclId;
+  }
+
+  /** The CLI's identity: a user with an access key, or an assumed role; moto's GetCallerIdentity answers for these credentials. */
+  private async caller(spec: CallerSpec): Promise<NonNullable<World['caller']>> {
+    const document = JSON.stringify(callerPolicy(spec));
+    if ((spec.as ?? 'user') === 'user') {
+      const user = (await this.iam.send(new IAM.CreateUserCommand({ UserName: CALLER }))).User!;
+      await this.iam.send(new IAM.PutUserPolicyCommand({ UserName: CALLER, PolicyName: 'SessionManagerUser', PolicyDocument: document }));
+      const key = (await this.iam.send(new IAM.CreateAccessKeyCommand({ UserName: CALLER }))).AccessKey!;
+      return {
+        arn: user.Arn!,
+        principalArn: user.Arn!,
+        env: { AWS_ACCESS_KEY_ID: key.AccessKeyId!, AWS_SECRET_ACCESS_KEY: key.SecretAccessKey! },
+      };
+    }
     const trust = {
       Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:root' }, Action: 'sts:AssumeRole' }],
+    };
+    // A path, as SSO roles have one: the assumed-role ARN loses it, so the collector must look it up.
+    const role = (
+      await this.iam.send(
+        new IAM.CreateRoleCommand({ RoleName: CALLER, Path: '/operators/', AssumeRolePolicyDocument: JSON.stringify(trust) }),
+      )
+    ).Role!;
+    await this.iam.send(new IAM.PutRolePolicyCommand({ RoleName: CALLER, PolicyName: 'SessionManagerUser', PolicyDocument: document }));
+    const assumed = await this.sts.send(new STS.AssumeRoleCommand({ RoleArn: role.Arn, RoleSessionName: 'alice' }));
+    const c = assumed.Credentials!;
+    return {
+      arn: assumed.AssumedRoleUser!.Arn!,
+      principalArn: role.Arn!,
+      env: { AWS_ACCESS_KEY_ID: c.AccessKeyId!, AWS_SECRET_ACCESS_KEY: c.SecretAccessKey!, AWS_SESSION_TOKEN: c.SessionToken! },
+    };
+  }
+
+  private async role(kind: 'managed' | 'inline', trustService: string): Promise<NonNullable<World['role']>> {
+    const trust = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: trustService }, Action: 'sts:AssumeRole' }],
     };
     await this.iam.send(new IAM.CreateRoleCommand({ RoleName: ROLE, AssumeRolePolicyDocument: JSON.stringify(trust) }));
     if (kind === 'managed') {

@@ -1,3 +1,5 @@
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { AwsStub } from './aws-stub';
 import { cliEnv, requireBuiltCli, runCli, scratchDir, type CliResult, type Endpoints } from './cli';
 import { freePort, startMoto, type Moto } from './moto';
@@ -11,7 +13,13 @@ export interface E2E {
   dir: string;
   /** A loopback URL where nothing listens: an AWS endpoint that is not reachable. */
   deadUrl: string;
-  /** Every service through the stub (SSM answered by it, EC2 and IAM forwarded to moto). */
+  /** A directory holding an executable `session-manager-plugin`; the child's PATH starts with it. */
+  pluginDir: string;
+  /**
+   * Every service through the stub (SSM answered by it, EC2, IAM, STS and Route 53 forwarded to moto).
+   * The child runs as the last built world's caller (its credentials, unless opts.env replaces them)
+   * with session-manager-plugin on its PATH (unless opts.env sets PATH).
+   */
   endpoints(): Endpoints;
   run(args: string[], opts?: { endpoints?: Endpoints; env?: Record<string, string> }): Promise<CliResult>;
 }
@@ -33,8 +41,21 @@ export function useE2E(): E2E {
     ctx.stub = await AwsStub.start(ctx.moto.url);
     ctx.scenarios = new Scenarios(ctx.moto.url, ctx.stub);
     ctx.deadUrl = `http://127.0.0.1:${await freePort()}`;
+    ctx.pluginDir = join(ctx.dir, 'bin');
+    mkdirSync(ctx.pluginDir);
+    const plugin = join(ctx.pluginDir, 'session-manager-plugin');
+    writeFileSync(plugin, '#!/bin/sh\necho 1.2.707.0\n');
+    chmodSync(plugin, 0o755);
     ctx.endpoints = () => ({ all: ctx.stub.url, ssm: ctx.stub.url });
-    ctx.run = (args, opts = {}) => runCli(args, cliEnv(ctx.dir, opts.endpoints ?? ctx.endpoints(), opts.env));
+    ctx.run = (args, opts = {}) =>
+      runCli(
+        args,
+        cliEnv(ctx.dir, opts.endpoints ?? ctx.endpoints(), {
+          PATH: `${ctx.pluginDir}:${process.env.PATH ?? ''}`,
+          ...ctx.scenarios.callerEnv,
+          ...opts.env,
+        }),
+      );
   });
 
   afterAll(async () => {

@@ -1,0 +1,80 @@
+import { streamCollector } from '@smithy/node-http-handler';
+import type { DeserializeHandler, DeserializeHandlerArguments, DeserializeMiddleware, HandlerExecutionContext, MetadataBearer } from '@smithy/types';
+
+/** A success status whose body is not the document the operation answers with. */
+export class MalformedResponse extends Error {
+  override name = 'MalformedResponse';
+}
+
+interface RawResponse {
+  statusCode?: number;
+  body?: unknown;
+}
+
+/** `<?xml …?>`, comments and whitespace before the root element. */
+const XML_ROOT = /^\uFEFF?\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--[\s\S]*?-->\s*)*<([A-Za-z_][\w.-]*)/;
+
+/**
+ * The list each of these reads always carries, empty or not (EC2 writes `<subnetSet/>`, SSM
+ * `"InstanceInformationList": []`). An answer without it would be read as "there are none".
+ */
+const LISTS: Record<string, string> = {
+  DescribeInstances: 'reservationSet',
+  DescribeSubnets: 'subnetSet',
+  DescribeRouteTables: 'routeTableSet',
+  DescribeVpcEndpoints: 'vpcEndpointSet',
+  DescribeNatGateways: 'natGatewaySet',
+  DescribeInternetGateways: 'internetGatewaySet',
+  DescribeSecurityGroups: 'securityGroupInfo',
+  DescribeNetworkAcls: 'networkAclSet',
+  GetManagedPrefixListEntries: 'entrySet',
+  SimulatePrincipalPolicy: 'EvaluationResults',
+  ListAttachedRolePolicies: 'AttachedPolicies',
+  ListRolePolicies: 'PolicyNames',
+  DescribeInstanceInformation: 'InstanceInformationList',
+};
+
+/**
+ * Why a 2xx body cannot be this operation's answer, or undefined when it may be. The SDK reads an
+ * empty body, or an XML document of another shape, as an answer with every list empty: "no
+ * endpoints", "not registered", a confident and false FAIL. The query and REST-XML services
+ * (EC2, IAM, STS, Route 53) answer `<OperationResponse>`; SSM's JSON answers an object.
+ */
+export function malformation(clientName: string, commandName: string, body: Uint8Array): string | undefined {
+  const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+  if (text.trim() === '') return 'it is empty';
+  const operation = commandName.replace(/Command$/, '');
+  const start = JSON.stringify(text.trim().slice(0, 40));
+  const list = LISTS[operation];
+  if (clientName === 'SSMClient') {
+    if (!/^\s*\{/.test(text)) return `it is not a JSON object: it starts with ${start}`;
+    return list && !new RegExp(`"${list}"\\s*:`).test(text) ? `it has no ${list}` : undefined;
+  }
+  const root = XML_ROOT.exec(text)?.[1];
+  if (root === undefined) return `it is not XML: it starts with ${start}`;
+  if (root !== `${operation}Response`) return `it is a <${root}> document, not <${operation}Response>`;
+  return list && !new RegExp(`<${list}[\\s/>]`).test(text) ? `it has no <${list}>` : undefined;
+}
+
+/**
+ * Middleware for every client, just inside the SDK's deserializer: reads a 2xx body once, refuses
+ * it (MalformedResponse, so the fact becomes Unknown) when it cannot be the operation's answer,
+ * and hands the same bytes on to the deserializer.
+ */
+export function answerMiddleware<I extends object, O extends MetadataBearer>(): DeserializeMiddleware<I, O> {
+  return (next: DeserializeHandler<I, O>, context: HandlerExecutionContext) =>
+    async (args: DeserializeHandlerArguments<I>) => {
+      const result = await next(args);
+      const response = result.response as RawResponse;
+      const status = response?.statusCode ?? 0;
+      if (status < 200 || status > 299) return result;
+      const body = response.body instanceof Uint8Array ? response.body : response.body ? await streamCollector(response.body as never) : new Uint8Array();
+      response.body = body;
+      const why = malformation(context.clientName ?? '', context.commandName ?? '', body);
+      if (why) throw new MalformedResponse(`the answer (HTTP ${status}) could not be parsed: ${why}`);
+      return result;
+    };
+}
+
+// Inside the deserializer (same step, lower priority), so it sees the raw HTTP response.
+export const ANSWER_OPTIONS = { step: 'deserialize', priority: 'low', name: 'ssmDoctorAnswerCheck' } as const;

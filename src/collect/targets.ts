@@ -1,0 +1,227 @@
+import { DescribeInstancesCommand, type DescribeInstancesCommandOutput } from '@aws-sdk/client-ec2';
+import {
+  DescribeInstanceInformationCommand,
+  DescribeInstancePropertiesCommand,
+  type InstanceInformation,
+  type InstanceProperty,
+} from '@aws-sdk/client-ssm';
+import { known, type Fact, type Instance, type ManagedInstance } from '../facts/schema.js';
+import type { Clients } from './clients.js';
+import { codeOf } from './errors.js';
+import { RefusedOperation } from './guard.js';
+import { mapInstance, mapManagedInstance } from './map.js';
+import { attempt, chunks, pages, unique } from './read.js';
+
+/** An EC2 filter as DescribeInstances takes it: `tag:Team` with `web`, `vpc-id` with two ids. */
+export interface Ec2Filter {
+  Name: string;
+  Values: string[];
+}
+
+/** What a run diagnoses in one region: these ids, plus (with `all` or `filters`) every instance the filters match. */
+export interface Targets {
+  ids: string[];
+  all?: boolean;
+  filters?: Ec2Filter[];
+}
+
+/** Past this many ids a run reads like a fleet: registration listed at once, IAM in one sweep, per-instance extras skipped. */
+export const FLEET_IDS = 20;
+
+export const isFleet = (t: Targets): boolean => !!t.all || (t.filters?.length ?? 0) > 0 || t.ids.length > FLEET_IDS;
+
+/** Values per EC2 filter in one call: the documented limit is 200. */
+export const FILTER_VALUES = 200;
+
+/** The states --all and --filter take unless a filter names instance-state-name itself: all but terminated. */
+export const LIVE_STATES = ['pending', 'running', 'shutting-down', 'stopping', 'stopped'];
+
+/**
+ * Instance ids are `i-` and hex; 17-digit ids all start with `0`. These prefixes split any set of
+ * ids into disjoint parts of about equal size, so a large listing runs side by side instead of
+ * page after page.
+ */
+export const ID_PREFIXES = [...'0123456789abcdef'].map((h) => `i-0${h}`).concat([...'123456789abcdef'].map((h) => `i-${h}`));
+
+/** EC2's paging: a big listing is split by id prefix (side by side) once its first page shows it does not fit. */
+const EC2_PARTITIONS: string[][] = [...ID_PREFIXES.slice(0, 16).map((p) => [`${p}*`]), ID_PREFIXES.slice(16).map((p) => `${p}*`)];
+
+type Send<O> = (token?: string) => Promise<O>;
+
+/**
+ * Every item of a listing: the first page alone, or, when it has a next page, the listing again
+ * split into parts that are read side by side (each paginated). Falls back to paging the first
+ * listing when a split part fails.
+ */
+async function listWide<O, T>(
+  first: Send<O>,
+  parts: Send<O>[] | undefined,
+  items: (o: O) => T[] | undefined,
+  next: (o: O) => string | undefined,
+  keyOf: (t: T) => string | undefined,
+): Promise<T[]> {
+  const head = await first();
+  const token = next(head) || undefined;
+  if (token === undefined) return items(head) ?? [];
+  if (parts) {
+    try {
+      const got = await Promise.all(parts.map((send) => pages(send, items, next)));
+      const byKey = new Map<string, T>();
+      for (const t of got.flat()) byKey.set(keyOf(t) ?? String(byKey.size), t);
+      return [...byKey.values()];
+    } catch (e) {
+      if (e instanceof RefusedOperation) throw e;
+    }
+  }
+  const rest = await pages((t) => first(t ?? token), items, next);
+  return [...(items(head) ?? []), ...rest];
+}
+
+const instancesOf = (o: DescribeInstancesCommandOutput) => (o.Reservations ?? []).flatMap((r) => (r.Instances ?? []).map((i) => mapInstance(i, r.OwnerId)));
+
+/** One filter set's instances; too many values for EC2 (FilterLimitExceeded) halves the longest filter and tries again. */
+async function describeFiltered(c: Clients, filters: Ec2Filter[]): Promise<Instance[]> {
+  const send = (fs: Ec2Filter[]) => (NextToken?: string) => c.ec2.send(new DescribeInstancesCommand({ Filters: fs, MaxResults: 1000, NextToken }));
+  const byId = filters.some((f) => f.Name === 'instance-id');
+  try {
+    return await listWide(
+      send(filters),
+      byId ? undefined : EC2_PARTITIONS.map((values) => send([...filters, { Name: 'instance-id', Values: values }])),
+      instancesOf,
+      (o) => o.NextToken,
+      (i) => i.instanceId,
+    );
+  } catch (e) {
+    const longest = [...filters].sort((a, b) => b.Values.length - a.Values.length)[0];
+    if (codeOf(e) !== 'FilterLimitExceeded' || !longest || longest.Values.length < 2) throw e;
+    const half = Math.ceil(longest.Values.length / 2);
+    const split = [longest.Values.slice(0, half), longest.Values.slice(half)].map((Values) =>
+      filters.map((f) => (f === longest ? { Name: f.Name, Values } : f)),
+    );
+    return (await Promise.all(split.map((fs) => describeFiltered(c, fs)))).flat();
+  }
+}
+
+/** Every combination of the filters with at most FILTER_VALUES values each (EC2 ANDs filters and ORs values). */
+export function filterBatches(filters: readonly Ec2Filter[]): Ec2Filter[][] {
+  let out: Ec2Filter[][] = [[]];
+  for (const f of filters) {
+    const parts = chunks(unique(f.Values), FILTER_VALUES);
+    out = out.flatMap((set) => parts.map((Values) => [...set, { Name: f.Name, Values }]));
+  }
+  return out;
+}
+
+export interface InstancesRead {
+  /** Every target: the ids asked for (null when absent) and every instance the selection matched. */
+  byId: Record<string, Fact<Instance | null>>;
+  /** The target ids in the report's order: the ids given, then the matches by id. */
+  order: string[];
+  calls: Fact<unknown>[];
+}
+
+/**
+ * The instances a run diagnoses. Ids are read with the `instance-id` filter (an id that does not
+ * exist is then absent, not an error for the batch), 200 per call; `--all` and `--filter` list
+ * the region's instances that match, pages of 1,000, split side by side when there are more.
+ */
+export async function readTargets(c: Clients, targets: Targets): Promise<InstancesRead> {
+  const ids = unique(targets.ids);
+  const byId: Record<string, Fact<Instance | null>> = {};
+  const byIds = Promise.all(
+    chunks(ids, FILTER_VALUES).map(async (batch) => {
+      const got = await attempt('ec2:DescribeInstances', () => describeFiltered(c, [{ Name: 'instance-id', Values: batch }]));
+      for (const id of batch) byId[id] = got.known ? known(got.value.find((i) => i.instanceId === id) ?? null) : got;
+      return got;
+    }),
+  );
+  const selecting = !!targets.all || (targets.filters?.length ?? 0) > 0;
+  const filters = [...(targets.filters ?? [])];
+  if (!filters.some((f) => f.Name === 'instance-state-name')) filters.push({ Name: 'instance-state-name', Values: LIVE_STATES });
+  const matching = selecting
+    ? attempt('ec2:DescribeInstances', async () => (await Promise.all(filterBatches(filters).map((fs) => describeFiltered(c, fs)))).flat())
+    : Promise.resolve(known<Instance[]>([]));
+  const [idCalls, matched] = await Promise.all([byIds, matching]);
+  const order = [...ids];
+  if (matched.known) {
+    const seen = new Set(ids);
+    for (const i of [...matched.value].sort((a, b) => a.instanceId.localeCompare(b.instanceId))) {
+      if (!i.instanceId || seen.has(i.instanceId)) continue;
+      seen.add(i.instanceId);
+      byId[i.instanceId] = known(i);
+      order.push(i.instanceId);
+    }
+  }
+  return { byId: Object.fromEntries(order.map((id) => [id, byId[id]])), order, calls: [...idCalls, ...(selecting ? [matched] : [])] };
+}
+
+/** DescribeInstanceInformation: at most 50 results per page, so at most 50 ids per filter. */
+const SSM_BATCH = 50;
+
+const listInformation = (c: Clients, filter?: string[]) =>
+  pages(
+    (NextToken) =>
+      c.ssm.send(
+        new DescribeInstanceInformationCommand({
+          ...(filter ? { Filters: [{ Key: 'InstanceIds', Values: filter }] } : {}),
+          MaxResults: SSM_BATCH,
+          NextToken,
+        }),
+      ),
+    (o) => o.InstanceInformationList,
+    (o) => o.NextToken,
+  );
+
+/** A node SSM lists, by EC2 instance id; nodes that are not EC2 instances (mi-…) are left out. */
+function byInstance(infos: readonly (InstanceInformation | InstanceProperty)[], wanted?: ReadonlySet<string>): Record<string, ManagedInstance> {
+  const out: Record<string, ManagedInstance> = {};
+  for (const i of infos) {
+    const id = i.InstanceId;
+    if (!id || !id.startsWith('i-') || (wanted && !wanted.has(id))) continue;
+    out[id] = mapManagedInstance(i as InstanceInformation);
+  }
+  return out;
+}
+
+/** Registration of a few ids: DescribeInstanceInformation filtered by id, 50 per call. */
+export async function registrationOf(c: Clients, ids: string[]): Promise<Fact<Record<string, ManagedInstance>>> {
+  if (ids.length === 0) return known({});
+  return attempt('ssm:DescribeInstanceInformation', async () => {
+    let infos: InstanceInformation[];
+    try {
+      infos = (await Promise.all(chunks(ids, SSM_BATCH).map((batch) => listInformation(c, batch)))).flat();
+    } catch (e) {
+      // SSM rejects the whole filter when one id is not a node it knows: list every node and pick ours.
+      if (codeOf(e) !== 'InvalidInstanceId') throw e;
+      infos = await listInformation(c);
+    }
+    return byInstance(infos, new Set(ids));
+  });
+}
+
+/** Errors after which DescribeInstanceProperties is given up for DescribeInstanceInformation (older policies, emulators, partitions without it). */
+const NO_PROPERTIES = /AccessDenied|UnknownOperation|InvalidAction|NotImplemented|UnsupportedOperation|ValidationException|UnrecognizedClient|HTTP40[04]/;
+
+/**
+ * Registration of every node in the region, for a fleet: ssm:DescribeInstanceProperties pages of
+ * 1,000 (split by id prefix side by side when there are more), else DescribeInstanceInformation
+ * pages of 50. The report names DescribeInstanceInformation either way when both fail.
+ */
+export async function registrationOfRegion(c: Clients): Promise<Fact<Record<string, ManagedInstance>>> {
+  const send = (FiltersWithOperator?: { Key: string; Operator: 'BeginWith'; Values: string[] }[]) => (NextToken?: string) =>
+    c.ssm.send(new DescribeInstancePropertiesCommand({ ...(FiltersWithOperator ? { FiltersWithOperator } : {}), MaxResults: 1000, NextToken }));
+  try {
+    const props = await listWide(
+      send(),
+      ID_PREFIXES.map((p) => send([{ Key: 'InstanceIds', Operator: 'BeginWith', Values: [p] }])),
+      (o) => o.InstanceProperties,
+      (o) => o.NextToken,
+      (p) => p.InstanceId,
+    );
+    return known(byInstance(props));
+  } catch (e) {
+    if (e instanceof RefusedOperation) throw e;
+    if (!NO_PROPERTIES.test(codeOf(e))) return attempt('ssm:DescribeInstanceProperties', () => Promise.reject(e));
+  }
+  return attempt('ssm:DescribeInstanceInformation', async () => byInstance(await listInformation(c)));
+}

@@ -1,0 +1,228 @@
+import {
+  DescribeInternetGatewaysCommand,
+  DescribeNatGatewaysCommand,
+  DescribeNetworkAclsCommand,
+  DescribeRouteTablesCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcAttributeCommand,
+  DescribeVpcEndpointsCommand,
+  GetManagedPrefixListEntriesCommand,
+  type Filter,
+} from '@aws-sdk/client-ec2';
+import { ListHostedZonesByVPCCommand, type VPCRegion } from '@aws-sdk/client-route-53';
+import { known, type Endpoint, type Fact, type Facts, type HostedZone, type Instance, type SecurityGroup, type Vpc } from '../facts/schema.js';
+import type { Clients } from './clients.js';
+import {
+  mapEndpoint,
+  mapHostedZone,
+  mapInternetGateway,
+  mapNatGateway,
+  mapNetworkAcl,
+  mapRouteTable,
+  mapSecurityGroup,
+  mapSubnet,
+} from './map.js';
+import { attempt, chunks, incomplete, pages, unique } from './read.js';
+
+/** Values per EC2 filter; EC2 documents no limit, and 200 keeps each request small. */
+export const FILTER_BATCH = 200;
+
+interface PerVpc<O, R, T> {
+  call: string;
+  send: (filter: Filter, token?: string) => Promise<O>;
+  filterName: string;
+  items: (o: O) => R[] | undefined;
+  next: (o: O) => string | undefined;
+  vpcsOf: (raw: R) => (string | undefined)[];
+  map: (raw: R, vpcId: string) => T;
+}
+
+/** One describe call (per batch of VPC ids, paginated) shared by every VPC, split back by VPC. */
+async function perVpc<O, R, T>(vpcIds: string[], spec: PerVpc<O, R, T>): Promise<Record<string, Fact<T[]>>> {
+  const out: Record<string, Fact<T[]>> = {};
+  await Promise.all(
+    chunks(vpcIds, FILTER_BATCH).map(async (batch) => {
+      const filter = { Name: spec.filterName, Values: batch };
+      const got = await attempt(spec.call, () => pages((token) => spec.send(filter, token), spec.items, spec.next));
+      for (const v of batch) {
+        out[v] = got.known ? known(got.value.filter((r) => spec.vpcsOf(r).includes(v)).map((r) => spec.map(r, v))) : got;
+      }
+    }),
+  );
+  return out;
+}
+
+async function vpcAttribute(c: Clients, vpcId: string, attribute: 'enableDnsSupport' | 'enableDnsHostnames'): Promise<Fact<boolean>> {
+  return attempt('ec2:DescribeVpcAttribute', async () => {
+    const o = await c.ec2.send(new DescribeVpcAttributeCommand({ VpcId: vpcId, Attribute: attribute }));
+    const value = (attribute === 'enableDnsSupport' ? o.EnableDnsSupport : o.EnableDnsHostnames)?.Value;
+    if (typeof value !== 'boolean') throw incomplete(`${attribute} value`);
+    return value;
+  });
+}
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Whether the VPC's hosted zones matter: ssm or ssmmessages has no available interface endpoint
+ * of its own (or the endpoints are not known), so DNS may steer it to centralised endpoints.
+ */
+export function needsHostedZones(endpoints: Fact<Endpoint[]>, region: string): boolean {
+  if (!endpoints.known) return true;
+  const local = new RegExp(`^(cn\\.)?com\\.amazonaws\\.${escapeRe(region)}\\.(ssm|ssmmessages)$`);
+  const present = new Set(
+    endpoints.value
+      .filter((e) => e.type.toLowerCase() === 'interface' && e.state.toLowerCase() === 'available')
+      .map((e) => local.exec(e.serviceName)?.[2])
+      .filter((s): s is string => !!s),
+  );
+  return !(present.has('ssm') && present.has('ssmmessages'));
+}
+
+async function hostedZones(c: Clients, vpcId: string): Promise<Fact<HostedZone[]>> {
+  return attempt('route53:ListHostedZonesByVPC', () =>
+    pages(
+      (NextToken) =>
+        c.route53.send(new ListHostedZonesByVPCCommand({ VPCId: vpcId, VPCRegion: c.region as VPCRegion, MaxItems: 100, NextToken })),
+      (o) => (o.HostedZoneSummaries ?? []).map(mapHostedZone),
+      (o) => o.NextToken,
+    ),
+  );
+}
+
+/** The prefix lists that the security groups of these instances and of the VPC's endpoints name, in or out. */
+export function referencedPrefixLists(groups: Fact<SecurityGroup[]>, endpoints: Fact<Endpoint[]>, instances: readonly Instance[]): string[] {
+  if (!groups.known) return [];
+  const ids = new Set([...instances.flatMap((i) => i.primaryEniGroupIds), ...(endpoints.known ? endpoints.value.flatMap((e) => e.groupIds) : [])]);
+  return unique(groups.value.filter((g) => ids.has(g.groupId)).flatMap((g) => [...g.ingress, ...g.egress].flatMap((r) => r.prefixListIds)));
+}
+
+async function prefixListEntries(c: Clients, id: string): Promise<Fact<string[]>> {
+  return attempt('ec2:GetManagedPrefixListEntries', async () =>
+    unique(
+      await pages(
+        (NextToken) => c.ec2.send(new GetManagedPrefixListEntriesCommand({ PrefixListId: id, MaxResults: 100, NextToken })),
+        (o) => (o.Entries ?? []).map((e) => e.Cidr),
+        (o) => o.NextToken,
+      ),
+    ),
+  );
+}
+
+export interface VpcRead {
+  vpcs: Facts['vpcs'];
+  prefixLists: NonNullable<Facts['prefixLists']>;
+}
+
+/**
+ * Every VPC fact in one round of calls shared by all the VPCs; then, only where needed, the hosted
+ * zones (a VPC without its own Systems Manager endpoints) and the prefix lists its security groups
+ * name, side by side.
+ */
+export async function describeVpcs(c: Clients, vpcIds: string[], instances: readonly Instance[]): Promise<VpcRead> {
+  if (vpcIds.length === 0) return { vpcs: {}, prefixLists: {} };
+  const ec2 = c.ec2;
+  const endpointsRead = perVpc(vpcIds, {
+    // Filtered by vpc-id only: moto answers the vpc-endpoint-id filter with an HTML 500.
+    call: 'ec2:DescribeVpcEndpoints',
+    filterName: 'vpc-id',
+    send: (f, NextToken) => ec2.send(new DescribeVpcEndpointsCommand({ Filters: [f], MaxResults: 1000, NextToken })),
+    items: (o) => o.VpcEndpoints,
+    next: (o) => o.NextToken,
+    vpcsOf: (r) => [r.VpcId],
+    map: mapEndpoint,
+  });
+  // One call covers the instance's, the endpoints' and the default groups.
+  const groupsRead = perVpc(vpcIds, {
+    call: 'ec2:DescribeSecurityGroups',
+    filterName: 'vpc-id',
+    send: (f, NextToken) => ec2.send(new DescribeSecurityGroupsCommand({ Filters: [f], MaxResults: 1000, NextToken })),
+    items: (o) => o.SecurityGroups,
+    next: (o) => o.NextToken,
+    vpcsOf: (r) => [r.VpcId],
+    map: mapSecurityGroup,
+  });
+  const zonesRead = endpointsRead.then(async (endpoints) =>
+    Object.fromEntries(
+      await Promise.all(
+        vpcIds.filter((v) => needsHostedZones(endpoints[v], c.region)).map(async (v) => [v, await hostedZones(c, v)] as const),
+      ),
+    ),
+  );
+  const prefixListsRead = Promise.all([groupsRead, endpointsRead]).then(async ([groups, endpoints]) => {
+    const ids = unique(vpcIds.flatMap((v) => referencedPrefixLists(groups[v], endpoints[v], instances.filter((i) => i.vpcId === v))));
+    return Object.fromEntries(await Promise.all(ids.map(async (id) => [id, await prefixListEntries(c, id)] as const)));
+  });
+  const [subnets, routeTables, endpoints, natGateways, internetGateways, securityGroups, networkAcls, dns, zones, prefixLists] =
+    await Promise.all([
+      perVpc(vpcIds, {
+        call: 'ec2:DescribeSubnets',
+        filterName: 'vpc-id',
+        send: (f, NextToken) => ec2.send(new DescribeSubnetsCommand({ Filters: [f], MaxResults: 1000, NextToken })),
+        items: (o) => o.Subnets,
+        next: (o) => o.NextToken,
+        vpcsOf: (r) => [r.VpcId],
+        map: mapSubnet,
+      }),
+      perVpc(vpcIds, {
+        call: 'ec2:DescribeRouteTables',
+        filterName: 'vpc-id',
+        send: (f, NextToken) => ec2.send(new DescribeRouteTablesCommand({ Filters: [f], MaxResults: 100, NextToken })),
+        items: (o) => o.RouteTables,
+        next: (o) => o.NextToken,
+        vpcsOf: (r) => [r.VpcId],
+        map: mapRouteTable,
+      }),
+      endpointsRead,
+      perVpc(vpcIds, {
+        call: 'ec2:DescribeNatGateways',
+        filterName: 'vpc-id',
+        send: (f, NextToken) => ec2.send(new DescribeNatGatewaysCommand({ Filter: [f], MaxResults: 1000, NextToken })),
+        items: (o) => o.NatGateways,
+        next: (o) => o.NextToken,
+        vpcsOf: (r) => [r.VpcId],
+        map: mapNatGateway,
+      }),
+      perVpc(vpcIds, {
+        call: 'ec2:DescribeInternetGateways',
+        filterName: 'attachment.vpc-id',
+        send: (f, NextToken) => ec2.send(new DescribeInternetGatewaysCommand({ Filters: [f], MaxResults: 1000, NextToken })),
+        items: (o) => o.InternetGateways,
+        next: (o) => o.NextToken,
+        vpcsOf: (r) => (r.Attachments ?? []).map((a) => a.VpcId),
+        map: mapInternetGateway,
+      }),
+      groupsRead,
+      perVpc(vpcIds, {
+        call: 'ec2:DescribeNetworkAcls',
+        filterName: 'vpc-id',
+        send: (f, NextToken) => ec2.send(new DescribeNetworkAclsCommand({ Filters: [f], MaxResults: 1000, NextToken })),
+        items: (o) => o.NetworkAcls,
+        next: (o) => o.NextToken,
+        vpcsOf: (r) => [r.VpcId],
+        map: mapNetworkAcl,
+      }),
+      Promise.all(vpcIds.map((v) => Promise.all([vpcAttribute(c, v, 'enableDnsSupport'), vpcAttribute(c, v, 'enableDnsHostnames')]))),
+      zonesRead,
+      prefixListsRead,
+    ]);
+  const vpcs = Object.fromEntries(
+    vpcIds.map((v, i) => {
+      const vpc: Vpc = {
+        dnsSupport: dns[i][0],
+        dnsHostnames: dns[i][1],
+        subnets: subnets[v],
+        routeTables: routeTables[v],
+        endpoints: endpoints[v],
+        natGateways: natGateways[v],
+        internetGateways: internetGateways[v],
+        securityGroups: securityGroups[v],
+        networkAcls: networkAcls[v],
+      };
+      if (zones[v]) vpc.hostedZones = zones[v];
+      return [v, vpc];
+    }),
+  );
+  return { vpcs, prefixLists };
+}

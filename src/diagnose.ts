@@ -1,0 +1,130 @@
+import type { Options } from './args.js';
+import { buildFleetReport } from './engine.js';
+import { saveFacts } from './facts/file.js';
+import type { Facts } from './facts/schema.js';
+import type { OverallStatus, Report } from './report/schema.js';
+import { TOOL_NAME, TOOL_VERSION } from './version.js';
+
+export interface Io {
+  /** stderr: stats, progress, what changed between runs. */
+  err: NodeJS.WritableStream & { isTTY?: boolean };
+  sleep: (ms: number) => Promise<void>;
+  now: () => number;
+}
+
+/** Which region reports an id asked for by name: the one it exists in, else one that could not tell, else the first. */
+function homeOf(id: string, all: readonly Facts[]): Facts {
+  const fact = (f: Facts) => f.instances[id];
+  return all.find((f) => fact(f)?.known && (fact(f) as { value: unknown }).value !== null) ?? all.find((f) => fact(f) && !fact(f).known) ?? all[0];
+}
+
+/** Reads every region side by side and builds one report; ids go to the region they exist in, selections stay in theirs. */
+export async function diagnoseAws(opts: Options, io: Io): Promise<Report> {
+  // The AWS SDK is loaded only when a diagnosis runs: --help and --version stay fast.
+  const { collect, sumStats } = await import('./collect/index.js');
+  const regions = opts.regions.length ? opts.regions : [undefined];
+  const progress = progressLine(io, regions.length);
+  let results;
+  try {
+    results = await Promise.all(
+      regions.map((region, i) =>
+        collect({
+          instanceIds: opts.instanceIds,
+          region,
+          profile: opts.profile,
+          timeoutMs: opts.timeoutMs,
+          all: opts.all,
+          filters: opts.filters,
+          onProgress: progress && ((n) => progress(i, n)),
+        }),
+      ),
+    );
+  } finally {
+    if (progress) io.err.write('\r\u001b[K');
+  }
+  const all = results.map((r) => r.facts);
+  if (opts.stats) io.err.write(`${TOOL_NAME} stats: ${JSON.stringify(sumStats(results.map((r) => r.stats)))}\n`);
+  if (opts.saveFacts) saveFacts(opts.saveFacts, { ...all[0], tool: { name: TOOL_NAME, version: TOOL_VERSION } });
+  const asked = new Set(opts.instanceIds);
+  const parts = all.map((facts) => ({
+    facts,
+    instanceIds: [
+      ...opts.instanceIds.filter((id) => homeOf(id, all) === facts),
+      ...Object.keys(facts.instances).filter((id) => !asked.has(id)),
+    ],
+  }));
+  return buildFleetReport(parts, opts.lang);
+}
+
+/** Calls answered so far, on one line of a terminal's stderr; never when stderr is a file or a pipe. */
+function progressLine(io: Io, regions: number): ((region: number, calls: number) => void) | undefined {
+  if (!io.err.isTTY) return undefined;
+  const counts = new Array<number>(regions).fill(0);
+  return (region, calls) => {
+    counts[region] = calls;
+    io.err.write(`\r\u001b[K${TOOL_NAME}: reading AWS… ${counts.reduce((a, b) => a + b, 0)} calls`);
+  };
+}
+
+/** The first pause of --wait, doubling up to the longest: a fix (an agent re-registering) usually shows within a minute or two. */
+export const WAIT_FIRST_MS = 10_000;
+export const WAIT_MAX_MS = 60_000;
+
+/** `i-0abc (ap-northeast-1) agent-registered: fail → pass`, for each check whose status differs, and instances that came or went. */
+export function changes(before: Report, after: Report): string[] {
+  const key = (i: { instanceId: string; region?: string }) => `${i.instanceId} (${i.region ?? after.region})`;
+  const old = new Map(before.instances.map((i) => [key(i), i]));
+  const lines: string[] = [];
+  for (const inst of after.instances) {
+    const prev = old.get(key(inst));
+    old.delete(key(inst));
+    if (!prev) {
+      lines.push(`${key(inst)}: new, ${inst.status}`);
+      continue;
+    }
+    const was = new Map(prev.checks.map((c) => [c.id, c.status]));
+    for (const c of inst.checks) {
+      const w = was.get(c.id);
+      if (w !== c.status) lines.push(`${key(inst)} ${c.id}: ${w ?? 'absent'} → ${c.status}`);
+    }
+  }
+  for (const k of old.keys()) lines.push(`${k}: no longer selected`);
+  return lines;
+}
+
+const words = (ms: number) => (ms >= 60_000 ? `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s` : `${Math.round(ms / 1000)}s`);
+const SHOUT: Record<OverallStatus, string> = { ok: 'OK', warning: 'WARNING', critical: 'CRITICAL', unknown: 'UNKNOWN' };
+
+/**
+ * --wait: diagnoses again, pausing 10 s and doubling to 60 s, until the run is OK or `waitMs` has
+ * passed; writes to stderr what changed between runs and returns the last report. Every run reads
+ * everything again: each fact a check uses (a role, an endpoint, a rule, the agent's registration)
+ * is one a fix changes within minutes, and --all or --filter then also pick up instances launched
+ * meanwhile.
+ */
+export async function waitUntilOk(waitMs: number, once: () => Promise<Report>, io: Io): Promise<Report> {
+  const end = io.now() + waitMs;
+  let report = await once();
+  let pause = WAIT_FIRST_MS;
+  for (let run = 2; report.status !== 'ok'; run++) {
+    const left = end - io.now();
+    if (left <= 0) {
+      io.err.write(`${TOOL_NAME}: still ${SHOUT[report.status]} after waiting ${words(waitMs)}\n`);
+      break;
+    }
+    const wait = Math.min(pause, left);
+    io.err.write(`${TOOL_NAME}: ${SHOUT[report.status]}; diagnosing again in ${words(wait)} (${words(left)} left)\n`);
+    await io.sleep(wait);
+    const next = await once();
+    const changed = changes(report, next);
+    io.err.write(
+      changed.length
+        ? changed.map((l) => `${TOOL_NAME}: run ${run} changed: ${l}\n`).join('')
+        : `${TOOL_NAME}: run ${run}: nothing changed\n`,
+    );
+    report = next;
+    pause = Math.min(pause * 2, WAIT_MAX_MS);
+  }
+  if (report.status === 'ok') io.err.write(`${TOOL_NAME}: OK\n`);
+  return report;
+}
