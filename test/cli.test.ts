@@ -1,7 +1,8 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CHECKS } from '../src/checks';
 import { reportSchema } from '../src/report/schema';
 
 const CLI = join(__dirname, '..', 'dist', 'cli.js');
@@ -90,7 +91,7 @@ describe('the demo', () => {
     expect(r.code).toBe(2);
     const report = reportSchema.parse(JSON.parse(r.stdout));
     expect(report.status).toBe('critical');
-    expect(report.instances[0].checks.map((c) => c.id)).toHaveLength(9);
+    expect(report.instances[0].checks.map((c) => c.id)).toEqual(CHECKS.map((c) => c.id));
     for (const c of report.instances[0].checks) {
       if (c.status === 'fail' || c.status === 'warn') expect(c.fix).toBeDefined();
       else expect(c.fix).toBeUndefined();
@@ -104,11 +105,129 @@ describe('the demo', () => {
     expect(byLocale.stdout).toBe(byFlag.stdout);
     const json = JSON.parse(cli(['--demo', '--lang', 'ja', '-o', 'json']).stdout);
     // ids, statuses and keys never change with the language
-    expect(json.instances[0].checks[1]).toMatchObject({ id: 'iam-instance-profile', status: 'fail' });
+    expect(json.instances[0].checks.find((c: { id: string }) => c.id === 'iam-instance-profile')).toMatchObject({ status: 'fail' });
   });
 
   it('uses no colour when stdout is not a terminal', () => {
     const r = cli(['--demo'], { NO_COLOR: '' });
     expect(r.stdout).not.toMatch(/\u001b\[/);
+  });
+});
+
+describe('odd locales', () => {
+  const lang = (env: Record<string, string>) => {
+    const r = cli(['--demo', '-o', 'json'], env);
+    expect(r.code).toBe(2);
+    const report = reportSchema.parse(JSON.parse(r.stdout));
+    const message = report.instances[0].checks.find((c) => c.id === 'iam-instance-profile')!.message;
+    return /[ぁ-んァ-ン一-龯]/.test(message) ? 'ja' : 'en';
+  };
+
+  it.each([
+    [{ LANG: 'ja_JP.eucJP' }, 'ja'],
+    [{ LANG: 'ja_JP.SJIS' }, 'ja'],
+    [{ LANG: 'ja' }, 'ja'],
+    [{ LC_ALL: 'C', LANG: 'ja_JP.UTF-8' }, 'en'],
+    [{ LC_ALL: 'ja_JP.UTF-8', LANG: 'C' }, 'ja'],
+    [{ LC_MESSAGES: 'ja_JP.UTF-8', LANG: 'C' }, 'ja'],
+    [{ LANG: '' }, 'en'],
+    [{ LANG: 'POSIX' }, 'en'],
+    [{ LANG: 'jam_JM.UTF-8' }, 'en'],
+  ])('%j speaks %s, and ids, statuses and exit code do not change', (env, expected) => {
+    expect(lang(env)).toBe(expected);
+  });
+});
+
+describe('hostile arguments: exit 3, one line, no stack trace', () => {
+  it.each([
+    ['a control character in an id', ['i-0123456789abcdef0\u001b[2J'], /not an instance id: "i-0123456789abcdef0\\u001b\[2J"/],
+    ['a newline in an id', ['i-01234567\nrm -rf /'], /not an instance id: "i-01234567\\nrm -rf \/"/],
+    ['a 100,000-character argument', ['i-' + 'f'.repeat(100_000)], /not an instance id: "i-f+\.\.\."/],
+    ['a prototype-polluting option', ['--constructor.prototype', 'x'], /.+/],
+    ['__proto__ as an option', ['--__proto__', 'i-0123456789abcdef0'], /Unknown argument/],
+    ['a region that is not one', ['i-0123456789abcdef0', '--region', 'ap-northeast-1; rm -rf /'], /not a region: "ap-northeast-1; rm -rf \/"/],
+    ['a control character in --profile', ['i-0123456789abcdef0', '--profile', 'dev\u0007'], /--profile contains a control character/],
+    ['a repeated --output', ['--demo', '-o', 'json', '-o', 'table'], /--output was given more than once|Invalid values/],
+    ['a bad --timeout', ['i-0123456789abcdef0', '--timeout', 'forever'], /--timeout "forever": give a duration from 1s to 60m/],
+  ])('%s', (_n, args, message) => {
+    const r = cli(args as string[]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe('');
+    expect(oneLine(r.stderr)).toBe(true);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.length).toBeLessThan(700);
+    expect(r.stderr).not.toMatch(/\u001b|\u0007/);
+    expect(r.stderr).not.toMatch(/\s+at .*\.js:\d+/);
+  });
+});
+
+describe('hostile facts files: exit 3, one line, no stack trace', () => {
+  const write = (name: string, content: string | Buffer) => {
+    const path = join(tmp, name);
+    writeFileSync(path, content);
+    return path;
+  };
+
+  it.each([
+    ['binary', () => write('binary.json', Buffer.from([0x00, 0xff, 0x1b, 0x5b, 0x32, 0x4a, 0x07, 0x89, 0x50, 0x4e, 0x47])), /is not JSON/],
+    ['empty', () => write('empty.json', ''), /is not JSON/],
+    ['nested 200,000 deep', () => write('deep.json', '['.repeat(200_000) + ']'.repeat(200_000)), /not a valid facts file: \(top level\)/],
+    ['a number where an object belongs', () => write('types.json', JSON.stringify({ factsVersion: 1, region: 'ap-northeast-1', instances: 5 })), /not a valid facts file: instances: /],
+    ['a directory', () => tmp, /cannot read facts file .* \(EISDIR\)/],
+    ['a device that never ends', () => '/dev/zero', /\/dev\/zero is a device, not a facts file/],
+    [
+      'larger than any facts file (sparse, 65 MiB)',
+      () => {
+        const path = write('huge.json', '');
+        truncateSync(path, 65 * 1024 * 1024);
+        return path;
+      },
+      /bytes is too large for a facts file/,
+    ],
+  ])('%s', (_n, make, message) => {
+    const r = cli(['--facts', make()]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe('');
+    expect(oneLine(r.stderr)).toBe(true);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\u001b|\u0007/);
+    expect(r.stderr).not.toMatch(/\s+at .*\.js:\d+/);
+  });
+
+  it('facts piped in by a shell on /dev/stdin are read (a pipe is not a device)', () => {
+    const demo = join(__dirname, '..', 'examples', 'guide-start.facts.json');
+    const r = spawnSync('/bin/sh', ['-c', 'cat "$1" | "$2" "$3" --facts /dev/stdin -o json', 'sh', demo, process.execPath, CLI], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', HOME: tmp, LANG: 'C.UTF-8' },
+      timeout: 30_000,
+    });
+    expect(r.status).toBe(2);
+    expect(JSON.parse(r.stdout).status).toBe('critical');
+  });
+});
+
+describe('--output junit', () => {
+  it('the demo as a JUnit report: one test case per check, exit code as with any output', () => {
+    const r = cli(['--demo', '--output', 'junit']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="ssm-doctor" /);
+    expect(r.stdout.match(/<testcase /g)).toHaveLength(CHECKS.length);
+    expect(r.stdout).toMatch(/<failure message="[^"]+" type="critical">/);
+    expect(r.stderr).toBe('');
+  });
+});
+
+describe('a reader that goes away', () => {
+  it('stdout closed early (| head): no stack trace, the exit code stays the diagnosis', async () => {
+    const child = spawn(process.execPath, [CLI, '--demo', '-o', 'json'], {
+      env: { PATH: process.env.PATH ?? '', HOME: tmp, LANG: 'C.UTF-8' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).not.toMatch(/\s+at .*\.js:\d+|EPIPE/);
+    expect([2, null]).toContain(code);
   });
 });

@@ -32,6 +32,8 @@ const LISTS: Record<string, string> = {
   ListAttachedRolePolicies: 'AttachedPolicies',
   ListRolePolicies: 'PolicyNames',
   DescribeInstanceInformation: 'InstanceInformationList',
+  DescribeInstanceProperties: 'InstanceProperties',
+  GetAccountAuthorizationDetails: 'RoleDetailList',
 };
 
 /**

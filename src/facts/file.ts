@@ -30,7 +30,22 @@ export function loadFacts(path: string): Facts {
     const where = issue.path.length ? issue.path.map(String).join('.') : '(top level)';
     throw new FactsFileError(`${path} is not a valid facts file: ${where}: ${issue.message}`);
   }
-  return parsed.data;
+  return ownKeysOnly(parsed.data);
+}
+
+/**
+ * The maps keyed by id, without a prototype: in a hostile file an instance whose vpcId is
+ * `__proto__` or `constructor` then finds no VPC, instead of Object's own members.
+ */
+function ownKeysOnly(facts: Facts): Facts {
+  const bare = (o: object | undefined) => {
+    if (o) Object.setPrototypeOf(o, null);
+  };
+  for (const map of [facts.instances, facts.vpcs, facts.instanceProfiles, facts.roles, facts.prefixLists, facts.connections, facts.consoleOutput, facts.expect]) bare(map);
+  if (facts.managedInstances.known) bare(facts.managedInstances.value);
+  for (const role of Object.values(facts.roles)) bare(role.managedPolicyDocuments);
+  for (const i of Object.values(facts.instances)) if (i.known && i.value) bare(i.value.tags);
+  return facts;
 }
 
 export function saveFacts(path: string, facts: Facts): void {

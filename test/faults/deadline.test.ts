@@ -52,7 +52,8 @@ describe('one call hangs', () => {
     ['ssm:DescribeInstanceInformation', 'hang-body', 'agent-registered'],
     ['ec2:DescribeVpcEndpoints', 'hang', 'vpc-endpoints'],
   ] as const)('%s (%s): the others are read and judged, the checks that need it are unknown naming it', async (call, kind, check) => {
-    const [healthy, r] = await Promise.all([diagnose(() => {}), diagnose((f) => f.fail(call, { kind }), ['--timeout', '3s'])]);
+    // 6s: each call's share (2s) leaves the healthy reads ample time on a loaded machine.
+    const [healthy, r] = await Promise.all([diagnose(() => {}), diagnose((f) => f.fail(call, { kind }), ['--timeout', '6s'])]);
     const before = statuses(healthy.report);
     const after = statuses(r.report);
     expect(after[check]).toBe('unknown');
