@@ -469,8 +469,9 @@ export const sessionPreferences: Check = {
       problems.push({
         status: list.some((i) => i.status === 'fail') ? 'fail' : 'warn',
         text: t(
-          `for ${n.what.en}, ${list.map((i) => i.text.en).join(', and ')}${sure ? ', so ' : '; if this blocks it, '}${consequence.en}`,
-          `${n.what.ja}について: ${list.map((i) => i.text.ja).join('。')}。${sure ? 'そのため' : 'これが妨げになる場合、'}${consequence.ja}`,
+          // With one feature on, the head of the message already names it.
+          `${needs.length > 1 ? `for ${n.what.en}, ` : ''}${list.map((i) => i.text.en).join(', and ')}${sure ? ', so ' : '; if this blocks it, '}${consequence.en}`,
+          `${needs.length > 1 ? `${n.what.ja}について: ` : ''}${list.map((i) => i.text.ja).join('。')}。${sure ? 'そのため' : 'これが妨げになる場合、'}${consequence.ja}`,
         ),
       });
     }

@@ -45,7 +45,7 @@ checkCases('session-preferences', [
     facts: factsWith(prefs({ kmsKeyId: KEY })),
     status: 'fail',
     message: new RegExp(
-      `^the Session Manager preferences turn on KMS encryption with key ${KEY}, but for KMS encryption with key ${KEY}, i-0123456789abcdef0 has no way to kms: no com\\.amazonaws\\.ap-northeast-1\\.kms endpoint in ${IDS.vpc}, and no way out to the internet \\(route table ${IDS.privateRt} .*: no 0\\.0\\.0\\.0/0 route\\), and SSMInstanceRole does not allow kms:Decrypt, so the session handshake fails$`,
+      `^the Session Manager preferences turn on KMS encryption with key ${KEY}, but i-0123456789abcdef0 has no way to kms: no com\\.amazonaws\\.ap-northeast-1\\.kms endpoint in ${IDS.vpc}, and no way out to the internet \\(route table ${IDS.privateRt} .*: no 0\\.0\\.0\\.0/0 route\\), and SSMInstanceRole does not allow kms:Decrypt, so the session handshake fails$`,
     ),
     messageJa: /kms への経路がありません.*SSMInstanceRole に kms:Decrypt の権限がありません。そのためセッションのハンドシェイクが失敗します$/,
     commands: [
@@ -111,7 +111,7 @@ checkCases('session-preferences', [
       allowInline(f, ['s3:PutObject', 's3:GetEncryptionConfiguration'], ['arn:aws:s3:::session-logs', 'arn:aws:s3:::session-logs/ssm/*']);
     }),
     status: 'warn',
-    message: /^the Session Manager preferences turn on session logs to S3 bucket session-logs, but for session logs to S3 bucket session-logs, i-0123456789abcdef0 has no way to s3: .*, so session logs are lost, and the session may show a blank screen$/,
+    message: /^the Session Manager preferences turn on session logs to S3 bucket session-logs, but i-0123456789abcdef0 has no way to s3: .*, so session logs are lost, and the session may show a blank screen$/,
     messageJa: /セッション画面が空白になることがあります/,
     commands: [
       new RegExp(`^aws ec2 create-vpc-endpoint --vpc-id ${IDS.vpc} --vpc-endpoint-type Gateway --service-name com\\.amazonaws\\.ap-northeast-1\\.s3 --route-table-ids ${IDS.privateRt} ${R}$`),
@@ -153,7 +153,7 @@ checkCases('session-preferences', [
       endpoint(f, { endpointId: 'vpce-0logs00000000001', serviceName: `com.amazonaws.${IDS.region}.logs` });
     }),
     status: 'fail',
-    message: /but for session logs to CloudWatch Logs group \/ssm\/sessions \(encrypted log groups only\), SSMInstanceRole does not allow logs:CreateLogStream, logs:PutLogEvents, logs:DescribeLogGroups, logs:DescribeLogStreams, so sessions fail/,
+    message: /\(encrypted log groups only\), but SSMInstanceRole does not allow logs:CreateLogStream, logs:PutLogEvents, logs:DescribeLogGroups, logs:DescribeLogStreams, so sessions fail/,
     verify: (r) => {
       const cmd = r.fix!.commands.at(-1)!;
       const doc = JSON.parse(/--policy-document '(.*)' --region/.exec(cmd)![1]);
