@@ -3,7 +3,7 @@ import { statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, type Options } from './args.js';
 import { EXIT_CODE, buildReport } from './engine.js';
-import { printable, scrub } from './collect/errors.js';
+import { printable, scrub } from './redact.js';
 import { diagnoseAws, waitUntilOk, type Io } from './diagnose.js';
 import { FactsFileError, loadFacts } from './facts/file.js';
 import { renderJson } from './report/json.js';

@@ -1,4 +1,7 @@
 import type { Unknown } from '../facts/schema.js';
+import { printable, scrub } from '../redact.js';
+
+export { printable, scrub } from '../redact.js';
 
 /** A problem with the whole run (credentials, region, profile): one line that says how to fix it. */
 export class CollectError extends Error {
@@ -40,23 +43,6 @@ export function codeOf(e: unknown): string {
     }
   }
   return typeof err.code === 'string' && err.code ? err.code : 'Error';
-}
-
-const KEY_ID = /\b(?:AKIA|ASIA)[A-Z0-9]{12,}\b/g;
-
-/** Removes anything that could be a credential: the values of the credential variables and access key ids. */
-export function scrub(text: string, env: NodeJS.ProcessEnv = process.env): string {
-  let out = text;
-  for (const name of ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN', 'AWS_ACCESS_KEY_ID']) {
-    const value = env[name];
-    if (value && value.length >= 8) out = out.split(value).join('[redacted]');
-  }
-  return out.replace(KEY_ID, '[redacted]');
-}
-
-/** Control characters (a terminal escape in a hostile answer, a stray CR) as visible `\uXXXX` escapes. */
-export function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** One line of the error's message, scrubbed of credentials and control characters, at most 300 characters. */
