@@ -112,7 +112,8 @@ function renderFleet(report: Report, opts: TableOptions, paint: (c: Colour, s: s
   const table = new Table({
     head: [w.instance, ...(regions ? [w.region] : []), w.status, w.checks, w.firstFix],
     colWidths: [...widths, fixW],
-    wordWrap: true,
+    // Text is wrapped by wrap() below; cli-table3's own wrapping is slow on long cells and breaks only at spaces.
+    wordWrap: false,
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
     style: opts.color ? { head: ['bold'], border: ['gray'] } : { head: [], border: [] },
   });
@@ -147,7 +148,8 @@ function renderInstance(
   const table = new Table({
     head: [w.status, w.check, w.finding],
     colWidths: [statusW, checkW, findingW],
-    wordWrap: true,
+    // Text is wrapped by wrap() below; cli-table3's own wrapping is slow on long cells and breaks only at spaces.
+    wordWrap: false,
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
     // cli-table3 colours its header even when piped unless told otherwise.
     style: opts.color ? { head: ['bold'], border: ['gray'] } : { head: [], border: [] },
@@ -156,12 +158,12 @@ function renderInstance(
   const shownSteps = new Set<string>();
   for (const c of inst.checks) {
     const mark = MARK[c.status];
-    table.push([paint(mark.colour, mark.text), c.id, wrap(c.message, findingW - 2)]);
+    pushLines(table, [paint(mark.colour, mark.text), c.id], wrap(c.message, findingW - 2));
     if (c.fix && (c.status === 'fail' || c.status === 'warn')) {
       const fresh = c.fix.steps.filter((s) => !shownSteps.has(s));
       fresh.forEach((s) => shownSteps.add(s));
       const lines = fresh.length ? fresh.map((s, i) => `${i + 1}. ${s}`) : [`(${w.already})`];
-      table.push(['', '', wrap(`${w.fix}:\n${lines.join('\n')}`, findingW - 2)]);
+      pushLines(table, ['', ''], wrap(`${w.fix}:\n${lines.join('\n')}`, findingW - 2));
     }
   }
 
@@ -189,7 +191,10 @@ export function wrap(text: string, width: number): string {
       const tokens = paragraph.match(/[^\s\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]+|\s+|./gu) ?? [];
       const lines: string[] = [];
       let line = '';
-      for (const tok of tokens) {
+      // A token wider than the column (a long ARN) is cut into pieces: cli-table3 would otherwise
+      // truncate it, losing the end of the id, and slowly.
+      const pieces = tokens.flatMap((tok) => (widthOf(tok) > width ? tok.match(new RegExp(`.{1,${width}}`, 'gu')) ?? [tok] : [tok]));
+      for (const tok of pieces) {
         if (widthOf(line + tok) <= width || line === '') {
           line += tok;
         } else if (/^\s+$/.test(tok)) {
@@ -204,4 +209,12 @@ export function wrap(text: string, width: number): string {
       return lines.join('\n');
     })
     .join('\n');
+}
+
+/**
+ * One table row per line of text: cli-table3 re-measures a cell's whole content for every line it
+ * draws, which made a table of long fixes take seconds; single-line cells keep it linear.
+ */
+function pushLines(table: Table.Table, lead: string[], text: string): void {
+  text.split('\n').forEach((line, i) => table.push([...(i === 0 ? lead : lead.map(() => '')), line]));
 }
