@@ -100,7 +100,7 @@ together (a filter narrows --all); ids are added to what they select. With sever
 searched; an id is reported in the region it is found in. No instance selected is UNKNOWN (3).`;
 
 /** Parses the command line without printing or exiting: the caller decides what to write and the exit code. */
-export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Parsed {
+export function parseArgs(argv: string[], env: NodeJS.ProcessEnv, width = Math.min(100, process.stdout.columns || 100)): Parsed {
   let result: Parsed | undefined;
   const parser = yargs()
     .scriptName('ssm-doctor')
@@ -149,7 +149,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Parsed {
     .strict()
     // `--a.b` would name a nested option: none exists, and `--constructor.prototype` crashes yargs.
     .parserConfiguration({ 'dot-notation': false })
-    .wrap(Math.min(100, process.stdout.columns || 100));
+    .wrap(width);
 
   try {
     parser.parse(argv, {}, (err, args, output) => {

@@ -1,15 +1,11 @@
 #!/usr/bin/env node
 import { statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs, type Options } from './args.js';
-import { EXIT_CODE, buildReport } from './engine.js';
+import type { Options } from './args.js';
+import type { Io } from './diagnose.js';
+import { quickAnswer } from './quick.js';
 import { printable, scrub } from './redact.js';
-import { diagnoseAws, waitUntilOk, type Io } from './diagnose.js';
-import { FactsFileError, loadFacts } from './facts/file.js';
-import { renderJson } from './report/json.js';
-import { renderJunit } from './report/junit.js';
 import type { Report } from './report/schema.js';
-import { renderTable } from './report/table.js';
 import { TOOL_NAME } from './version.js';
 
 export const DEMO_FACTS = join(__dirname, '..', 'examples', 'guide-start.facts.json');
@@ -18,6 +14,13 @@ export const DEMO_FACTS = join(__dirname, '..', 'examples', 'guide-start.facts.j
 class UsageError extends Error {}
 
 async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  // yargs, zod, the checks and the renderers load only past this point: --version and --help start as fast as node.
+  const quick = quickAnswer(argv, process.stdout.isTTY ? process.stdout.columns : undefined);
+  if (quick !== undefined) {
+    process.stdout.write(quick);
+    return 0;
+  }
+  const { parseArgs } = await import('./args.js');
   const parsed = parseArgs(argv, env);
   if (parsed.kind === 'print') {
     process.stdout.write(parsed.text.endsWith('\n') ? parsed.text : parsed.text + '\n');
@@ -26,19 +29,21 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   if (parsed.kind === 'usage') throw new UsageError(`${parsed.error} (see ssm-doctor --help)`);
   const opts = parsed.options;
 
-  const report = opts.demo || opts.facts ? fromFile(opts) : await fromAws(opts);
+  const report = opts.demo || opts.facts ? await fromFile(opts) : await fromAws(opts);
   if (opts.output === 'json') {
-    process.stdout.write(renderJson(report));
+    process.stdout.write((await import('./report/json.js')).renderJson(report));
   } else if (opts.output === 'junit') {
-    process.stdout.write(renderJunit(report));
+    process.stdout.write((await import('./report/junit.js')).renderJunit(report));
   } else {
     const color = Boolean(process.stdout.isTTY) && !env.NO_COLOR && env.TERM !== 'dumb';
+    const { renderTable } = await import('./report/table.js');
     process.stdout.write(renderTable(report, { lang: opts.lang, color, width: process.stdout.columns || 120, verbose: opts.verbose }));
   }
-  return EXIT_CODE[report.status];
+  return (await import('./engine.js')).EXIT_CODE[report.status];
 }
 
-function fromFile(opts: Options): Report {
+async function fromFile(opts: Options): Promise<Report> {
+  const [{ loadFacts }, { buildReport }] = await Promise.all([import('./facts/file.js'), import('./engine.js')]);
   const path = opts.demo ? DEMO_FACTS : opts.facts!;
   refuseDevice(path);
   const facts = loadFacts(path);
@@ -65,6 +70,7 @@ function refuseDevice(path: string): void {
 }
 
 async function fromAws(opts: Options): Promise<Report> {
+  const { diagnoseAws, waitUntilOk } = await import('./diagnose.js');
   const io: Io = { err: process.stderr, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), now: Date.now };
   const once = () => diagnoseAws(opts, io);
   return opts.waitMs === undefined ? once() : waitUntilOk(opts.waitMs, once, io);
@@ -76,6 +82,11 @@ function safeLine(text: string): string {
   return line.length > 500 ? `${line.slice(0, 497)}...` : line;
 }
 
+/** Loads the facts file module only when it could have thrown: a usage error stays as fast as --version. */
+async function isFactsFileError(e: unknown): Promise<boolean> {
+  return e instanceof Error && e instanceof (await import('./facts/file.js')).FactsFileError;
+}
+
 function messageText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
@@ -84,7 +95,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<numbe
   try {
     return await main(argv, env);
   } catch (e) {
-    const known = e instanceof UsageError || e instanceof FactsFileError || (e as Error)?.name === 'CollectError';
+    const known = e instanceof UsageError || (e as Error)?.name === 'CollectError' || (await isFactsFileError(e));
     const debug = argv.includes('--debug');
     // A usage or file error is one sentence (control characters in it are escaped, not cut); an
     // unexpected error's first line is its message, the rest is a stack for --debug.

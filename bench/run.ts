@@ -1,0 +1,219 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { Account, FakeAccount, REGION, type Shape } from './fake-account';
+
+/**
+ * `npm run bench`: the built CLI against a synthetic account on loopback (bench/fake-account.ts),
+ * for 1, 100, 1,000 and 10,000 instances, and the start-up time of --version and --help. Prints
+ * the calls by operation, sequential rounds, wall time, peak memory and the ratio of wall time to
+ * the lower bound (rounds × latency), against the targets of issue 5.
+ *
+ *   npm run bench -- [--latency MS] [--sizes 1,100,1000,10000] [--write bench/RESULTS.md]
+ */
+
+// Compiled to node_modules/.cache/ssm-doctor-bench/bench/run.js: the repository is four levels up.
+const ROOT = resolve(__dirname, '..', '..', '..', '..');
+const CLI = join(ROOT, 'dist', 'cli.js');
+const RSS_HOOK = join(ROOT, 'bench', 'rss-hook.js');
+
+interface Case extends Shape {
+  name: string;
+  target?: { calls: number; rounds: number; wallSlackMs?: number; peakMb?: number };
+}
+
+/** The issue's table: VPCs and roles grow with the fleet, the budgets do not grow with instances. */
+const CASES: Record<number, Case> = {
+  1: { name: '1 instance', instances: 1, vpcs: 1, roles: 1, target: { calls: 20, rounds: 3 } },
+  100: { name: '100 instances, 5 VPCs, 5 roles', instances: 100, vpcs: 5, roles: 5 },
+  1000: { name: '1,000 instances, 10 VPCs, 10 roles', instances: 1000, vpcs: 10, roles: 10, target: { calls: 80, rounds: 5, wallSlackMs: 1000 } },
+  10000: { name: '10,000 instances, 50 VPCs, 50 roles', instances: 10000, vpcs: 50, roles: 50, target: { calls: 400, rounds: 6, peakMb: 300 } },
+};
+
+interface Stats {
+  calls: number;
+  rounds: number;
+  byOperation: Record<string, number>;
+  budgetCalls: number;
+  budgetRounds: number;
+  connectionStatusCalls: number;
+}
+
+interface Result {
+  c: Case;
+  code: number | null;
+  wallMs: number;
+  peakKb: number;
+  stats: Stats;
+  /** Requests the fake received, retries included. */
+  received: number;
+  summary: Record<string, number>;
+  failing: Record<string, number>;
+  outputBytes: number;
+  planted: ReturnType<Account['planted']>;
+}
+
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
+
+async function runCase(c: Case, latencyMs: number, home: string): Promise<Result> {
+  const account = new Account(c);
+  const fake = await FakeAccount.start(account, latencyMs);
+  const rssFile = join(home, `rss-${c.instances}.txt`);
+  // One instance is diagnosed by id (the deploy-gate case); a fleet with --all.
+  const targets = c.instances === 1 ? [account.instances[0].id] : ['--all'];
+  const env: NodeJS.ProcessEnv = {
+    PATH: `${pluginDir(home)}:${dirname(process.execPath)}`,
+    HOME: home,
+    LANG: 'C.UTF-8',
+    NO_COLOR: '1',
+    AWS_REGION: REGION,
+    AWS_ACCESS_KEY_ID: 'AKIABENCHMARK0000000',
+    AWS_SECRET_ACCESS_KEY: 'bench-secret-access-key',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_ENDPOINT_URL: fake.url,
+    SSM_DOCTOR_RSS_OUT: rssFile,
+  };
+  try {
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, ['--require', RSS_HOOK, CLI, ...targets, '--output', 'json', '--stats', '--timeout', '10m'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+    const statsLine = /^ssm-doctor stats: (.*)$/m.exec(stderr)?.[1];
+    if (!statsLine) throw new Error(`${c.name}: no stats line (exit ${code}):\n${stderr.slice(0, 2000)}`);
+    const stdout = Buffer.concat(out);
+    const report = JSON.parse(stdout.toString('utf8')) as {
+      instances: { status: string; checks: { id: string; status: string }[] }[];
+    };
+    const summary: Record<string, number> = {};
+    const failing: Record<string, number> = {};
+    for (const i of report.instances) {
+      summary[i.status] = (summary[i.status] ?? 0) + 1;
+      for (const ch of i.checks) if (ch.status === 'fail') failing[ch.id] = (failing[ch.id] ?? 0) + 1;
+    }
+    return {
+      c,
+      code,
+      wallMs,
+      peakKb: Number(readFileSync(rssFile, 'utf8')),
+      stats: JSON.parse(statsLine) as Stats,
+      received: [...fake.counts.values()].reduce((a, b) => a + b, 0),
+      summary,
+      failing,
+      outputBytes: stdout.length,
+      planted: account.planted(),
+    };
+  } finally {
+    await fake.stop();
+  }
+}
+
+/**
+ * A stand-in for session-manager-plugin on PATH, as on the machine of someone who starts sessions:
+ * without it every instance warns about the client, and a fleet run would then ask
+ * ssm:GetConnectionStatus of every healthy instance too.
+ */
+function pluginDir(home: string): string {
+  const dir = join(home, 'bin');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'session-manager-plugin'), '#!/bin/sh\necho 1.2.707.0\n');
+  chmodSync(join(dir, 'session-manager-plugin'), 0o755);
+  return dir;
+}
+
+/** Median wall time of `runs` starts of node with these arguments, in ms. */
+function medianStart(args: string[], runs: number): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited ${r.status}`);
+    times.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+const ok = (pass: boolean) => (pass ? 'ok' : 'MISSED');
+const ms = (n: number) => `${Math.round(n)} ms`;
+
+function describe(r: Result, latencyMs: number): string[] {
+  const s = r.stats;
+  const bound = s.rounds * latencyMs;
+  const lines = [`### ${r.c.name}`, ''];
+  lines.push(`- API calls: ${s.budgetCalls} (+ ${s.connectionStatusCalls} ssm:GetConnectionStatus, counted apart); the fake received ${r.received} requests`);
+  lines.push(`- sequential rounds: ${s.budgetRounds} (${s.rounds} with GetConnectionStatus)`);
+  lines.push(`- wall time: ${ms(r.wallMs)} (node start included); lower bound rounds × latency = ${s.rounds} × ${latencyMs} ms = ${ms(bound)}; ratio ${(r.wallMs / bound).toFixed(2)}`);
+  lines.push(`- peak memory (max RSS of the CLI): ${(r.peakKb / 1024).toFixed(0)} MB; JSON report ${(r.outputBytes / 1024 / 1024).toFixed(1)} MB; exit ${r.code}`);
+  const t = r.c.target;
+  if (t) {
+    const checks = [`calls ${s.budgetCalls} ≤ ${t.calls}: ${ok(s.budgetCalls <= t.calls)}`, `rounds ${s.budgetRounds} ≤ ${t.rounds}: ${ok(s.budgetRounds <= t.rounds)}`];
+    if (t.wallSlackMs !== undefined) {
+      const limit = 1.5 * s.rounds * latencyMs + t.wallSlackMs;
+      checks.push(`wall ${ms(r.wallMs)} ≤ 1.5 × ${s.rounds} × ${latencyMs} ms + 1 s = ${ms(limit)}: ${ok(r.wallMs <= limit)}`);
+    }
+    if (t.peakMb !== undefined) checks.push(`peak ${(r.peakKb / 1024).toFixed(0)} MB ≤ ${t.peakMb} MB: ${ok(r.peakKb / 1024 <= t.peakMb)}`);
+    lines.push(`- targets: ${checks.join('; ')}`);
+  }
+  const p = r.planted;
+  lines.push(
+    `- planted: ${p.healthy} healthy and registered; ${p.noProfile} without instance profile, ${p.roleWithoutPolicy} with a role lacking AmazonSSMManagedInstanceCore, ` +
+      `${p.missingEndpoint} in a VPC without the ssmmessages endpoint, ${p.closedSg} behind an endpoint SG without 443, ${p.stuckAgent} with a stuck agent, ${p.stopped} stopped`,
+  );
+  lines.push(`- report: ${Object.entries(r.summary).map(([k, v]) => `${v} ${k}`).join(', ')}; failing checks: ${Object.entries(r.failing).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
+  lines.push('', '| operation | calls |', '| --- | ---: |');
+  for (const [op, n] of Object.entries(s.byOperation).sort((a, b) => a[0].localeCompare(b[0]))) lines.push(`| ${op} | ${n} |`);
+  lines.push('');
+  return lines;
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
+  const latencyMs = Number(option('latency') ?? 50);
+  const sizes = (option('sizes') ?? '1,100,1000,10000').split(',').map(Number);
+  const write = option('write');
+  const home = mkdtempSync(join(tmpdir(), 'ssm-doctor-bench-'));
+  const lines: string[] = [];
+  const say = (text: string) => {
+    lines.push(text);
+    process.stdout.write(text + '\n');
+  };
+  try {
+    say(`# ssm-doctor benchmark`);
+    say('');
+    say(`${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), ${(totalmem() / 2 ** 30).toFixed(1)} GB, shared with other work.`);
+    say(`The built CLI (\`--output json --stats\`) against the loopback fake account of bench/fake-account.ts, ${latencyMs} ms added to every answer.`);
+    say('');
+    say('## Start-up (median of 21 starts)');
+    say('');
+    const floor = medianStart(['-e', '0'], 21);
+    const version = medianStart([CLI, '--version'], 21);
+    const help = medianStart([CLI, '--help'], 21);
+    say(`- \`node -e 0\`: ${ms(floor)}`);
+    say(`- \`ssm-doctor --version\`: ${ms(version)} (${(version / floor).toFixed(2)}× node; target ≤ 1.4×: ${ok(version <= 1.4 * floor)})`);
+    say(`- \`ssm-doctor --help\`: ${ms(help)} (${(help / floor).toFixed(2)}× node; target ≤ 1.4×: ${ok(help <= 1.4 * floor)})`);
+    say('');
+    say('## Fleet runs');
+    say('');
+    for (const n of sizes) {
+      const c = CASES[n] ?? { name: `${n} instances`, instances: n, vpcs: Math.max(1, Math.round(n / 200)), roles: Math.max(1, Math.round(n / 200)) };
+      const r = await runCase(c, latencyMs, home);
+      for (const line of describe(r, latencyMs)) say(line);
+    }
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+  if (write) writeFileSync(resolve(ROOT, write), lines.join('\n').replace(/\n*$/, '\n'));
+}
+
+main().catch((e: Error) => {
+  process.stderr.write(`bench: ${e.stack ?? e.message}\n`);
+  process.exitCode = 1;
+});
