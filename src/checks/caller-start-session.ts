@@ -2,7 +2,7 @@ import type { Caller } from '../facts/schema.js';
 import { t, type Text } from '../lang.js';
 import { aws, partitionOf, shq } from './lib/cli.js';
 import { lastSegment } from './lib/iam-role.js';
-import { missingKeys, policyIds, simFor, type SimAction, type SimKind } from './lib/simulation.js';
+import { byInstance, missingKeys, policyIds, simFor, type SimAction, type SimKind } from './lib/simulation.js';
 import { FactUnknown, need, type Check, type FixStep } from './types.js';
 
 const DOCUMENT = 'SSM-SessionManagerRunShell';
@@ -73,19 +73,20 @@ export const callerStartSession: Check = {
       if (!(e instanceof FactUnknown)) throw e;
       prefsUnknown = e;
     }
+    const split = byInstance(sims);
     const checks: { label: Text; sim: SimAction | undefined; call: string }[] = [
       {
         label: t(`ssm:StartSession on ${id}`, `${id} への ssm:StartSession`),
-        sim: simFor(sims, 'ssm:StartSession', (r) => r.endsWith(`:instance/${id}`)),
+        sim: simFor(split.instances.get(id) ?? [], 'ssm:StartSession'),
         call: `ssm:StartSession on ${id}`,
       },
       {
         label: t(`ssm:StartSession on the document ${DOCUMENT}`, `ドキュメント ${DOCUMENT} への ssm:StartSession`),
-        sim: simFor(sims, 'ssm:StartSession', (r) => r.includes(':document/')),
+        sim: simFor(split.rest, 'ssm:StartSession', (r) => r.includes(':document/')),
         call: `ssm:StartSession on ${DOCUMENT}`,
       },
     ];
-    if (kmsKey) checks.push({ label: t(`kms:GenerateDataKey on ${kmsKey}`, `${kmsKey} への kms:GenerateDataKey`), sim: simFor(sims, 'kms:GenerateDataKey'), call: 'kms:GenerateDataKey' });
+    if (kmsKey) checks.push({ label: t(`kms:GenerateDataKey on ${kmsKey}`, `${kmsKey} への kms:GenerateDataKey`), sim: simFor(split.rest, 'kms:GenerateDataKey'), call: 'kms:GenerateDataKey' });
 
     const notSimulated = checks.filter((c) => !c.sim);
     const denied = checks.filter((c) => c.sim && c.sim.kind !== 'allow' && c.sim.kind !== 'conditional');

@@ -196,12 +196,15 @@ const isTargets = (t: Targets | readonly string[]): t is Targets => !Array.isArr
  * the gap and a connected one shows something unseen is in play. A fully passing Online instance
  * is not asked; that is the price of a fleet scan that grows with structure, not size.
  */
+const NOT_ABOUT_THE_CHANNEL = new Set(['agent-registered', 'caller-start-session']);
+
 export function suspects(facts: Facts): string[] {
   const m = facts.managedInstances;
   if (!m.known) return [];
   return Object.keys(facts.instances).filter(
     (id) =>
       m.value[id]?.pingStatus === 'Online' &&
-      evaluateInstance(facts, id).some((r) => r.id !== 'agent-registered' && (r.status === 'fail' || r.status === 'warn')),
+      // The caller's own permissions and plugin say nothing about the instance's channel.
+      evaluateInstance(facts, id).some((r) => !NOT_ABOUT_THE_CHANNEL.has(r.id) && (r.status === 'fail' || r.status === 'warn')),
   );
 }

@@ -40,6 +40,27 @@ export function simFor(results: readonly SimulationResult[], action: string, res
   return worst;
 }
 
+const SPLIT = new WeakMap<readonly SimulationResult[], { instances: Map<string, SimulationResult[]>; rest: SimulationResult[] }>();
+
+/**
+ * The caller's results split once per facts into those on one instance (by id) and the rest: a fleet
+ * run simulates StartSession on every instance, and scanning all of them for each instance made the
+ * check quadratic in the fleet size.
+ */
+export function byInstance(results: readonly SimulationResult[]): { instances: Map<string, SimulationResult[]>; rest: SimulationResult[] } {
+  let split = SPLIT.get(results);
+  if (!split) {
+    split = { instances: new Map(), rest: [] };
+    for (const r of results) {
+      const id = /:instance\/([^/]+)$/.exec(r.resource ?? '')?.[1];
+      if (!id) split.rest.push(r);
+      else split.instances.set(id, [...(split.instances.get(id) ?? []), r]);
+    }
+    SPLIT.set(results, split);
+  }
+  return split;
+}
+
 /** The policies IAM says matched, by their SourcePolicyId. */
 export function policyIds(results: readonly SimulationResult[]): string[] {
   return [...new Set(results.flatMap((r) => r.matchedStatements.map((s) => s.sourcePolicyId).filter((x): x is string => !!x)))];
