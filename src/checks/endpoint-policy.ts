@@ -1,9 +1,9 @@
 import type { Endpoint } from '../facts/schema.js';
 import { t, type Text } from '../lang.js';
 import { aws, partitionOf, shq } from './lib/cli.js';
-import { ec2messagesVerdict } from './lib/iam-ec2messages.js';
+import { blockedServicesVerdict } from './lib/iam-ec2messages.js';
 import { accountOf, credentialRole, instanceArn, type CredentialRole } from './lib/iam-role.js';
-import { liveSsmEndpoints, networkOf, SESSION_SERVICES, type SsmService } from './lib/path.js';
+import { liveSsmEndpoints, networkOf, type SsmService } from './lib/path.js';
 import { parsePolicy, PolicyError, statementApplies, type Request, type Statement } from './lib/policy.js';
 import { FactUnknown, type Check, type CheckContext, type Fix, type FixStep } from './types.js';
 import { describeUnknown } from './unknown.js';
@@ -312,17 +312,7 @@ export const endpointPolicy: Check = {
     }
 
     const blocked = new Set(bad.filter((j) => j.outcome.kind === 'blocked').map((j) => j.service));
-    let status: 'fail' | 'warn' = SESSION_SERVICES.some((s) => blocked.has(s)) ? 'fail' : 'warn';
-    const notes: Text[] = [];
-    if (status === 'warn' && blocked.has('ec2messages')) {
-      const v = ec2messagesVerdict(ctx.facts, ctx.instanceId);
-      if (!v.optional) status = 'fail';
-      notes.push(
-        v.optional
-          ? t(`sessions work without ec2messages, because ${v.why.en}`, `${v.why.ja}。そのためセッションは ec2messages なしでも動きます`)
-          : t(`ec2messages is needed: ${v.why.en}`, `${v.why.ja}。ec2messages が必要です`),
-      );
-    }
+    const { status, notes } = blockedServicesVerdict(ctx.facts, ctx.instanceId, blocked);
     return { status, message: join([...bad.map((j) => j.outcome.text), ...notes]), fix: fixOf(ctx.region, bad, who) };
   },
 };

@@ -2,8 +2,8 @@ import type { Endpoint, SecurityGroup, SgRule, Subnet, Unknown } from '../facts/
 import { t, type Text } from '../lang.js';
 import { blockOf, cidrsOf, everything, intersect, publicIpv4, subtract, type Block } from './lib/cidr.js';
 import { aws, shq } from './lib/cli.js';
-import { ec2messagesVerdict } from './lib/iam-ec2messages.js';
-import { SESSION_SERVICES, hubDestinations, networkOf, servicePaths, type Network, type ServicePath, type SsmService } from './lib/path.js';
+import { blockedServicesVerdict } from './lib/iam-ec2messages.js';
+import { hubDestinations, networkOf, servicePaths, type Network, type ServicePath, type SsmService } from './lib/path.js';
 import { coversTcpPort } from './lib/sg.js';
 import { FactUnknown, need, type Check, type CheckContext, type Fix, type FixStep } from './types.js';
 
@@ -124,17 +124,7 @@ export const instanceSgEgress: Check = {
 
     const blocked = bad.filter((v) => v.reach === 'blocked');
     const blockedServices = new Set(blocked.flatMap((v) => v.target.services));
-    let status: 'fail' | 'warn' = SESSION_SERVICES.some((s) => blockedServices.has(s)) ? 'fail' : 'warn';
-    const notes: Text[] = [];
-    if (status === 'warn' && blockedServices.has('ec2messages')) {
-      const v = ec2messagesVerdict(ctx.facts, ctx.instanceId);
-      if (!v.optional) status = 'fail';
-      notes.push(
-        v.optional
-          ? t(`sessions work without ec2messages, because ${v.why.en}`, `${v.why.ja}。そのためセッションは ec2messages なしでも動きます`)
-          : t(`ec2messages is needed: ${v.why.en}`, `${v.why.ja}。ec2messages が必要です`),
-      );
-    }
+    const { status, notes } = blockedServicesVerdict(ctx.facts, ctx.instanceId, blockedServices);
     const unchecked = unknown.map((v) => t(`not checked: ${v.unknown!.message}`, `未確認: ${v.unknown!.message}`));
     return {
       status,

@@ -2,9 +2,9 @@ import type { Instance, NetworkAcl } from '../facts/schema.js';
 import { t, type Text } from '../lang.js';
 import { blockOf, everything, publicIpv4, type Block } from './lib/cidr.js';
 import { aws } from './lib/cli.js';
-import { ec2messagesVerdict } from './lib/iam-ec2messages.js';
+import { blockedServicesVerdict } from './lib/iam-ec2messages.js';
 import { CATCH_ALL, evaluateFlow, freeRuleNumber, peersText, portsText, type Decided, type Outcome, type PortRange } from './lib/nacl.js';
-import { SESSION_SERVICES, hubDestinations, networkOf, servicePaths, type Network, type ServicePath, type SsmService } from './lib/path.js';
+import { hubDestinations, networkOf, servicePaths, type Network, type ServicePath, type SsmService } from './lib/path.js';
 import { FactUnknown, need, type Check, type Fix, type FixStep } from './types.js';
 
 const HTTPS: PortRange = { from: 443, to: 443 };
@@ -203,17 +203,7 @@ export const networkAcl: Check = {
     const bad = verdicts.filter((v) => v.reach !== 'ok');
     if (!bad.length) return { status: 'pass', message: join(verdicts.map((v) => v.text)) };
     const blocked = new Set(bad.filter((v) => v.reach === 'blocked').flatMap((v) => v.services));
-    let status: 'fail' | 'warn' = SESSION_SERVICES.some((s) => blocked.has(s)) ? 'fail' : 'warn';
-    const notes: Text[] = [];
-    if (status === 'warn' && blocked.has('ec2messages')) {
-      const v = ec2messagesVerdict(ctx.facts, ctx.instanceId);
-      if (!v.optional) status = 'fail';
-      notes.push(
-        v.optional
-          ? t(`sessions work without ec2messages, because ${v.why.en}`, `${v.why.ja}。そのためセッションは ec2messages なしでも動きます`)
-          : t(`ec2messages is needed: ${v.why.en}`, `${v.why.ja}。ec2messages が必要です`),
-      );
-    }
+    const { status, notes } = blockedServicesVerdict(ctx.facts, ctx.instanceId, blocked);
     return { status, message: join([...bad.map((v) => v.text), ...notes]), fix: fixOf(net, bad.flatMap((v) => v.problems)) };
   },
 };

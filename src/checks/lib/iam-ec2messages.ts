@@ -85,3 +85,26 @@ export function ec2messagesVerdict(facts: Facts, instanceId: string): Ec2message
     ),
   };
 }
+
+/**
+ * The status for a set of services whose path is blocked: `fail` when ssm or ssmmessages is among
+ * them; when only ec2messages is, `warn` if this agent can do without it (with a note saying why),
+ * else `fail`.
+ */
+export function blockedServicesVerdict(
+  facts: Facts,
+  instanceId: string,
+  blocked: ReadonlySet<string>,
+): { status: 'fail' | 'warn'; notes: Text[] } {
+  if (blocked.has('ssm') || blocked.has('ssmmessages')) return { status: 'fail', notes: [] };
+  if (!blocked.has('ec2messages')) return { status: 'warn', notes: [] };
+  const v = ec2messagesVerdict(facts, instanceId);
+  return {
+    status: v.optional ? 'warn' : 'fail',
+    notes: [
+      v.optional
+        ? t(`sessions work without ec2messages, because ${v.why.en}`, `${v.why.ja}。そのためセッションは ec2messages なしでも動きます`)
+        : t(`ec2messages is needed: ${v.why.en}`, `${v.why.ja}。ec2messages が必要です`),
+    ],
+  };
+}
