@@ -1,3 +1,4 @@
+import { memoize } from './lib/memo.js';
 import type { Endpoint } from '../facts/schema.js';
 import { t, type Text } from '../lang.js';
 import { aws, partitionOf, shq } from './lib/cli.js';
@@ -128,7 +129,8 @@ interface Parsed {
   document: Record<string, unknown>;
 }
 
-function parse(text: string): Parsed {
+/** Shared by every instance behind the endpoint: callers copy, never change it. */
+const parse = memoize((text: string): Parsed => {
   let document: unknown;
   try {
     document = JSON.parse(text);
@@ -139,7 +141,7 @@ function parse(text: string): Parsed {
   const doc = document as Record<string, unknown>;
   const raw = (Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement]) as Record<string, unknown>[];
   return { statements, raw, document: doc };
-}
+});
 
 function isFullAccess(p: Parsed): boolean {
   if (p.statements.length !== 1) return false;

@@ -1,5 +1,6 @@
 /** Address blocks as inclusive integer ranges, so rules over CIDRs can be added, subtracted and compared exactly. */
 import ipaddr from 'ipaddr.js';
+import { memoize } from './memo.js';
 
 export type Family = 'ipv4' | 'ipv6';
 
@@ -17,7 +18,7 @@ function toBig(bytes: number[]): bigint {
 }
 
 /** The block a CIDR (or a bare address, as a /32 or /128) stands for; undefined when it is not one. */
-export function blockOf(cidr: string): Block | undefined {
+export const blockOf = memoize((cidr: string): Block | undefined => {
   let parsed: [ipaddr.IPv4 | ipaddr.IPv6, number];
   if (ipaddr.IPv4.isValidCIDRFourPartDecimal(cidr)) parsed = ipaddr.IPv4.parseCIDR(cidr);
   else if (ipaddr.IPv6.isValidCIDR(cidr)) parsed = ipaddr.IPv6.parseCIDR(cidr);
@@ -29,7 +30,7 @@ export function blockOf(cidr: string): Block | undefined {
   const host = (1n << BigInt(BITS[family] - bits)) - 1n;
   const lo = toBig(addr.toByteArray()) & ~host;
   return { family, lo, hi: lo | host };
-}
+});
 
 export const everything = (family: Family): Block => ({ family, lo: 0n, hi: (1n << BigInt(BITS[family])) - 1n });
 

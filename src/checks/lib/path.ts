@@ -3,6 +3,7 @@ import ipaddr from 'ipaddr.js';
 import type { Endpoint, HostedZone, Instance, Route, RouteTable, Vpc } from '../../facts/schema.js';
 import { t, type Text } from '../../lang.js';
 import { NON_PUBLIC_IPV4, blockOf, type Block } from './cidr.js';
+import { memoize } from './memo.js';
 import { FactUnknown, need, type CheckContext } from '../types.js';
 
 export const SSM_SERVICES = ['ssm', 'ssmmessages', 'ec2messages'] as const;
@@ -14,9 +15,10 @@ const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The Systems Manager service an endpoint service name is for; never a prefix match (ssm-contacts, ssm-incidents exist). */
 export function serviceOf(serviceName: string, region: string): SsmService | undefined {
-  const m = new RegExp(`^(cn\\.)?com\\.amazonaws\\.${escapeRe(region)}\\.(ssm|ssmmessages|ec2messages)$`).exec(serviceName);
-  return m ? (m[2] as SsmService) : undefined;
+  return serviceRegExp(region).exec(serviceName)?.[2] as SsmService | undefined;
 }
+
+const serviceRegExp = memoize((region: string) => new RegExp(`^(cn\\.)?com\\.amazonaws\\.${escapeRe(region)}\\.(ssm|ssmmessages|ec2messages)$`));
 
 export const serviceName = (region: string, service: SsmService, prefix = '') => `${prefix}com.amazonaws.${region}.${service}`;
 
@@ -94,17 +96,17 @@ export function describeTable({ table, implicit }: EffectiveTable, subnetId: str
 
 type Cidr = [ipaddr.IPv4 | ipaddr.IPv6, number];
 
-function parseCidr(cidr: string): Cidr | undefined {
+const parseCidr = memoize((cidr: string): Cidr | undefined => {
   if (ipaddr.IPv4.isValidCIDRFourPartDecimal(cidr)) return ipaddr.IPv4.parseCIDR(cidr);
   if (ipaddr.IPv6.isValidCIDR(cidr)) return ipaddr.IPv6.parseCIDR(cidr);
   return undefined;
-}
+});
 
-function parseAddress(address: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
+const parseAddress = memoize((address: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined => {
   if (ipaddr.IPv4.isValidFourPartDecimal(address)) return ipaddr.IPv4.parse(address);
   if (ipaddr.IPv6.isValid(address)) return ipaddr.IPv6.parse(address);
   return undefined;
-}
+});
 
 /** The route a packet to `address` takes: longest prefix match over the CIDR routes (prefix-list routes are not resolved). */
 export function routeFor(routes: readonly Route[], address: string): Route | undefined {

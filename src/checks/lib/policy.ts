@@ -3,6 +3,7 @@
  * wildcards and NotAction/NotResource count, and anything it cannot evaluate (a Condition it does
  * not know, a policy variable) makes a statement "conditional" instead of a guess.
  */
+import { memoize } from './memo.js';
 
 export type Effect = 'Allow' | 'Deny';
 
@@ -122,9 +123,13 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 /** IAM's wildcard match: `*` any run of characters, `?` one character. */
 export function globMatch(pattern: string, value: string, ignoreCase = false): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${re}$`, ignoreCase ? 'is' : 's').test(value);
+  return (ignoreCase ? globInsensitive : globSensitive)(pattern).test(value);
 }
+
+const globRegExp = (flags: string) =>
+  memoize((pattern: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, flags));
+const globSensitive = globRegExp('s');
+const globInsensitive = globRegExp('is');
 
 function actionMatches(st: Statement, action: string): boolean {
   if (st.actions) return st.actions.some((p) => globMatch(p, action, true));
