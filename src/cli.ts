@@ -3,6 +3,7 @@ import { statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { Options } from './args.js';
 import type { Io } from './diagnose.js';
+import type { Part } from './engine.js';
 import { quickAnswer } from './quick.js';
 import { printable, scrub } from './redact.js';
 import type { Report } from './report/schema.js';
@@ -29,6 +30,12 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   if (parsed.kind === 'usage') throw new UsageError(`${parsed.error} (see ssm-doctor --help)`);
   const opts = parsed.options;
 
+  if (opts.output === 'json' && opts.waitMs === undefined) {
+    // Written as it is built: a fleet's report is never held whole.
+    const parts = opts.demo || opts.facts ? await partsFromFile(opts) : await (await import('./diagnose.js')).readAws(opts, io());
+    const status = await (await import('./report/json.js')).writeJson(parts, opts.lang, writeOut);
+    return (await import('./engine.js')).EXIT_CODE[status];
+  }
   const report = opts.demo || opts.facts ? await fromFile(opts) : await fromAws(opts);
   if (opts.output === 'json') {
     process.stdout.write((await import('./report/json.js')).renderJson(report));
@@ -42,15 +49,23 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return (await import('./engine.js')).EXIT_CODE[report.status];
 }
 
+/** Stdout, one chunk at a time: the next waits until this one is taken (or the reader is gone). */
+const writeOut = (chunk: string) => new Promise<void>((resolve) => process.stdout.write(chunk, () => resolve()));
+
 async function fromFile(opts: Options): Promise<Report> {
-  const [{ loadFacts }, { buildReport }] = await Promise.all([import('./facts/file.js'), import('./engine.js')]);
+  const { buildFleetReport } = await import('./engine.js');
+  return buildFleetReport(await partsFromFile(opts), opts.lang);
+}
+
+async function partsFromFile(opts: Options): Promise<Part[]> {
+  const { loadFacts } = await import('./facts/file.js');
   const path = opts.demo ? DEMO_FACTS : opts.facts!;
   refuseDevice(path);
   const facts = loadFacts(path);
   const inFile = Object.keys(facts.instances);
   const missing = opts.instanceIds.filter((id) => !inFile.includes(id));
   if (missing.length) throw new UsageError(`${missing.join(', ')} not in ${opts.demo ? 'the demo' : path} (it has ${inFile.join(', ') || 'no instances'})`);
-  return buildReport(facts, opts.instanceIds.length ? opts.instanceIds : inFile, opts.lang);
+  return [{ facts, instanceIds: opts.instanceIds.length ? opts.instanceIds : inFile }];
 }
 
 /**
@@ -69,11 +84,12 @@ function refuseDevice(path: string): void {
   }
 }
 
+const io = (): Io => ({ err: process.stderr, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), now: Date.now });
+
 async function fromAws(opts: Options): Promise<Report> {
   const { diagnoseAws, waitUntilOk } = await import('./diagnose.js');
-  const io: Io = { err: process.stderr, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), now: Date.now };
-  const once = () => diagnoseAws(opts, io);
-  return opts.waitMs === undefined ? once() : waitUntilOk(opts.waitMs, once, io);
+  const once = () => diagnoseAws(opts, io());
+  return opts.waitMs === undefined ? once() : waitUntilOk(opts.waitMs, once, io());
 }
 
 /** What stderr may show of an error: one line, no credentials, control characters escaped, not too long. */

@@ -1,5 +1,5 @@
 import type { Options } from './args.js';
-import { buildFleetReport } from './engine.js';
+import { buildFleetReport, type Part } from './engine.js';
 import { saveFacts } from './facts/file.js';
 import type { Facts } from './facts/schema.js';
 import type { OverallStatus, Report } from './report/schema.js';
@@ -20,6 +20,11 @@ function homeOf(id: string, all: readonly Facts[]): Facts {
 
 /** Reads every region side by side and builds one report; ids go to the region they exist in, selections stay in theirs. */
 export async function diagnoseAws(opts: Options, io: Io): Promise<Report> {
+  return buildFleetReport(await readAws(opts, io), opts.lang);
+}
+
+/** Every region's facts, each with the instances it reports. */
+export async function readAws(opts: Options, io: Io): Promise<Part[]> {
   // The AWS SDK is loaded only when a diagnosis runs: --help and --version stay fast.
   const { collect, sumStats } = await import('./collect/index.js');
   const regions = opts.regions.length ? opts.regions : [undefined];
@@ -46,14 +51,13 @@ export async function diagnoseAws(opts: Options, io: Io): Promise<Report> {
   if (opts.stats) io.err.write(`${TOOL_NAME} stats: ${JSON.stringify(sumStats(results.map((r) => r.stats)))}\n`);
   if (opts.saveFacts) saveFacts(opts.saveFacts, { ...all[0], tool: { name: TOOL_NAME, version: TOOL_VERSION } });
   const asked = new Set(opts.instanceIds);
-  const parts = all.map((facts) => ({
+  return all.map((facts) => ({
     facts,
     instanceIds: [
       ...opts.instanceIds.filter((id) => homeOf(id, all) === facts),
       ...Object.keys(facts.instances).filter((id) => !asked.has(id)),
     ],
   }));
-  return buildFleetReport(parts, opts.lang);
 }
 
 /** Calls answered so far, on one line of a terminal's stderr; never when stderr is a file or a pipe. */

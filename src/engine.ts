@@ -108,50 +108,111 @@ export function plan(results: readonly CheckResult[], lang: Lang): { steps: stri
   return { steps, commands: [...commands] };
 }
 
+/** One region's facts and the instances to report from them, in order. */
+export interface Part {
+  facts: Facts;
+  instanceIds: readonly string[];
+}
+
+/**
+ * Evaluations already made on a facts object (the fleet pass that picks the GetConnectionStatus
+ * suspects), each taken once by the report, so that no instance of a fleet is evaluated twice.
+ * Only fleets of at most KEEP_EVALUATIONS instances are kept: every result holds its messages and
+ * fixes in both languages, and a larger fleet is cheaper to evaluate again than to hold.
+ */
+const KEPT = new WeakMap<Facts, Map<string, CheckResult[]>>();
+export const KEEP_EVALUATIONS = 2_000;
+
+/** Evaluates these instances, keeping the results for the report when there are few enough; calls `each` with every one. */
+export function evaluateFleet(facts: Facts, instanceIds: readonly string[], each: (id: string, results: CheckResult[]) => void): void {
+  const keep = instanceIds.length <= KEEP_EVALUATIONS ? new Map<string, CheckResult[]>() : undefined;
+  for (const id of instanceIds) {
+    const results = evaluateInstance(facts, id);
+    keep?.set(id, results);
+    each(id, results);
+  }
+  if (keep) KEPT.set(facts, keep);
+}
+
+/**
+ * `to` is `from` with new facts about `changed` instances only (no check of one instance reads
+ * another's facts): the evaluations kept for the other instances hold for `to` as well.
+ */
+export function carryOver(from: Facts, to: Facts, changed: readonly string[]): void {
+  const kept = KEPT.get(from);
+  if (!kept) return;
+  KEPT.delete(from);
+  for (const id of changed) kept.delete(id);
+  KEPT.set(to, kept);
+}
+
+/** The kept evaluation of an instance (given up once taken), else a new one. */
+function evaluated(facts: Facts, instanceId: string): CheckResult[] {
+  const kept = KEPT.get(facts);
+  const results = kept?.get(instanceId);
+  if (!results) return evaluateInstance(facts, instanceId);
+  kept!.delete(instanceId);
+  return results;
+}
+
+/** One instance's part of the report, in one language. */
+export function instanceReport(facts: Facts, instanceId: string, lang: Lang): InstanceReport {
+  const results = evaluated(facts, instanceId);
+  const checks: CheckReport[] = results.map((r) => ({
+    id: r.id,
+    title: r.title[lang],
+    status: r.status,
+    severity: r.severity,
+    message: r.message[lang],
+    ...(r.fix && (r.status === 'fail' || r.status === 'warn')
+      ? { fix: { steps: r.fix.steps.map((s) => s.text[lang]), commands: r.fix.commands } }
+      : {}),
+  }));
+  const p = plan(results, lang);
+  return {
+    instanceId,
+    region: facts.region,
+    status: instanceStatus(results),
+    checks,
+    ...(p.steps.length || p.commands.length ? { plan: p } : {}),
+  };
+}
+
+/** Every instance's report, region by region, each built when it is asked for. */
+export function* instanceReports(parts: readonly Part[], lang: Lang): Generator<InstanceReport> {
+  for (const { facts, instanceIds } of parts) for (const id of instanceIds) yield instanceReport(facts, id, lang);
+}
+
 export function buildReport(facts: Facts, instanceIds: readonly string[], lang: Lang): Report {
   return buildFleetReport([{ facts, instanceIds }], lang);
 }
 
 /** One report over several regions' facts: instances in the order of the regions, each naming its region. */
-export function buildFleetReport(parts: readonly { facts: Facts; instanceIds: readonly string[] }[], lang: Lang): Report {
-  const instances: InstanceReport[] = parts.flatMap(({ facts, instanceIds }) =>
-    instanceIds.map((instanceId) => {
-      const results = evaluateInstance(facts, instanceId);
-      const checks: CheckReport[] = results.map((r) => ({
-        id: r.id,
-        title: r.title[lang],
-        status: r.status,
-        severity: r.severity,
-        message: r.message[lang],
-        ...(r.fix && (r.status === 'fail' || r.status === 'warn')
-          ? { fix: { steps: r.fix.steps.map((s) => s.text[lang]), commands: r.fix.commands } }
-          : {}),
-      }));
-      const p = plan(results, lang);
-      return {
-        instanceId,
-        region: facts.region,
-        status: instanceStatus(results),
-        checks,
-        ...(p.steps.length || p.commands.length ? { plan: p } : {}),
-      };
-    }),
-  );
+export function buildFleetReport(parts: readonly Part[], lang: Lang): Report {
+  const instances = [...instanceReports(parts, lang)];
+  return { ...reportHead(parts, instances), instances };
+}
+
+/** Everything of the report but its instances; `instances` needs only each one's status and checks' statuses. */
+export function reportHead(parts: readonly Part[], instances: Iterable<Pick<InstanceReport, 'status' | 'checks'>>): Omit<Report, 'instances'> {
   const regions = [...new Set(parts.map((p) => p.facts.region))];
+  const summary = summarize(instances);
+  const any = summary.ok + summary.warning + summary.critical + summary.unknown > 0;
   return {
     schemaVersion: 1,
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
     region: regions[0] ?? '',
     regions,
     // Nothing selected is not a pass: a gate waiting for an instance must not see OK.
-    status: instances.length ? worst(instances.map((i) => i.status)) : 'unknown',
-    summary: summarize(instances),
-    instances,
+    status: any ? worstOf(summary) : 'unknown',
+    summary,
   };
 }
 
+const worstOf = (s: Summary): OverallStatus => worst((['ok', 'warning', 'critical', 'unknown'] as const).filter((k) => s[k] > 0));
+
 /** How many instances have each status, and the check that fails on the most of them (the first in check order on a tie). */
-export function summarize(instances: readonly InstanceReport[]): Summary {
+export function summarize(instances: Iterable<Pick<InstanceReport, 'status' | 'checks'>>): Summary {
   const counts = { ok: 0, warning: 0, critical: 0, unknown: 0 };
   const fails = new Map<string, number>();
   for (const i of instances) {

@@ -1,6 +1,6 @@
 import { GetConsoleOutputCommand } from '@aws-sdk/client-ec2';
 import { GetConnectionStatusCommand, GetDocumentCommand, GetServiceSettingCommand } from '@aws-sdk/client-ssm';
-import { evaluateInstance } from '../engine.js';
+import { carryOver, evaluateFleet } from '../engine.js';
 import { known, type Fact, type Facts, type Instance, type ManagedInstance, type SessionPreferences } from '../facts/schema.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { callerIdentity, callerSimulation } from './caller.js';
@@ -184,8 +184,12 @@ export async function gather(
     ...(caller.simulation ? { callerSimulation: caller.simulation } : {}),
     client: { sessionManagerPlugin: plugin },
   };
-  if (fleet) facts.connections = await connectionStatuses(c, suspects(facts));
-  return facts;
+  if (!fleet) return facts;
+  const asked = suspects(facts);
+  const withConnections = { ...facts, connections: await connectionStatuses(c, asked) };
+  // Only the suspects' facts changed: the other instances' evaluations stand.
+  carryOver(facts, withConnections, asked);
+  return withConnections;
 }
 
 const isTargets = (t: Targets | readonly string[]): t is Targets => !Array.isArray(t);
@@ -201,10 +205,14 @@ const NOT_ABOUT_THE_CHANNEL = new Set(['agent-registered', 'caller-start-session
 export function suspects(facts: Facts): string[] {
   const m = facts.managedInstances;
   if (!m.known) return [];
-  return Object.keys(facts.instances).filter(
-    (id) =>
+  const out: string[] = [];
+  evaluateFleet(facts, Object.keys(facts.instances), (id, results) => {
+    if (
       m.value[id]?.pingStatus === 'Online' &&
       // The caller's own permissions and plugin say nothing about the instance's channel.
-      evaluateInstance(facts, id).some((r) => !NOT_ABOUT_THE_CHANNEL.has(r.id) && (r.status === 'fail' || r.status === 'warn')),
-  );
+      results.some((r) => !NOT_ABOUT_THE_CHANNEL.has(r.id) && (r.status === 'fail' || r.status === 'warn'))
+    )
+      out.push(id);
+  });
+  return out;
 }

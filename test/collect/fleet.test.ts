@@ -16,6 +16,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { gather } from '../../src/collect/gather';
 import { statsOf } from '../../src/collect/stats';
 import { filterBatches } from '../../src/collect/targets';
+import { CHECKS } from '../../src/checks';
 import { buildFleetReport } from '../../src/engine';
 import { IDS } from '../helpers/facts';
 import { allowed, awsError, mockedAws, rawInstance, type MockedAws } from './helpers/aws';
@@ -134,6 +135,34 @@ describe('a fleet: calls grow with VPCs and roles, not instances', () => {
     const managed = facts.managedInstances.known ? facts.managedInstances.value : {};
     for (const id of asked) expect(managed[id]?.pingStatus).toBe('Online');
     expect(Object.keys(facts.connections ?? {}).sort()).toEqual([...asked].sort());
+  });
+
+  it('evaluates each instance once: the report takes what picking the suspects evaluated, and evaluates the suspects again', async () => {
+    const m = await mockedAws();
+    account(m, 60, 2, 2);
+    // An organization policy denies role 1 everything: its Online instances become suspects.
+    m.iam.on(SimulatePrincipalPolicyCommand, { PolicySourceArn: roleArn(1) }).callsFake((input: { ActionNames: string[] }) => ({
+      EvaluationResults: input.ActionNames.map((a) => ({ ...allowed(a, '*', 'AmazonSSMManagedInstanceCore', false), EvalDecision: 'implicitDeny' })),
+      IsTruncated: false,
+    }));
+    const stateCheck = CHECKS.find((c) => c.id === 'instance-state')!;
+    const evaluations = jest.spyOn(stateCheck, 'evaluate');
+    try {
+      const facts = await gather(m.clients, { ids: [], all: true }, NOW, {});
+      const ids = Object.keys(facts.instances);
+      const asked = m.ssm.commandCalls(GetConnectionStatusCommand).map((c) => c.args[0].input.Target!);
+      expect(asked.length).toBeGreaterThan(0);
+      expect(evaluations).toHaveBeenCalledTimes(ids.length);
+      const report = buildFleetReport([{ facts, instanceIds: ids }], 'en');
+      expect(evaluations).toHaveBeenCalledTimes(ids.length + asked.length);
+      // Nothing is kept any more: this one evaluates everything afresh, and must agree.
+      expect(buildFleetReport([{ facts, instanceIds: ids }], 'en')).toEqual(report);
+      // The suspects' reports show their GetConnectionStatus answer, which the first evaluation had not.
+      const before = buildFleetReport([{ facts: { ...facts, connections: {} }, instanceIds: asked }], 'en');
+      expect(report.instances.filter((i) => asked.includes(i.instanceId))).not.toEqual(before.instances);
+    } finally {
+      evaluations.mockRestore();
+    }
   });
 
   it('10,000 instances over 50 VPCs and 50 roles: pages split by id prefix side by side, ≤ 400 calls and ≤ 6 rounds', async () => {
