@@ -8,7 +8,7 @@ import { ANSWER_OPTIONS, answerMiddleware } from './answer.js';
 import { limitSends, type Deadline } from './deadline.js';
 import { CollectError } from './errors.js';
 import { GUARD_OPTIONS, Recorder, guardMiddleware } from './guard.js';
-import { limitConcurrency } from './limit.js';
+import { limitConcurrency, MAX_IN_FLIGHT } from './limit.js';
 
 export interface ClientOptions {
   region?: string;
@@ -31,8 +31,18 @@ export interface Clients {
   destroy(): void;
 }
 
-/** Per attempt: 3 s to connect, 10 s without an answer; the retry strategy then tries again (5 attempts in all). */
-const handler = () => new NodeHttpHandler({ connectionTimeout: 3_000, requestTimeout: 10_000, throwOnRequestTimeout: true });
+/**
+ * Per attempt: 3 s to connect, 10 s without an answer; the retry strategy then tries again (5
+ * attempts in all). As many sockets as calls in flight, so none waits for a socket unseen.
+ */
+const handler = () =>
+  new NodeHttpHandler({
+    connectionTimeout: 3_000,
+    requestTimeout: 10_000,
+    throwOnRequestTimeout: true,
+    httpAgent: { keepAlive: true, maxSockets: MAX_IN_FLIGHT },
+    httpsAgent: { keepAlive: true, maxSockets: MAX_IN_FLIGHT },
+  });
 
 /**
  * The clients, guarded and recorded. Region: --region, AWS_REGION, AWS_DEFAULT_REGION (as

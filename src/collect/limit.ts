@@ -1,9 +1,10 @@
 /**
  * Calls one client keeps in flight at most: a fleet's hundreds of reads queue here instead of all at once.
- * 32, not fewer: 50 VPCs alone take 100 DescribeVpcAttribute calls, which must stay a few waves; a
+ * 64: 50 VPCs alone take 100 DescribeVpcAttribute calls and 50 roles 50 simulations, which must stay
+ * two waves, not four; EC2's and IAM's request-rate buckets absorb a burst that size, and a
  * throttled account is slowed further by the SDK's adaptive retry.
  */
-export const MAX_IN_FLIGHT = 32;
+export const MAX_IN_FLIGHT = 64;
 
 interface Sender {
   send(command: unknown, options?: object): Promise<unknown>;
