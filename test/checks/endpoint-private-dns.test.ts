@@ -13,7 +13,7 @@ const defaultRoute = (f: Facts, target: string) =>
     .routes.push({ destination: '0.0.0.0/0', target, state: 'active' });
 const withNat = (f: Facts) => {
   defaultRoute(f, IDS.nat);
-  vpcOf(f).natGateways = known([{ natGatewayId: IDS.nat, state: 'available', connectivityType: 'public' }]);
+  vpcOf(f).natGateways = known([{ natGatewayId: IDS.nat, state: 'available', connectivityType: 'public', subnetId: IDS.publicSubnet }]);
 };
 
 const tail = `--region ${IDS.region}$`;

@@ -140,7 +140,7 @@ checkCases('endpoint-sg-https', [
       value(vpcOf(f).routeTables)
         .find((rt) => rt.routeTableId === IDS.privateRt)!
         .routes.push({ destination: '0.0.0.0/0', target: IDS.nat, state: 'active' });
-      vpcOf(f).natGateways = known([{ natGatewayId: IDS.nat, state: 'available', connectivityType: 'public' }]);
+      vpcOf(f).natGateways = known([{ natGatewayId: IDS.nat, state: 'available', connectivityType: 'public', subnetId: IDS.publicSubnet }]);
       endpointIngress(f);
     }),
     status: 'fail',

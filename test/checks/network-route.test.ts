@@ -66,6 +66,20 @@ checkCases('network-route', [
     message: new RegExp(`ssm, ssmmessages over route table ${IDS.privateRt}.*0\\.0\\.0\\.0/0 → ${IDS.nat} \\(available, public\\)`),
   },
   {
+    name: 'a public NAT gateway placed in a subnet with no route to the internet gateway fails, naming that subnet and its table',
+    facts: factsWith((f) => {
+      noEndpoints(f);
+      defaultRoute(f, IDS.nat);
+      nat(f);
+      // The NAT gateway was created in the private subnet: its table routes nowhere outside the VPC.
+      value(vpcOf(f).natGateways)[0].subnetId = IDS.otherSubnet;
+    }),
+    status: 'fail',
+    message: new RegExp(`${IDS.nat} \\(available, public\\), but the NAT gateway sits in ${IDS.otherSubnet}, whose route table ${IDS.privateRt} has no active route to an attached internet gateway`),
+    messageJa: new RegExp(`NAT ゲートウェイは ${IDS.otherSubnet} にあり`),
+    commands: endpointPlan,
+  },
+  {
     name: 'a private NAT gateway is no way out',
     facts: factsWith((f) => {
       noEndpoints(f);

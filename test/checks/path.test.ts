@@ -28,8 +28,9 @@ function netWith(routes: Route[], patch: (f: Facts) => void = () => {}): Network
     vpcOf(x).routeTables = known([
       { routeTableId: IDS.mainRt, main: true, subnetIds: [], routes: [local] },
       { routeTableId: IDS.privateRt, main: false, subnetIds: [IDS.subnet], routes },
+      { routeTableId: IDS.publicRt, main: false, subnetIds: [IDS.publicSubnet], routes: [local, r('0.0.0.0/0', IDS.igw)] },
     ]);
-    vpcOf(x).natGateways = known([{ natGatewayId: IDS.nat, state: 'available', connectivityType: 'public' }]);
+    vpcOf(x).natGateways = known([{ natGatewayId: IDS.nat, state: 'available', connectivityType: 'public', subnetId: IDS.publicSubnet }]);
     patch(x);
   });
   return networkOf({ facts: f, instance: instanceOf(f) });
@@ -182,6 +183,40 @@ describe('internetPath', () => {
   });
   it('an available public NAT gateway: ok', () => {
     expect(internetPath(netWith([local, r('0.0.0.0/0', IDS.nat)])).kind).toBe('ok');
+  });
+  describe("the NAT gateway's own subnet", () => {
+    const natTable = (routes: Route[]) => (f: Facts) => {
+      const tables = vpcOf(f).routeTables;
+      if (tables.known) tables.value.find((t) => t.routeTableId === IDS.publicRt)!.routes = routes;
+    };
+    it.each<[string, Route[], string, RegExp]>([
+      ['no route onward (a NAT gateway placed in a private subnet)', [local], 'none', new RegExp(`NAT gateway sits in ${IDS.publicSubnet}, whose route table ${IDS.publicRt} has no active route to an attached internet gateway \\(no 0\\.0\\.0\\.0/0 route\\)`)],
+      ['a blackhole onward', [local, r('0.0.0.0/0', IDS.igw, 'blackhole')], 'none', new RegExp(`0\\.0\\.0\\.0/0 → ${IDS.igw} \\(blackhole\\)`)],
+      ['a detached internet gateway', [local, r('0.0.0.0/0', 'igw-0detached0000001')], 'none', /no active route to an attached internet gateway/],
+      ['a firewall endpoint onward', [local, r('0.0.0.0/0', 'vpce-0firewall000001')], 'unverifiable', /goes on over its route table .* \(0\.0\.0\.0\/0 → vpce-0firewall000001\), which cannot be verified/],
+    ])('%s', (_, routes, kind, text) => {
+      const p = internetPath(netWith([local, r('0.0.0.0/0', IDS.nat)], natTable(routes)));
+      expect(p.kind).toBe(kind);
+      expect(p.text.en).toMatch(text);
+      expect(p.text.ja).toContain(IDS.publicSubnet);
+    });
+    it('a NAT gateway whose subnet is not known is unverifiable, never a pass', () => {
+      const p = internetPath(
+        netWith([local, r('0.0.0.0/0', IDS.nat)], (f) => void (vpcOf(f).natGateways = known([{ natGatewayId: IDS.nat, state: 'available', connectivityType: 'public' }]))),
+      );
+      expect(p.kind).toBe('unverifiable');
+      expect(p.text.en).toMatch(/which subnet the NAT gateway sits in is not known/);
+    });
+    it("the main table serves a NAT subnet with no table of its own", () => {
+      const p = internetPath(
+        netWith([local, r('0.0.0.0/0', IDS.nat)], (f) => {
+          const tables = vpcOf(f).routeTables;
+          if (tables.known) tables.value.find((t) => t.routeTableId === IDS.publicRt)!.subnetIds = [];
+        }),
+      );
+      expect(p.kind).toBe('none');
+      expect(p.text.en).toMatch(new RegExp(`route table ${IDS.mainRt} \\(the VPC's main table\\)`));
+    });
   });
   it('a blackhole route: none, and says so', () => {
     const p = internetPath(netWith([local, r('0.0.0.0/0', IDS.nat, 'blackhole')]));

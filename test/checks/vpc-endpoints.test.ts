@@ -18,7 +18,7 @@ const withNat = (f: Facts) => {
   value(vpcOf(f).routeTables)
     .find((rt) => rt.routeTableId === IDS.privateRt)!
     .routes.push({ destination: '0.0.0.0/0', target: IDS.nat, state: 'active' });
-  vpcOf(f).natGateways = known([{ natGatewayId: IDS.nat, state: 'available', connectivityType: 'public' }]);
+  vpcOf(f).natGateways = known([{ natGatewayId: IDS.nat, state: 'available', connectivityType: 'public', subnetId: IDS.publicSubnet }]);
 };
 
 const region = `--region ${IDS.region}$`;

@@ -199,6 +199,18 @@ describe('network path, endpoints, DNS and security groups', () => {
     expect(code).toBe(0);
   });
 
+  it('a NAT gateway created in a private subnet: network-route fails naming that subnet, with the endpoint plan', async () => {
+    const w = await e2e.scenarios.build({ nat: true, natSubnet: 'private', agent: false });
+    const id = w.instance.instanceId;
+    const { report, code } = await diagnose(e2e, [id]);
+
+    const route = check(report, id, 'network-route');
+    expect(route.status).toBe('fail');
+    expect(route.message).toContain(`${w.natId} (available, public), but the NAT gateway sits in ${w.subnets.otherPrivate}`);
+    expect(route.fix!.commands.some((c) => c.includes('create-vpc-endpoint'))).toBe(true);
+    expect(code).toBe(2);
+  });
+
   it('endpoint security group without the 443 rule: endpoint-sg-https fails naming the group, with the ingress rule to add', async () => {
     const w = await e2e.scenarios.build({ endpoints: { https: false }, agent: false });
     const id = w.instance.instanceId;

@@ -1,6 +1,6 @@
 /** How the instance's traffic reaches Systems Manager: its VPC's interface endpoints and its subnet's routes. */
 import ipaddr from 'ipaddr.js';
-import type { Endpoint, HostedZone, Instance, Route, RouteTable, Vpc } from '../../facts/schema.js';
+import type { Endpoint, HostedZone, Instance, NatGateway, Route, RouteTable, Vpc } from '../../facts/schema.js';
 import { t, type Text } from '../../lang.js';
 import { NON_PUBLIC_IPV4, blockOf, type Block } from './cidr.js';
 import { memoize } from './memo.js';
@@ -242,7 +242,12 @@ function hopOf(route: Route, net: Network): Hop {
         text: t(`${arrow}, a private NAT gateway with no internet access`, `${arrow} ですが、インターネットに出られないプライベート NAT ゲートウェイです`),
       };
     }
-    return { route, kind: 'ok', text: t(`${arrow} (available, public)`, `${arrow} (available、public)`) };
+    const onward = natOnward(nat, net);
+    return {
+      route,
+      kind: onward.kind,
+      text: t(`${arrow} (available, public)${onward.text.en}`, `${arrow} (available、public)${onward.text.ja}`),
+    };
   }
   const kind = TARGET_KINDS.find(([re]) => re.test(target));
   const [en, ja] = kind ? [kind[1], kind[2]] : ['a target', 'ターゲット'];
@@ -252,6 +257,57 @@ function hopOf(route: Route, net: Network): Hop {
     text: t(
       `${arrow} (${en}): where traffic goes beyond it cannot be verified from here`,
       `${arrow} (${ja}): その先の経路はここからは確認できません`,
+    ),
+  };
+}
+
+/**
+ * A public NAT gateway reaches the internet only through its own subnet's route table: every public
+ * address must go on to an attached internet gateway. A NAT gateway placed in a private subnet is a
+ * classic mistake that leaves the NAT route looking fine. A firewall or transit gateway on the way is
+ * reported as unverifiable; no route at all, a blackhole or a detached gateway as no way out.
+ */
+function natOnward(nat: NatGateway, net: Network): { kind: PathKind; text: Text } {
+  if (!nat.subnetId) {
+    return { kind: 'unverifiable', text: t(', but which subnet the NAT gateway sits in is not known', '。ただし NAT ゲートウェイがどのサブネットにあるかは不明です') };
+  }
+  const where = nat.subnetId;
+  const table = effectiveRouteTable(need(net.vpc.routeTables, 'ec2:DescribeRouteTables'), where);
+  if (!table) {
+    return {
+      kind: 'unverifiable',
+      text: t(`, but no route table applies to the NAT gateway's subnet ${where}`, `。ただし NAT ゲートウェイのサブネット ${where} に適用されるルートテーブルがありません`),
+    };
+  }
+  const head = table.implicit
+    ? t(`route table ${table.table.routeTableId} (the VPC's main table)`, `ルートテーブル ${table.table.routeTableId} (VPC のメインルートテーブル)`)
+    : t(`route table ${table.table.routeTableId}`, `ルートテーブル ${table.table.routeTableId}`);
+  const routing = publicRouting(table.table.routes);
+  const onward = routing.routes.map((r): PathKind => {
+    // A NAT gateway in a subnet whose default route is the NAT gateway itself: the usual way this mistake looks.
+    if (r.state.toLowerCase() !== 'active' || r.target === nat.natGatewayId) return 'none';
+    if (!r.target.startsWith('igw-')) return 'unverifiable';
+    const igw = need(net.vpc.internetGateways, 'ec2:DescribeInternetGateways').find((g) => g.internetGatewayId === r.target);
+    return igw?.attached ? 'ok' : 'none';
+  });
+  if (routing.unrouted) onward.push('none');
+  // The usual case says nothing more: the instance's own route is the news.
+  if (onward.every((k) => k === 'ok')) return { kind: 'ok', text: t('', '') };
+  const targets = routing.routes.map((r) => `${r.destination} → ${r.target}${r.state.toLowerCase() === 'active' ? '' : ` (${r.state})`}`).join(', ');
+  if (onward.every((k) => k === 'none')) {
+    return {
+      kind: 'none',
+      text: t(
+        `, but the NAT gateway sits in ${where}, whose ${head.en} has no active route to an attached internet gateway (${targets || 'no 0.0.0.0/0 route'})`,
+        `。ただし NAT ゲートウェイは ${where} にあり、その${head.ja}にはアタッチ済みインターネットゲートウェイへの有効なルートがありません (${targets || '0.0.0.0/0 のルートなし'})`,
+      ),
+    };
+  }
+  return {
+    kind: 'unverifiable',
+    text: t(
+      `; the NAT gateway's subnet ${where} goes on over its ${head.en} (${targets}), which cannot be verified from here`,
+      `。NAT ゲートウェイのサブネット ${where} の${head.ja}は ${targets} へ向かい、その先はここからは確認できません`,
     ),
   };
 }

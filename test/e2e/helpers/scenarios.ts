@@ -75,6 +75,8 @@ export interface ScenarioSpec extends InstanceSpec {
   privateRouteTable?: 'explicit' | 'main';
   /** A NAT gateway in the public subnet and 0.0.0.0/0 to it from the private route table. Default false. */
   nat?: boolean;
+  /** Where that NAT gateway is created: the public subnet, or (a common mistake) the other private one. Default public. */
+  natSubnet?: 'public' | 'private';
   /** `managed`: AmazonSSMManagedInstanceCore attached; `inline`: its statements as an inline policy; `none`: no role. Default managed. */
   role?: 'managed' | 'inline' | 'none';
   /** Interface endpoints for ssm, ssmmessages, ec2messages. Default none. */
@@ -213,7 +215,7 @@ export class Scenarios {
     let natId: string | undefined;
     if (spec.nat) {
       const eip = await this.ec2.send(new EC2.AllocateAddressCommand({ Domain: 'vpc' }));
-      natId = (await this.ec2.send(new EC2.CreateNatGatewayCommand({ SubnetId: subnets.public, AllocationId: eip.AllocationId })))
+      natId = (await this.ec2.send(new EC2.CreateNatGatewayCommand({ SubnetId: spec.natSubnet === 'private' ? subnets.otherPrivate : subnets.public, AllocationId: eip.AllocationId })))
         .NatGateway!.NatGatewayId!;
       await this.ec2.send(
         new EC2.CreateRouteCommand({ RouteTableId: privateRt ?? main, DestinationCidrBlock: '0.0.0.0/0', NatGatewayId: natId }),
