@@ -1,4 +1,5 @@
 import { memoize } from './lib/memo.js';
+import { AGENT_ACTIONS_BY_SERVICE } from '../agent-actions.js';
 import type { Endpoint } from '../facts/schema.js';
 import { t, type Text } from '../lang.js';
 import { aws, partitionOf, shq } from './lib/cli.js';
@@ -12,20 +13,9 @@ import { describeUnknown } from './unknown.js';
 type Tri = ReturnType<typeof statementApplies>;
 
 /** What the agent calls through each endpoint. */
-const AGENT_ACTIONS: Record<SsmService, string[]> = {
-  ssm: ['ssm:UpdateInstanceInformation'],
-  ssmmessages: ['ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'],
-  ec2messages: [
-    'ec2messages:AcknowledgeMessage',
-    'ec2messages:DeleteMessage',
-    'ec2messages:FailMessage',
-    'ec2messages:GetEndpoint',
-    'ec2messages:GetMessages',
-    'ec2messages:SendReply',
-  ],
-};
+const AGENT_ACTIONS: Record<SsmService, readonly string[]> = AGENT_ACTIONS_BY_SERVICE;
 /** The Action of the statement a fix adds. */
-const FIX_ACTIONS: Record<SsmService, string[]> = { ...AGENT_ACTIONS, ec2messages: ['ec2messages:*'] };
+const FIX_ACTIONS: Record<SsmService, readonly string[]> = { ...AGENT_ACTIONS, ec2messages: ['ec2messages:*'] };
 
 const list = (xs: readonly string[]) => xs.join(', ');
 const listJa = (xs: readonly string[]) => xs.join('、');

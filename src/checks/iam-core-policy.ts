@@ -36,7 +36,7 @@ function judge(view: RoleView, cred: CredentialRole, region: string, instance: I
   return { view, cred, decisions };
 }
 
-const having = (j: Judgement, actions: string[], kind: Decision['decision']) => actions.filter((a) => j.decisions.get(a)!.decision === kind);
+const having = (j: Judgement, actions: readonly string[], kind: Decision['decision']) => actions.filter((a) => j.decisions.get(a)!.decision === kind);
 const blocked = (j: Judgement) => [...having(j, REQUIRED, 'deny'), ...having(j, REQUIRED, 'implicit')];
 
 /** One role's verdict, from IAM's policy simulator when it answered for every core action, else from the role's documents. */

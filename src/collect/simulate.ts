@@ -1,4 +1,5 @@
 import { SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
+import { AGENT_ACTIONS } from '../agent-actions.js';
 import type { SessionPreferences, SimulationResult } from '../facts/schema.js';
 import type { Clients } from './clients.js';
 import { mapSimulation, SESSION_DOCUMENT } from './map.js';
@@ -10,20 +11,6 @@ export interface SimPair {
   resource?: string;
 }
 
-/** What the agent calls with the instance's role (AmazonSSMManagedInstanceCore's session part, then ec2messages). */
-export const AGENT_ACTIONS = [
-  'ssm:UpdateInstanceInformation',
-  'ssmmessages:CreateControlChannel',
-  'ssmmessages:CreateDataChannel',
-  'ssmmessages:OpenControlChannel',
-  'ssmmessages:OpenDataChannel',
-  'ec2messages:AcknowledgeMessage',
-  'ec2messages:DeleteMessage',
-  'ec2messages:FailMessage',
-  'ec2messages:GetEndpoint',
-  'ec2messages:GetMessages',
-  'ec2messages:SendReply',
-] as const;
 
 export const LOGS_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams'] as const;
 

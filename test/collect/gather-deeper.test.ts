@@ -22,7 +22,8 @@ import {
 } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { gather } from '../../src/collect/gather';
-import { AGENT_ACTIONS, LOGS_ACTIONS } from '../../src/collect/simulate';
+import { LOGS_ACTIONS } from '../../src/collect/simulate';
+import { AGENT_ACTIONS } from '../../src/agent-actions';
 import { factsSchema, known } from '../../src/facts/schema';
 import { IDS, healthyFacts } from '../helpers/facts';
 import { allowed, answerHealthy, awsError, mockedAws, rawInformation, rawInstance, type MockedAws } from './helpers/aws';

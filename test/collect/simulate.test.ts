@@ -1,15 +1,8 @@
 import 'aws-sdk-client-mock-jest';
 import { SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { principalOf } from '../../src/collect/caller';
-import {
-  AGENT_ACTIONS,
-  arnParts,
-  callerPairs,
-  kmsKeyArn,
-  partitionOfRegion,
-  rolePairs,
-  simulate,
-} from '../../src/collect/simulate';
+import { arnParts, callerPairs, kmsKeyArn, partitionOfRegion, rolePairs, simulate } from '../../src/collect/simulate';
+import { AGENT_ACTIONS } from '../../src/agent-actions';
 import { IDS } from '../helpers/facts';
 import { allowed, mockedAws } from './helpers/aws';
 

@@ -1,25 +1,13 @@
 /** The policy documents of a role as the facts hold them, and the AWS managed policies the tool knows without fetching. */
+import { EC2MESSAGES_ACTIONS, SESSION_ACTIONS } from '../../agent-actions.js';
 import type { Facts } from '../../facts/schema.js';
 import { FactUnknown, need } from '../types.js';
 import { PolicyError, parsePolicy, type PolicySource, type Statement } from './policy.js';
 
 /** What the agent needs for a session (the core of AmazonSSMManagedInstanceCore). */
-export const REQUIRED = [
-  'ssm:UpdateInstanceInformation',
-  'ssmmessages:CreateControlChannel',
-  'ssmmessages:CreateDataChannel',
-  'ssmmessages:OpenControlChannel',
-  'ssmmessages:OpenDataChannel',
-];
+export const REQUIRED = SESSION_ACTIONS;
 /** The legacy Run Command channel: needed by agents before 3.3.40.0 and on Windows Server 2012 and earlier. */
-export const EC2MESSAGES = [
-  'ec2messages:AcknowledgeMessage',
-  'ec2messages:DeleteMessage',
-  'ec2messages:FailMessage',
-  'ec2messages:GetEndpoint',
-  'ec2messages:GetMessages',
-  'ec2messages:SendReply',
-];
+export const EC2MESSAGES = EC2MESSAGES_ACTIONS;
 
 const allow = (actions: string[]): Statement => ({ effect: 'Allow', actions, resources: ['*'] });
 const CORE_STATEMENTS = [allow([...REQUIRED, ...EC2MESSAGES])];
