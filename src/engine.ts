@@ -117,42 +117,72 @@ export interface Part {
 /**
  * Evaluations already made on a facts object (the fleet pass that picks the GetConnectionStatus
  * suspects), each taken once by the report, so that no instance of a fleet is evaluated twice.
- * Only fleets of at most KEEP_EVALUATIONS instances are kept: every result holds its messages and
- * fixes in both languages, and a larger fleet is cheaper to evaluate again than to hold.
+ * Fleets of at most KEEP_EVALUATIONS instances keep every result; every result holds its messages
+ * and fixes in both languages, so a larger fleet keeps only each instance's outline (the statuses
+ * the report's head counts) and is evaluated again as its report is written.
  */
 const KEPT = new WeakMap<Facts, Map<string, CheckResult[]>>();
+const OUTLINES = new WeakMap<Facts, Map<string, Outline>>();
 export const KEEP_EVALUATIONS = 2_000;
 
-/** Evaluates these instances, keeping the results for the report when there are few enough; calls `each` with every one. */
-export function evaluateFleet(facts: Facts, instanceIds: readonly string[], each: (id: string, results: CheckResult[]) => void): void {
-  const keep = instanceIds.length <= KEEP_EVALUATIONS ? new Map<string, CheckResult[]>() : undefined;
+/** What the report's head needs of one instance: its status and its checks' statuses. */
+export type Outline = Pick<InstanceReport, 'status'> & { checks: Pick<CheckReport, 'id' | 'status'>[] };
+
+const outlineOf = (results: readonly CheckResult[]): Outline => ({
+  status: instanceStatus(results),
+  checks: results.map((r) => ({ id: r.id, status: r.status })),
+});
+
+/** Evaluates these instances, keeping the results (or, for a large fleet, their outlines) for the report; calls `each` with every one. */
+export function evaluateFleet(
+  facts: Facts,
+  instanceIds: readonly string[],
+  each: (id: string, results: CheckResult[]) => void,
+  keepWhole = KEEP_EVALUATIONS,
+): void {
+  const whole = instanceIds.length <= keepWhole;
+  const keep = new Map<string, CheckResult[]>();
+  const outlines = new Map<string, Outline>();
   for (const id of instanceIds) {
     const results = evaluateInstance(facts, id);
-    keep?.set(id, results);
+    if (whole) keep.set(id, results);
+    else outlines.set(id, outlineOf(results));
     each(id, results);
   }
-  if (keep) KEPT.set(facts, keep);
+  KEPT.set(facts, keep);
+  OUTLINES.set(facts, outlines);
 }
 
 /**
  * `to` is `from` with new facts about `changed` instances only (no check of one instance reads
- * another's facts): the evaluations kept for the other instances hold for `to` as well.
+ * another's facts): what was kept for the other instances holds for `to` as well.
  */
 export function carryOver(from: Facts, to: Facts, changed: readonly string[]): void {
-  const kept = KEPT.get(from);
-  if (!kept) return;
-  KEPT.delete(from);
-  for (const id of changed) kept.delete(id);
-  KEPT.set(to, kept);
+  for (const store of [KEPT, OUTLINES] as WeakMap<Facts, Map<string, unknown>>[]) {
+    const kept = store.get(from);
+    if (!kept) continue;
+    store.delete(from);
+    for (const id of changed) kept.delete(id);
+    store.set(to, kept);
+  }
 }
 
-/** The kept evaluation of an instance (given up once taken), else a new one. */
-function evaluated(facts: Facts, instanceId: string): CheckResult[] {
-  const kept = KEPT.get(facts);
-  const results = kept?.get(instanceId);
-  if (!results) return evaluateInstance(facts, instanceId);
-  kept!.delete(instanceId);
-  return results;
+/** What `store` kept for an instance, given up once taken. */
+function take<T>(store: WeakMap<Facts, Map<string, T>>, facts: Facts, instanceId: string): T | undefined {
+  const kept = store.get(facts);
+  const value = kept?.get(instanceId);
+  kept?.delete(instanceId);
+  return value;
+}
+
+/** The kept evaluation of an instance, else a new one. */
+const evaluated = (facts: Facts, instanceId: string): CheckResult[] => take(KEPT, facts, instanceId) ?? evaluateInstance(facts, instanceId);
+
+/** Every instance's outline, region by region: the kept one, else from a new evaluation that is not kept. */
+export function* outlines(parts: readonly Part[]): Generator<Outline> {
+  for (const { facts, instanceIds } of parts) {
+    for (const id of instanceIds) yield take(OUTLINES, facts, id) ?? outlineOf(evaluated(facts, id));
+  }
 }
 
 /** One instance's part of the report, in one language. */
@@ -194,7 +224,7 @@ export function buildFleetReport(parts: readonly Part[], lang: Lang): Report {
 }
 
 /** Everything of the report but its instances; `instances` needs only each one's status and checks' statuses. */
-export function reportHead(parts: readonly Part[], instances: Iterable<Pick<InstanceReport, 'status' | 'checks'>>): Omit<Report, 'instances'> {
+export function reportHead(parts: readonly Part[], instances: Iterable<Outline>): Omit<Report, 'instances'> {
   const regions = [...new Set(parts.map((p) => p.facts.region))];
   const summary = summarize(instances);
   const any = summary.ok + summary.warning + summary.critical + summary.unknown > 0;
@@ -212,7 +242,7 @@ export function reportHead(parts: readonly Part[], instances: Iterable<Pick<Inst
 const worstOf = (s: Summary): OverallStatus => worst((['ok', 'warning', 'critical', 'unknown'] as const).filter((k) => s[k] > 0));
 
 /** How many instances have each status, and the check that fails on the most of them (the first in check order on a tie). */
-export function summarize(instances: Iterable<Pick<InstanceReport, 'status' | 'checks'>>): Summary {
+export function summarize(instances: Iterable<Outline>): Summary {
   const counts = { ok: 0, warning: 0, critical: 0, unknown: 0 };
   const fails = new Map<string, number>();
   for (const i of instances) {

@@ -1,4 +1,4 @@
-import { instanceReports, KEEP_EVALUATIONS, reportHead, type Part } from '../engine.js';
+import { instanceReports, KEEP_EVALUATIONS, outlines, reportHead, type Part } from '../engine.js';
 import type { Lang } from '../lang.js';
 import type { InstanceReport, OverallStatus, Report } from './schema.js';
 
@@ -16,8 +16,8 @@ const CHUNK_CHARS = 1 << 16;
  * The same bytes as `renderJson(buildFleetReport(parts, lang))`, written instance by instance so
  * that a fleet's report is never held whole (10,000 instances make 70 MB of JSON). The head
  * (status, summary) comes first and needs every instance's status: a fleet of up to
- * KEEP_EVALUATIONS instances is built once and held until written; a larger one is evaluated once
- * for the head and again as it is written.
+ * KEEP_EVALUATIONS instances is built once and held until written; for a larger one the head counts
+ * the outlines (statuses only) and each instance is evaluated again as it is written.
  */
 export async function writeJson(parts: readonly Part[], lang: Lang, write: Write, hold = KEEP_EVALUATIONS): Promise<OverallStatus> {
   const count = parts.reduce((n, p) => n + p.instanceIds.length, 0);
@@ -27,8 +27,8 @@ export async function writeJson(parts: readonly Part[], lang: Lang, write: Write
     held = [...instanceReports(parts, lang)];
     head = reportHead(parts, held);
   } else {
-    // Counted as they are built, none of them held.
-    head = reportHead(parts, instanceReports(parts, lang));
+    // Only the outlines are counted (kept from the pass that picked the suspects, or evaluated anew), none held.
+    head = reportHead(parts, outlines(parts));
   }
   if (count === 0) {
     await write(renderJson({ ...head, instances: [] }));

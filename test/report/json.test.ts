@@ -1,4 +1,5 @@
-import { buildFleetReport, type Part } from '../../src/engine';
+import { CHECKS } from '../../src/checks';
+import { buildFleetReport, carryOver, evaluateFleet, type Part } from '../../src/engine';
 import type { Facts } from '../../src/facts/schema';
 import { known } from '../../src/facts/schema';
 import { renderJson, writeJson } from '../../src/report/json';
@@ -57,5 +58,30 @@ describe('writeJson', () => {
     // A raw line separator inside a message: lines are indented only where JSON.stringify broke them.
     expect(got.text).toContain('odd\u2028state');
     expect(JSON.parse(got.text).instances).toHaveLength(parts[0].instanceIds.length);
+  });
+
+  describe('with the evaluations of the pass that picked the suspects', () => {
+    const stateCheck = CHECKS.find((c) => c.id === 'instance-state')!;
+    let evaluations: jest.SpyInstance;
+    beforeEach(() => (evaluations = jest.spyOn(stateCheck, 'evaluate')));
+    afterEach(() => evaluations.mockRestore());
+
+    it.each([
+      ['a small fleet keeps every result: nothing is evaluated again but the changed instances', 10_000, 0],
+      ['a large fleet keeps outlines: the head counts them, and each instance is evaluated once more as it is written', 0, 1],
+    ])('%s', async (_, keepWhole, writes) => {
+      const facts = fleetFacts(IDS.region, 30);
+      const ids = Object.keys(facts.instances);
+      const expected = renderJson(buildFleetReport([{ facts, instanceIds: ids }], 'en'));
+      evaluateFleet(facts, ids, () => {}, keepWhole);
+      // As gather does: the suspects' facts change, the others' kept evaluations carry over.
+      const changed = ids.slice(0, 4);
+      const after = { ...facts };
+      carryOver(facts, after, changed);
+      evaluations.mockClear();
+      const got = await streamed([{ facts: after, instanceIds: ids }], keepWhole);
+      expect(got.text).toBe(expected);
+      expect(evaluations).toHaveBeenCalledTimes(changed.length * (1 + writes) + (ids.length - changed.length) * writes);
+    });
   });
 });
