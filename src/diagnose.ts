@@ -1,6 +1,5 @@
 import type { Options } from './args.js';
 import { buildFleetReport, type Part } from './engine.js';
-import { saveFacts } from './facts/file.js';
 import type { Facts } from './facts/schema.js';
 import type { OverallStatus, Report } from './report/schema.js';
 import { TOOL_NAME, TOOL_VERSION } from './version.js';
@@ -49,7 +48,8 @@ export async function readAws(opts: Options, io: Io): Promise<Part[]> {
   }
   const all = results.map((r) => r.facts);
   if (opts.stats) io.err.write(`${TOOL_NAME} stats: ${JSON.stringify(sumStats(results.map((r) => r.stats)))}\n`);
-  if (opts.saveFacts) saveFacts(opts.saveFacts, { ...all[0], tool: { name: TOOL_NAME, version: TOOL_VERSION } });
+  // The facts file module (and zod, which it validates with) loads only when a file is written.
+  if (opts.saveFacts) (await import('./facts/file.js')).saveFacts(opts.saveFacts, { ...all[0], tool: { name: TOOL_NAME, version: TOOL_VERSION } });
   const asked = new Set(opts.instanceIds);
   return all.map((facts) => ({
     facts,

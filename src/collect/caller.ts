@@ -1,7 +1,7 @@
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { Caller, Fact, SessionPreferences, SimulationResult, Unknown } from '../facts/schema.js';
-import { known } from '../facts/schema.js';
+import { known } from '../facts/fact.js';
 import type { Clients } from './clients.js';
 import { compact } from './map.js';
 import { attempt, chunks, incomplete } from './read.js';

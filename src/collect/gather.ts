@@ -1,7 +1,8 @@
 import { GetConsoleOutputCommand } from '@aws-sdk/client-ec2';
 import { GetConnectionStatusCommand, GetDocumentCommand, GetServiceSettingCommand } from '@aws-sdk/client-ssm';
 import { carryOver, evaluateFleet } from '../engine.js';
-import { known, type Fact, type Facts, type Instance, type ManagedInstance, type SessionPreferences } from '../facts/schema.js';
+import { known } from '../facts/fact.js';
+import type { Fact, Facts, Instance, ManagedInstance, SessionPreferences } from '../facts/schema.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { callerIdentity, callerSimulation } from './caller.js';
 import type { Clients } from './clients.js';

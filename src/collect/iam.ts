@@ -8,7 +8,8 @@ import {
   ListAttachedRolePoliciesCommand,
   ListRolePoliciesCommand,
 } from '@aws-sdk/client-iam';
-import { known, type Fact, type Facts, type InstanceProfile, type Role, type SimulationResult, type Unknown } from '../facts/schema.js';
+import { known } from '../facts/fact.js';
+import type { Fact, Facts, InstanceProfile, Role, SimulationResult, Unknown } from '../facts/schema.js';
 import type { Clients } from './clients.js';
 import { unknownOf } from './errors.js';
 import { RefusedOperation } from './guard.js';

@@ -1,4 +1,5 @@
-import { known, type Fact, type Unknown } from '../facts/schema.js';
+import { known } from '../facts/fact.js';
+import type { Fact, Unknown } from '../facts/schema.js';
 import { codeOf, unknownOf } from './errors.js';
 import { RefusedOperation } from './guard.js';
 

@@ -5,7 +5,8 @@ import {
   type InstanceInformation,
   type InstanceProperty,
 } from '@aws-sdk/client-ssm';
-import { known, type Fact, type Instance, type ManagedInstance } from '../facts/schema.js';
+import { known } from '../facts/fact.js';
+import type { Fact, Instance, ManagedInstance } from '../facts/schema.js';
 import type { Clients } from './clients.js';
 import { codeOf } from './errors.js';
 import { RefusedOperation } from './guard.js';

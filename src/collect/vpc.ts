@@ -11,7 +11,8 @@ import {
   type Filter,
 } from '@aws-sdk/client-ec2';
 import { ListHostedZonesByVPCCommand, type VPCRegion } from '@aws-sdk/client-route-53';
-import { known, type Endpoint, type Fact, type Facts, type HostedZone, type Instance, type SecurityGroup, type Vpc } from '../facts/schema.js';
+import { known } from '../facts/fact.js';
+import type { Endpoint, Fact, Facts, HostedZone, Instance, SecurityGroup, Vpc } from '../facts/schema.js';
 import type { Clients } from './clients.js';
 import {
   mapEndpoint,

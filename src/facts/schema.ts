@@ -17,7 +17,7 @@ export function factOf<T extends z.ZodType>(value: T) {
 }
 export type Fact<T> = { known: true; value: T } | Unknown;
 
-export const known = <T>(value: T): Fact<T> => ({ known: true, value });
+export { known } from './fact.js';
 
 const id = z.string().min(1);
 

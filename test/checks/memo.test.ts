@@ -1,4 +1,4 @@
-import { memoize } from '../../src/checks/lib/memo';
+import { memoize, memoizeOn } from '../../src/checks/lib/memo';
 
 describe('memoize', () => {
   it('answers each key once, and again only after the cache reached its bound', () => {
@@ -29,6 +29,22 @@ describe('memoize', () => {
     expect(calls).toBe(1);
     expect(() => f('bad')).toThrow('bad input');
     expect(() => f('bad')).toThrow('bad input');
+    expect(calls).toBe(3);
+  });
+});
+
+describe('memoizeOn', () => {
+  it('answers once per object and string, and keeps objects apart', () => {
+    let calls = 0;
+    const f = memoizeOn((xs: readonly number[], k: string) => {
+      calls++;
+      return xs.map((x) => `${k}${x}`);
+    });
+    const a = [1, 2];
+    const first = f(a, 'p');
+    expect(f(a, 'p')).toBe(first);
+    expect(f(a, 'q')).toEqual(['q1', 'q2']);
+    expect(f([1, 2], 'p')).not.toBe(first);
     expect(calls).toBe(3);
   });
 });

@@ -1,6 +1,7 @@
 /** Whether the agent still needs ec2messages, judged as SPEC's vpc-endpoints judges it. */
 import type { Facts, ManagedInstance } from '../../facts/schema.js';
 import { t, type Text } from '../../lang.js';
+import { memoize } from './memo.js';
 
 /** Agents from this version stop polling ec2messages once their ssmmessages control channel is up. */
 export const SSMMESSAGES_ONLY_VERSION = '3.3.40.0';
@@ -9,6 +10,11 @@ export const DHMC_MIN_VERSION = '3.2.582.0';
 
 /** Compares dotted versions numerically, field by field; undefined when either is not numeric. */
 export function compareVersions(a: string, b: string): number | undefined {
+  return comparison(JSON.stringify([a, b]));
+}
+
+const comparison = memoize((pair: string): number | undefined => {
+  const [a, b] = JSON.parse(pair) as [string, string];
   const pa = a.split('.').map(Number);
   const pb = b.split('.').map(Number);
   if ([...pa, ...pb].some((n) => !Number.isInteger(n) || n < 0)) return undefined;
@@ -17,7 +23,7 @@ export function compareVersions(a: string, b: string): number | undefined {
     if (d !== 0) return Math.sign(d);
   }
   return 0;
-}
+});
 
 /** Windows Server 2012 R2 and earlier keep polling ec2messages whatever the agent version. */
 function isOldWindows(m: ManagedInstance): boolean {

@@ -15,3 +15,19 @@ export function memoize<T>(fn: (key: string) => T, max = 10_000): (key: string) 
     return value;
   };
 }
+
+/**
+ * Remembers a pure function of an object and a string (a VPC's endpoint list and the region): the
+ * facts share one list per VPC among its instances. Held weakly, so it goes with the facts.
+ */
+export function memoizeOn<K extends object, T>(fn: (key: K, extra: string) => T): (key: K, extra: string) => T {
+  const cache = new WeakMap<K, Map<string, T>>();
+  return (key: K, extra: string) => {
+    let byExtra = cache.get(key);
+    if (!byExtra) cache.set(key, (byExtra = new Map()));
+    if (byExtra.has(extra)) return byExtra.get(extra) as T;
+    const value = fn(key, extra);
+    byExtra.set(extra, value);
+    return value;
+  };
+}

@@ -3,7 +3,7 @@ import ipaddr from 'ipaddr.js';
 import type { Endpoint, HostedZone, Instance, NatGateway, Route, RouteTable, Vpc } from '../../facts/schema.js';
 import { t, type Text } from '../../lang.js';
 import { NON_PUBLIC_IPV4, blockOf, type Block } from './cidr.js';
-import { memoize } from './memo.js';
+import { memoize, memoizeOn } from './memo.js';
 import { FactUnknown, need, type CheckContext } from '../types.js';
 
 export const SSM_SERVICES = ['ssm', 'ssmmessages', 'ec2messages'] as const;
@@ -32,14 +32,14 @@ export interface SsmEndpoint {
 }
 
 /** The interface endpoints for ssm, ssmmessages and ec2messages among a VPC's endpoints, in that service order. */
-export function ssmEndpoints(endpoints: readonly Endpoint[], region: string): SsmEndpoint[] {
+export const ssmEndpoints = memoizeOn((endpoints: readonly Endpoint[], region: string): readonly SsmEndpoint[] => {
   const found: SsmEndpoint[] = [];
   for (const endpoint of endpoints) {
     const service = serviceOf(endpoint.serviceName, region);
     if (service && endpoint.type.toLowerCase() === 'interface') found.push({ service, endpoint });
   }
   return found.sort((a, b) => SSM_SERVICES.indexOf(a.service) - SSM_SERVICES.indexOf(b.service));
-}
+});
 
 // The API's enum says "Available", the filter and the CLI say "available".
 export const isAvailable = (e: Endpoint) => e.state.toLowerCase() === 'available';
@@ -148,6 +148,10 @@ export interface PublicRouting {
  * Which AWS address a name resolves to is not known here, so every route that wins for some public address counts.
  */
 export function publicRouting(routes: readonly Route[]): PublicRouting {
+  return routingOf(routes, '');
+}
+
+const routingOf = memoizeOn((routes: readonly Route[]): PublicRouting => {
   const v4 = routes.filter((r) => ipaddr.IPv4.isValidCIDRFourPartDecimal(r.destination));
   const blocks = [...v4.map((r) => r.destination), ...NON_PUBLIC_IPV4];
   const nonPublic = NON_PUBLIC_IPV4.map((c) => ipaddr.IPv4.parseCIDR(c));
@@ -168,7 +172,7 @@ export function publicRouting(routes: readonly Route[]): PublicRouting {
     else if (r.target !== 'local') winners.add(r);
   }
   return { routes: v4.filter((r) => winners.has(r)), unrouted };
-}
+});
 
 export type PathKind = 'ok' | 'none' | 'unverifiable';
 
