@@ -1,12 +1,11 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { reportSchema, type Report } from '../../../src/report/schema';
+import { CLI, runCli as runBuilt } from '../../e2e/helpers/cli';
 import { FakeAws, WORLD } from './fake-aws';
 
-/** The repo's build, or another one (an installed package's cli.js) named by SSM_DOCTOR_CLI. */
-export const CLI = process.env.SSM_DOCTOR_CLI || resolve(__dirname, '../../../dist/cli.js');
+export { CLI };
 
 export function requireBuiltCli(): void {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` before the fault suite`);
@@ -50,32 +49,18 @@ export function faultEnv(home: string, endpoint: string | undefined, extra: Reco
   return env;
 }
 
-/** Runs the built CLI to its end; the generous kill timer only turns a hang into a readable failure. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv, killAfterMs = 90_000): Promise<Run> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`ssm-doctor ${args.join(' ')} did not end within ${killAfterMs} ms\nstderr:\n${stderr}`));
-    }, killAfterMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      let report: Report | undefined;
-      if (args.includes('json')) {
-        try {
-          report = reportSchema.parse(JSON.parse(stdout));
-        } catch {
-          report = undefined;
-        }
-      }
-      resolvePromise({ code, stdout, stderr, report });
-    });
-  });
+/** Runs the built CLI to its end (as the end-to-end suite does); the generous kill timer only turns a hang into a readable failure. */
+export async function runCli(args: string[], env: NodeJS.ProcessEnv, killAfterMs = 90_000): Promise<Run> {
+  const r = await runBuilt(args, env, killAfterMs);
+  let report: Report | undefined;
+  if (args.includes('json')) {
+    try {
+      report = reportSchema.parse(JSON.parse(r.stdout));
+    } catch {
+      report = undefined;
+    }
+  }
+  return { ...r, report };
 }
 
 export interface Scratch {
