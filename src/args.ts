@@ -131,7 +131,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv, width = Math.m
       choices: ['en', 'ja'] as const,
       describe: 'language of titles, messages and fixes (default: from LC_ALL/LC_MESSAGES/LANG)',
     })
-    .option('facts', { type: 'string', describe: 'diagnose a saved facts file instead of calling AWS' })
+    .option('facts', { type: 'string', describe: 'diagnose a saved facts file instead of calling AWS (- reads standard input)' })
     .option('save-facts', { type: 'string', describe: 'also write the facts read from AWS to this file' })
     .option('demo', { type: 'boolean', default: false, describe: "diagnose the bundled demo: the guide's starting point" })
     .option('timeout', {
@@ -152,7 +152,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv, width = Math.m
     .wrap(width);
 
   try {
-    parser.parse(argv, {}, (err, args, output) => {
+    parser.parse(stdinFacts(argv), {}, (err, args, output) => {
       if (err) {
         result = { kind: 'usage', error: err.message };
         return;
@@ -168,6 +168,19 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv, width = Math.m
     return { kind: 'usage', error: `could not parse the command line (${e instanceof Error ? e.message : String(e)})` };
   }
   return result ?? { kind: 'usage', error: 'could not parse the command line' };
+}
+
+/** `--facts -` names standard input; yargs would take the lone `-` for an instance id. Nothing after `--` is touched. */
+function stdinFacts(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--') return [...out, ...argv.slice(i)];
+    if (argv[i] === '--facts' && argv[i + 1] === '-') {
+      out.push('--facts=-');
+      i++;
+    } else out.push(argv[i]);
+  }
+  return out;
 }
 
 /** A value the user typed, quoted and escaped, and cut short: an error stays one readable line. */

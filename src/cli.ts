@@ -58,20 +58,24 @@ async function fromFile(opts: Options): Promise<Report> {
 }
 
 async function partsFromFile(opts: Options): Promise<Part[]> {
-  const { loadFacts } = await import('./facts/file.js');
+  const { isStdin, loadFacts, loadFactsFrom } = await import('./facts/file.js');
   const path = opts.demo ? DEMO_FACTS : opts.facts!;
-  refuseDevice(path);
-  const facts = loadFacts(path);
+  let facts;
+  if (isStdin(path)) {
+    // Read as a stream: a pipe, a file or a socket (what a parent process gives) all work.
+    if (process.stdin.isTTY) throw new UsageError(`--facts ${path} reads standard input, which is a terminal: pipe a facts file in`);
+    facts = await loadFactsFrom(process.stdin);
+  } else {
+    refuseDevice(path);
+    facts = loadFacts(path);
+  }
   const inFile = Object.keys(facts.instances);
   const missing = opts.instanceIds.filter((id) => !inFile.includes(id));
   if (missing.length) throw new UsageError(`${missing.join(', ')} not in ${opts.demo ? 'the demo' : path} (it has ${inFile.join(', ') || 'no instances'})`);
   return [{ facts, instanceIds: opts.instanceIds.length ? opts.instanceIds : inFile }];
 }
 
-/**
- * A device (/dev/zero, a terminal) never ends, so reading it as a file would never finish. Pipes
- * stay allowed: `--facts /dev/stdin` reads facts piped in.
- */
+/** A device (/dev/zero, a terminal) never ends, so reading it as a file would never finish; standard input is read apart. */
 function refuseDevice(path: string): void {
   let st: Stats;
   try {

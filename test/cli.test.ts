@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHECKS } from '../src/checks';
@@ -203,6 +203,26 @@ describe('hostile facts files: exit 3, one line, no stack trace', () => {
     });
     expect(r.status).toBe(2);
     expect(JSON.parse(r.stdout).status).toBe('critical');
+  });
+
+  it.each([['-'], ['/dev/stdin']])('--facts %s reads standard input also when it is a socket, as a parent process gives it', (arg) => {
+    const demo = readFileSync(join(__dirname, '..', 'examples', 'guide-start.facts.json'));
+    const r = spawnSync(process.execPath, [CLI, '--facts', arg, '-o', 'json'], {
+      input: demo,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', HOME: tmp, LANG: 'C.UTF-8' },
+      timeout: 30_000,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(2);
+    expect(JSON.parse(r.stdout).status).toBe('critical');
+  });
+
+  it('--facts - with something that is not facts on standard input: one line naming stdin, exit 3', () => {
+    const r = spawnSync(process.execPath, [CLI, '--facts', '-'], { input: '{"factsVersion": 1', encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: tmp }, timeout: 30_000 });
+    expect(r.status).toBe(3);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^ssm-doctor: stdin is not JSON: [^\n]+\n$/);
   });
 });
 

@@ -22,6 +22,12 @@ describe('fleet options', () => {
     expect(p.options.regions).toEqual(['ap-northeast-1', 'us-east-1', 'eu-west-1']);
   });
 
+  it('--facts - names standard input; after -- it is left to the ids', () => {
+    expect(run(['--facts', '-', 'i-0123456789abcdef0'])).toMatchObject({ kind: 'run', options: { facts: '-', instanceIds: ['i-0123456789abcdef0'] } });
+    expect(run(['--facts=-'])).toMatchObject({ kind: 'run', options: { facts: '-' } });
+    expect(run(['--demo', '--', '--facts', '-'])).toMatchObject({ kind: 'usage', error: expect.stringContaining('not an instance id: "--facts"') });
+  });
+
   it('refuses what cannot work together', () => {
     expect(run([])).toMatchObject({ kind: 'usage', error: expect.stringContaining('--all or --filter') });
     expect(run(['--all', '--demo'])).toMatchObject({ kind: 'usage' });

@@ -6,18 +6,46 @@ const MAX_BYTES = 64 * 1024 * 1024;
 
 export class FactsFileError extends Error {}
 
+/** What `--facts` takes to mean standard input: `-`, or /dev/stdin (which a socket cannot be opened as). */
+export const isStdin = (path: string) => path === '-' || path === '/dev/stdin';
+
+const tooLarge = (name: string, size: number) => new FactsFileError(`${name}: ${size} bytes is too large for a facts file`);
+
 /** Reads and validates a facts file; every failure is one line naming the file (and the bad field). */
 export function loadFacts(path: string): Facts {
   let text: string;
   try {
     const size = statSync(path).size;
-    if (size > MAX_BYTES) throw new FactsFileError(`${path}: ${size} bytes is too large for a facts file`);
+    if (size > MAX_BYTES) throw tooLarge(path, size);
     text = readFileSync(path, 'utf8');
   } catch (e) {
     if (e instanceof FactsFileError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw new FactsFileError(`cannot read facts file ${path}${code ? ` (${code})` : ''}`);
   }
+  return parseFacts(text, path);
+}
+
+/** Reads and validates facts from a stream (standard input), refusing more than a facts file may hold. */
+export async function loadFactsFrom(stream: AsyncIterable<Buffer | string>, name = 'stdin'): Promise<Facts> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of stream) {
+      const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      size += b.length;
+      if (size > MAX_BYTES) throw tooLarge(name, size);
+      chunks.push(b);
+    }
+  } catch (e) {
+    if (e instanceof FactsFileError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new FactsFileError(`cannot read facts from ${name}${code ? ` (${code})` : ''}`);
+  }
+  return parseFacts(Buffer.concat(chunks).toString('utf8'), name);
+}
+
+function parseFacts(text: string, path: string): Facts {
   let data: unknown;
   try {
     data = JSON.parse(text);
