@@ -1,5 +1,5 @@
 import { checkCases } from '../helpers/check-tester';
-import { IDS, denied, factsWith, vpcOf } from '../helpers/facts';
+import { IDS, denied, factsWith, vpcOf, natRoute } from '../helpers/facts';
 import { known, type Endpoint, type Fact, type Facts } from '../../src/facts/schema';
 
 const value = <T>(fact: Fact<T>): T => {
@@ -11,10 +11,7 @@ const defaultRoute = (f: Facts, target: string) =>
   value(vpcOf(f).routeTables)
     .find((rt) => rt.routeTableId === IDS.privateRt)!
     .routes.push({ destination: '0.0.0.0/0', target, state: 'active' });
-const withNat = (f: Facts) => {
-  defaultRoute(f, IDS.nat);
-  vpcOf(f).natGateways = known([{ natGatewayId: IDS.nat, state: 'available', connectivityType: 'public', subnetId: IDS.publicSubnet }]);
-};
+const withNat = natRoute;
 
 const tail = `--region ${IDS.region}$`;
 const supportCmd = new RegExp(`^aws ec2 modify-vpc-attribute --vpc-id ${IDS.vpc} --enable-dns-support '\\{"Value":true\\}' ${tail}`);

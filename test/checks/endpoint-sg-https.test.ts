@@ -1,5 +1,5 @@
 import { checkCases } from '../helpers/check-tester';
-import { IDS, denied, factsWith, instanceOf, vpcOf } from '../helpers/facts';
+import { IDS, denied, factsWith, instanceOf, vpcOf, natRoute } from '../helpers/facts';
 import { known, type Endpoint, type Fact, type Facts, type SecurityGroup, type SgRule } from '../../src/facts/schema';
 
 const value = <T>(fact: Fact<T>): T => {
@@ -137,10 +137,7 @@ checkCases('endpoint-sg-https', [
   {
     name: 'existing endpoints are checked even when a NAT gateway is the way out',
     facts: factsWith((f) => {
-      value(vpcOf(f).routeTables)
-        .find((rt) => rt.routeTableId === IDS.privateRt)!
-        .routes.push({ destination: '0.0.0.0/0', target: IDS.nat, state: 'active' });
-      vpcOf(f).natGateways = known([{ natGatewayId: IDS.nat, state: 'available', connectivityType: 'public', subnetId: IDS.publicSubnet }]);
+      natRoute(f);
       endpointIngress(f);
     }),
     status: 'fail',

@@ -1,5 +1,5 @@
 import { checkCases } from '../helpers/check-tester';
-import { IDS, denied, factsWith, instanceOf, vpcOf } from '../helpers/facts';
+import { IDS, denied, factsWith, instanceOf, vpcOf, natRoute } from '../helpers/facts';
 import { known, type Endpoint, type Fact, type Facts, type SecurityGroup, type SgRule } from '../../src/facts/schema';
 
 const value = <T>(fact: Fact<T>): T => {
@@ -12,10 +12,7 @@ const rule = (r: Partial<SgRule>): SgRule => ({ protocol: 'tcp', fromPort: 443, 
 const egress = (f: Facts, ...rules: SgRule[]) => void (group(f, IDS.instanceSg).egress = rules);
 const natPath = (f: Facts) => {
   vpcOf(f).endpoints = known([]);
-  value(vpcOf(f).routeTables)
-    .find((rt) => rt.routeTableId === IDS.privateRt)!
-    .routes.push({ destination: '0.0.0.0/0', target: IDS.nat, state: 'active' });
-  vpcOf(f).natGateways = known([{ natGatewayId: IDS.nat, state: 'available', connectivityType: 'public', subnetId: IDS.publicSubnet }]);
+  natRoute(f);
 };
 const centralised = (f: Facts) => {
   vpcOf(f).endpoints = known([]);

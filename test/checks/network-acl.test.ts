@@ -1,5 +1,5 @@
 import { checkCases } from '../helpers/check-tester';
-import { IDS, denied, factsWith, instanceOf, vpcOf } from '../helpers/facts';
+import { IDS, denied, factsWith, instanceOf, vpcOf, natRoute } from '../helpers/facts';
 import { known, type Endpoint, type Fact, type Facts, type NaclEntry, type NetworkAcl } from '../../src/facts/schema';
 
 const value = <T>(fact: Fact<T>): T => {
@@ -26,10 +26,7 @@ const ownAcl = (f: Facts, networkAclId: string, subnetId: string, ...entries: Na
 const elsewhere = (f: Facts) => endpoints(f).forEach((e) => (e.subnetIds = [IDS.otherSubnet]));
 const natPath = (f: Facts) => {
   vpcOf(f).endpoints = known([]);
-  value(vpcOf(f).routeTables)
-    .find((rt) => rt.routeTableId === IDS.privateRt)!
-    .routes.push({ destination: '0.0.0.0/0', target: IDS.nat, state: 'active' });
-  vpcOf(f).natGateways = known([{ natGatewayId: IDS.nat, state: 'available', connectivityType: 'public', subnetId: IDS.publicSubnet }]);
+  natRoute(f);
 };
 const centralised = (f: Facts) => {
   vpcOf(f).endpoints = known([]);

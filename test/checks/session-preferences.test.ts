@@ -1,5 +1,5 @@
 import { checkCases } from '../helpers/check-tester';
-import { IDS, denied, factsWith, instanceOf, vpcOf } from '../helpers/facts';
+import { IDS, denied, factsWith, instanceOf, vpcOf, natRoute } from '../helpers/facts';
 import { known, type Endpoint, type Facts, type SessionPreferences, type SimulationResult } from '../../src/facts/schema';
 
 const R = `--region ${IDS.region}`;
@@ -19,11 +19,7 @@ const simulated = (f: Facts, ...results: Partial<SimulationResult>[]) => {
   const sim = f.roles[IDS.role].simulation;
   if (sim?.known) sim.value.push(...results.map((r) => ({ action: '', resource: '*', decision: 'allowed', matchedStatements: [], missingContextValues: [], ...r })));
 };
-const natPath = (f: Facts) => {
-  const v = vpcOf(f);
-  if (v.natGateways.known) v.natGateways.value.push({ natGatewayId: IDS.nat, state: 'available', connectivityType: 'public', subnetId: IDS.publicSubnet });
-  if (v.routeTables.known) v.routeTables.value.find((rt) => rt.routeTableId === IDS.privateRt)!.routes.push({ destination: '0.0.0.0/0', target: IDS.nat, state: 'active' });
-};
+const natPath = natRoute;
 const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams'];
 
 checkCases('session-preferences', [

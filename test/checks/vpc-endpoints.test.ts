@@ -1,5 +1,5 @@
 import { checkCases } from '../helpers/check-tester';
-import { IDS, denied, factsWith, vpcOf } from '../helpers/facts';
+import { IDS, denied, factsWith, vpcOf, natRoute } from '../helpers/facts';
 import { known, type Endpoint, type Fact, type Facts, type ManagedInstance } from '../../src/facts/schema';
 
 const value = <T>(fact: Fact<T>): T => {
@@ -14,12 +14,7 @@ const agent = (f: Facts, patch: Partial<ManagedInstance>) => {
   const m = value(f.managedInstances);
   m[IDS.instance] = { ...m[IDS.instance], ...patch };
 };
-const withNat = (f: Facts) => {
-  value(vpcOf(f).routeTables)
-    .find((rt) => rt.routeTableId === IDS.privateRt)!
-    .routes.push({ destination: '0.0.0.0/0', target: IDS.nat, state: 'active' });
-  vpcOf(f).natGateways = known([{ natGatewayId: IDS.nat, state: 'available', connectivityType: 'public', subnetId: IDS.publicSubnet }]);
-};
+const withNat = natRoute;
 
 const region = `--region ${IDS.region}$`;
 const create = (svc: string, sg: string) =>

@@ -220,6 +220,17 @@ export function factsWith(patch: (f: Facts) => void): Facts {
 }
 
 export const vpcOf = (f: Facts): Vpc => f.vpcs[IDS.vpc];
+
+/**
+ * The private subnet's 0.0.0.0/0 to an available public NAT gateway in the public subnet (whose
+ * table routes on to the internet gateway): a working NAT way out beside whatever else is there.
+ */
+export function natRoute(f: Facts): void {
+  const v = vpcOf(f);
+  if (!v.routeTables.known) throw new Error('test facts have no route tables');
+  v.routeTables.value.find((rt) => rt.routeTableId === IDS.privateRt)!.routes.push({ destination: '0.0.0.0/0', target: IDS.nat, state: 'active' });
+  v.natGateways = known([{ natGatewayId: IDS.nat, state: 'available', connectivityType: 'public', subnetId: IDS.publicSubnet }]);
+}
 export const instanceOf = (f: Facts): Instance => {
   const i = f.instances[IDS.instance];
   if (!i.known || !i.value) throw new Error('test facts have no instance');
