@@ -32,6 +32,13 @@ export const blockOf = memoize((cidr: string): Block | undefined => {
   return { family, lo, hi: lo | host };
 });
 
+/** An IPv4 or IPv6 CIDR (a prefix length is required) as ipaddr.js parses it; undefined when it is not one. Shared: never changed. */
+export const parseCidr = memoize((cidr: string): [ipaddr.IPv4 | ipaddr.IPv6, number] | undefined => {
+  if (ipaddr.IPv4.isValidCIDRFourPartDecimal(cidr)) return ipaddr.IPv4.parseCIDR(cidr);
+  if (ipaddr.IPv6.isValidCIDR(cidr)) return ipaddr.IPv6.parseCIDR(cidr);
+  return undefined;
+});
+
 export const everything = (family: Family): Block => ({ family, lo: 0n, hi: (1n << BigInt(BITS[family])) - 1n });
 
 /** The parts of `from` that none of `holes` covers. */

@@ -2,7 +2,7 @@
 import ipaddr from 'ipaddr.js';
 import type { Endpoint, HostedZone, Instance, NatGateway, Route, RouteTable, Vpc } from '../../facts/schema.js';
 import { t, type Text } from '../../lang.js';
-import { NON_PUBLIC_IPV4, blockOf, type Block } from './cidr.js';
+import { NON_PUBLIC_IPV4, blockOf, parseCidr, type Block } from './cidr.js';
 import { memoize, memoizeOn } from './memo.js';
 import { FactUnknown, need, type CheckContext } from '../types.js';
 
@@ -93,14 +93,6 @@ export function describeTable({ table, implicit }: EffectiveTable, subnetId: str
       )
     : t(`route table ${table.routeTableId} (associated with ${subnetId})`, `ルートテーブル ${table.routeTableId} (${subnetId} に関連付け)`);
 }
-
-type Cidr = [ipaddr.IPv4 | ipaddr.IPv6, number];
-
-const parseCidr = memoize((cidr: string): Cidr | undefined => {
-  if (ipaddr.IPv4.isValidCIDRFourPartDecimal(cidr)) return ipaddr.IPv4.parseCIDR(cidr);
-  if (ipaddr.IPv6.isValidCIDR(cidr)) return ipaddr.IPv6.parseCIDR(cidr);
-  return undefined;
-});
 
 const parseAddress = memoize((address: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined => {
   if (ipaddr.IPv4.isValidFourPartDecimal(address)) return ipaddr.IPv4.parse(address);

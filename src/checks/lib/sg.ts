@@ -1,6 +1,7 @@
 /** Security group rule matching: which sources an inbound rule admits on a TCP port. */
 import ipaddr from 'ipaddr.js';
 import type { SecurityGroup, SgRule } from '../../facts/schema.js';
+import { parseCidr } from './cidr.js';
 
 /** Whether the rule's protocol and port range let TCP `port` through ("-1" is every protocol and port). */
 export function coversTcpPort(rule: SgRule, port: number): boolean {
@@ -25,11 +26,8 @@ function parseAddress(address: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
 export function cidrContains(cidr: string, address: string): boolean {
   const addr = parseAddress(address);
   if (!addr) return false;
-  let range: [ipaddr.IPv4 | ipaddr.IPv6, number];
-  if (ipaddr.IPv4.isValidCIDRFourPartDecimal(cidr)) range = ipaddr.IPv4.parseCIDR(cidr);
-  else if (ipaddr.IPv6.isValidCIDR(cidr)) range = ipaddr.IPv6.parseCIDR(cidr);
-  else return false;
-  return range[0].kind() === addr.kind() && addr.match(range);
+  const range = parseCidr(cidr);
+  return !!range && range[0].kind() === addr.kind() && addr.match(range);
 }
 
 export type Source = { kind: 'group' | 'cidr' | 'prefixList'; id: string };
