@@ -195,14 +195,16 @@ export async function gather(
 
 const isTargets = (t: Targets | readonly string[]): t is Targets => !Array.isArray(t);
 
+/** Checks whose failure says nothing about the instance's session channel. */
+const NOT_ABOUT_THE_CHANNEL = new Set(['agent-registered', 'caller-start-session']);
+
 /**
  * The Online instances whose session channel is worth one ssm:GetConnectionStatus call each in a
  * fleet: those in which some check already fails or warns, where a notconnected channel confirms
  * the gap and a connected one shows something unseen is in play. A fully passing Online instance
- * is not asked; that is the price of a fleet scan that grows with structure, not size.
+ * is not asked; that is the price of a fleet scan that grows with structure, not size. Finding
+ * them evaluates every instance, and those evaluations are kept on the facts for the report.
  */
-const NOT_ABOUT_THE_CHANNEL = new Set(['agent-registered', 'caller-start-session']);
-
 export function suspects(facts: Facts): string[] {
   const m = facts.managedInstances;
   if (!m.known) return [];
