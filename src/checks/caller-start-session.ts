@@ -1,6 +1,7 @@
 import type { Caller } from '../facts/schema.js';
 import { t, type Text } from '../lang.js';
-import { aws, partitionOf, shq } from './lib/cli.js';
+import { partitionOfRegion } from '../aws/arn.js';
+import { aws, shq } from './lib/cli.js';
 import { lastSegment } from './lib/iam-role.js';
 import { byInstance, missingKeys, policyIds, simFor, type SimAction, type SimKind } from './lib/simulation.js';
 import { FactUnknown, need, type Check, type FixStep } from './types.js';
@@ -41,7 +42,7 @@ export const callerStartSession: Check = {
     const caller = need(facts.caller, 'sts:GetCallerIdentity');
     const principal = principalOf(caller);
     const account = instance.accountId ?? caller.accountId;
-    const part = partitionOf(region);
+    const part = partitionOfRegion(region);
     const instanceArn = `arn:${part}:ec2:${region}:${account}:instance/${id}`;
     const documentArn = `arn:${part}:ssm:${region}:${account}:document/${DOCUMENT}`;
 
@@ -163,7 +164,7 @@ function pluginStep(): FixStep {
 
 /** A policy for the caller's principal that allows ssm:StartSession on the instance and document (and the KMS key). */
 function permissionFix(p: Principal, region: string, instanceArn: string, documentArn: string, kmsKey: string | undefined, account: string): { steps: FixStep[]; commands: string[] } {
-  const part = partitionOf(region);
+  const part = partitionOfRegion(region);
   const statements: object[] = [{ Effect: 'Allow', Action: 'ssm:StartSession', Resource: [instanceArn, documentArn] }];
   if (kmsKey) {
     const keyArn = kmsKey.startsWith('arn:') ? kmsKey : kmsKey.startsWith('alias/') ? undefined : `arn:${part}:kms:${region}:${account}:key/${kmsKey}`;

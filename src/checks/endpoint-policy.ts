@@ -1,10 +1,11 @@
 import { memoize } from './lib/memo.js';
-import { AGENT_ACTIONS_BY_SERVICE } from '../agent-actions.js';
+import { AGENT_ACTIONS_BY_SERVICE } from '../aws/agent.js';
 import type { Endpoint } from '../facts/schema.js';
 import { t, type Text } from '../lang.js';
-import { aws, partitionOf, shq } from './lib/cli.js';
+import { accountOfArn, partitionOfRegion } from '../aws/arn.js';
+import { aws, shq } from './lib/cli.js';
 import { blockedServicesVerdict } from './lib/iam-ec2messages.js';
-import { accountOf, credentialRole, instanceArn, type CredentialRole } from './lib/iam-role.js';
+import { credentialRole, instanceArn, type CredentialRole } from './lib/iam-role.js';
 import { liveSsmEndpoints, networkOf, type SsmService } from './lib/path.js';
 import { parsePolicy, PolicyError, statementApplies, type Request, type Statement } from './lib/policy.js';
 import { FactUnknown, type Check, type CheckContext, type Fix, type FixStep } from './types.js';
@@ -33,8 +34,8 @@ interface Who {
 
 function whoOf(ctx: CheckContext): Who {
   const { facts, instance, region } = ctx;
-  const partition = partitionOf(region);
-  let account = instance.accountId ?? (instance.instanceProfileArn ? accountOf(instance.instanceProfileArn) : undefined);
+  const partition = partitionOfRegion(region);
+  let account = instance.accountId ?? (instance.instanceProfileArn ? accountOfArn(instance.instanceProfileArn) : undefined);
   const arnOfInstance = instanceArn(region, instance);
   let role: CredentialRole | null;
   try {
@@ -54,7 +55,7 @@ function whoOf(ctx: CheckContext): Who {
   if (!roleArn && role.source === 'dhmc' && account && facts.dhmc.known && facts.dhmc.value.roleName) {
     roleArn = `arn:${partition}:iam::${account}:role/${facts.dhmc.value.roleName}`;
   }
-  account ??= roleArn ? accountOf(roleArn) : undefined;
+  account ??= roleArn ? accountOfArn(roleArn) : undefined;
   const sessionArn =
     role.source === 'profile' && account ? `arn:${partition}:sts::${account}:assumed-role/${role.roleName}/${instance.instanceId}` : undefined;
   return { roleArn, sessionArn, account, instanceArn: arnOfInstance, text: t(roleArn ?? `role ${role.roleName}`, roleArn ?? `ロール ${role.roleName}`) };

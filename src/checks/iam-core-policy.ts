@@ -1,11 +1,11 @@
 import type { Facts, Instance, SimulationResult } from '../facts/schema.js';
+import { accountOfArn } from '../aws/arn.js';
 import { t, type Text } from '../lang.js';
 import { aws, shq } from './lib/cli.js';
 import { ec2messagesVerdict } from './lib/iam-ec2messages.js';
 import {
   CORE_POLICY,
   DHMC_POLICY,
-  accountOf,
   attachPolicyCommand,
   attachPolicyStep,
   credentialRole,
@@ -181,7 +181,7 @@ function simVerdict(v: SimView, facts: Facts, region: string, instanceId: string
     if (scp.length) {
       const actions = actionList(scp.map((s) => s.action));
       parts.push(t(`an AWS Organizations service control policy denies ${actions}`, `AWS Organizations のサービスコントロールポリシー (SCP) が ${actions} を拒否しています`));
-      fixes.push(scpFix(role, actions, accountOf(roleArnOf(facts, role) ?? '') ?? ''));
+      fixes.push(scpFix(role, actions, accountOfArn(roleArnOf(facts, role) ?? '') ?? ''));
     }
     const boundary = kinds('boundary');
     if (boundary.length) {

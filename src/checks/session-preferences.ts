@@ -1,6 +1,7 @@
 import type { Endpoint, Facts, Instance, SessionPreferences } from '../facts/schema.js';
 import { t, type Text } from '../lang.js';
-import { aws, partitionOf, shq } from './lib/cli.js';
+import { partitionOfRegion } from '../aws/arn.js';
+import { aws, shq } from './lib/cli.js';
 import { instanceSourceArgs, instanceSourceText } from './lib/endpoint-fix.js';
 import { credentialRole, type CredentialRole } from './lib/iam-role.js';
 import { effectiveRouteTable, internetPath, isAvailable, liveSsmEndpoints, networkOf, type Network } from './lib/path.js';
@@ -25,7 +26,7 @@ interface Need {
 
 /** The preferences that are on, with what each needs. */
 function needsOf(p: SessionPreferences, region: string, account: string | undefined): Need[] {
-  const part = partitionOf(region);
+  const part = partitionOfRegion(region);
   const needs: Need[] = [];
   if (p.kmsKeyId) {
     const key = p.kmsKeyId;

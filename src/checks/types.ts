@@ -52,6 +52,8 @@ export interface Check {
    * check is `skip`, when one is unknown this one is too.
    */
   requires?: string[];
+  /** Every sentence the check can say, as templates in both languages (see `defineMessages`). */
+  messages?: Readonly<Record<string, Text>>;
   evaluate(ctx: CheckContext): Finding;
 }
 

@@ -5,7 +5,8 @@ import { known } from '../facts/fact.js';
 import type { Clients } from './clients.js';
 import { compact } from './map.js';
 import { attempt, chunks, incomplete } from './read.js';
-import { arnParts, callerPairs, simulate, type ArnScope } from './simulate.js';
+import { arnParts, type ArnScope } from '../aws/arn.js';
+import { callerPairs, simulate } from './simulate.js';
 
 /** Instances per simulation: each answers one result per resource, so 500 keep it to one page of 1,000 and one round. */
 export const CALLER_BATCH = 500;

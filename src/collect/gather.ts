@@ -4,19 +4,20 @@ import { carryOver, evaluateFleet } from '../engine.js';
 import { known } from '../facts/fact.js';
 import type { Fact, Facts, Instance, ManagedInstance, SessionPreferences } from '../facts/schema.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { DHMC_SETTING_ID, SESSION_DOCUMENT } from '../aws/services.js';
+import { arnParts, lastSegment, partitionOfRegion } from '../aws/arn.js';
 import { callerIdentity, callerSimulation } from './caller.js';
 import type { Clients } from './clients.js';
 import { codeOf, CollectError, runLevelError, unknownOf } from './errors.js';
 import { RefusedOperation } from './guard.js';
 import { readIam, sweepIam, SWEEP_PROFILES, type IamSweep } from './iam.js';
-import { agentLines, lastSegment, parseSessionPreferences, SESSION_DOCUMENT } from './map.js';
+import { agentLines, parseSessionPreferences } from './map.js';
 import { findSessionManagerPlugin } from './plugin.js';
 import { attempt, failureOf, incomplete, unique } from './read.js';
-import { arnParts, partitionOfRegion, rolePairs } from './simulate.js';
+import { rolePairs } from './simulate.js';
 import { isFleet, readTargets, registrationOf, registrationOfRegion, type Targets } from './targets.js';
 import { describeVpcs } from './vpc.js';
 
-export const DHMC_SETTING_ID = '/ssm/managed-instance/default-ec2-instance-management-role';
 interface DhmcRead {
   fact: Fact<{ roleName: string | null }>;
   /** The setting's value, e.g. `service-role/AWSSystemsManagerDefaultEC2InstanceManagementRole`: the role's path and name. */

@@ -13,13 +13,12 @@ import type { Fact, Facts, InstanceProfile, Role, SimulationResult, Unknown } fr
 import type { Clients } from './clients.js';
 import { unknownOf } from './errors.js';
 import { RefusedOperation } from './guard.js';
-import { compact, lastSegment, parsePolicyDocument } from './map.js';
+import { lastSegment } from '../aws/arn.js';
+import { isBuiltInPolicy } from '../aws/policies.js';
+import { compact, parsePolicyDocument } from './map.js';
 import { attempt, incomplete, isNoSuchEntity, pages, unique } from './read.js';
 import { simulate, type SimPair } from './simulate.js';
 
-/** Policies whose content the checks know by name, so their documents are never fetched. */
-const KNOWN_SSM_POLICY =
-  /^arn:[\w-]+:iam::aws:policy\/(?:[\w+=,.@-]+\/)*(?:AmazonSSMManagedInstanceCore|AmazonSSMManagedEC2InstanceDefaultPolicy|AmazonEC2RoleforSSM)$/;
 
 /** What one iam:GetAccountAuthorizationDetails sweep tells about the account's roles, their profiles and the customer managed policies. */
 export interface IamSweep {
@@ -152,7 +151,7 @@ async function rolePolicies(c: Clients, roleName: string, cache: DocumentCache):
     ? known(attached.value.map((p) => ({ policyName: p.PolicyName ?? lastSegment(p.PolicyArn ?? ''), policyArn: p.PolicyArn ?? '' })))
     : attached;
   const toFetch = attachedPolicies.known
-    ? unique(attachedPolicies.value.map((p) => p.policyArn)).filter((arn) => arn && !KNOWN_SSM_POLICY.test(arn))
+    ? unique(attachedPolicies.value.map((p) => p.policyArn)).filter((arn) => arn && !isBuiltInPolicy(arn))
     : [];
   const [inline, documents] = await Promise.all([
     inlineNames.known ? inlinePolicies(c, roleName, inlineNames.value) : Promise.resolve(inlineNames),
@@ -242,7 +241,7 @@ function readRole(c: Clients, req: RoleRequest, cache: DocumentCache, sweep?: Ia
 async function sweptPolicies(c: Clients, swept: RolePolicies, needed: boolean, cache: DocumentCache): Promise<RolePolicies> {
   if (!needed || !swept.attachedPolicies.known) return swept;
   const toFetch = unique(swept.attachedPolicies.value.map((p) => p.policyArn)).filter(
-    (arn) => arn && !KNOWN_SSM_POLICY.test(arn) && !Object.hasOwn(swept.managedPolicyDocuments, arn),
+    (arn) => arn && !isBuiltInPolicy(arn) && !Object.hasOwn(swept.managedPolicyDocuments, arn),
   );
   const documents = await Promise.all(
     toFetch.map(async (arn) => {

@@ -1,3 +1,5 @@
+import { lastSegment } from '../aws/arn.js';
+import { SESSION_DOCUMENT } from '../aws/services.js';
 import type {
   Instance as Ec2Instance,
   InternetGateway as Ec2InternetGateway,
@@ -211,7 +213,6 @@ export function mapSimulation(raw: EvaluationResult): SimulationResult[] {
   );
 }
 
-export const SESSION_DOCUMENT = 'SSM-SessionManagerRunShell';
 
 export class SessionDocumentError extends Error {
   override name = 'MalformedDocument';
@@ -306,7 +307,3 @@ export function parsePolicyDocument(text: string | undefined): unknown {
   }
 }
 
-/** `arn:aws:iam::123456789012:instance-profile/path/Name` → `Name` (GetInstanceProfile takes the name only). */
-export function lastSegment(arnOrPath: string): string {
-  return arnOrPath.slice(arnOrPath.lastIndexOf('/') + 1);
-}

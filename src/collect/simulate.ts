@@ -1,8 +1,10 @@
 import { SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
-import { AGENT_ACTIONS } from '../agent-actions.js';
+import { AGENT_ACTIONS } from '../aws/agent.js';
 import type { SessionPreferences, SimulationResult } from '../facts/schema.js';
 import type { Clients } from './clients.js';
-import { mapSimulation, SESSION_DOCUMENT } from './map.js';
+import { instanceArn, kmsKeyArn, type ArnScope } from '../aws/arn.js';
+import { SESSION_DOCUMENT } from '../aws/services.js';
+import { mapSimulation } from './map.js';
 import { pages, unique } from './read.js';
 
 /** One action on one resource; no resource means `*`. */
@@ -14,37 +16,6 @@ export interface SimPair {
 
 export const LOGS_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams'] as const;
 
-/** The partition of a region: aws, aws-cn, aws-us-gov, or an isolated one. */
-export function partitionOfRegion(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  if (region.startsWith('us-isob-')) return 'aws-iso-b';
-  if (region.startsWith('us-iso-')) return 'aws-iso';
-  if (region.startsWith('eu-isoe-')) return 'aws-iso-e';
-  if (region.startsWith('us-isof-')) return 'aws-iso-f';
-  return 'aws';
-}
-
-/** `arn:<partition>:<service>:<region>:<account>:…` → its parts; undefined for anything that is not an ARN. */
-export function arnParts(arn: string): { partition: string; service: string; region: string; account: string; resource: string } | undefined {
-  const m = /^arn:([^:]+):([^:]+):([^:]*):([^:]*):(.+)$/.exec(arn);
-  return m ? { partition: m[1], service: m[2], region: m[3], account: m[4], resource: m[5] } : undefined;
-}
-
-export interface ArnScope {
-  partition: string;
-  region: string;
-  account: string;
-}
-
-/** The key ARN of a key id, alias name or ARN as the preferences hold it. */
-export function kmsKeyArn(kmsKeyId: string, s: ArnScope): string {
-  if (kmsKeyId.startsWith('arn:')) return kmsKeyId;
-  const resource = kmsKeyId.startsWith('alias/') ? kmsKeyId : `key/${kmsKeyId}`;
-  return `arn:${s.partition}:kms:${s.region}:${s.account}:${resource}`;
-}
-
-export const instanceArn = (id: string, s: ArnScope) => `arn:${s.partition}:ec2:${s.region}:${s.account}:instance/${id}`;
 export const sessionDocumentArn = (s: ArnScope) => `arn:${s.partition}:ssm:${s.region}:${s.account}:document/${SESSION_DOCUMENT}`;
 
 /**

@@ -23,7 +23,7 @@ import {
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { gather } from '../../src/collect/gather';
 import { LOGS_ACTIONS } from '../../src/collect/simulate';
-import { AGENT_ACTIONS } from '../../src/agent-actions';
+import { AGENT_ACTIONS } from '../../src/aws/agent';
 import { factsSchema, known } from '../../src/facts/schema';
 import { IDS, healthyFacts } from '../helpers/facts';
 import { allowed, answerHealthy, awsError, mockedAws, rawInformation, rawInstance, type MockedAws } from './helpers/aws';

@@ -32,7 +32,7 @@ import { join } from 'node:path';
 import { isAllowed } from '../../src/collect/allowlist';
 import { CollectError } from '../../src/collect/errors';
 import { gather } from '../../src/collect/gather';
-import { AGENT_ACTIONS } from '../../src/agent-actions';
+import { AGENT_ACTIONS } from '../../src/aws/agent';
 import { factsSchema, known, type Facts } from '../../src/facts/schema';
 import { IDS, healthyFacts } from '../helpers/facts';
 import { allowed, answerHealthy, awsError, mockedAws, rawInformation, rawInstance, type MockedAws } from './helpers/aws';

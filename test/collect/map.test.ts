@@ -1,7 +1,7 @@
 import type { Route } from '@aws-sdk/client-ec2';
+import { lastSegment } from '../../src/aws/arn';
 import {
   agentLines,
-  lastSegment,
   mapEndpoint,
   mapHostedZone,
   mapInstance,

@@ -1,8 +1,9 @@
 import 'aws-sdk-client-mock-jest';
 import { SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { principalOf } from '../../src/collect/caller';
-import { arnParts, callerPairs, kmsKeyArn, partitionOfRegion, rolePairs, simulate } from '../../src/collect/simulate';
-import { AGENT_ACTIONS } from '../../src/agent-actions';
+import { arnParts, kmsKeyArn, partitionOfRegion } from '../../src/aws/arn';
+import { callerPairs, rolePairs, simulate } from '../../src/collect/simulate';
+import { AGENT_ACTIONS } from '../../src/aws/agent';
 import { IDS } from '../helpers/facts';
 import { allowed, mockedAws } from './helpers/aws';
 

@@ -1,11 +1,5 @@
 /** Builders for the AWS CLI commands that fixes print: real ids, the region always explicit. */
 
-export function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
-}
-
 /** Quotes a word for bash only when it needs it. */
 export function shq(word: string): string {
   return /^[A-Za-z0-9_./:=,@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;

@@ -2,27 +2,17 @@
 import type { Facts, Instance } from '../../facts/schema.js';
 import { t } from '../../lang.js';
 import { need, type FixStep } from '../types.js';
-import { aws, partitionOf, shq } from './cli.js';
+import { accountOfArn, awsManagedPolicyArn, lastSegment, partitionOfRegion } from '../../aws/arn.js';
+import { aws, shq } from './cli.js';
+
+export { lastSegment };
 
 /** The name the fixes give a new role; the console also names the instance profile it creates after it. */
 export const DEFAULT_ROLE = 'SSMInstanceRole';
-export const CORE_POLICY = 'AmazonSSMManagedInstanceCore';
-export const DHMC_POLICY = 'AmazonSSMManagedEC2InstanceDefaultPolicy';
+import { CORE_POLICY, DHMC_POLICY } from '../../aws/policies.js';
 
-/** The last path segment of an IAM ARN or of a name with a path (`service-role/X` → `X`). */
-export function lastSegment(nameOrArn: string): string {
-  return nameOrArn.slice(nameOrArn.lastIndexOf('/') + 1);
-}
+export { CORE_POLICY, DHMC_POLICY };
 
-/** The account of an ARN, when it has one. */
-export function accountOf(arn: string): string | undefined {
-  const account = arn.split(':')[4];
-  return account && /^\d{12}$/.test(account) ? account : undefined;
-}
-
-export function awsPolicyArn(region: string, name: string): string {
-  return `arn:${partitionOf(region)}:iam::aws:policy/${name}`;
-}
 
 export interface CredentialRole {
   source: 'profile' | 'dhmc';
@@ -48,8 +38,8 @@ export function credentialRole(facts: Facts, instance: Instance): CredentialRole
 
 /** The instance ARN that ssm:UpdateInstanceInformation is authorised against, when the account is known. */
 export function instanceArn(region: string, instance: Instance): string | undefined {
-  const account = instance.accountId ?? (instance.instanceProfileArn ? accountOf(instance.instanceProfileArn) : undefined);
-  return account ? `arn:${partitionOf(region)}:ec2:${region}:${account}:instance/${instance.instanceId}` : undefined;
+  const account = instance.accountId ?? (instance.instanceProfileArn ? accountOfArn(instance.instanceProfileArn) : undefined);
+  return account ? `arn:${partitionOfRegion(region)}:ec2:${region}:${account}:instance/${instance.instanceId}` : undefined;
 }
 
 // IAM accepts the plain service principal in every partition (the China-specific ec2.amazonaws.com.cn is legacy).
@@ -97,7 +87,7 @@ export function createRoleCommands(region: string, roleName: string): string[] {
 }
 
 export function attachPolicyCommand(region: string, roleName: string, policyName: string): string {
-  return aws(region, 'iam', 'attach-role-policy', '--role-name', shq(roleName), '--policy-arn', awsPolicyArn(region, policyName));
+  return aws(region, 'iam', 'attach-role-policy', '--role-name', shq(roleName), '--policy-arn', awsManagedPolicyArn(region, policyName));
 }
 
 export function createProfileCommands(region: string, profileName: string, roleName: string): string[] {

@@ -3,28 +3,11 @@ import ipaddr from 'ipaddr.js';
 import type { Endpoint, HostedZone, Instance, NatGateway, Route, RouteTable, Vpc } from '../../facts/schema.js';
 import { t, type Text } from '../../lang.js';
 import { NON_PUBLIC_IPV4, blockOf, parseCidr, type Block } from './cidr.js';
+import { SSM_SERVICES, serviceHost, serviceName, serviceOf, type SsmService } from '../../aws/services.js';
 import { memoize, memoizeOn } from './memo.js';
 import { FactUnknown, need, type CheckContext } from '../types.js';
 
-export const SSM_SERVICES = ['ssm', 'ssmmessages', 'ec2messages'] as const;
-export type SsmService = (typeof SSM_SERVICES)[number];
-/** What a session cannot do without; ec2messages is the legacy Run Command channel. */
-export const SESSION_SERVICES: readonly SsmService[] = ['ssm', 'ssmmessages'];
-
-const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** The Systems Manager service an endpoint service name is for; never a prefix match (ssm-contacts, ssm-incidents exist). */
-export function serviceOf(serviceName: string, region: string): SsmService | undefined {
-  return serviceRegExp(region).exec(serviceName)?.[2] as SsmService | undefined;
-}
-
-const serviceRegExp = memoize((region: string) => new RegExp(`^(cn\\.)?com\\.amazonaws\\.${escapeRe(region)}\\.(ssm|ssmmessages|ec2messages)$`));
-
-export const serviceName = (region: string, service: SsmService, prefix = '') => `${prefix}com.amazonaws.${region}.${service}`;
-
-/** The name the agent resolves for a service. */
-export const serviceHost = (region: string, service: SsmService) =>
-  `${service}.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`;
+export { SESSION_SERVICES, SSM_SERVICES, serviceHost, serviceName, serviceOf, type SsmService } from '../../aws/services.js';
 
 export interface SsmEndpoint {
   service: SsmService;

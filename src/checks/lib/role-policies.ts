@@ -1,52 +1,16 @@
 /** The policy documents of a role as the facts hold them, and the AWS managed policies the tool knows without fetching. */
-import { EC2MESSAGES_ACTIONS, SESSION_ACTIONS } from '../../agent-actions.js';
+import { EC2MESSAGES_ACTIONS, REQUIRED_ACTIONS } from '../../aws/agent.js';
+import { KNOWN_POLICIES, knownPolicyName } from '../../aws/policies.js';
 import type { Facts } from '../../facts/schema.js';
 import { FactUnknown, need } from '../types.js';
 import { PolicyError, parsePolicy, type PolicySource, type Statement } from './policy.js';
 
 /** What the agent needs for a session (the core of AmazonSSMManagedInstanceCore). */
-export const REQUIRED = SESSION_ACTIONS;
+export const REQUIRED = REQUIRED_ACTIONS;
 /** The legacy Run Command channel: needed by agents before 3.3.40.0 and on Windows Server 2012 and earlier. */
 export const EC2MESSAGES = EC2MESSAGES_ACTIONS;
 
-const allow = (actions: string[]): Statement => ({ effect: 'Allow', actions, resources: ['*'] });
-const CORE_STATEMENTS = [allow([...REQUIRED, ...EC2MESSAGES])];
-
-/**
- * AWS managed policies whose documents the collector need not fetch: only the statements that
- * bear on the agent's actions and on the kms, s3 and logs actions of session preferences (from the
- * policies' current default versions; a policy not listed here grants none of them).
- */
-export const KNOWN_POLICIES: Record<string, { statements: Statement[]; ssm: boolean; deprecated?: boolean }> = {
-  AmazonSSMManagedInstanceCore: { statements: CORE_STATEMENTS, ssm: true },
-  AmazonSSMManagedEC2InstanceDefaultPolicy: { statements: CORE_STATEMENTS, ssm: true },
-  AmazonEC2RoleforSSM: {
-    statements: [
-      ...CORE_STATEMENTS,
-      allow(['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams', 'logs:PutLogEvents']),
-      allow([
-        's3:GetBucketLocation',
-        's3:PutObject',
-        's3:GetObject',
-        's3:GetEncryptionConfiguration',
-        's3:AbortMultipartUpload',
-        's3:ListMultipartUploadParts',
-        's3:ListBucket',
-        's3:ListBucketMultipartUploads',
-      ]),
-    ],
-    ssm: true,
-    deprecated: true,
-  },
-  AmazonSSMFullAccess: { statements: [allow(['logs:*', 'ssm:*', 'ec2messages:*', ...REQUIRED.slice(1)])], ssm: true },
-  AdministratorAccess: { statements: [allow(['*'])], ssm: false },
-  PowerUserAccess: { statements: [{ effect: 'Allow', notActions: ['iam:*', 'organizations:*', 'account:*'], resources: ['*'] }], ssm: false },
-};
-
-export function knownPolicyName(arn: string): string | undefined {
-  const m = /^arn:aws[a-z-]*:iam::aws:policy\/(?:[^/]+\/)*([^/]+)$/.exec(arn);
-  return m && Object.hasOwn(KNOWN_POLICIES, m[1]) ? m[1] : undefined;
-}
+export { KNOWN_POLICIES, knownPolicyName };
 
 export interface Source extends PolicySource {
   statements: Statement[];
@@ -87,7 +51,7 @@ export function roleView(facts: Facts, roleName: string): RoleView {
     if (fetched !== undefined) {
       sources.push(parse(p.policyName, 'managed', need(fetched, 'iam:GetPolicyVersion'), p.policyArn));
     } else if (known) {
-      sources.push({ name: known, kind: 'managed', arn: p.policyArn, document: null, statements: KNOWN_POLICIES[known].statements });
+      sources.push({ name: known, kind: 'managed', arn: p.policyArn, document: null, statements: KNOWN_POLICIES[known]!.statements });
     } else {
       unread.push(p.policyName);
     }

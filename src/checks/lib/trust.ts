@@ -1,4 +1,5 @@
 /** Role trust policies: may a service principal call sts:AssumeRole on the role? */
+import { servicePrincipals } from '../../aws/services.js';
 import { PolicyError, conditionMatches, globMatch, policyObject } from './policy.js';
 
 type PrincipalBlock = '*' | Record<string, string[]>;
@@ -62,16 +63,11 @@ export function parseTrustPolicy(document: unknown): TrustPolicy {
   return { document: doc, statements };
 }
 
-/** Service principal names that mean `service` in this region's partition. */
-function serviceNames(service: string, region: string): string[] {
-  return region.startsWith('cn-') ? [service, `${service}.cn`] : [service];
-}
-
 function names(block: PrincipalBlock, service: string, region: string): boolean {
   if (block === '*') return true;
   // "AWS": "*" means everyone, services included.
   if (Object.entries(block).some(([k, v]) => k === 'AWS' && v.includes('*'))) return true;
-  const wanted = serviceNames(service, region);
+  const wanted = servicePrincipals(service, region);
   return Object.entries(block).some(([k, v]) => k === 'Service' && v.some((p) => wanted.includes(p.toLowerCase())));
 }
 

@@ -35,7 +35,7 @@ import {
 import { GetCallerIdentityCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { buildClients } from '../../../src/collect/clients';
-import { AGENT_ACTIONS } from '../../../src/agent-actions';
+import { AGENT_ACTIONS } from '../../../src/aws/agent';
 import { IDS } from '../../helpers/facts';
 
 /**

@@ -20,6 +20,9 @@ export const AGENT_ACTIONS_BY_SERVICE = {
 /** What a session cannot do without: registration on ssm and the ssmmessages channels. */
 export const SESSION_ACTIONS: readonly string[] = [...AGENT_ACTIONS_BY_SERVICE.ssm, ...AGENT_ACTIONS_BY_SERVICE.ssmmessages];
 
+/** What the agent needs for a session (the core of AmazonSSMManagedInstanceCore). */
+export const REQUIRED_ACTIONS = SESSION_ACTIONS;
+
 /** The legacy Run Command channel's actions. */
 export const EC2MESSAGES_ACTIONS: readonly string[] = AGENT_ACTIONS_BY_SERVICE.ec2messages;
 

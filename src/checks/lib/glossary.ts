@@ -1,0 +1,74 @@
+/**
+ * The console's own labels, as the AWS Management Console shows them in English and Japanese: the
+ * one place fix steps take them from, so a label is spelled the same in every check. A step names
+ * a label with `label('editInbound')`, which gives `Edit inbound rules` / `「インバウンドルールを編集」`.
+ */
+import type { Text } from '../../lang.js';
+
+export const CONSOLE = {
+  actions: { en: 'Actions', ja: 'アクション' },
+  addPermissions: { en: 'Add permissions', ja: '許可を追加' },
+  addRoute: { en: 'Add route', ja: 'ルートを追加' },
+  addRule: { en: 'Add rule', ja: 'ルールを追加' },
+  attachPolicies: { en: 'Attach policies', ja: 'ポリシーをアタッチ' },
+  awsService: { en: 'AWS service', ja: 'AWS のサービス' },
+  createEndpoint: { en: 'Create endpoint', ja: 'エンドポイントを作成' },
+  createInlinePolicy: { en: 'Create inline policy', ja: 'インラインポリシーを作成' },
+  createPolicy: { en: 'Create policy', ja: 'ポリシーの作成' },
+  createRole: { en: 'Create role', ja: 'ロールを作成' },
+  createSecurityGroup: { en: 'Create security group', ja: 'セキュリティグループを作成' },
+  customTcp: { en: 'Custom TCP', ja: 'カスタム TCP' },
+  ec2: { en: 'EC2', ja: 'EC2' },
+  edit: { en: 'Edit', ja: '編集' },
+  editInbound: { en: 'Edit inbound rules', ja: 'インバウンドルールを編集' },
+  editOutbound: { en: 'Edit outbound rules', ja: 'アウトバウンドルールを編集' },
+  editRoutes: { en: 'Edit routes', ja: 'ルートを編集' },
+  editTrustPolicy: { en: 'Edit trust policy', ja: '信頼ポリシーを編集' },
+  endpoints: { en: 'Endpoints', ja: 'エンドポイント' },
+  fleetManager: { en: 'Fleet Manager', ja: 'フリートマネージャー' },
+  iam: { en: 'IAM', ja: 'IAM' },
+  inboundRules: { en: 'Inbound rules', ja: 'インバウンドルール' },
+  instanceState: { en: 'Instance state', ja: 'インスタンスの状態' },
+  instances: { en: 'Instances', ja: 'インスタンス' },
+  manageSubnets: { en: 'Manage subnets', ja: 'サブネットを管理' },
+  modifyIamRole: { en: 'Modify IAM role', ja: 'IAM ロールを変更' },
+  modifyMetadataOptions: { en: 'Modify instance metadata options', ja: 'インスタンスメタデータオプションの変更' },
+  monitorAndTroubleshoot: { en: 'Monitor and troubleshoot', ja: 'モニタリングとトラブルシューティング' },
+  networkAcls: { en: 'Network ACLs', ja: 'ネットワーク ACL' },
+  next: { en: 'Next', ja: '次へ' },
+  outboundRules: { en: 'Outbound rules', ja: 'アウトバウンドルール' },
+  permissions: { en: 'Permissions', ja: '許可' },
+  permissionsBoundary: { en: 'Permissions boundary', ja: 'アクセス許可の境界' },
+  policies: { en: 'Policies', ja: 'ポリシー' },
+  preferences: { en: 'Preferences', ja: '設定' },
+  removeBoundary: { en: 'Remove boundary', ja: '境界を削除' },
+  roles: { en: 'Roles', ja: 'ロール' },
+  routeTables: { en: 'Route tables', ja: 'ルートテーブル' },
+  routes: { en: 'Routes', ja: 'ルート' },
+  runCommand: { en: 'Run Command', ja: 'Run Command' },
+  save: { en: 'Save', ja: '保存' },
+  saveChanges: { en: 'Save changes', ja: '変更を保存' },
+  saveRules: { en: 'Save rules', ja: 'ルールを保存' },
+  security: { en: 'Security', ja: 'セキュリティ' },
+  securityGroups: { en: 'Security groups', ja: 'セキュリティグループ' },
+  serviceControlPolicies: { en: 'Service control policies', ja: 'サービスコントロールポリシー' },
+  sessionManager: { en: 'Session Manager', ja: 'Session Manager' },
+  systemsManager: { en: 'Systems Manager', ja: 'Systems Manager' },
+  trustRelationships: { en: 'Trust relationships', ja: '信頼関係' },
+  updatePolicy: { en: 'Update policy', ja: 'ポリシーを更新' },
+  vpc: { en: 'VPC', ja: 'VPC' },
+} as const satisfies Record<string, Text>;
+
+export type ConsoleLabel = keyof typeof CONSOLE;
+
+/** A console label as a step shows it: plain in English, in 「」 in Japanese. */
+export function label(name: ConsoleLabel): Text {
+  const l = CONSOLE[name];
+  return { en: l.en, ja: `「${l.ja}」` };
+}
+
+/** A console path: `IAM → Roles → MyRole` / `「IAM」→「ロール」→「MyRole」`; `{ id }` is a resource's own name, shown as it is. */
+export function consolePath(...parts: (ConsoleLabel | { id: string })[]): Text {
+  const word = (p: ConsoleLabel | { id: string }, lang: 'en' | 'ja') => (typeof p === 'string' ? CONSOLE[p][lang] : p.id);
+  return { en: parts.map((p) => word(p, 'en')).join(' → '), ja: parts.map((p) => `「${word(p, 'ja')}」`).join('→') };
+}
