@@ -116,6 +116,14 @@ describe('tables that mirror the code', () => {
     expect(new Set(rows).size).toBe(rows.length);
   });
 
+  test('the fixture shown in development has the form of a fixture, with every check', () => {
+    const shown = jsonBlocks('docs/development.md').filter((b) => typeof b === 'object' && b !== null && 'expect' in b);
+    expect(shown).toHaveLength(1);
+    const fixture = shown[0] as { expect: Record<string, Record<string, string>> };
+    expect(Object.keys(fixture).sort()).toEqual(['base', 'description', 'expect', 'patch']);
+    for (const statuses of Object.values(fixture.expect)) expect(Object.keys(statuses)).toEqual(CHECKS.map((c) => c.id));
+  });
+
   test('the exit codes page matches the exit codes of the statuses', () => {
     const rows = [...page('docs/output.md').matchAll(/^\| (\d) \| (OK|WARNING|CRITICAL|UNKNOWN):/gm)].map((m) => [m[2], Number(m[1])]);
     expect(rows).toEqual([
