@@ -1,6 +1,5 @@
 import { GetConsoleOutputCommand } from '@aws-sdk/client-ec2';
 import { GetConnectionStatusCommand, GetDocumentCommand, GetServiceSettingCommand } from '@aws-sdk/client-ssm';
-import { carryOver, evaluateFleet } from '../engine.js';
 import { known } from '../facts/fact.js';
 import type { Fact, Facts, Instance, ManagedInstance, SessionPreferences } from '../facts/schema.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
@@ -39,7 +38,7 @@ async function defaultHostManagement(c: Clients): Promise<DhmcRead> {
 }
 
 /** ssm:GetConnectionStatus takes one target per call. */
-async function connectionStatuses(c: Clients, ids: string[]): Promise<Record<string, Fact<string>>> {
+export async function connectionStatuses(c: Clients, ids: string[]): Promise<Record<string, Fact<string>>> {
   const statuses = await Promise.all(
     ids.map((id) =>
       attempt('ssm:GetConnectionStatus', async () => {
@@ -101,8 +100,9 @@ async function consoleOutputs(
  * console output of unregistered instances (not in a fleet), the caller's simulation. Round 3: each
  * distinct role (GetRole and the simulation), the prefix lists and hosted zones that round 2 showed
  * are needed. The role's policy lists and documents follow only when the simulation did not allow
- * everything. ssm:GetConnectionStatus (one instance per call) is asked in round 1 for a few ids;
- * in a fleet only, at the end, for Online instances that some check already finds a gap in.
+ * everything. ssm:GetConnectionStatus (one instance per call) is asked in round 1 for the ids
+ * named; a fleet's suspects are asked afterwards, by the orchestrator (src/diagnose.ts), once the
+ * checks have said which instances are suspect.
  */
 export async function gather(
   c: Clients,
@@ -186,37 +186,7 @@ export async function gather(
     ...(caller.simulation ? { callerSimulation: caller.simulation } : {}),
     client: { sessionManagerPlugin: plugin },
   };
-  if (!fleet) return facts;
-  const asked = suspects(facts);
-  const withConnections = { ...facts, connections: await connectionStatuses(c, asked) };
-  // Only the suspects' facts changed: the other instances' evaluations stand.
-  carryOver(facts, withConnections, asked);
-  return withConnections;
+  return facts;
 }
 
 const isTargets = (t: Targets | readonly string[]): t is Targets => !Array.isArray(t);
-
-/** Checks whose failure says nothing about the instance's session channel. */
-const NOT_ABOUT_THE_CHANNEL = new Set(['agent-registered', 'caller-start-session']);
-
-/**
- * The Online instances whose session channel is worth one ssm:GetConnectionStatus call each in a
- * fleet: those in which some check already fails or warns, where a notconnected channel confirms
- * the gap and a connected one shows something unseen is in play. A fully passing Online instance
- * is not asked; that is the price of a fleet scan that grows with structure, not size. Finding
- * them evaluates every instance, and those evaluations are kept on the facts for the report.
- */
-export function suspects(facts: Facts): string[] {
-  const m = facts.managedInstances;
-  if (!m.known) return [];
-  const out: string[] = [];
-  evaluateFleet(facts, Object.keys(facts.instances), (id, results) => {
-    if (
-      m.value[id]?.pingStatus === 'Online' &&
-      // The caller's own permissions and plugin say nothing about the instance's channel.
-      results.some((r) => !NOT_ABOUT_THE_CHANNEL.has(r.id) && (r.status === 'fail' || r.status === 'warn'))
-    )
-      out.push(id);
-  });
-  return out;
-}
