@@ -1,5 +1,5 @@
 import yargs from 'yargs';
-import { leastPrivilegePolicy } from './collect/allowlist.js';
+import { leastPrivilegePolicy } from './collect/sdk/allowlist.js';
 import { langFromEnv, type Lang } from './lang.js';
 import { TOOL_VERSION } from './version.js';
 

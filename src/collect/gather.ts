@@ -1,94 +1,18 @@
-import { GetConsoleOutputCommand } from '@aws-sdk/client-ec2';
-import { GetConnectionStatusCommand, GetDocumentCommand, GetServiceSettingCommand } from '@aws-sdk/client-ssm';
-import { known } from '../facts/fact.js';
-import type { Fact, Facts, Instance, ManagedInstance, SessionPreferences } from '../facts/schema.js';
-import { TOOL_NAME, TOOL_VERSION } from '../version.js';
-import { DHMC_SETTING_ID, SESSION_DOCUMENT } from '../aws/services.js';
 import { arnParts, lastSegment, partitionOfRegion } from '../aws/arn.js';
-import { callerIdentity, callerSimulation } from './caller.js';
-import type { Clients } from './clients.js';
-import { codeOf, CollectError, runLevelError, unknownOf } from './errors.js';
-import { RefusedOperation } from './guard.js';
-import { readIam, sweepIam, SWEEP_PROFILES, type IamSweep } from './iam.js';
-import { agentLines, parseSessionPreferences } from './map.js';
+import type { Fact, Facts } from '../facts/schema.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { consoleOutputs } from './ec2/console.js';
+import { describeVpcs } from './ec2/network.js';
+import { isFleet, readTargets, type Targets } from './ec2/targets.js';
+import { callerIdentity, callerSimulation } from './iam/caller.js';
+import { readIam, sweepIam, SWEEP_PROFILES, type IamSweep } from './iam/roles.js';
+import { rolePairs } from './iam/simulate.js';
 import { findSessionManagerPlugin } from './plugin.js';
-import { attempt, failureOf, incomplete, unique } from './read.js';
-import { rolePairs } from './simulate.js';
-import { isFleet, readTargets, registrationOf, registrationOfRegion, type Targets } from './targets.js';
-import { describeVpcs } from './vpc.js';
-
-interface DhmcRead {
-  fact: Fact<{ roleName: string | null }>;
-  /** The setting's value, e.g. `service-role/AWSSystemsManagerDefaultEC2InstanceManagementRole`: the role's path and name. */
-  rolePath?: string;
-}
-
-/** Default Host Management Configuration: the role name the setting names, or null when it is off. */
-async function defaultHostManagement(c: Clients): Promise<DhmcRead> {
-  try {
-    const o = await c.ssm.send(new GetServiceSettingCommand({ SettingId: DHMC_SETTING_ID }));
-    const value = o.ServiceSetting?.SettingValue?.trim();
-    const on = value && value !== '$None' ? value.replace(/^\/+/, '') : undefined;
-    return { fact: known({ roleName: on ? lastSegment(on) : null }), rolePath: on };
-  } catch (e) {
-    if (e instanceof RefusedOperation) throw e;
-    if (codeOf(e) === 'ServiceSettingNotFound') return { fact: known({ roleName: null }) };
-    return { fact: unknownOf('ssm:GetServiceSetting', e) };
-  }
-}
-
-/** ssm:GetConnectionStatus takes one target per call. */
-export async function connectionStatuses(c: Clients, ids: string[]): Promise<Record<string, Fact<string>>> {
-  const statuses = await Promise.all(
-    ids.map((id) =>
-      attempt('ssm:GetConnectionStatus', async () => {
-        const status = (await c.ssm.send(new GetConnectionStatusCommand({ Target: id }))).Status;
-        if (!status) throw incomplete('Status');
-        return status;
-      }),
-    ),
-  );
-  return Object.fromEntries(ids.map((id, i) => [id, statuses[i]]));
-}
-
-/** The Session Manager preferences; null when they were never saved (the document does not exist). */
-async function sessionPreferences(c: Clients): Promise<Fact<SessionPreferences | null>> {
-  try {
-    const o = await c.ssm.send(new GetDocumentCommand({ Name: SESSION_DOCUMENT, DocumentFormat: 'JSON' }));
-    return known(parseSessionPreferences(o.Content));
-  } catch (e) {
-    if (e instanceof RefusedOperation) throw e;
-    if (codeOf(e) === 'InvalidDocument') return known(null);
-    return unknownOf('ssm:GetDocument', e);
-  }
-}
-
-// Latest=true (the live console, not the boot-time snapshot) is for Nitro instances; others may refuse it.
-const LATEST_REFUSED = new Set(['UnsupportedOperation', 'InvalidParameter', 'InvalidParameterValue', 'InvalidParameterCombination']);
-
-/** The agent's lines from the console output of each running instance that Systems Manager does not list. */
-async function consoleOutputs(
-  c: Clients,
-  found: readonly Instance[],
-  managed: Fact<Record<string, ManagedInstance>>,
-): Promise<NonNullable<Facts['consoleOutput']>> {
-  if (!managed.known) return {};
-  const targets = found.filter((i) => i.state === 'running' && !Object.hasOwn(managed.value, i.instanceId)).map((i) => i.instanceId);
-  const read = (InstanceId: string, Latest?: boolean) => c.ec2.send(new GetConsoleOutputCommand({ InstanceId, ...(Latest ? { Latest } : {}) }));
-  const outputs = await Promise.all(
-    targets.map((id) =>
-      attempt('ec2:GetConsoleOutput', async () => {
-        try {
-          return agentLines((await read(id, true)).Output);
-        } catch (e) {
-          if (!LATEST_REFUSED.has(codeOf(e))) throw e;
-          return agentLines((await read(id)).Output);
-        }
-      }),
-    ),
-  );
-  return Object.fromEntries(targets.map((id, i) => [id, outputs[i]]));
-}
+import type { Clients } from './sdk/clients.js';
+import { CollectError, runLevelError } from './sdk/errors.js';
+import { failureOf, unique } from './sdk/read.js';
+import { registrationOf, registrationOfRegion } from './ssm/registration.js';
+import { connectionStatuses, defaultHostManagement, sessionPreferences } from './ssm/settings.js';
 
 /**
  * Reads everything the checks need for these targets, in as few sequential rounds as the

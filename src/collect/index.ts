@@ -1,16 +1,17 @@
 import type { Fact, Facts } from '../facts/schema.js';
-import { buildClients, type Clients } from './clients.js';
-import { Deadline, DeadlineExceeded, formatDuration } from './deadline.js';
-import { CollectError } from './errors.js';
-import { connectionStatuses, gather } from './gather.js';
-import { statsOf, type RunStats } from './stats.js';
-import type { Targets } from './targets.js';
+import { buildClients, type Clients } from './sdk/clients.js';
+import { Deadline, DeadlineExceeded, formatDuration } from './sdk/deadline.js';
+import { CollectError } from './sdk/errors.js';
+import { gather } from './gather.js';
+import { connectionStatuses } from './ssm/settings.js';
+import { statsOf, type RunStats } from './sdk/stats.js';
+import type { Targets } from './ec2/targets.js';
 
-export { CollectError } from './errors.js';
-export type { CallStats } from './guard.js';
-export type { RunStats } from './stats.js';
-export { sumStats } from './stats.js';
-export { isFleet, type Ec2Filter, type Targets } from './targets.js';
+export { CollectError } from './sdk/errors.js';
+export type { CallStats } from './sdk/guard.js';
+export type { RunStats } from './sdk/stats.js';
+export { sumStats } from './sdk/stats.js';
+export { isFleet, type Ec2Filter, type Targets } from './ec2/targets.js';
 
 /** The default of --timeout: a slow but working account answers well within it. */
 export const DEFAULT_TIMEOUT_MS = 60_000;

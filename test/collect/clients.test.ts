@@ -4,9 +4,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildClients } from '../../src/collect/clients';
-import { CollectError } from '../../src/collect/errors';
-import { GUARD_NAME } from '../../src/collect/guard';
+import { buildClients } from '../../src/collect/sdk/clients';
+import { CollectError } from '../../src/collect/sdk/errors';
+import { GUARD_NAME } from '../../src/collect/sdk/guard';
 import { withReader } from '../../src/collect/index';
 
 /** Opens the region's clients and reads the facts of these ids, as a diagnosis does. */

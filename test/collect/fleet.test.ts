@@ -14,8 +14,8 @@ import {
 } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { gather } from '../../src/collect/gather';
-import { statsOf } from '../../src/collect/stats';
-import { filterBatches } from '../../src/collect/targets';
+import { statsOf } from '../../src/collect/sdk/stats';
+import { filterBatches } from '../../src/collect/ec2/targets';
 import { CHECKS } from '../../src/checks';
 import { readerOf } from '../../src/collect/index';
 import { diagnoseFacts, readRegion } from '../../src/diagnose';

@@ -1,7 +1,7 @@
-import type { Unknown } from '../facts/schema.js';
-import { printable, scrub } from '../redact.js';
+import type { Unknown } from '../../facts/schema.js';
+import { printable, scrub } from '../../redact.js';
 
-export { printable, scrub } from '../redact.js';
+export { printable, scrub } from '../../redact.js';
 
 /** A problem with the whole run (credentials, region, profile): one line that says how to fix it. */
 export class CollectError extends Error {

@@ -11,20 +11,11 @@ import {
   type Filter,
 } from '@aws-sdk/client-ec2';
 import { ListHostedZonesByVPCCommand, type VPCRegion } from '@aws-sdk/client-route-53';
-import { known } from '../facts/fact.js';
-import type { Endpoint, Fact, Facts, HostedZone, Instance, SecurityGroup, Vpc } from '../facts/schema.js';
-import type { Clients } from './clients.js';
-import {
-  mapEndpoint,
-  mapHostedZone,
-  mapInternetGateway,
-  mapNatGateway,
-  mapNetworkAcl,
-  mapRouteTable,
-  mapSecurityGroup,
-  mapSubnet,
-} from './map.js';
-import { attempt, chunks, incomplete, pages, unique } from './read.js';
+import { known } from '../../facts/fact.js';
+import type { Endpoint, Fact, Facts, HostedZone, Instance, SecurityGroup, Vpc } from '../../facts/schema.js';
+import type { Clients } from '../sdk/clients.js';
+import { mapEndpoint, mapHostedZone, mapInternetGateway, mapNatGateway, mapNetworkAcl, mapRouteTable, mapSecurityGroup, mapSubnet } from './map.js';
+import { attempt, chunks, incomplete, pages, unique } from '../sdk/read.js';
 
 /** Values per EC2 filter; EC2 documents no limit, and 200 keeps each request small. */
 export const FILTER_BATCH = 200;
