@@ -104,6 +104,8 @@ async function isFactsFileError(e: unknown): Promise<boolean> {
   return e instanceof Error && e instanceof (await import('./facts/file.js')).FactsFileError;
 }
 
+const firstLine = (text: string) => text.split('\n', 1)[0] ?? '';
+
 function messageText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
@@ -116,7 +118,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<numbe
     const debug = argv.includes('--debug');
     // A usage or file error is one sentence (control characters in it are escaped, not cut); an
     // unexpected error's first line is its message, the rest is a stack for --debug.
-    const message = known ? messageText(e) : messageText(e).split('\n')[0];
+    const message = known ? messageText(e) : firstLine(messageText(e));
     process.stderr.write(`${TOOL_NAME}: ${known ? '' : 'internal error: '}${safeLine(message)}\n`);
     if (debug && e instanceof Error && e.stack) process.stderr.write(scrub(e.stack) + '\n');
     else if (!known) process.stderr.write(`${TOOL_NAME}: run again with --debug for details\n`);
@@ -127,7 +129,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<numbe
 /** The last resort for an error that escapes every handler (a socket event, a stream): one line and exit 3. */
 function fatal(e: unknown): void {
   try {
-    process.stderr.write(`${TOOL_NAME}: internal error: ${safeLine(messageText(e).split('\n')[0])}\n`);
+    process.stderr.write(`${TOOL_NAME}: internal error: ${safeLine(firstLine(messageText(e)))}\n`);
     if (process.argv.includes('--debug') && e instanceof Error && e.stack) process.stderr.write(scrub(e.stack) + '\n');
   } finally {
     // After an uncaught error the process state is unknown: ending is the only safe thing left.

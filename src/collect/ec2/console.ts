@@ -3,7 +3,7 @@ import { GetConsoleOutputCommand } from '@aws-sdk/client-ec2';
 import type { Fact, Facts, Instance, ManagedInstance } from '../../facts/schema.js';
 import type { Clients } from '../sdk/clients.js';
 import { codeOf } from '../sdk/errors.js';
-import { attempt } from '../sdk/read.js';
+import { attempt, zipRecord } from '../sdk/read.js';
 import { agentLines } from '../ssm/map.js';
 
 // Latest=true (the live console, not the boot-time snapshot) is for Nitro instances; others may refuse it.
@@ -30,5 +30,5 @@ export async function consoleOutputs(
       }),
     ),
   );
-  return Object.fromEntries(targets.map((id, i) => [id, outputs[i]]));
+  return zipRecord(targets, outputs);
 }

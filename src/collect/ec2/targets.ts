@@ -5,7 +5,7 @@ import type { Clients } from '../sdk/clients.js';
 import { codeOf } from '../sdk/errors.js';
 import { RefusedOperation } from '../sdk/guard.js';
 import { mapInstance } from './map.js';
-import { attempt, chunks, pages, unique } from '../sdk/read.js';
+import { attempt, chunks, pages, unique, zipRecord } from '../sdk/read.js';
 
 /** An EC2 filter as DescribeInstances takes it: `tag:Team` with `web`, `vpc-id` with two ids. */
 export interface Ec2Filter {
@@ -147,5 +147,5 @@ export async function readTargets(c: Clients, targets: Targets): Promise<Instanc
       order.push(i.instanceId);
     }
   }
-  return { byId: Object.fromEntries(order.map((id) => [id, byId[id]])), order, calls: [...idCalls, ...(selecting ? [matched] : [])] };
+  return { byId: zipRecord(order, order.map((id) => byId[id] as Fact<Instance | null>)), order, calls: [...idCalls, ...(selecting ? [matched] : [])] };
 }

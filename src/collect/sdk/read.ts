@@ -55,3 +55,12 @@ export function incomplete(what: string): Error {
 export function compact<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
+
+/** Each key with the value at its index: what `Promise.all` over a list of keys gives back, as a record. */
+export function zipRecord<T>(keys: readonly string[], values: readonly T[]): Record<string, T> {
+  const out: Record<string, T> = {};
+  keys.forEach((k, i) => {
+    out[k] = values[i] as T;
+  });
+  return out;
+}

@@ -7,7 +7,7 @@ import type { Fact, SessionPreferences } from '../../facts/schema.js';
 import type { Clients } from '../sdk/clients.js';
 import { codeOf, unknownOf } from '../sdk/errors.js';
 import { RefusedOperation } from '../sdk/guard.js';
-import { attempt, incomplete } from '../sdk/read.js';
+import { attempt, incomplete, zipRecord } from '../sdk/read.js';
 import { parseSessionPreferences } from './map.js';
 
 export interface DhmcRead {
@@ -41,7 +41,7 @@ export async function connectionStatuses(c: Clients, ids: string[]): Promise<Rec
       }),
     ),
   );
-  return Object.fromEntries(ids.map((id, i) => [id, statuses[i]]));
+  return zipRecord(ids, statuses);
 }
 
 /** The Session Manager preferences; null when they were never saved (the document does not exist). */
