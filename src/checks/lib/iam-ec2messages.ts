@@ -31,7 +31,7 @@ function isOldWindows(m: ManagedInstance): boolean {
   if (/\b20(0[38]|12)\b/.test(m.platformName ?? '')) return true;
   const [major, minor] = (m.platformVersion ?? '').split('.').map(Number);
   // Without a version or a year in the name, an old Windows cannot be ruled out.
-  if (!Number.isInteger(major)) return !/\b20(1[6-9]|[2-9]\d)\b/.test(m.platformName ?? '');
+  if (major === undefined || !Number.isInteger(major)) return !/\b20(1[6-9]|[2-9]\d)\b/.test(m.platformName ?? '');
   return major < 6 || (major === 6 && (minor ?? 0) <= 3);
 }
 
