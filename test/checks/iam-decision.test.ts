@@ -128,4 +128,20 @@ describe('decide', () => {
     f.callerSimulation = denied('iam:SimulatePrincipalPolicy');
     expect(() => decide(f, { caller: true }, [{ action: 'ssm:StartSession' }], CTX)).toThrow(/iam:SimulatePrincipalPolicy: AccessDenied/);
   });
+  it('for a resource, takes the result on that resource, else on *, never one on another instance', () => {
+    const arn = (id: string) => `arn:aws:ec2:${IDS.region}:${IDS.account}:instance/${id}`;
+    const f = factsWith((g) => {
+      const sim = g.callerSimulation;
+      if (sim?.known) {
+        const first = sim.value[0]!;
+        sim.value.push({ ...first, resource: arn('i-0other'), decision: 'implicitDeny' });
+        sim.value.push({ ...first, action: 'kms:GenerateDataKey', resource: '*', decision: 'implicitDeny' });
+      }
+    });
+    const caller = { caller: true } as const;
+    expect(decide(f, caller, [{ action: 'ssm:StartSession', resource: arn(IDS.instance) }], CTX).permissions[0]!.decision).toBe('allow');
+    expect(decide(f, caller, [{ action: 'ssm:StartSession', resource: arn('i-0other') }], CTX).permissions[0]!.decision).toBe('implicit');
+    expect(decide(f, caller, [{ action: 'kms:GenerateDataKey', resource: 'arn:aws:kms:ap-northeast-1:123456789012:key/k' }], CTX).permissions[0]!.decision).toBe('implicit');
+    expect(() => decide(f, caller, [{ action: 'ssm:StartSession', resource: arn('i-0third') }], CTX)).toThrow(FactUnknown);
+  });
 });
