@@ -1,5 +1,5 @@
 import { checkCases } from '../helpers/check-tester';
-import { CORE_ACTIONS, IDS, denied, factsWith, instanceOf } from '../helpers/facts';
+import { CORE_ACTIONS, IDS, boundaryOn, denied, factsWith, instanceOf } from '../helpers/facts';
 import { known, type Facts, type Role, type SimulationResult } from '../../src/facts/schema';
 import { compareVersions } from '../../src/checks/lib/iam-ec2messages';
 
@@ -471,12 +471,7 @@ describe('compareVersions', () => {
   });
 });
 
-/** The role's permissions boundary: its ARN on the role, and its document when `statements` is given. */
-const boundary = (f: Facts, statements?: object[]) => {
-  const r = roleOf(f).role;
-  if (r?.known) r.value.permissionsBoundaryArn = BOUNDARY;
-  if (statements) roleOf(f).permissionsBoundary = known({ Version: '2012-10-17', Statement: statements });
-};
+const boundary = (f: Facts, statements?: object[]) => boundaryOn(f, BOUNDARY, statements);
 const SSM_ONLY = [{ Effect: 'Allow', Action: ['ssm:*', 'ec2messages:*'], Resource: '*' }];
 
 checkCases('iam-core-policy', [

@@ -1,7 +1,7 @@
 import { decide, type Request } from '../../src/checks/lib/iam-decision';
 import { FactUnknown } from '../../src/checks/types';
 import { known, type Facts } from '../../src/facts/schema';
-import { CORE_ACTIONS, IDS, denied, factsWith } from '../helpers/facts';
+import { CORE_ACTIONS, IDS, boundaryOn, denied, factsWith } from '../helpers/facts';
 
 const BOUNDARY = `arn:aws:iam::${IDS.account}:policy/DevBoundary`;
 const CTX = { region: IDS.region };
@@ -9,12 +9,10 @@ const CORE: Request[] = CORE_ACTIONS.map((action) => ({ action }));
 const role = { role: IDS.role };
 
 /** The role without a simulation, with a boundary whose document is `doc` (undefined: not read). */
-const bounded = (doc?: object, patch: (f: Facts) => void = () => {}) =>
+const bounded = (doc?: object[], patch: (f: Facts) => void = () => {}) =>
   factsWith((f) => {
-    const r = f.roles[IDS.role]!;
-    delete r.simulation;
-    if (r.role?.known) r.role.value.permissionsBoundaryArn = BOUNDARY;
-    if (doc) r.permissionsBoundary = known({ Version: '2012-10-17', Statement: doc });
+    delete f.roles[IDS.role]!.simulation;
+    boundaryOn(f, BOUNDARY, doc);
     patch(f);
   });
 const kinds = (f: Facts, requests: Request[] = CORE) => decide(f, role, requests, CTX).permissions.map((p) => p.decision);
