@@ -102,7 +102,7 @@ function verdict(a: Assessment, facts: Facts, region: string, instanceId: string
 }
 
 type Where = 'core' | 'ec2fail' | 'ec2warn';
-type Kind = 'fail' | Where | 'conditional' | 'pass';
+type Kind = 'fail' | 'ec2fail' | 'conditional' | 'ec2warn' | 'pass';
 
 /** Who decided, and what was left unread. */
 function suffix(a: Assessment, kind: Kind): Text {
