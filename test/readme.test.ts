@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { CHECKS } from '../src/checks';
-import { leastPrivilegePolicy } from '../src/collect/allowlist';
+import { leastPrivilegePolicy } from '../src/collect/sdk/allowlist';
 import { reportSchema } from '../src/report/schema';
 
 const ROOT = join(__dirname, '..');

@@ -22,7 +22,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { gather } from '../../src/collect/gather';
-import { LOGS_ACTIONS } from '../../src/collect/simulate';
+import { LOGS_ACTIONS } from '../../src/collect/iam/simulate';
 import { AGENT_ACTIONS } from '../../src/aws/agent';
 import { factsSchema, known } from '../../src/facts/schema';
 import { IDS, healthyFacts } from '../helpers/facts';
