@@ -12,7 +12,12 @@ const ROOT = join(__dirname, '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 
-const PAGES = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const PAGES = [
+  'README.md',
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 const text = new Map(PAGES.map((p) => [p, read(p)]));
 const page = (p: string) => {
   const s = text.get(p);
@@ -35,10 +40,16 @@ function blocksOf(p: string): Block[] {
   }));
 }
 const BLOCKS = PAGES.flatMap(blocksOf);
-const jsonBlocks = (p: string) => blocksOf(p).filter((b) => b.info === 'json').map((b) => JSON.parse(b.body) as unknown);
+const jsonBlocks = (p: string) =>
+  blocksOf(p)
+    .filter((b) => b.info === 'json')
+    .map((b) => JSON.parse(b.body) as unknown);
 
 /** Markdown prose: fenced blocks and inline code left out. */
-const prose = (p: string) => page(p).replace(/^( *)```[\s\S]*?\n\1```$/gm, '').replace(/`[^`\n]*`/g, '');
+const prose = (p: string) =>
+  page(p)
+    .replace(/^( *)```[\s\S]*?\n\1```$/gm, '')
+    .replace(/`[^`\n]*`/g, '');
 
 describe('the README first screen', () => {
   const readme = page('README.md');
@@ -49,7 +60,12 @@ describe('the README first screen', () => {
     expect(first?.body).toMatch(/^npm ci && npm run demo\b/m);
     expect(first?.body).toMatch(/^npm ci && npm run test:all\b/m);
     // Nothing but a title and one paragraph before them.
-    expect(readme.slice(0, readme.indexOf('```')).split('\n').filter((l) => l.trim()).length).toBeLessThanOrEqual(8);
+    expect(
+      readme
+        .slice(0, readme.indexOf('```'))
+        .split('\n')
+        .filter((l) => l.trim()).length,
+    ).toBeLessThanOrEqual(8);
   });
 
   test('npm ci builds, so the demo command runs the build it needs', () => {
@@ -190,7 +206,13 @@ describe('samples are the real output of their commands', () => {
         if (!m || !m[1]) return;
         const end = lines.findIndex((l, k) => k > j && l.startsWith('$ '));
         const body = lines.slice(j + 1, end === -1 ? undefined : end);
-        const exit = end === -1 ? undefined : lines.slice(end).join('\n').match(/^\$ echo \$\?\n(\d+)/);
+        const exit =
+          end === -1
+            ? undefined
+            : lines
+                .slice(end)
+                .join('\n')
+                .match(/^\$ echo \$\?\n(\d+)/);
         const next = BLOCKS[i + 1];
         const expected =
           body.length === 0 && next?.page === b.page && next.info === 'json' ? { json: JSON.parse(next.body) } : { text: body.join('\n') };
@@ -272,7 +294,13 @@ describe('links', () => {
       .replace(/[^\p{L}\p{N}\s_-]/gu, '')
       .replace(/\s/g, '-');
   const anchorsOf = (p: string) =>
-    new Set([...read(p).replace(/^( *)```[\s\S]*?\n\1```$/gm, '').matchAll(/^#{1,6} (.+)$/gm)].map((m) => slug(m[1] ?? '')));
+    new Set(
+      [
+        ...read(p)
+          .replace(/^( *)```[\s\S]*?\n\1```$/gm, '')
+          .matchAll(/^#{1,6} (.+)$/gm),
+      ].map((m) => slug(m[1] ?? '')),
+    );
 
   const links = PAGES.flatMap((p) => [...prose(p).matchAll(/\]\(([^)\s]+)\)/g)].map((m) => [p, m[1] as string] as const)).filter(
     ([, href]) => !/^[a-z]+:/i.test(href),
