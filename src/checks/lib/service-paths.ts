@@ -37,7 +37,7 @@ export const openPaths = (net: Network) => servicePaths(net).filter((p) => p.via
 
 /** Where some of the agent's traffic must go: a set of endpoints, the hub of a centralised design, or the internet. */
 export type Target =
-  | { via: 'endpoint'; services: SsmService[]; endpoints: Endpoint[] }
+  | { via: 'endpoint'; services: SsmService[]; endpoints: [Endpoint, ...Endpoint[]] }
   | { via: 'central'; services: SsmService[] }
   | { via: 'internet'; services: SsmService[]; path: InternetPath };
 
