@@ -112,7 +112,7 @@ describe('effectiveRouteTable', () => {
     expect(effectiveRouteTable(tables, 'subnet-b')).toEqual({ table: tables[0], implicit: true });
   });
   it('is undefined when there is neither', () => {
-    expect(effectiveRouteTable([tables[1]], 'subnet-b')).toBeUndefined();
+    expect(effectiveRouteTable([tables[1]!], 'subnet-b')).toBeUndefined();
   });
   it('internetPath says when the main table is used', () => {
     const net = netWith([], (f) => {
@@ -221,21 +221,21 @@ describe('internetPath', () => {
   it('a blackhole route: none, and says so', () => {
     const p = internetPath(netWith([local, r('0.0.0.0/0', IDS.nat, 'blackhole')]));
     expect(p.kind).toBe('none');
-    expect(p.hops[0].text.en).toBe(`0.0.0.0/0 → ${IDS.nat} is a blackhole route (its target no longer exists)`);
+    expect(p.hops[0]?.text.en).toBe(`0.0.0.0/0 → ${IDS.nat} is a blackhole route (its target no longer exists)`);
   });
   it('a private NAT gateway: none, and says so', () => {
     const p = internetPath(
       netWith([local, r('0.0.0.0/0', IDS.nat)], (f) => void (vpcOf(f).natGateways = known([{ natGatewayId: IDS.nat, state: 'available', connectivityType: 'private' }]))),
     );
     expect(p.kind).toBe('none');
-    expect(p.hops[0].text.en).toMatch(/private NAT gateway with no internet access/);
+    expect(p.hops[0]?.text.en).toMatch(/private NAT gateway with no internet access/);
   });
   it('a NAT gateway that is pending: none', () => {
     const p = internetPath(
       netWith([local, r('0.0.0.0/0', IDS.nat)], (f) => void (vpcOf(f).natGateways = known([{ natGatewayId: IDS.nat, state: 'pending', connectivityType: 'public' }]))),
     );
     expect(p.kind).toBe('none');
-    expect(p.hops[0].text.en).toMatch(/which is pending/);
+    expect(p.hops[0]?.text.en).toMatch(/which is pending/);
   });
   it('a NAT gateway the facts do not know: unverifiable, not a guess', () => {
     expect(internetPath(netWith([local, r('0.0.0.0/0', 'nat-0gone')])).kind).toBe('unverifiable');
@@ -251,7 +251,7 @@ describe('internetPath', () => {
   it.each(['tgw-0a', 'vgw-0a', 'pcx-0a', 'eni-0a', 'i-0a', 'vpce-0a'])('a default route to %s is unverifiable', (target) => {
     const p = internetPath(netWith([local, r('0.0.0.0/0', target)]));
     expect(p.kind).toBe('unverifiable');
-    expect(p.hops[0].text.en).toMatch(/cannot be verified from here/);
+    expect(p.hops[0]?.text.en).toMatch(/cannot be verified from here/);
   });
   it('a working default route beside a more specific blackhole is unverifiable (which wins depends on the address)', () => {
     const p = internetPath(netWith([local, r('0.0.0.0/0', IDS.nat), r('52.0.0.0/8', 'tgw-0a', 'blackhole')]));
@@ -289,7 +289,7 @@ describe('confirmedByPing', () => {
   });
   it('not when the agent is not Online or not known', () => {
     const lost = factsWith((x) => {
-      if (x.managedInstances.known) x.managedInstances.value[IDS.instance].pingStatus = 'ConnectionLost';
+      if (x.managedInstances.known) x.managedInstances.value[IDS.instance]!.pingStatus = 'ConnectionLost';
     });
     expect(confirmedByPing({ facts: lost, instanceId: IDS.instance }, tgw, false)).toBe(false);
     const unknownPing = factsWith((x) => void (x.managedInstances = denied('ssm:DescribeInstanceInformation')));
