@@ -16,6 +16,7 @@ import {
   zonesText,
   type Network,
 } from '../../src/checks/lib/path';
+import { idSet, openPaths, targetsOf, type ServicePath } from '../../src/checks/lib/service-paths';
 import { IDS, denied, factsWith, healthyFacts, instanceOf, vpcOf } from '../helpers/facts';
 import { known, type Endpoint, type Facts, type Route, type RouteTable } from '../../src/facts/schema';
 
@@ -367,5 +368,47 @@ describe('servicePaths: per service, a local endpoint, else a hosted zone, else 
       vpcOf(f).hostedZones = denied('route53:ListHostedZonesByVPC');
     });
     expect(servicePaths(net).map((p) => p.via)).toEqual(['internet', 'internet', 'internet']);
+  });
+});
+
+describe('targetsOf: the places the agent must reach, grouped for the filters on the way', () => {
+  const endpoint = (id: string, subnetIds: string[], groupIds: string[]): Endpoint => ({
+    endpointId: id,
+    serviceName: `com.amazonaws.${IDS.region}.ssm`,
+    type: 'Interface',
+    state: 'available',
+    subnetIds,
+    groupIds,
+    privateDnsEnabled: true,
+  });
+  const paths = (endpoints: Endpoint[][]): ServicePath[] =>
+    endpoints.map((es, i) => ({ service: (['ssm', 'ssmmessages', 'ec2messages'] as const)[i]!, via: 'endpoint', endpoints: es }));
+
+  it('endpoints with the same key share a target and list each service once', () => {
+    const a = endpoint('vpce-a', ['subnet-1', 'subnet-2'], ['sg-1']);
+    const b = endpoint('vpce-b', ['subnet-2', 'subnet-1'], ['sg-2']);
+    const c = endpoint('vpce-c', ['subnet-3'], ['sg-1']);
+    const bySubnets = targetsOf(paths([[a], [b], [c]]), (e) => idSet(e.subnetIds));
+    expect(bySubnets.map((t) => [t.services, t.via === 'endpoint' ? t.endpoints.map((e) => e.endpointId) : []])).toEqual([
+      [['ssm', 'ssmmessages'], ['vpce-a', 'vpce-b']],
+      [['ec2messages'], ['vpce-c']],
+    ]);
+    const byGroups = targetsOf(paths([[a], [b], [c]]), (e) => idSet(e.groupIds));
+    expect(byGroups.map((t) => t.services)).toEqual([['ssm', 'ec2messages'], ['ssmmessages']]);
+  });
+
+  it('the internet and the centralised services are one target each, and a path with no way out is left out', () => {
+    const net = netWith([local, r('0.0.0.0/0', IDS.nat)], (f) => {
+      vpcOf(f).endpoints = known([]);
+      vpcOf(f).hostedZones = known([{ name: `ssm.${IDS.region}.amazonaws.com.`, hostedZoneId: 'Z0SSM' }]);
+    });
+    expect(targetsOf(openPaths(net), () => '').map((t) => [t.via, t.services])).toEqual([
+      ['central', ['ssm']],
+      ['internet', ['ssmmessages', 'ec2messages']],
+    ]);
+    const closed = netWith([local], (f) => {
+      vpcOf(f).endpoints = known([]);
+    });
+    expect(openPaths(closed)).toEqual([]);
   });
 });
