@@ -7,8 +7,8 @@ import { blockedServicesVerdict } from './lib/iam-ec2messages.js';
 import { listText, networkOf, notCollected, type Network } from './lib/network.js';
 import { hubDestinations } from './lib/routes.js';
 import { idSet, openPaths, targetsOf, type Target } from './lib/service-paths.js';
-import { egressOn, type Egress } from './lib/sg.js';
-import { need, FactUnknown, type Check, type Fix, type FixStep } from './types.js';
+import { egressOn, instanceGroups, type Egress } from './lib/sg.js';
+import { FactUnknown, need, type Check, type Fix, type FixStep } from './types.js';
 
 const HTTPS = 443;
 const toOutbound = consolePath('outboundRules', 'editOutbound', 'addRule');
@@ -215,16 +215,6 @@ function fixOf(net: Network, bad: readonly Verdict[]): Fix {
     commands.push(aws(net.region, 'ec2', 'authorize-security-group-egress', '--group-id', sg, '--ip-permissions', shq(permissions)));
   }
   return { steps, commands };
-}
-
-/** The instance's primary-ENI security groups, each one collected. */
-function instanceGroups(net: Network): { groups: SecurityGroup[]; own: SecurityGroup[] } {
-  const { instance } = net;
-  const groups = need(net.vpc.securityGroups, 'ec2:DescribeSecurityGroups');
-  const own = instance.primaryEniGroupIds.flatMap((g) => groups.find((x) => x.groupId === g) ?? []);
-  const absent = instance.primaryEniGroupIds.filter((g) => !own.some((x) => x.groupId === g));
-  if (absent.length) throw notCollected('ec2:DescribeSecurityGroups', `${absent.join(', ')} of ${instance.instanceId} is not among the collected security groups`);
-  return { groups, own };
 }
 
 /** The instance's primary-ENI security groups allow outbound TCP 443 to where each Systems Manager service resolves; a security group silently drops what no egress rule allows. */

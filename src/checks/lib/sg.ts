@@ -2,7 +2,8 @@
 import ipaddr from 'ipaddr.js';
 import type { Facts, SecurityGroup, SgRule, Unknown } from '../../facts/schema.js';
 import { blockOf, parseCidr, type Block } from './cidr.js';
-import { notCollected } from './network.js';
+import { notCollected, type Network } from './network.js';
+import { need } from '../types.js';
 
 /** Whether the rule's protocol and port range let TCP `port` through ("-1" is every protocol and port). */
 export function coversTcpPort(rule: SgRule, port: number): boolean {
@@ -109,4 +110,14 @@ export function egressOn(groups: readonly SecurityGroup[], port: number, prefixL
   }
   egress.destinations = [...destinations];
   return egress;
+}
+
+/** The VPC's security groups and the instance's primary-ENI ones among them; unknown when one of those was not collected. */
+export function instanceGroups(net: Network): { groups: SecurityGroup[]; own: SecurityGroup[] } {
+  const { instance } = net;
+  const groups = need(net.vpc.securityGroups, 'ec2:DescribeSecurityGroups');
+  const own = instance.primaryEniGroupIds.flatMap((g) => groups.find((x) => x.groupId === g) ?? []);
+  const absent = instance.primaryEniGroupIds.filter((g) => !own.some((x) => x.groupId === g));
+  if (absent.length) throw notCollected('ec2:DescribeSecurityGroups', `${absent.join(', ')} of ${instance.instanceId} is not among the collected security groups`);
+  return { groups, own };
 }
