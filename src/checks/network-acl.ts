@@ -125,7 +125,7 @@ class Crossings {
   }
 
   /** From the instance's subnet to `peers` and back: requests out, replies in. */
-  out(peers: Block[], peer: Text, fixCidr: string): Need[] {
+  out(peers: Block[], peer: Text | string, fixCidr: string): Need[] {
     const acl = this.aclOf(this.net.subnetId);
     const subnetId = this.net.subnetId;
     return [
@@ -138,7 +138,7 @@ class Crossings {
   into(subnetId: string): [request: Need, reply: Need] {
     const acl = this.aclOf(subnetId);
     const me = this.self();
-    const peer = { en: me.text, ja: me.text };
+    const peer = me.text;
     return [
       { acl, subnetId, egress: false, peers: me.peers, peer, ports: HTTPS, purpose: M('request'), fix: { cidr: me.fixCidr, ports: HTTPS } },
       { acl, subnetId, egress: true, peers: me.peers, peer, ports: this.eph.ports, purpose: this.reply, fix: { cidr: me.fixCidr, ports: EPHEMERAL_FIX } },
@@ -156,7 +156,7 @@ function endpointVerdict(c: Crossings, target: Extract<Target, { via: 'endpoint'
   if (!others.length) return { services, reach: 'ok', text: M(ids.length > 1 ? 'sameSubnetN' : 'sameSubnet1', { head, subnet: subnetId }), problems: [] };
   const perSubnet = others.map((s) => {
     const { cidr, block } = c.cidrOf(s);
-    return judgeAll([...c.out([block], { en: cidr, ja: cidr }, cidr), ...c.into(s)]);
+    return judgeAll([...c.out([block], cidr, cidr), ...c.into(s)]);
   });
   // An endpoint address in the instance's own subnet is reached without crossing any ACL.
   const reaches: Reach[] = [...perSubnet.map(reachOf), ...(subnetIds.includes(subnetId) ? ['ok' as const] : [])];

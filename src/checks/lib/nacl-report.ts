@@ -29,7 +29,7 @@ export interface Need {
   subnetId: string;
   egress: boolean;
   peers: Block[];
-  peer: Text;
+  peer: Text | string;
   ports: PortRange;
   /** What the traffic is, for messages. */
   purpose: Text;
