@@ -7,11 +7,14 @@ import type { Text } from '../../lang.js';
 
 export const CONSOLE = {
   actions: { en: 'Actions', ja: 'アクション' },
+  addNewRule: { en: 'Add new rule', ja: '新しいルールを追加' },
   addPermissions: { en: 'Add permissions', ja: '許可を追加' },
   addRoute: { en: 'Add route', ja: 'ルートを追加' },
   addRule: { en: 'Add rule', ja: 'ルールを追加' },
+  allow: { en: 'Allow', ja: '許可' },
   attachPolicies: { en: 'Attach policies', ja: 'ポリシーをアタッチ' },
   awsService: { en: 'AWS service', ja: 'AWS のサービス' },
+  changeSecurityGroups: { en: 'Change security groups', ja: 'セキュリティグループを変更' },
   createEndpoint: { en: 'Create endpoint', ja: 'エンドポイントを作成' },
   createInlinePolicy: { en: 'Create inline policy', ja: 'インラインポリシーを作成' },
   createPolicy: { en: 'Create policy', ja: 'ポリシーの作成' },

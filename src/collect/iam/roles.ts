@@ -16,8 +16,7 @@ import { RefusedOperation } from '../sdk/guard.js';
 import { lastSegment } from '../../aws/arn.js';
 import { isBuiltInPolicy } from '../../aws/policies.js';
 import { parsePolicyDocument } from './map.js';
-import { compact } from '../sdk/read.js';
-import { attempt, incomplete, isNoSuchEntity, pages, unique } from '../sdk/read.js';
+import { attempt, compact, incomplete, isNoSuchEntity, pages, unique } from '../sdk/read.js';
 import { simulate, type SimPair } from './simulate.js';
 
 
