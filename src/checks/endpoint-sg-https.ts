@@ -1,10 +1,9 @@
 import type { SecurityGroup, Unknown } from '../facts/schema.js';
 import { t, type Text } from '../lang.js';
-import { aws } from './lib/cli.js';
-import { instanceSourceArgs, instanceSourceText } from './lib/endpoint-fix.js';
+import { httpsIngressFix } from './lib/sg-fix.js';
 import { liveSsmEndpoints, networkOf, type SsmEndpoint } from './lib/path.js';
 import { ingressOn, type Client } from './lib/sg.js';
-import { FactUnknown, need, type Check, type FixStep } from './types.js';
+import { FactUnknown, need, type Check } from './types.js';
 
 const HTTPS = 443;
 
@@ -23,7 +22,7 @@ export const endpointSgHttps: Check = {
   title: t('Endpoint security groups allow HTTPS from the instance', 'エンドポイントのセキュリティグループがインスタンスからの HTTPS を許可している'),
   evaluate(ctx) {
     const net = networkOf(ctx);
-    const { region, vpcId, instance } = net;
+    const { vpcId, instance } = net;
     const live = liveSsmEndpoints(net);
     if (!live.length) {
       return {
@@ -130,19 +129,9 @@ export const endpointSgHttps: Check = {
       };
     }
 
-    const source = instanceSourceText(net);
-    const steps: FixStep[] = [];
-    const commands: string[] = [];
-    for (const sg of new Set(failed.map((v) => v.groupIds[0]))) {
-      steps.push({
-        key: `endpoint-sg-https:${sg}`,
-        text: t(
-          `VPC → Security groups → select ${sg} → Inbound rules → Edit inbound rules → Add rule: Type HTTPS, Source ${source} (the instance's security group) → Save rules`,
-          `「VPC」→「セキュリティグループ」→ ${sg} を選択 →「インバウンドのルール」→「インバウンドのルールを編集」→「ルールを追加」→ タイプ「HTTPS」、ソースにインスタンスのセキュリティグループ ${source} を指定 →「ルールを保存」`,
-        ),
-      });
-      commands.push(aws(region, 'ec2', 'authorize-security-group-ingress', '--group-id', sg, '--protocol', 'tcp', '--port', String(HTTPS), ...instanceSourceArgs(net)));
-    }
+    const fixes = [...new Set(failed.map((v) => v.groupIds[0]))].flatMap((sg) => (sg ? [httpsIngressFix(net, sg)] : []));
+    const steps = fixes.flatMap((f) => f.steps);
+    const commands = fixes.flatMap((f) => f.commands);
     const notes = unknown.map((v) => t(`not checked: ${v.unknown!.message}`, `未確認: ${v.unknown!.message}`));
     const parts = [...failed.map((v) => v.text), ...notes];
     return {
