@@ -1,0 +1,6 @@
+import type { Text } from '../../lang.js';
+
+/** Ids listed in each language's own way: `a, b` and `a、b`. */
+export function listText(ids: readonly string[]): Text {
+  return { en: ids.join(', '), ja: ids.join('、') };
+}
