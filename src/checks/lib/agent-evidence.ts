@@ -13,7 +13,8 @@ const M = defineMessages({
   inactive: { en: '{id} is registered but Inactive (last ping {since})', ja: '{id} は登録されていますが、非アクティブ (Inactive) です (最終 ping {since})' },
   otherPing: { en: '{id} is registered with PingStatus {status} (last ping {since})', ja: '{id} は登録されていますが、PingStatus は {status} です (最終 ping {since})' },
   since: { en: ', {ago} before these facts were collected', ja: '。最後の ping はファクト収集の {ago}前です' },
-  days: { en: '{n} day{plural}{hours}', ja: '{n} 日{hours}' },
+  day: { en: '{n} day{hours}', ja: '{n} 日{hours}' },
+  days: { en: '{n} days{hours}', ja: '{n} 日{hours}' },
   hours: { en: '{n} h{minutes}', ja: '{n} 時間{minutes}' },
   moreHours: { en: ' {n} h', ja: ' {n} 時間' },
   minutes: { en: '{n} min', ja: '{n} 分' },
@@ -40,7 +41,7 @@ function duration(minutes: number): Text {
   const days = Math.floor(minutes / 1440);
   const hours = Math.floor((minutes % 1440) / 60);
   const mins = minutes % 60;
-  if (days) return M('days', { n: days, plural: days > 1 ? 's' : '', hours: hours ? M('moreHours', { n: hours }) : NO_TEXT });
+  if (days) return M(days > 1 ? 'days' : 'day', { n: days, hours: hours ? M('moreHours', { n: hours }) : NO_TEXT });
   if (hours) return M('hours', { n: hours, minutes: mins ? M('moreMinutes', { n: mins }) : NO_TEXT });
   return M('minutes', { n: mins });
 }

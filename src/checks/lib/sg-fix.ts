@@ -3,7 +3,7 @@
  * endpoints go in (reused or created). Every check that advises either prints these, with the same step keys, so a plan
  * lists each action once.
  */
-import { defineMessages, type Text } from '../../lang.js';
+import { defineMessages, type Param, type Text } from '../../lang.js';
 import type { Fix, FixStep } from '../types.js';
 import { aws, shq } from './cli.js';
 import { CONSOLE, consolePath } from './glossary.js';
@@ -66,7 +66,7 @@ export function httpsIngressFix(net: Network, groupId: string): Fix {
 /** The security group new interface endpoints go in: `arg` for `--security-group-ids`, `text` for the console step. */
 export interface EndpointGroup extends Fix {
   arg: string;
-  text: Text;
+  text: Param;
 }
 
 /** A security group already on one of the Systems Manager endpoints that is not the VPC's default group. */
@@ -95,7 +95,7 @@ export function endpointGroup(net: Network, all: readonly SsmEndpoint[]): Endpoi
       key: `endpoint-sg-reuse:${reuse.groupId}`,
       text: M('stepReuseGroup', { sg: reuse.groupId, endpoint: reuse.endpointId, source: source.id }),
     };
-    return { arg: reuse.groupId, text: { en: reuse.groupId, ja: reuse.groupId }, steps: [step], commands: [] };
+    return { arg: reuse.groupId, text: reuse.groupId, steps: [step], commands: [] };
   }
   const { region, vpcId } = net;
   const name = `ssm-endpoints-${vpcId}`;
