@@ -1,7 +1,7 @@
 import { placeholders, type Text } from '../../src/lang';
 import { CHECKS } from '../../src/checks/index';
 import { endpointGroup, httpsIngressFix, instanceSource, sgFixMessages } from '../../src/checks/lib/sg-fix';
-import { endpointFixMessages } from '../../src/checks/lib/endpoint-fix';
+import { endpointFixMessages, gatewayEndpointFix } from '../../src/checks/lib/endpoint-fix';
 import { agentStepMessages } from '../../src/checks/lib/agent-steps';
 import { agentEvidenceMessages } from '../../src/checks/lib/agent-evidence';
 import { unknownMessages } from '../../src/checks/unknown';
@@ -68,5 +68,16 @@ describe('messages tables', () => {
   const rows = tables.flatMap(([name, table]) => Object.entries(table).map(([key, text]) => [`${name}.${key}`, text] as const));
   it.each(rows)('%s takes the same placeholders in both languages', (_key, text) => {
     expect([...new Set(placeholders(text.ja))]).toEqual([...new Set(placeholders(text.en))]);
+  });
+});
+
+describe('gatewayEndpointFix', () => {
+  it('creates the gateway endpoint on the given route table', () => {
+    const fix = gatewayEndpointFix(net(factsWith(() => {})), 's3', IDS.privateRt);
+    expect(fix.steps.map((s) => s.key)).toEqual(['endpoint-create:s3']);
+    expect(fix.commands).toEqual([
+      `aws ec2 create-vpc-endpoint --vpc-id ${IDS.vpc} --vpc-endpoint-type Gateway --service-name com.amazonaws.${IDS.region}.s3 --route-table-ids ${IDS.privateRt} --region ${IDS.region}`,
+    ]);
+    expect(fix.steps[0]!.text.en).toMatch(/of type Gateway, VPC .*\(gateway endpoints are free\)$/);
   });
 });
