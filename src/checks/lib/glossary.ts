@@ -14,6 +14,7 @@ export const CONSOLE = {
   attachPolicies: { en: 'Attach policies', ja: 'ポリシーをアタッチ' },
   available: { en: 'Available', ja: '使用可能' },
   awsService: { en: 'AWS service', ja: 'AWS のサービス' },
+  awsServices: { en: 'AWS services', ja: 'AWS のサービス' },
   createEndpoint: { en: 'Create endpoint', ja: 'エンドポイントを作成' },
   createInlinePolicy: { en: 'Create inline policy', ja: 'インラインポリシーを作成' },
   createPolicy: { en: 'Create policy', ja: 'ポリシーの作成' },

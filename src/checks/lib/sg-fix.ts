@@ -20,7 +20,7 @@ const M = defineMessages({
   sourceAddress: { en: "{id} (the instance's private address)", ja: 'インスタンスのプライベートアドレス {id}' },
   stepOpenHttps: {
     en: `${groups.en} → select {sg} → ${C.inboundRules.en} → ${C.editInbound.en} → ${C.addRule.en}: Type HTTPS, Source {source} → ${C.saveRules.en}`,
-    ja: `${groups.ja} → {sg} を選択 →「${C.inboundRules.ja}」→「${C.editInbound.ja}」→「${C.addRule.ja}」→ タイプ「HTTPS」、ソースに{source}を指定 →「${C.saveRules.ja}」`,
+    ja: `${groups.ja}→ {sg} を選択 →「${C.inboundRules.ja}」→「${C.editInbound.ja}」→「${C.addRule.ja}」→ タイプ「HTTPS」、ソースに{source} を指定 →「${C.saveRules.ja}」`,
   },
   stepReuseGroup: {
     en: 'Use security group {sg}, already on {endpoint}, for the new endpoints; it must allow inbound HTTPS (TCP 443) from {source}',
@@ -28,7 +28,7 @@ const M = defineMessages({
   },
   stepCreateGroup: {
     en: `${groups.en} → ${C.createSecurityGroup.en}: name {name}, VPC {vpc}; ${C.inboundRules.en} → ${C.addRule.en}: Type HTTPS (TCP 443), Source {source} → ${C.createSecurityGroup.en}`,
-    ja: `${groups.ja}→「${C.createSecurityGroup.ja}」: 名前を {name}、VPC を {vpc} にし、「${C.inboundRules.ja}」→「${C.addRule.ja}」でタイプ「HTTPS」(TCP 443)、ソースに{source}を指定して「${C.createSecurityGroup.ja}」をクリックします`,
+    ja: `${groups.ja}→「${C.createSecurityGroup.ja}」: 名前を {name}、VPC を {vpc} にし、「${C.inboundRules.ja}」→「${C.addRule.ja}」でタイプ「HTTPS」(TCP 443)、ソースに{source} を指定して「${C.createSecurityGroup.ja}」をクリックします`,
   },
   createdGroup: { en: '{name} (created above)', ja: '{name} (先ほど作成したもの)' },
 });
