@@ -39,12 +39,12 @@ const M = defineMessages({
     ja: 'snap 版の Ubuntu では、代わりにインスタンス上で `sudo snap refresh amazon-ssm-agent` を実行します。',
   },
   auto: {
-    en: ` To keep it current: ${C.systemsManager.en} → ${C.fleetManager.en} → Settings → Auto update SSM Agent.`,
-    ja: `今後も最新に保つには「${C.systemsManager.ja}」→「${C.fleetManager.ja}」→「設定」→「SSM Agent の自動更新」を使います。`,
+    en: ` To keep it current: ${C.systemsManager.en} → ${C.fleetManager.en} → ${C.settings.en} → ${C.autoUpdateAgent.en}.`,
+    ja: `今後も最新に保つには「${C.systemsManager.ja}」→「${C.fleetManager.ja}」→「${C.settings.ja}」→「${C.autoUpdateAgent.ja}」を使います。`,
   },
   stepUpdateOnline: {
-    en: `Update SSM Agent on {id}: ${C.systemsManager.en} → ${C.runCommand.en} → Run command → AWS-UpdateSSMAgent → Targets: Choose instances manually → {id} → Run (or the command below).{snap}{auto}`,
-    ja: `{id} の SSM Agent を更新します:「${C.systemsManager.ja}」→「${C.runCommand.ja}」→「コマンドを実行」→「AWS-UpdateSSMAgent」を選び、ターゲットで「インスタンスを手動で選択する」から {id} を選んで「実行」をクリックします (下のコマンドでも同じです)。{snap}{auto}`,
+    en: `Update SSM Agent on {id}: ${C.systemsManager.en} → ${C.runCommand.en} → ${C.runCommandAction.en} → AWS-UpdateSSMAgent → Targets: ${C.chooseInstancesManually.en} → {id} → ${C.run.en} (or the command below).{snap}{auto}`,
+    ja: `{id} の SSM Agent を更新します:「${C.systemsManager.ja}」→「${C.runCommand.ja}」→「${C.runCommandAction.ja}」→「AWS-UpdateSSMAgent」を選び、ターゲットで「${C.chooseInstancesManually.ja}」から {id} を選んで「${C.run.ja}」をクリックします (下のコマンドでも同じです)。{snap}{auto}`,
   },
   stepUpdateOffline: {
     en: `Update SSM Agent on {id} once it is Online again (${C.systemsManager.en} → ${C.runCommand.en} → AWS-UpdateSSMAgent), or reinstall it from user data or a shell on the instance.{snap}{auto}`,

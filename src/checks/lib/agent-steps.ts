@@ -24,8 +24,8 @@ const M = defineMessages({
     ja: `SSM Agent がインストールされているか確認します。Amazon Linux、Ubuntu、SLES の AMI には含まれていますが、RHEL、Debian、Rocky、AlmaLinux、CentOS、Oracle Linux の AMI には通常含まれていません。AWS ドキュメントの${LINUX_DOC_JA} に従い、起動時のユーザーデータなどでインストールします`,
   },
   hung: {
-    en: `An agent that stops sending heartbeats is often stopped, or starved by a full disk, memory or CPU: check the instance (${instances.en} → select it → ${C.actions.en} → ${C.monitorAndTroubleshoot.en} → Get system log)`,
-    ja: `ハートビートが止まったエージェントは、停止しているか、ディスク・メモリ・CPU の枯渇で動けなくなっていることがよくあります。インスタンスの状態を確認します (${instances.ja}→ 対象を選択 →「${C.actions.ja}」→「${C.monitorAndTroubleshoot.ja}」→「システムログを取得」)`,
+    en: `An agent that stops sending heartbeats is often stopped, or starved by a full disk, memory or CPU: check the instance (${instances.en} → select it → ${C.actions.en} → ${C.monitorAndTroubleshoot.en} → ${C.getSystemLog.en})`,
+    ja: `ハートビートが止まったエージェントは、停止しているか、ディスク・メモリ・CPU の枯渇で動けなくなっていることがよくあります。インスタンスの状態を確認します (${instances.ja}→ 対象を選択 →「${C.actions.ja}」→「${C.monitorAndTroubleshoot.ja}」→「${C.getSystemLog.ja}」)`,
   },
   restartWindows: { en: 'Restart-Service AmazonSSMAgent (PowerShell)', ja: 'Restart-Service AmazonSSMAgent (PowerShell)' },
   restartLinux: {
@@ -39,8 +39,8 @@ const M = defineMessages({
   leadAfterFixes: { en: 'After the fixes above, reboot', ja: '上の修正がすべて終わったら、' },
   leadNow: { en: 'Reboot', ja: '' },
   restart: {
-    en: `{lead} {id} (${instances.en} → select {id} → ${C.instanceState.en} → Reboot instance) so the agent retries at once; otherwise it retries on a backoff of up to about an hour. From a shell on the instance, restarting the agent does the same: {restart}.{dhmc}`,
-    ja: `{lead}{id} を再起動します (${instances.ja}→ {id} を選択 →「${C.instanceState.ja}」→「インスタンスを再起動」)。再起動するとエージェントはすぐに再接続を試みます。そのままでは最大で約 1 時間の間隔を空けて再試行します。インスタンスのシェルに入れる場合は、エージェントの再起動でも同じ効果があります: {restart}。{dhmc}`,
+    en: `{lead} {id} (${instances.en} → select {id} → ${C.instanceState.en} → ${C.rebootInstance.en}) so the agent retries at once; otherwise it retries on a backoff of up to about an hour. From a shell on the instance, restarting the agent does the same: {restart}.{dhmc}`,
+    ja: `{lead}{id} を再起動します (${instances.ja}→ {id} を選択 →「${C.instanceState.ja}」→「${C.rebootInstance.ja}」)。再起動するとエージェントはすぐに再接続を試みます。そのままでは最大で約 1 時間の間隔を空けて再試行します。インスタンスのシェルに入れる場合は、エージェントの再起動でも同じ効果があります: {restart}。{dhmc}`,
   },
 });
 
