@@ -56,6 +56,22 @@ describe('rolePairs and callerPairs', () => {
     expect(rolePairs({ documentName: 'd', s3BucketName: 'b' }, scope)[AGENT_ACTIONS.length].resource).toBe('arn:aws:s3:::b/*');
   });
 
+  it('puts the Logs stream actions on the group\'s streams and DescribeLogGroups on every group, as session-preferences judges them', () => {
+    const pairs = rolePairs({ documentName: 'd', cloudWatchLogGroupName: '/ssm/s' }, scope).slice(AGENT_ACTIONS.length);
+    const groups = `arn:aws:logs:${IDS.region}:${IDS.account}:log-group:`;
+    expect(pairs).toEqual([
+      { action: 'logs:CreateLogStream', resource: `${groups}/ssm/s:log-stream:*` },
+      { action: 'logs:PutLogEvents', resource: `${groups}/ssm/s:log-stream:*` },
+      { action: 'logs:DescribeLogStreams', resource: `${groups}/ssm/s:log-stream:*` },
+      { action: 'logs:DescribeLogGroups', resource: `${groups}*` },
+    ]);
+  });
+
+  it('asks kms:Decrypt on * for an alias, whose key IAM authorises but the preferences do not name', () => {
+    expect(rolePairs({ documentName: 'd', kmsKeyId: 'alias/ssm' }, scope).slice(AGENT_ACTIONS.length)).toEqual([{ action: 'kms:Decrypt' }]);
+    expect(callerPairs([], { documentName: 'd', kmsKeyId: `arn:aws:kms:${IDS.region}:${IDS.account}:alias/ssm` }, scope)).toContainEqual({ action: 'kms:GenerateDataKey' });
+  });
+
   it('asks ssm:StartSession on every instance and the document, and kms:GenerateDataKey only with a key', () => {
     expect(callerPairs(['i-1'], null, scope)).toEqual([
       { action: 'ssm:StartSession', resource: `arn:aws:ec2:${IDS.region}:${IDS.account}:instance/i-1` },
