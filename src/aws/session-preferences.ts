@@ -95,7 +95,9 @@ function s3Need(p: SessionPreferences, bucket: string, s: PreferenceScope): Pref
   };
 }
 
-export const LOGS_STREAM_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'] as const;
+/** What the agent calls to write session logs to CloudWatch Logs (and to check the group's encryption). */
+export const LOGS_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams'] as const;
+const LOGS_STREAM_ACTIONS = LOGS_ACTIONS.filter((a) => a !== 'logs:DescribeLogGroups');
 
 /**
  * The stream actions are on the group's streams (`log-group:<g>:log-stream:*`, which `log-group:<g>:*`
@@ -109,10 +111,10 @@ function logsNeed(p: SessionPreferences, group: string, s: PreferenceScope): Pre
     group,
     encrypted: p.cloudWatchEncryptionEnabled === true,
     blocking: p.cloudWatchEncryptionEnabled === true,
-    requests: [
-      ...LOGS_STREAM_ACTIONS.map((action) => ({ action, ...(streams ? { resource: streams } : {}) })),
-      { action: 'logs:DescribeLogGroups', ...(groups ? { resource: `${groups}*` } : {}) },
-    ],
+    requests: LOGS_ACTIONS.map((action) => {
+      const resource = action === 'logs:DescribeLogGroups' ? groups && `${groups}*` : streams;
+      return { action, ...(resource ? { resource } : {}) };
+    }),
     callerRequests: [],
     statements: [
       {

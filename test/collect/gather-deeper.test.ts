@@ -22,7 +22,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { gather } from '../../src/collect/gather';
-import { LOGS_STREAM_ACTIONS } from '../../src/aws/session-preferences';
+import { LOGS_ACTIONS } from '../../src/aws/session-preferences';
 import { AGENT_ACTIONS } from '../../src/aws/agent';
 import { factsSchema, known } from '../../src/facts/schema';
 import { IDS, healthyFacts } from '../helpers/facts';
@@ -263,8 +263,7 @@ describe('gather: session preferences', () => {
         `kms:Decrypt ${KEY}`,
         `s3:PutObject ${bucket}/ssm/*`,
         `s3:GetEncryptionConfiguration ${bucket}`,
-        ...LOGS_STREAM_ACTIONS.map((a) => `${a} ${streams}`),
-        `logs:DescribeLogGroups ${groups}`,
+        ...LOGS_ACTIONS.map((a) => `${a} ${a === 'logs:DescribeLogGroups' ? groups : streams}`),
       ].sort(),
     );
 

@@ -62,8 +62,8 @@ describe('rolePairs and callerPairs', () => {
     expect(pairs).toEqual([
       { action: 'logs:CreateLogStream', resource: `${groups}/ssm/s:log-stream:*` },
       { action: 'logs:PutLogEvents', resource: `${groups}/ssm/s:log-stream:*` },
-      { action: 'logs:DescribeLogStreams', resource: `${groups}/ssm/s:log-stream:*` },
       { action: 'logs:DescribeLogGroups', resource: `${groups}*` },
+      { action: 'logs:DescribeLogStreams', resource: `${groups}/ssm/s:log-stream:*` },
     ]);
   });
 
