@@ -56,6 +56,7 @@ export const CONSOLE = {
   systemsManager: { en: 'Systems Manager', ja: 'Systems Manager' },
   trustRelationships: { en: 'Trust relationships', ja: '信頼関係' },
   updatePolicy: { en: 'Update policy', ja: 'ポリシーを更新' },
+  updateIamRole: { en: 'Update IAM role', ja: 'IAM ロールの更新' },
   vpc: { en: 'VPC', ja: 'VPC' },
 } as const satisfies Record<string, Text>;
 
