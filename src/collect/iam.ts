@@ -24,6 +24,8 @@ import { simulate, type SimPair } from './simulate.js';
 export interface IamSweep {
   profiles: Map<string, InstanceProfile>;
   roles: Map<string, RolePolicies & { role: NonNullable<Role['role']> }>;
+  /** The customer managed policies' default documents, by ARN (a permissions boundary may be one). */
+  documents: Map<string, Fact<unknown>>;
 }
 
 /** Past this many instance profiles one sweep of the account is cheaper than reading each profile and role. */
@@ -46,7 +48,7 @@ export async function sweepIam(c: Clients): Promise<Fact<IamSweep>> {
       const v = (p.PolicyVersionList ?? []).find((x) => x.IsDefaultVersion) ?? (p.PolicyVersionList ?? []).find((x) => x.VersionId === p.DefaultVersionId);
       documents.set(p.Arn, v ? parsed('iam:GetAccountAuthorizationDetails', v.Document) : unknownOf('iam:GetAccountAuthorizationDetails', incomplete('default policy version')));
     }
-    const sweep: IamSweep = { profiles: new Map(), roles: new Map() };
+    const sweep: IamSweep = { profiles: new Map(), roles: new Map(), documents };
     for (const r of out.flatMap((o) => o.RoleDetailList ?? [])) {
       if (!r.RoleName || !r.Arn) continue;
       for (const p of r.InstanceProfileList ?? []) {
@@ -98,6 +100,26 @@ async function getInstanceProfile(c: Clients, arn: string, sweep?: IamSweep): Pr
 }
 
 type DocumentCache = Map<string, Promise<Fact<unknown>>>;
+
+/** A managed policy's default version, parsed, read once per run however many roles attach it. */
+function cachedDocument(c: Clients, arn: string, cache: DocumentCache): Promise<Fact<unknown>> {
+  let doc = cache.get(arn);
+  if (!doc) {
+    doc = managedPolicyDocument(c, arn);
+    cache.set(arn, doc);
+  }
+  return doc;
+}
+
+/**
+ * The permissions boundary's document, for the local evaluation: none when the role has no
+ * boundary or it is a built-in AWS managed policy; from the sweep when it holds it; else read.
+ */
+async function boundaryDocument(c: Clients, role: NonNullable<Role['role']>, cache: DocumentCache, sweep?: IamSweep): Promise<Fact<unknown> | undefined> {
+  const arn = role.known ? role.value.permissionsBoundaryArn : undefined;
+  if (!arn || isBuiltInPolicy(arn)) return undefined;
+  return sweep?.documents.get(arn) ?? cachedDocument(c, arn, cache);
+}
 
 /** A customer (or other) managed policy's default version, parsed. */
 async function managedPolicyDocument(c: Clients, arn: string): Promise<Fact<unknown>> {
@@ -156,10 +178,7 @@ async function rolePolicies(c: Clients, roleName: string, cache: DocumentCache):
   const [inline, documents] = await Promise.all([
     inlineNames.known ? inlinePolicies(c, roleName, inlineNames.value) : Promise.resolve(inlineNames),
     Promise.all(
-      toFetch.map(async (arn) => {
-        if (!cache.has(arn)) cache.set(arn, managedPolicyDocument(c, arn));
-        return [arn, await cache.get(arn)!] as const;
-      }),
+      toFetch.map(async (arn) => [arn, await cachedDocument(c, arn, cache)] as const),
     ),
   ]);
   return { attachedPolicies, inlinePolicies: inline, managedPolicyDocuments: Object.fromEntries(documents) };
@@ -188,6 +207,12 @@ function notNeeded(call: string): Unknown {
     message: 'not read: iam:SimulatePrincipalPolicy allowed every action ssm-doctor asks about for this role',
   };
 }
+
+const notRead = (): RolePolicies => ({
+  attachedPolicies: notNeeded('iam:ListAttachedRolePolicies'),
+  inlinePolicies: notNeeded('iam:ListRolePolicies'),
+  managedPolicyDocuments: {},
+});
 
 /** A role's policies are needed when the simulator could not answer or did not allow everything (they then say which statement denies). */
 const needsPolicies = (sim: Fact<SimulationResult[]>) =>
@@ -223,16 +248,14 @@ function readRole(c: Clients, req: RoleRequest, cache: DocumentCache, sweep?: Ia
     }
     return first;
   });
-  const done = Promise.all([rolePromise, simulated]).then(async ([role, simulation]) => {
-    if (swept) return { ...(await sweptPolicies(c, swept, needsPolicies(simulation), cache)), role, simulation };
-    const policies: RolePolicies = needsPolicies(simulation)
-      ? await rolePolicies(c, req.roleName, cache)
-      : {
-          attachedPolicies: notNeeded('iam:ListAttachedRolePolicies'),
-          inlinePolicies: notNeeded('iam:ListRolePolicies'),
-          managedPolicyDocuments: {},
-        };
-    return { ...policies, role, simulation };
+  const done = Promise.all([rolePromise, simulated]).then(async ([role, simulation]): Promise<Role> => {
+    const needed = needsPolicies(simulation);
+    const [policies, boundary] = await Promise.all([
+      swept ? sweptPolicies(c, swept, needed, cache) : needed ? rolePolicies(c, req.roleName, cache) : Promise.resolve(notRead()),
+      // The boundary's document is read under the same condition as the role's own documents: the local evaluation needs both.
+      needed ? boundaryDocument(c, role, cache, sweep) : Promise.resolve(undefined),
+    ]);
+    return { ...policies, role, simulation, ...(boundary ? { permissionsBoundary: boundary } : {}) };
   });
   return { simulated, done };
 }
@@ -244,10 +267,7 @@ async function sweptPolicies(c: Clients, swept: RolePolicies, needed: boolean, c
     (arn) => arn && !isBuiltInPolicy(arn) && !Object.hasOwn(swept.managedPolicyDocuments, arn),
   );
   const documents = await Promise.all(
-    toFetch.map(async (arn) => {
-      if (!cache.has(arn)) cache.set(arn, managedPolicyDocument(c, arn));
-      return [arn, await cache.get(arn)!] as const;
-    }),
+    toFetch.map(async (arn) => [arn, await cachedDocument(c, arn, cache)] as const),
   );
   return { ...swept, managedPolicyDocuments: { ...swept.managedPolicyDocuments, ...Object.fromEntries(documents) } };
 }

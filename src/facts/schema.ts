@@ -193,6 +193,9 @@ export const roleSchema = z.object({
   )
     .optional()
     .describe('iam:GetRole'),
+  permissionsBoundary: factOf(policyDocumentSchema)
+    .optional()
+    .describe("the permissions boundary's document, read with the role's policies (absent for a built-in AWS managed policy)"),
   simulation: factOf(z.array(simulationResultSchema))
     .optional()
     .describe("iam:SimulatePrincipalPolicy on the role for the agent's actions"),

@@ -21,7 +21,7 @@ export interface Statement {
 export interface PolicySource {
   /** Policy name as IAM shows it. */
   name: string;
-  kind: 'inline' | 'managed';
+  kind: 'inline' | 'managed' | 'boundary';
   arn?: string;
   document: unknown;
 }
