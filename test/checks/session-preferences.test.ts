@@ -51,8 +51,9 @@ checkCases('session-preferences', [
       new RegExp(`^aws iam put-role-policy --role-name SSMInstanceRole --policy-name SessionManagerPreferences --policy-document '.*"kms:Decrypt","Resource":"${KEY}".*' ${R}$`),
     ],
     verify: (r) => {
-      expect(r.fix!.steps.map((s) => s.key)).toEqual(['endpoint-create:kms', 'iam-prefs-policy:SSMInstanceRole']);
-      expect(r.fix!.steps[1].text.ja).toMatch(/「IAM」→「ロール」→「SSMInstanceRole」→「許可を追加」→「インラインポリシーを作成」/);
+      // The endpoints' group comes from the shared builder, as in vpc-endpoints' fix: one reuse step, printed once in a plan.
+      expect(r.fix!.steps.map((s) => s.key)).toEqual([`endpoint-sg-reuse:${IDS.endpointSg}`, 'endpoint-create:kms', 'iam-prefs-policy:SSMInstanceRole']);
+      expect(r.fix!.steps[2].text.ja).toMatch(/「IAM」→「ロール」→「SSMInstanceRole」→「許可を追加」→「インラインポリシーを作成」/);
     },
   },
   {

@@ -3,9 +3,10 @@ import type { Endpoint } from '../../facts/schema.js';
 import { defineMessages, joinText, NO_TEXT, type Text } from '../../lang.js';
 import type { PreferenceNeed, PreferenceService } from '../../aws/session-preferences.js';
 import { serviceName } from '../../aws/services.js';
-import { aws, shq } from './cli.js';
-import { instanceSourceArgs, instanceSourceText } from './endpoint-fix.js';
+import { aws } from './cli.js';
+import { endpointFixMessages, interfaceEndpointFix } from './endpoint-fix.js';
 import { CONSOLE, consolePath, label } from './glossary.js';
+import { endpointGroup, httpsIngressFix, sgFixMessages, type EndpointGroup } from './sg-fix.js';
 import { effectiveRouteTable, internetPath, isAvailable, liveSsmEndpoints, type Network } from './path.js';
 import { ingressOn } from './sg.js';
 import { FactUnknown, need, type FixStep } from '../types.js';
@@ -29,29 +30,12 @@ const M = defineMessages({
     en: '{id} has no way to {svc}: no {name} endpoint in {vpc}{dns}, and no way out to the internet ({path})',
     ja: '{id} から {svc} への経路がありません ({vpc} に {name} のエンドポイントがなく{dns}、インターネットへの経路もありません: {path})',
   },
-  stepSgRule: {
-    en: '{path}: Type HTTPS, Source {source} → {save}',
-    ja: '{path}でタイプ「HTTPS」、ソース {source} を指定し{save}をクリックします',
-  },
   stepGateway: {
     en: '{path}: Type AWS services, service {name} of type Gateway, VPC {vpc}; Route tables: {table} (the one {subnet} uses) → {create} (gateway endpoints are free)',
     ja: `{path}: タイプ「${CONSOLE.awsService.ja}」でタイプが Gateway の {name} を選び、VPC に {vpc} を選択します。ルートテーブルに {subnet} が使う {table} を選び{create}をクリックします (ゲートウェイエンドポイントは無料です)`,
   },
-  stepInterface: {
-    en: "{path}: Type AWS services, service {name}, VPC {vpc}; Subnets: {subnet}{az}, the instance's subnet; Security groups: {group}; keep Enable DNS name (Additional settings) on → {create}",
-    ja: `{path}: タイプ「${CONSOLE.awsService.ja}」でサービス {name} を選び、VPC に {vpc} を選択します。サブネットはインスタンスのサブネット {subnet}{az} を選び、セキュリティグループに {group} を選んで、「追加設定」の「DNS 名を有効化」をオンのまま{create}をクリックします`,
-  },
-  groupOfEndpoint: {
-    en: '{sg} (the group of {endpoint}; it must admit HTTPS from {source})',
-    ja: '{sg} ({endpoint} のグループ。{source} からの HTTPS を許可している必要があります)',
-  },
-  groupCreated: { en: '{name} (created above)', ja: '{name} (先ほど作成したもの)' },
-  stepSgCreate: {
-    en: "{path}: name {name}, VPC {vpc}; {rules}: Type HTTPS (TCP 443), Source {source} (the instance's security group) → {create}",
-    ja: '{path}: 名前を {name}、VPC を {vpc} にし、{rules}でタイプ「HTTPS」(TCP 443)、ソースにインスタンスのセキュリティグループ {source} を指定して{create}をクリックします',
-  },
 });
-export const REACH_MESSAGES = M.table;
+export const REACH_MESSAGES = { ...M.table, ...sgFixMessages, ...endpointFixMessages };
 
 export interface FixParts {
   steps: FixStep[];
@@ -60,11 +44,7 @@ export interface FixParts {
 
 export type Reach = { ok: true; text: Text } | ({ ok: false; status: 'fail' | 'warn'; text: Text; uncertain?: boolean } & FixParts);
 
-/** The security group a new kms/logs endpoint gets: `arg` for the CLI, `text` for the step, and the steps that create it. */
-export interface EndpointGroup extends FixParts {
-  arg: string;
-  text: Text;
-}
+export type { EndpointGroup };
 
 const NO_FIX: FixParts = { steps: [], commands: [] };
 const groupsText = (ids: readonly string[]): Text => joinText(ids.map((id) => ({ en: id, ja: id })), ', ', '、');
@@ -97,21 +77,7 @@ function throughInterface(net: Network, svc: PreferenceService, iface: readonly 
   if (!e) return undefined;
   const sg = e.groupIds[0];
   const groupList = e.groupIds.length ? groupsText(e.groupIds) : M('noGroups');
-  const fix: FixParts = sg
-    ? {
-        steps: [
-          {
-            key: `endpoint-sg-rule:${sg}`,
-            text: M('stepSgRule', {
-              path: consolePath('vpc', 'securityGroups', { id: sg }, 'inboundRules', 'editInbound', 'addRule'),
-              source: instanceSourceText(net),
-              save: label('saveRules'),
-            }),
-          },
-        ],
-        commands: [aws(net.region, 'ec2', 'authorize-security-group-ingress', '--group-id', sg, '--protocol', 'tcp', '--port', '443', ...instanceSourceArgs(net))],
-      }
-    : NO_FIX;
+  const fix: FixParts = sg ? httpsIngressFix(net, sg) : NO_FIX;
   return { ok: false, status: severity, text: M('sgClosed', { svc, endpoint: e.endpointId, id: instance.instanceId, groups: groupList }), ...fix };
 }
 
@@ -147,7 +113,7 @@ export function reach(net: Network, n: PreferenceNeed, endpointGroup: () => Endp
 }
 
 function createEndpoint(net: Network, svc: PreferenceService, routeTableId: string | undefined, endpointGroup: () => EndpointGroup): FixParts {
-  const { region, vpcId, subnetId, instance } = net;
+  const { region, vpcId, subnetId } = net;
   const name = serviceName(region, svc);
   const path = consolePath('vpc', 'endpoints', 'createEndpoint');
   const create = label('createEndpoint');
@@ -158,61 +124,20 @@ function createEndpoint(net: Network, svc: PreferenceService, routeTableId: stri
     };
   }
   const group = endpointGroup();
-  const az = instance.availabilityZone ? ` (${instance.availabilityZone})` : '';
-  return {
-    steps: [...group.steps, { key: `endpoint-create:${svc}`, text: M('stepInterface', { path, name, vpc: vpcId, subnet: subnetId, az, group: group.text, create }) }],
-    commands: [
-      ...group.commands,
-      aws(region, 'ec2', 'create-vpc-endpoint', '--vpc-id', vpcId, '--vpc-endpoint-type', 'Interface', '--service-name', name, '--subnet-ids', subnetId, '--security-group-ids', group.arg, '--private-dns-enabled'),
-    ],
-  };
+  const created = interfaceEndpointFix(net, svc, group);
+  return { steps: [...group.steps, ...created.steps], commands: [...group.commands, ...created.commands] };
 }
 
-/** A security group on a live Systems Manager endpoint that is not the VPC's default group; none when the endpoints cannot be read. */
-function existingGroup(net: Network): { sg: string; endpoint: string } | undefined {
+/**
+ * The security group for a new kms/logs endpoint: the one the Systems Manager endpoints already use, else the same new
+ * group the endpoint fix of vpc-endpoints creates (the same builder, so a plan prints it once).
+ */
+export function endpointGroupOf(net: Network): EndpointGroup {
   let live: ReturnType<typeof liveSsmEndpoints> = [];
   try {
     live = liveSsmEndpoints(net);
   } catch (e) {
     if (!(e instanceof FactUnknown)) throw e;
   }
-  const groups = net.vpc.securityGroups.known ? net.vpc.securityGroups.value : [];
-  for (const { endpoint } of live) {
-    const sg = endpoint.groupIds.find((g) => groups.some((x) => x.groupId === g && x.groupName !== 'default'));
-    if (sg) return { sg, endpoint: endpoint.endpointId };
-  }
-  return undefined;
-}
-
-/**
- * The security group for a new kms/logs endpoint: the one the Systems Manager endpoints already use, else the same new
- * group the endpoint fix of vpc-endpoints creates (identical commands, so a plan prints them once).
- */
-export function endpointGroupOf(net: Network): EndpointGroup {
-  const source = instanceSourceText(net);
-  const existing = existingGroup(net);
-  if (existing) return { arg: existing.sg, text: M('groupOfEndpoint', { ...existing, source }), ...NO_FIX };
-  const { region, vpcId } = net;
-  const name = `ssm-endpoints-${vpcId}`;
-  return {
-    arg: '"$SG_ID"',
-    text: M('groupCreated', { name }),
-    steps: [
-      {
-        key: 'endpoint-sg-create',
-        text: M('stepSgCreate', {
-          path: consolePath('vpc', 'securityGroups', 'createSecurityGroup'),
-          name,
-          vpc: vpcId,
-          rules: consolePath('inboundRules', 'addRule'),
-          source,
-          create: label('createSecurityGroup'),
-        }),
-      },
-    ],
-    commands: [
-      `SG_ID=$(${aws(region, 'ec2', 'create-security-group', '--group-name', name, '--description', shq('HTTPS from instances to the Systems Manager endpoints'), '--vpc-id', vpcId, '--query', 'GroupId', '--output', 'text')})`,
-      aws(region, 'ec2', 'authorize-security-group-ingress', '--group-id', '"$SG_ID"', '--protocol', 'tcp', '--port', '443', ...instanceSourceArgs(net)),
-    ],
-  };
+  return endpointGroup(net, live);
 }
