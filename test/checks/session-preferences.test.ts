@@ -206,6 +206,20 @@ checkCases('session-preferences', [
     verify: (r) => expect(r.fix!.steps.map((s) => s.key)).toEqual(['iam-prefs-deny:SSMInstanceRole:kms']),
   },
   {
+    name: 'a permissions boundary that leaves out kms:Decrypt fails from the documents too (one IAM decision model)',
+    facts: factsWith((f) => {
+      prefs({ kmsKeyId: KEY })(f);
+      kmsEndpoint(f);
+      allowInline(f, ['kms:Decrypt'], KEY);
+      const r = f.roles[IDS.role];
+      if (r.role?.known) r.role.value.permissionsBoundaryArn = `arn:aws:iam::${IDS.account}:policy/DevBoundary`;
+      r.permissionsBoundary = known({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ssm:*', Resource: '*' }] });
+    }),
+    status: 'fail',
+    message: /SSMInstanceRole does not allow kms:Decrypt \(denied: the role's documents: permissions boundary DevBoundary\), so the session handshake fails$/,
+    verify: (r) => expect(r.fix!.steps.map((s) => s.key)).toEqual(['iam-prefs-deny:SSMInstanceRole:kms']),
+  },
+  {
     name: 'a denied GetDocument is unknown naming the call',
     facts: factsWith((f) => void (f.sessionPreferences = denied('ssm:GetDocument', 'AccessDeniedException'))),
     status: 'unknown',

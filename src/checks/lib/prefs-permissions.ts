@@ -5,9 +5,8 @@ import type { PreferenceNeed } from '../../aws/session-preferences.js';
 import { aws, shq } from './cli.js';
 import { consolePath, label } from './glossary.js';
 import type { CredentialRole } from './iam-role.js';
-import { evaluate } from './policy.js';
-import { roleView, type RoleView } from './role-policies.js';
-import { simFor, type SimKind } from './simulation.js';
+import { decide, type Decision, type Permission as DecidedPermission } from './iam-decision.js';
+import { sourceOf, type RoleView } from './role-policies.js';
 import type { FixStep } from '../types.js';
 import type { FixParts } from './prefs-reach.js';
 
@@ -20,6 +19,7 @@ const M = defineMessages({
   documents: { en: "the role's documents", ja: 'ロールのポリシー文書' },
   documentsInline: { en: "the role's documents: inline policy {name}", ja: 'ロールのポリシー文書: インラインポリシー {name}' },
   documentsPolicy: { en: "the role's documents: policy {name}", ja: 'ロールのポリシー文書: ポリシー {name}' },
+  documentsBoundary: { en: "the role's documents: permissions boundary {name}", ja: 'ロールのポリシー文書: アクセス許可の境界 {name}' },
   allows: { en: '{role} allows {actions} ({detail})', ja: '{role} は {actions} を許可しています ({detail})' },
   lacks: { en: '{role} does not allow {actions}', ja: '{role} に {actions} の権限がありません' },
   lacking: { en: '{action}', ja: '{action}' },
@@ -45,24 +45,28 @@ export interface Permission {
   detail: Text;
 }
 
-const SIM_KIND: Record<SimKind, Kind> = { allow: 'allow', explicit: 'deny', scp: 'deny', boundary: 'deny', implicit: 'implicit', conditional: 'conditional' };
-const SIM_WHY: Partial<Record<SimKind, Text>> = { explicit: M('whyExplicit'), scp: M('whyScp'), boundary: M('whyBoundary') };
+const KIND: Record<Decision, Kind> = { allow: 'allow', explicit: 'deny', scp: 'deny', boundary: 'deny', implicit: 'implicit', conditional: 'conditional' };
+const SIM_WHY: Partial<Record<Decision, Text>> = { explicit: M('whyExplicit'), scp: M('whyScp'), boundary: M('whyBoundary') };
 
-/** The role's decision on each request: IAM's simulator when it answered for the action, else the role's documents. */
+/** Which of the role's documents decided: the statement behind a Deny or a condition, or the boundary that leaves the action out. */
+function documentsDetail(p: DecidedPermission, view: RoleView | undefined): Text {
+  if (p.decision === 'boundary') return M('documentsBoundary', { name: view?.boundary?.name ?? view?.boundaryArn ?? '' });
+  const ref = p.decision === 'explicit' || p.decision === 'conditional' ? p.statements[0] : undefined;
+  const by = ref && view ? sourceOf(view, ref.source) : undefined;
+  if (!by) return M('documents');
+  if (by.kind === 'boundary') return M('documentsBoundary', { name: by.name });
+  return M(by.kind === 'inline' ? 'documentsInline' : 'documentsPolicy', { name: by.name });
+}
+
+/** The role's decision on each request, from the one IAM decision model (IAM's simulator, else the documents within the boundary). */
 function permissions(facts: Facts, cred: CredentialRole, requests: PreferenceNeed['requests'], region: string): Permission[] {
-  const sim = facts.roles[cred.roleName]?.simulation;
-  let view: RoleView | undefined;
-  return requests.map(({ action, resource }) => {
-    const s = sim?.known ? simFor(sim.value, action) : undefined;
-    if (s) {
-      const why = SIM_WHY[s.kind];
-      return { action, kind: SIM_KIND[s.kind], detail: why ? M('simulatorWhy', { why }) : M('simulator') };
-    }
-    view ??= roleView(facts, cred.roleName);
-    const d = evaluate(view.sources, { action, resource, context: { 'aws:RequestedRegion': region } });
-    const by = d.decision === 'deny' || d.decision === 'conditional' ? view.sources[d.by.source] : undefined;
-    const detail = by ? M(by.kind === 'inline' ? 'documentsInline' : 'documentsPolicy', { name: by.name }) : M('documents');
-    return { action, kind: d.decision, detail };
+  // A request with no known resource is '' to the model: resource-scoped statements are then conditional.
+  const asked = requests.map((r) => ({ action: r.action, resource: r.resource ?? '' }));
+  const { permissions: decided, view } = decide(facts, { role: cred.roleName }, asked, { region });
+  return decided.map((p) => {
+    const why = SIM_WHY[p.decision];
+    const detail = p.from === 'simulator' ? (why ? M('simulatorWhy', { why }) : M('simulator')) : documentsDetail(p, view);
+    return { action: p.action, kind: KIND[p.decision], detail };
   });
 }
 
