@@ -5,7 +5,8 @@
  * exactly these requests, and for the check, which judges them.
  */
 import type { SessionPreferences } from '../facts/schema.js';
-import { kmsKeyArn, type ArnScope } from './arn.js';
+import { instanceArn, kmsKeyArn, type ArnScope } from './arn.js';
+import { SESSION_DOCUMENT } from './services.js';
 
 export type PreferenceService = 'kms' | 's3' | 'logs';
 
@@ -135,4 +136,15 @@ export function preferenceNeeds(p: SessionPreferences | null, s: PreferenceScope
   if (p.s3BucketName) needs.push(s3Need(p, p.s3BucketName, s));
   if (p.cloudWatchLogGroupName) needs.push(logsNeed(p, p.cloudWatchLogGroupName, s));
   return needs;
+}
+
+/** The session document's ARN, which ssm:StartSession is authorised against beside the instance. */
+export const sessionDocumentArn = (s: ArnScope) => `arn:${s.partition}:ssm:${s.region}:${s.account}:document/${SESSION_DOCUMENT}`;
+
+/** What the caller asks to start a session on one instance: ssm:StartSession on the instance and on the session document. */
+export function startSessionRequests(instanceId: string, s: ArnScope): { instance: PreferenceRequest; document: PreferenceRequest } {
+  return {
+    instance: { action: 'ssm:StartSession', resource: instanceArn(instanceId, s) },
+    document: { action: 'ssm:StartSession', resource: sessionDocumentArn(s) },
+  };
 }

@@ -2,9 +2,8 @@ import { SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { AGENT_ACTIONS } from '../aws/agent.js';
 import type { SessionPreferences, SimulationResult } from '../facts/schema.js';
 import type { Clients } from './clients.js';
-import { instanceArn, type ArnScope } from '../aws/arn.js';
-import { preferenceNeeds, type PreferenceScope } from '../aws/session-preferences.js';
-import { SESSION_DOCUMENT } from '../aws/services.js';
+import type { ArnScope } from '../aws/arn.js';
+import { preferenceNeeds, sessionDocumentArn, startSessionRequests, type PreferenceScope } from '../aws/session-preferences.js';
 import { mapSimulation } from './map.js';
 import { pages, unique } from './read.js';
 
@@ -13,8 +12,6 @@ export interface SimPair {
   action: string;
   resource?: string;
 }
-
-export const sessionDocumentArn = (s: ArnScope) => `arn:${s.partition}:ssm:${s.region}:${s.account}:document/${SESSION_DOCUMENT}`;
 
 /** An ARN scope whose account is empty when it is not known. */
 const prefScope = (s: ArnScope): PreferenceScope => ({ partition: s.partition, region: s.region, ...(s.account ? { account: s.account } : {}) });
@@ -29,10 +26,7 @@ export function rolePairs(prefs: SessionPreferences | null, s: ArnScope): SimPai
 
 /** The caller's actions: ssm:StartSession on each instance and on the session document, and what the preferences need of the caller (kms:GenerateDataKey). */
 export function callerPairs(instanceIds: readonly string[], prefs: SessionPreferences | null, s: ArnScope): SimPair[] {
-  const pairs: SimPair[] = [...instanceIds.map((id) => instanceArn(id, s)), sessionDocumentArn(s)].map((resource) => ({
-    action: 'ssm:StartSession',
-    resource,
-  }));
+  const pairs: SimPair[] = [...instanceIds.map((id) => startSessionRequests(id, s).instance), { action: 'ssm:StartSession', resource: sessionDocumentArn(s) }];
   return [...pairs, ...preferenceNeeds(prefs, prefScope(s)).flatMap((n) => n.callerRequests)];
 }
 

@@ -59,8 +59,9 @@ export const CONSOLE = {
   sessionManager: { en: 'Session Manager', ja: 'Session Manager' },
   systemsManager: { en: 'Systems Manager', ja: 'Systems Manager' },
   trustRelationships: { en: 'Trust relationships', ja: '信頼関係' },
-  updatePolicy: { en: 'Update policy', ja: 'ポリシーを更新' },
   updateIamRole: { en: 'Update IAM role', ja: 'IAM ロールの更新' },
+  updatePolicy: { en: 'Update policy', ja: 'ポリシーを更新' },
+  users: { en: 'Users', ja: 'ユーザー' },
   vpc: { en: 'VPC', ja: 'VPC' },
 } as const satisfies Record<string, Text>;
 
