@@ -1,6 +1,6 @@
 import { known, type Facts, type SimulationResult } from '../facts/schema.js';
 import { defineMessages, joinText, NO_TEXT, type Text } from '../lang.js';
-import { partitionOfRegion, scopeOf } from '../aws/arn.js';
+import { partitionOfRegion, scopeOf, type ArnScope } from '../aws/arn.js';
 import { preferenceNeeds, startSessionRequests, type PreferenceRequest } from '../aws/session-preferences.js';
 import { SESSION_DOCUMENT } from '../aws/services.js';
 import { CALLER_POLICY_MESSAGES, callerPrincipal, permissionFix, pluginStep } from './lib/caller-policy.js';
@@ -105,29 +105,10 @@ export const callerStartSession: Check = {
     }
 
     const sims = need(facts.callerSimulation, 'iam:SimulatePrincipalPolicy');
-    // Whether KMS encryption is on decides whether kms:GenerateDataKey is needed; unknown only matters if all else passes.
-    let prefsUnknown: FactUnknown | undefined;
-    let kmsKey: string | undefined;
-    try {
-      kmsKey = need(facts.sessionPreferences, 'ssm:GetDocument')?.kmsKeyId;
-    } catch (e) {
-      if (!(e instanceof FactUnknown)) throw e;
-      prefsUnknown = e;
-    }
+    const { kmsKey, prefsUnknown } = kmsKeyOf(facts);
     const scope = scopeOf(region, instance.accountId ?? caller.accountId, partitionOfRegion(region));
     const session = startSessionRequests(id, scope);
-    const split = byInstance(sims);
-    const asked: Asked[] = [
-      { label: M('onInstance', { id }), call: `ssm:StartSession on ${id}`, permission: answered(facts, split.instances.get(id) ?? [], session.instance, region) },
-      {
-        label: M('onDocument', { document: SESSION_DOCUMENT }),
-        call: `ssm:StartSession on ${SESSION_DOCUMENT}`,
-        permission: answered(facts, split.rest.filter((r) => r.resource?.includes(':document/')), session.document, region),
-      },
-    ];
-    const kms = kmsKey ? preferenceNeeds({ documentName: SESSION_DOCUMENT, kmsKeyId: kmsKey }, scope)[0]?.callerRequests[0] : undefined;
-    if (kmsKey && kms) asked.push({ label: M('onKey', { key: kmsKey }), call: 'kms:GenerateDataKey', permission: answered(facts, split.rest, kms, region) });
-
+    const asked = askAll(facts, sims, region, { instanceId: id, kmsKey, scope, session });
     const denied = asked.filter((c) => c.permission && c.permission.decision !== 'allow' && c.permission.decision !== 'conditional');
     const conditional = asked.flatMap((c) => (c.permission?.decision === 'conditional' ? [{ ...c, permission: c.permission }] : []));
     const who = caller.arn;
@@ -162,6 +143,40 @@ export const callerStartSession: Check = {
     };
   },
 };
+
+/** The key when KMS encryption is on; unreadable preferences are kept to throw only if all else passes (KMS may be on). */
+function kmsKeyOf(facts: Facts): { kmsKey?: string; prefsUnknown?: FactUnknown } {
+  try {
+    const kmsKey = need(facts.sessionPreferences, 'ssm:GetDocument')?.kmsKeyId;
+    return kmsKey ? { kmsKey } : {};
+  } catch (e) {
+    if (!(e instanceof FactUnknown)) throw e;
+    return { prefsUnknown: e };
+  }
+}
+
+interface Target {
+  instanceId: string;
+  kmsKey: string | undefined;
+  scope: ArnScope;
+  session: ReturnType<typeof startSessionRequests>;
+}
+
+/** The simulator's answers on the instance, the session document and (with KMS on) the key. */
+function askAll(facts: Facts, sims: readonly SimulationResult[], region: string, { instanceId: id, kmsKey, scope, session }: Target): Asked[] {
+  const split = byInstance(sims);
+  const asked: Asked[] = [
+    { label: M('onInstance', { id }), call: `ssm:StartSession on ${id}`, permission: answered(facts, split.instances.get(id) ?? [], session.instance, region) },
+    {
+      label: M('onDocument', { document: SESSION_DOCUMENT }),
+      call: `ssm:StartSession on ${SESSION_DOCUMENT}`,
+      permission: answered(facts, split.rest.filter((r) => r.resource?.includes(':document/')), session.document, region),
+    },
+  ];
+  const kms = kmsKey ? preferenceNeeds({ documentName: SESSION_DOCUMENT, kmsKeyId: kmsKey }, scope)[0]?.callerRequests[0] : undefined;
+  if (kmsKey && kms) asked.push({ label: M('onKey', { key: kmsKey }), call: 'kms:GenerateDataKey', permission: answered(facts, split.rest, kms, region) });
+  return asked;
+}
 
 function conditionalProblem(who: string, conditional: readonly (Asked & { permission: Permission })[]): { text: Text; step: FixStep } {
   const keys = list([...new Set(conditional.flatMap((c) => c.permission.missingKeys))]);
