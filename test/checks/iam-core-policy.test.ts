@@ -1,5 +1,5 @@
 import { checkCases } from '../helpers/check-tester';
-import { CORE_ACTIONS, IDS, denied, factsWith, instanceOf } from '../helpers/facts';
+import { CORE_ACTIONS, IDS, boundaryOn, denied, factsWith, instanceOf } from '../helpers/facts';
 import { known, type Facts, type Role, type SimulationResult } from '../../src/facts/schema';
 import { compareVersions } from '../../src/checks/lib/iam-ec2messages';
 
@@ -470,3 +470,78 @@ describe('compareVersions', () => {
     expect(compareVersions(a, b)).toBe(expected);
   });
 });
+
+const boundary = (f: Facts, statements?: object[]) => boundaryOn(f, BOUNDARY, statements);
+const SSM_ONLY = [{ Effect: 'Allow', Action: ['ssm:*', 'ec2messages:*'], Resource: '*' }];
+
+checkCases('iam-core-policy', [
+  {
+    name: 'boundary, documents: a boundary that allows everything passes',
+    facts: docs((f) => boundary(f, [{ Effect: 'Allow', Action: '*', Resource: '*' }])),
+    status: 'pass',
+    message: /^AmazonSSMManagedInstanceCore is attached to SSMInstanceRole \(decided from the role's documents/,
+  },
+  {
+    name: 'boundary, documents: a boundary without ssmmessages fails naming it, with the boundary fix',
+    facts: docs((f) => boundary(f, SSM_ONLY)),
+    status: 'fail',
+    message: new RegExp(
+      `^the permissions boundary ${BOUNDARY} of SSMInstanceRole does not allow ssmmessages:CreateControlChannel, ssmmessages:CreateDataChannel, ssmmessages:OpenControlChannel, ssmmessages:OpenDataChannel \\(decided from the role's documents; iam:SimulatePrincipalPolicy was not run\\)$`,
+    ),
+    messageJa: /SSMInstanceRole のアクセス許可の境界 .*DevBoundary が ssmmessages:CreateControlChannel/,
+    commands: [/^aws iam get-policy-version --policy-arn .*DevBoundary .* > DevBoundary\.json$/, /^aws iam create-policy-version --policy-arn .*DevBoundary /],
+    verify: (r) => expect(r.fix!.steps.map((s) => s.key)).toEqual(['iam-boundary:SSMInstanceRole']),
+  },
+  {
+    name: 'boundary: the simulator denied and a boundary without ssmmessages fails (it passed before the boundary was read)',
+    facts: factsWith((f) => {
+      roleOf(f).simulation = denied('iam:SimulatePrincipalPolicy');
+      boundary(f, SSM_ONLY);
+    }),
+    status: 'fail',
+    message: /does not allow ssmmessages:.* \(decided from the role's documents; iam:SimulatePrincipalPolicy was denied with AccessDenied\)$/,
+  },
+  {
+    name: 'boundary, documents: a Deny in the boundary fails naming its statement',
+    facts: docs((f) => boundary(f, [{ Effect: 'Allow', Action: '*', Resource: '*' }, { Sid: 'NoOpen', Effect: 'Deny', Action: 'ssmmessages:Open*', Resource: '*' }])),
+    status: 'fail',
+    message: /ssmmessages:OpenControlChannel, ssmmessages:OpenDataChannel denied by statement Sid NoOpen of permissions boundary DevBoundary/,
+  },
+  {
+    name: 'boundary, documents: a boundary document that was not read is unknown naming the call',
+    facts: docs((f) => boundary(f)),
+    status: 'unknown',
+    message: /iam:GetPolicyVersion/,
+  },
+  {
+    name: 'boundary, documents: a denied read of the boundary is unknown naming the call',
+    facts: docs((f) => {
+      boundary(f);
+      roleOf(f).permissionsBoundary = denied('iam:GetPolicy');
+    }),
+    status: 'unknown',
+    message: /^iam:GetPolicy was denied \(AccessDenied\)/,
+  },
+  {
+    name: 'boundary, documents: a denied iam:GetRole is unknown (the boundary cannot be known), never pass',
+    facts: docs((f) => void (roleOf(f).role = denied('iam:GetRole'))),
+    status: 'unknown',
+    message: /^iam:GetRole was denied/,
+  },
+  {
+    name: 'boundary, simulator: everything allowed passes without the boundary document',
+    facts: factsWith((f) => boundary(f)),
+    status: 'pass',
+    message: /^IAM's policy simulator allows/,
+  },
+  {
+    name: 'boundary, simulator: a boundary IAM says leaves out the channels fails, with the boundary fix',
+    facts: factsWith((f) => {
+      boundary(f);
+      simulate(f, deny({ decision: 'implicitDeny', allowedByPermissionsBoundary: false }));
+    }),
+    status: 'fail',
+    message: new RegExp(`^the permissions boundary ${BOUNDARY} of SSMInstanceRole does not allow ssmmessages:OpenControlChannel, ssmmessages:OpenDataChannel \\(decided by IAM's policy simulator\\)$`),
+    verify: (r) => expect(r.fix!.steps.map((s) => s.key)).toEqual(['iam-boundary:SSMInstanceRole']),
+  },
+]);

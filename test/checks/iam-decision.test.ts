@@ -1,7 +1,7 @@
 import { decide, type Request } from '../../src/checks/lib/iam-decision';
 import { FactUnknown } from '../../src/checks/types';
 import { known, type Facts } from '../../src/facts/schema';
-import { CORE_ACTIONS, IDS, denied, factsWith } from '../helpers/facts';
+import { CORE_ACTIONS, IDS, boundaryOn, denied, factsWith } from '../helpers/facts';
 
 const BOUNDARY = `arn:aws:iam::${IDS.account}:policy/DevBoundary`;
 const CTX = { region: IDS.region };
@@ -9,12 +9,10 @@ const CORE: Request[] = CORE_ACTIONS.map((action) => ({ action }));
 const role = { role: IDS.role };
 
 /** The role without a simulation, with a boundary whose document is `doc` (undefined: not read). */
-const bounded = (doc?: object, patch: (f: Facts) => void = () => {}) =>
+const bounded = (doc?: object[], patch: (f: Facts) => void = () => {}) =>
   factsWith((f) => {
-    const r = f.roles[IDS.role]!;
-    delete r.simulation;
-    if (r.role?.known) r.role.value.permissionsBoundaryArn = BOUNDARY;
-    if (doc) r.permissionsBoundary = known({ Version: '2012-10-17', Statement: doc });
+    delete f.roles[IDS.role]!.simulation;
+    boundaryOn(f, BOUNDARY, doc);
     patch(f);
   });
 const kinds = (f: Facts, requests: Request[] = CORE) => decide(f, role, requests, CTX).permissions.map((p) => p.decision);
@@ -127,5 +125,21 @@ describe('decide', () => {
     expect(() => decide(f, { caller: true }, [{ action: 'kms:GenerateDataKey' }], CTX)).toThrow(/iam:SimulatePrincipalPolicy: NotCollected/);
     f.callerSimulation = denied('iam:SimulatePrincipalPolicy');
     expect(() => decide(f, { caller: true }, [{ action: 'ssm:StartSession' }], CTX)).toThrow(/iam:SimulatePrincipalPolicy: AccessDenied/);
+  });
+  it('for a resource, takes the result on that resource, else on *, never one on another instance', () => {
+    const arn = (id: string) => `arn:aws:ec2:${IDS.region}:${IDS.account}:instance/${id}`;
+    const f = factsWith((g) => {
+      const sim = g.callerSimulation;
+      if (sim?.known) {
+        const first = sim.value[0]!;
+        sim.value.push({ ...first, resource: arn('i-0other'), decision: 'implicitDeny' });
+        sim.value.push({ ...first, action: 'kms:GenerateDataKey', resource: '*', decision: 'implicitDeny' });
+      }
+    });
+    const caller = { caller: true } as const;
+    expect(decide(f, caller, [{ action: 'ssm:StartSession', resource: arn(IDS.instance) }], CTX).permissions[0]!.decision).toBe('allow');
+    expect(decide(f, caller, [{ action: 'ssm:StartSession', resource: arn('i-0other') }], CTX).permissions[0]!.decision).toBe('implicit');
+    expect(decide(f, caller, [{ action: 'kms:GenerateDataKey', resource: 'arn:aws:kms:ap-northeast-1:123456789012:key/k' }], CTX).permissions[0]!.decision).toBe('implicit');
+    expect(() => decide(f, caller, [{ action: 'ssm:StartSession', resource: arn('i-0third') }], CTX)).toThrow(FactUnknown);
   });
 });

@@ -236,3 +236,11 @@ export const instanceOf = (f: Facts): Instance => {
   if (!i.known || !i.value) throw new Error('test facts have no instance');
   return i.value;
 };
+
+/** A permissions boundary on a role: its ARN, and its document when `statements` is given (else the document was not read). */
+export function boundaryOn(f: Facts, arn: string, statements?: object[], role: string = IDS.role): void {
+  const r = f.roles[role];
+  if (!r?.role?.known) throw new Error(`test facts have no readable role ${role}`);
+  r.role.value.permissionsBoundaryArn = arn;
+  if (statements) r.permissionsBoundary = known({ Version: '2012-10-17', Statement: statements });
+}

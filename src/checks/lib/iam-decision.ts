@@ -8,7 +8,7 @@ import type { Text } from '../../lang.js';
 import { FactUnknown, NOT_COLLECTED } from '../types.js';
 import { evaluate, type Decision as LocalDecision, type Request as LocalRequest, type StatementRef } from './policy.js';
 import { roleView, type RoleView } from './role-policies.js';
-import { missingKeys, policyIds, simFor, simulationMissing, type SimKind } from './simulation.js';
+import { byInstance, missingKeys, policyIds, simFor, simulationMissing, type SimKind } from './simulation.js';
 
 export type { StatementRef, RoleView };
 
@@ -102,11 +102,18 @@ function simulationUnknown(sim: Fact<SimulationResult[]> | undefined) {
 
 const resourceOf = (r: Request) => r.resource ?? '*';
 
-/** The simulated result for a request: on its own resource when IAM answered for it, else the worst on any resource. */
+/**
+ * The simulated result for a request: on its own resource when IAM answered for it, else on `*`;
+ * for a request on `*` (or an unknown ARN), the worst on any resource. Results on instances are
+ * looked up by instance id: a fleet's caller simulation holds one per instance.
+ */
 function simulatedOf(results: readonly SimulationResult[], r: Request) {
   const resource = resourceOf(r);
-  if (resource !== '*' && resource !== '') return simFor(results, r.action, (x) => x === resource) ?? simFor(results, r.action);
-  return simFor(results, r.action);
+  if (resource === '*' || resource === '') return simFor(results, r.action);
+  const split = byInstance(results);
+  const id = /:instance\/([^/]+)$/.exec(resource)?.[1];
+  const own = id ? (split.instances.get(id) ?? []) : split.rest;
+  return simFor(own, r.action, (x) => x === resource) ?? simFor(split.rest, r.action, (x) => x === '*');
 }
 
 interface Local {

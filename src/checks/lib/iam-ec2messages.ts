@@ -1,7 +1,19 @@
 /** Whether the agent still needs ec2messages, judged as SPEC's vpc-endpoints judges it. */
 import type { Facts, ManagedInstance } from '../../facts/schema.js';
-import { t, type Text } from '../../lang.js';
+import { defineMessages, type Text } from '../../lang.js';
 import { memoize } from './memo.js';
+
+const M = defineMessages({
+  versionUnread: { en: 'the agent version is not known ({call}: {code})', ja: 'エージェントのバージョンが不明です ({call}: {code})' },
+  notRegistered: { en: 'the agent version is not known (the instance is not registered)', ja: 'エージェントのバージョンが不明です (インスタンスが登録されていません)' },
+  oldWindows: { en: 'on {platform} the agent keeps using ec2messages whatever its version', ja: '{platform} ではバージョンにかかわらずエージェントが ec2messages を使い続けます' },
+  notComparable: { en: 'agent version {version} cannot be compared', ja: 'エージェントのバージョン {version} を比較できません' },
+  older: { en: 'agent {version} is older than {min} and still uses ec2messages', ja: 'エージェント {version} は {min} より古く、ec2messages を使います' },
+  newer: { en: 'agent {version} on {platform} uses ssmmessages instead', ja: '{platform} 上のエージェント {version} は代わりに ssmmessages を使います' },
+  optionalNote: { en: 'sessions work without ec2messages, because {why}', ja: '{why}。そのためセッションは ec2messages なしでも動きます' },
+  neededNote: { en: 'ec2messages is needed: {why}', ja: '{why}。ec2messages が必要です' },
+});
+export const EC2MESSAGES_MESSAGES = M.table;
 
 /** Agents from this version stop polling ec2messages once their ssmmessages control channel is up. */
 export const SSMMESSAGES_ONLY_VERSION = '3.3.40.0';
@@ -31,7 +43,7 @@ function isOldWindows(m: ManagedInstance): boolean {
   if (/\b20(0[38]|12)\b/.test(m.platformName ?? '')) return true;
   const [major, minor] = (m.platformVersion ?? '').split('.').map(Number);
   // Without a version or a year in the name, an old Windows cannot be ruled out.
-  if (!Number.isInteger(major)) return !/\b20(1[6-9]|[2-9]\d)\b/.test(m.platformName ?? '');
+  if (major === undefined || !Number.isInteger(major)) return !/\b20(1[6-9]|[2-9]\d)\b/.test(m.platformName ?? '');
   return major < 6 || (major === 6 && (minor ?? 0) <= 3);
 }
 
@@ -44,52 +56,15 @@ export interface Ec2messagesVerdict {
 
 export function ec2messagesVerdict(facts: Facts, instanceId: string): Ec2messagesVerdict {
   const fact = facts.managedInstances;
-  if (!fact.known) {
-    return {
-      optional: false,
-      why: t(`the agent version is not known (${fact.call}: ${fact.code})`, `エージェントのバージョンが不明です (${fact.call}: ${fact.code})`),
-    };
-  }
+  if (!fact.known) return { optional: false, why: M('versionUnread', { call: fact.call, code: fact.code }) };
   const m = fact.value[instanceId];
-  if (!m || !m.agentVersion) {
-    return {
-      optional: false,
-      why: t('the agent version is not known (the instance is not registered)', 'エージェントのバージョンが不明です (インスタンスが登録されていません)'),
-    };
-  }
+  if (!m || !m.agentVersion) return { optional: false, why: M('notRegistered') };
   const platform = [m.platformName, m.platformVersion].filter(Boolean).join(' ') || m.platformType || 'unknown platform';
-  if (isOldWindows(m)) {
-    return {
-      optional: false,
-      why: t(
-        `on ${platform} the agent keeps using ec2messages whatever its version`,
-        `${platform} ではバージョンにかかわらずエージェントが ec2messages を使い続けます`,
-      ),
-    };
-  }
+  if (isOldWindows(m)) return { optional: false, why: M('oldWindows', { platform }) };
   const cmp = compareVersions(m.agentVersion, SSMMESSAGES_ONLY_VERSION);
-  if (cmp === undefined) {
-    return {
-      optional: false,
-      why: t(`agent version ${m.agentVersion} cannot be compared`, `エージェントのバージョン ${m.agentVersion} を比較できません`),
-    };
-  }
-  if (cmp < 0) {
-    return {
-      optional: false,
-      why: t(
-        `agent ${m.agentVersion} is older than ${SSMMESSAGES_ONLY_VERSION} and still uses ec2messages`,
-        `エージェント ${m.agentVersion} は ${SSMMESSAGES_ONLY_VERSION} より古く、ec2messages を使います`,
-      ),
-    };
-  }
-  return {
-    optional: true,
-    why: t(
-      `agent ${m.agentVersion} on ${platform} uses ssmmessages instead`,
-      `${platform} 上のエージェント ${m.agentVersion} は代わりに ssmmessages を使います`,
-    ),
-  };
+  if (cmp === undefined) return { optional: false, why: M('notComparable', { version: m.agentVersion }) };
+  if (cmp < 0) return { optional: false, why: M('older', { version: m.agentVersion, min: SSMMESSAGES_ONLY_VERSION }) };
+  return { optional: true, why: M('newer', { version: m.agentVersion, platform }) };
 }
 
 /**
@@ -105,12 +80,5 @@ export function blockedServicesVerdict(
   if (blocked.has('ssm') || blocked.has('ssmmessages')) return { status: 'fail', notes: [] };
   if (!blocked.has('ec2messages')) return { status: 'warn', notes: [] };
   const v = ec2messagesVerdict(facts, instanceId);
-  return {
-    status: v.optional ? 'warn' : 'fail',
-    notes: [
-      v.optional
-        ? t(`sessions work without ec2messages, because ${v.why.en}`, `${v.why.ja}。そのためセッションは ec2messages なしでも動きます`)
-        : t(`ec2messages is needed: ${v.why.en}`, `${v.why.ja}。ec2messages が必要です`),
-    ],
-  };
+  return { status: v.optional ? 'warn' : 'fail', notes: [M(v.optional ? 'optionalNote' : 'neededNote', { why: v.why })] };
 }

@@ -1,17 +1,9 @@
-/** The policy documents of a role as the facts hold them, and the AWS managed policies the tool knows without fetching. */
-import { EC2MESSAGES_ACTIONS, REQUIRED_ACTIONS } from '../../aws/agent.js';
+/** The policy documents of a role as the facts hold them: its own, the AWS managed ones known by name, and its permissions boundary. */
 import { KNOWN_POLICIES, knownPolicyName } from '../../aws/policies.js';
 import { lastSegment } from '../../aws/arn.js';
 import type { Facts, Unknown } from '../../facts/schema.js';
 import { FactUnknown, NOT_COLLECTED, need } from '../types.js';
 import { PolicyError, parsePolicy, type PolicySource, type Statement } from './policy.js';
-
-/** What the agent needs for a session (the core of AmazonSSMManagedInstanceCore). */
-export const REQUIRED = REQUIRED_ACTIONS;
-/** The legacy Run Command channel: needed by agents before 3.3.40.0 and on Windows Server 2012 and earlier. */
-export const EC2MESSAGES = EC2MESSAGES_ACTIONS;
-
-export { KNOWN_POLICIES, knownPolicyName };
 
 export interface Source extends PolicySource {
   statements: Statement[];

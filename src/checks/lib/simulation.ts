@@ -1,7 +1,15 @@
 /** Reading iam:SimulatePrincipalPolicy results: IAM's own verdict, with SCPs and permissions boundaries included. */
 import type { Fact, SimulationResult } from '../../facts/schema.js';
-import { t, type Text } from '../../lang.js';
+import { defineMessages, type Text } from '../../lang.js';
 import { isDenied } from '../unknown.js';
+
+const M = defineMessages({
+  notRun: { en: 'iam:SimulatePrincipalPolicy was not run', ja: 'iam:SimulatePrincipalPolicy は実行されていません' },
+  denied: { en: 'iam:SimulatePrincipalPolicy was denied with {code}', ja: 'iam:SimulatePrincipalPolicy は {code} で拒否されました' },
+  failed: { en: 'iam:SimulatePrincipalPolicy failed with {code}', ja: 'iam:SimulatePrincipalPolicy は {code} で失敗しました' },
+  uncovered: { en: 'iam:SimulatePrincipalPolicy did not cover {actions}', ja: 'iam:SimulatePrincipalPolicy の結果に {actions} が含まれていません' },
+});
+export const SIMULATION_MESSAGES = M.table;
 
 /**
  * allow; explicit (a Deny statement in the principal's policies); scp (an organization policy does
@@ -73,14 +81,7 @@ export function missingKeys(results: readonly SimulationResult[]): string[] {
 
 /** Why a simulation is not there to decide: "iam:SimulatePrincipalPolicy was denied with AccessDenied". */
 export function simulationMissing(fact: Fact<SimulationResult[]> | undefined, uncovered: readonly string[] = []): Text {
-  if (fact === undefined) return t('iam:SimulatePrincipalPolicy was not run', 'iam:SimulatePrincipalPolicy は実行されていません');
-  if (!fact.known) {
-    return isDenied(fact.code)
-      ? t(`iam:SimulatePrincipalPolicy was denied with ${fact.code}`, `iam:SimulatePrincipalPolicy は ${fact.code} で拒否されました`)
-      : t(`iam:SimulatePrincipalPolicy failed with ${fact.code}`, `iam:SimulatePrincipalPolicy は ${fact.code} で失敗しました`);
-  }
-  return t(
-    `iam:SimulatePrincipalPolicy did not cover ${uncovered.join(', ')}`,
-    `iam:SimulatePrincipalPolicy の結果に ${uncovered.join('、')} が含まれていません`,
-  );
+  if (fact === undefined) return M('notRun');
+  if (!fact.known) return M(isDenied(fact.code) ? 'denied' : 'failed', { code: fact.code });
+  return M('uncovered', { actions: { en: uncovered.join(', '), ja: uncovered.join('、') } });
 }
