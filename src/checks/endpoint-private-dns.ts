@@ -29,12 +29,12 @@ const M = defineMessages({
     ja: '{endpoint} ({service}) のプライベート DNS が無効です。{host} はエンドポイントではなくパブリックアドレスに解決されます',
   },
   stepVpcDns: {
-    en: `${CONSOLE.vpc.en} → Your VPCs → select {vpc} → ${CONSOLE.actions.en} → Edit VPC settings → DNS settings: tick Enable DNS resolution and Enable DNS hostnames → ${CONSOLE.save.en}`,
-    ja: `「${CONSOLE.vpc.ja}」→「お使いのVPC」→ {vpc} を選択 →「${CONSOLE.actions.ja}」→「VPCの設定を編集」→「DNS解決を有効化」と「DNSホスト名を有効化」にチェック →「${CONSOLE.save.ja}」`,
+    en: `${CONSOLE.vpc.en} → ${CONSOLE.yourVpcs.en} → select {vpc} → ${CONSOLE.actions.en} → ${CONSOLE.editVpcSettings.en} → DNS settings: tick ${CONSOLE.enableDnsResolution.en} and ${CONSOLE.enableDnsHostnames.en} → ${CONSOLE.save.en}`,
+    ja: `「${CONSOLE.vpc.ja}」→「${CONSOLE.yourVpcs.ja}」→ {vpc} を選択 →「${CONSOLE.actions.ja}」→「${CONSOLE.editVpcSettings.ja}」→「${CONSOLE.enableDnsResolution.ja}」と「${CONSOLE.enableDnsHostnames.ja}」にチェック →「${CONSOLE.save.ja}」`,
   },
   stepPrivateDns: {
-    en: `${consolePath('vpc', 'endpoints').en} → select {endpoint} → ${CONSOLE.actions.en} → Manage private DNS names → tick Enable for this endpoint → ${CONSOLE.saveChanges.en}`,
-    ja: `${consolePath('vpc', 'endpoints').ja}→ {endpoint} を選択 →「${CONSOLE.actions.ja}」→「プライベートDNS名を管理」→「このエンドポイントで有効にする」にチェック →「${CONSOLE.saveChanges.ja}」`,
+    en: `${consolePath('vpc', 'endpoints').en} → select {endpoint} → ${CONSOLE.actions.en} → ${CONSOLE.managePrivateDnsNames.en} → tick ${CONSOLE.enableForThisEndpoint.en} → ${CONSOLE.saveChanges.en}`,
+    ja: `${consolePath('vpc', 'endpoints').ja}→ {endpoint} を選択 →「${CONSOLE.actions.ja}」→「${CONSOLE.managePrivateDnsNames.ja}」→「${CONSOLE.enableForThisEndpoint.ja}」にチェック →「${CONSOLE.saveChanges.ja}」`,
   },
   noOtherWay: { en: '{what}; and {id} has no other way out: {path}', ja: '{what}。{id} には他の経路もありません: {path}' },
   unused: {

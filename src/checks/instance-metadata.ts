@@ -34,16 +34,16 @@ const M = defineMessages({
     ja: '{id} は IMDSv2 を必須 (HttpTokens required) にしていますが、エージェント {version} は 3.0 より古く、2.x 系のエージェントは IMDSv2 に対応していない可能性があります (推定)。エージェントを更新するか、更新するまで HttpTokens を optional にします',
   },
   stepUpdateAgent: {
-    en: `Update SSM Agent on {id}: from a shell on the instance, or ${C.systemsManager.en} → ${C.runCommand.en} → Run command → AWS-UpdateSSMAgent once the instance is Online`,
-    ja: `{id} の SSM Agent を更新します。インスタンスのシェルから行うか、インスタンスがオンラインになったら「${C.systemsManager.ja}」→「${C.runCommand.ja}」→「コマンドを実行」で AWS-UpdateSSMAgent を実行します`,
+    en: `Update SSM Agent on {id}: from a shell on the instance, or ${C.systemsManager.en} → ${C.runCommand.en} → ${C.runCommandAction.en} → AWS-UpdateSSMAgent once the instance is Online`,
+    ja: `{id} の SSM Agent を更新します。インスタンスのシェルから行うか、インスタンスがオンラインになったら「${C.systemsManager.ja}」→「${C.runCommand.ja}」→「${C.runCommandAction.ja}」で AWS-UpdateSSMAgent を実行します`,
   },
   pass: { en: '{id} has the instance metadata service enabled ({settings}){dhmc}', ja: '{id} はインスタンスメタデータサービスが有効です ({settings}){dhmc}' },
   changeEndpoint: { en: 'Instance metadata service: Enable', ja: '「インスタンスメタデータサービス」を「有効化」' },
   changeTokens: { en: 'IMDSv2: Required', ja: '「IMDSv2」を「必須」' },
   changeHop: { en: 'Metadata response hop limit: 2', ja: '「メタデータレスポンスのホップ制限」を 2' },
   stepModify: {
-    en: `${instances.en} → select {id} → ${C.actions.en} → Instance settings → ${C.modifyMetadataOptions.en}: {changes} → ${C.save.en}`,
-    ja: `${instances.ja}→ {id} を選択 →「${C.actions.ja}」→「インスタンスの設定」→「${C.modifyMetadataOptions.ja}」で{changes}にして「${C.save.ja}」をクリックします`,
+    en: `${instances.en} → select {id} → ${C.actions.en} → ${C.instanceSettings.en} → ${C.modifyMetadataOptions.en}: {changes} → ${C.save.en}`,
+    ja: `${instances.ja}→ {id} を選択 →「${C.actions.ja}」→「${C.instanceSettings.ja}」→「${C.modifyMetadataOptions.ja}」で{changes}にして「${C.save.ja}」をクリックします`,
   },
 });
 

@@ -20,13 +20,13 @@ const M = defineMessages({
   stepWait: { en: 'Wait a minute until the instance is running, then check again', ja: 'インスタンスが「実行中」になるまで待ってから、再度確認します' },
   stopped: { en: '{id} is {state}: Session Manager needs a running instance', ja: '{id} は {state} です。Session Manager には実行中のインスタンスが必要です' },
   stepStart: {
-    en: `${instances.en} → select {id} → ${CONSOLE.instanceState.en} → Start instance`,
-    ja: `${instances.ja}→ {id} を選択 →「${CONSOLE.instanceState.ja}」→「インスタンスを開始」`,
+    en: `${instances.en} → select {id} → ${CONSOLE.instanceState.en} → ${CONSOLE.startInstance.en}`,
+    ja: `${instances.ja}→ {id} を選択 →「${CONSOLE.instanceState.ja}」→「${CONSOLE.startInstance.ja}」`,
   },
   terminated: { en: '{id} is {state}: a terminated instance cannot be started again', ja: '{id} は {state} です。終了したインスタンスは再開できません' },
   stepLaunch: {
-    en: `${instances.en} → Launch instances: launch a replacement in the private subnet, without a key pair, with a security group that has no inbound rules`,
-    ja: `${instances.ja}→「インスタンスを起動」で、プライベートサブネットに、キーペアなし・インバウンドルールなしのセキュリティグループで代わりのインスタンスを起動します`,
+    en: `${instances.en} → ${CONSOLE.launchInstances.en}: launch a replacement in the private subnet, without a key pair, with a security group that has no inbound rules`,
+    ja: `${instances.ja}→「${CONSOLE.launchInstances.ja}」で、プライベートサブネットに、キーペアなし・インバウンドルールなしのセキュリティグループで代わりのインスタンスを起動します`,
   },
 });
 

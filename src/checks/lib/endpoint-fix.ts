@@ -23,8 +23,12 @@ const M = defineMessages({
     ja: `${endpoints.ja}→ {endpoint} ({service}、{state}) を選択 →「${C.actions.ja}」→「${C.deleteVpcEndpoints.ja}」で削除し、下の手順で作り直します`,
   },
   stepCreate: {
-    en: `${endpoints.en} → ${C.createEndpoint.en}: Type ${C.awsService.en}, service {name}, VPC {vpc}; Subnets: only {subnet}{az}, the instance's subnet (every Availability Zone you select is billed); Security groups: {group}; keep ${C.enableDnsName.en} (${C.additionalSettings.en}) on → ${C.createEndpoint.en}`,
-    ja: `${endpoints.ja}→「${C.createEndpoint.ja}」: タイプ「${C.awsService.ja}」でサービス {name} を選び、VPC に {vpc} を選択します。サブネットはインスタンスのサブネット {subnet}{az} だけを選びます (選んだ AZ ごとに料金がかかります)。セキュリティグループに {group} を選び、「${C.additionalSettings.ja}」の「${C.enableDnsName.ja}」をオンのまま「${C.createEndpoint.ja}」をクリックします`,
+    en: `${endpoints.en} → ${C.createEndpoint.en}: Type ${C.awsServices.en}, service {name}, VPC {vpc}; Subnets: only {subnet}{az}, the instance's subnet (every Availability Zone you select is billed); Security groups: {group}; keep ${C.enableDnsName.en} (${C.additionalSettings.en}) on → ${C.createEndpoint.en}`,
+    ja: `${endpoints.ja}→「${C.createEndpoint.ja}」: タイプ「${C.awsServices.ja}」でサービス {name} を選び、VPC に {vpc} を選択します。サブネットはインスタンスのサブネット {subnet}{az} だけを選びます (選んだ AZ ごとに料金がかかります)。セキュリティグループに {group} を選び、「${C.additionalSettings.ja}」の「${C.enableDnsName.ja}」をオンのまま「${C.createEndpoint.ja}」をクリックします`,
+  },
+  stepGateway: {
+    en: `${endpoints.en} → ${C.createEndpoint.en}: Type ${C.awsServices.en}, service {name} of type Gateway, VPC {vpc}; Route tables: {table} (the one {subnet} uses) → ${C.createEndpoint.en} (gateway endpoints are free)`,
+    ja: `${endpoints.ja}→「${C.createEndpoint.ja}」: タイプ「${C.awsServices.ja}」でタイプが Gateway の {name} を選び、VPC に {vpc} を選択します。ルートテーブルに {subnet} が使う {table} を選び「${C.createEndpoint.ja}」をクリックします (ゲートウェイエンドポイントは無料です)`,
   },
   stepSettle: {
     en: 'Right after the endpoints are created, Session Manager may still fail to connect for a few minutes: wait, refresh the instance list, and try again; if it still fails, check the settings again',
@@ -57,6 +61,16 @@ export function interfaceEndpointFix(net: Network, service: string, group: Pick<
     commands: [
       aws(region, 'ec2', 'create-vpc-endpoint', '--vpc-id', vpcId, '--vpc-endpoint-type', 'Interface', '--service-name', name, '--subnet-ids', subnetId, '--security-group-ids', group.arg, '--private-dns-enabled'),
     ],
+  };
+}
+
+/** A gateway endpoint for `service` (s3) on the route table of the instance's subnet. The key is `endpoint-create:<service>`. */
+export function gatewayEndpointFix(net: Network, service: string, routeTableId: string): Fix {
+  const { region, vpcId, subnetId } = net;
+  const name = serviceName(region, service);
+  return {
+    steps: [{ key: `endpoint-create:${service}`, text: M('stepGateway', { name, vpc: vpcId, table: routeTableId, subnet: subnetId }) }],
+    commands: [aws(region, 'ec2', 'create-vpc-endpoint', '--vpc-id', vpcId, '--vpc-endpoint-type', 'Gateway', '--service-name', name, '--route-table-ids', routeTableId)],
   };
 }
 

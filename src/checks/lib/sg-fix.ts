@@ -3,7 +3,7 @@
  * endpoints go in (reused or created). Every check that advises either prints these, with the same step keys, so a plan
  * lists each action once.
  */
-import { defineMessages, type Text } from '../../lang.js';
+import { defineMessages, type Param, type Text } from '../../lang.js';
 import type { Fix, FixStep } from '../types.js';
 import { aws, shq } from './cli.js';
 import { CONSOLE, consolePath } from './glossary.js';
@@ -20,7 +20,7 @@ const M = defineMessages({
   sourceAddress: { en: "{id} (the instance's private address)", ja: 'インスタンスのプライベートアドレス {id}' },
   stepOpenHttps: {
     en: `${groups.en} → select {sg} → ${C.inboundRules.en} → ${C.editInbound.en} → ${C.addRule.en}: Type HTTPS, Source {source} → ${C.saveRules.en}`,
-    ja: `${groups.ja} → {sg} を選択 →「${C.inboundRules.ja}」→「${C.editInbound.ja}」→「${C.addRule.ja}」→ タイプ「HTTPS」、ソースに{source}を指定 →「${C.saveRules.ja}」`,
+    ja: `${groups.ja}→ {sg} を選択 →「${C.inboundRules.ja}」→「${C.editInbound.ja}」→「${C.addRule.ja}」→ タイプ「HTTPS」、ソースに{source} を指定 →「${C.saveRules.ja}」`,
   },
   stepReuseGroup: {
     en: 'Use security group {sg}, already on {endpoint}, for the new endpoints; it must allow inbound HTTPS (TCP 443) from {source}',
@@ -28,7 +28,7 @@ const M = defineMessages({
   },
   stepCreateGroup: {
     en: `${groups.en} → ${C.createSecurityGroup.en}: name {name}, VPC {vpc}; ${C.inboundRules.en} → ${C.addRule.en}: Type HTTPS (TCP 443), Source {source} → ${C.createSecurityGroup.en}`,
-    ja: `${groups.ja}→「${C.createSecurityGroup.ja}」: 名前を {name}、VPC を {vpc} にし、「${C.inboundRules.ja}」→「${C.addRule.ja}」でタイプ「HTTPS」(TCP 443)、ソースに{source}を指定して「${C.createSecurityGroup.ja}」をクリックします`,
+    ja: `${groups.ja}→「${C.createSecurityGroup.ja}」: 名前を {name}、VPC を {vpc} にし、「${C.inboundRules.ja}」→「${C.addRule.ja}」でタイプ「HTTPS」(TCP 443)、ソースに{source} を指定して「${C.createSecurityGroup.ja}」をクリックします`,
   },
   createdGroup: { en: '{name} (created above)', ja: '{name} (先ほど作成したもの)' },
 });
@@ -66,7 +66,7 @@ export function httpsIngressFix(net: Network, groupId: string): Fix {
 /** The security group new interface endpoints go in: `arg` for `--security-group-ids`, `text` for the console step. */
 export interface EndpointGroup extends Fix {
   arg: string;
-  text: Text;
+  text: Param;
 }
 
 /** A security group already on one of the Systems Manager endpoints that is not the VPC's default group. */
@@ -95,7 +95,7 @@ export function endpointGroup(net: Network, all: readonly SsmEndpoint[]): Endpoi
       key: `endpoint-sg-reuse:${reuse.groupId}`,
       text: M('stepReuseGroup', { sg: reuse.groupId, endpoint: reuse.endpointId, source: source.id }),
     };
-    return { arg: reuse.groupId, text: { en: reuse.groupId, ja: reuse.groupId }, steps: [step], commands: [] };
+    return { arg: reuse.groupId, text: reuse.groupId, steps: [step], commands: [] };
   }
   const { region, vpcId } = net;
   const name = `ssm-endpoints-${vpcId}`;
