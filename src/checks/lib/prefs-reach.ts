@@ -3,9 +3,7 @@ import type { Endpoint } from '../../facts/schema.js';
 import { defineMessages, joinText, NO_TEXT, type Text } from '../../lang.js';
 import type { PreferenceNeed, PreferenceService } from '../../aws/session-preferences.js';
 import { serviceName } from '../../aws/services.js';
-import { aws } from './cli.js';
-import { endpointFixMessages, interfaceEndpointFix } from './endpoint-fix.js';
-import { CONSOLE, consolePath, label } from './glossary.js';
+import { endpointFixMessages, gatewayEndpointFix, interfaceEndpointFix } from './endpoint-fix.js';
 import { endpointGroup, httpsIngressFix, sgFixMessages, type EndpointGroup } from './sg-fix.js';
 import { effectiveRouteTable, internetPath, isAvailable, liveSsmEndpoints, type Network } from './path.js';
 import { ingressOn } from './sg.js';
@@ -29,10 +27,6 @@ const M = defineMessages({
   noWay: {
     en: '{id} has no way to {svc}: no {name} endpoint in {vpc}{dns}, and no way out to the internet ({path})',
     ja: '{id} から {svc} への経路がありません ({vpc} に {name} のエンドポイントがなく{dns}、インターネットへの経路もありません: {path})',
-  },
-  stepGateway: {
-    en: '{path}: Type AWS services, service {name} of type Gateway, VPC {vpc}; Route tables: {table} (the one {subnet} uses) → {create} (gateway endpoints are free)',
-    ja: `{path}: タイプ「${CONSOLE.awsService.ja}」でタイプが Gateway の {name} を選び、VPC に {vpc} を選択します。ルートテーブルに {subnet} が使う {table} を選び{create}をクリックします (ゲートウェイエンドポイントは無料です)`,
   },
 });
 export const REACH_MESSAGES = { ...M.table, ...sgFixMessages, ...endpointFixMessages };
@@ -113,16 +107,7 @@ export function reach(net: Network, n: PreferenceNeed, endpointGroup: () => Endp
 }
 
 function createEndpoint(net: Network, svc: PreferenceService, routeTableId: string | undefined, endpointGroup: () => EndpointGroup): FixParts {
-  const { region, vpcId, subnetId } = net;
-  const name = serviceName(region, svc);
-  const path = consolePath('vpc', 'endpoints', 'createEndpoint');
-  const create = label('createEndpoint');
-  if (svc === 's3' && routeTableId) {
-    return {
-      steps: [{ key: 'endpoint-create:s3', text: M('stepGateway', { path, name, vpc: vpcId, table: routeTableId, subnet: subnetId, create }) }],
-      commands: [aws(region, 'ec2', 'create-vpc-endpoint', '--vpc-id', vpcId, '--vpc-endpoint-type', 'Gateway', '--service-name', name, '--route-table-ids', routeTableId)],
-    };
-  }
+  if (svc === 's3' && routeTableId) return gatewayEndpointFix(net, svc, routeTableId);
   const group = endpointGroup();
   const created = interfaceEndpointFix(net, svc, group);
   return { steps: [...group.steps, ...created.steps], commands: [...group.commands, ...created.commands] };
