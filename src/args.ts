@@ -1,5 +1,5 @@
 import yargs from 'yargs';
-import { leastPrivilegePolicy } from './collect/allowlist.js';
+import { leastPrivilegePolicy } from './collect/sdk/allowlist.js';
 import { langFromEnv, type Lang } from './lang.js';
 import { TOOL_VERSION } from './version.js';
 
@@ -34,7 +34,7 @@ export interface FilterOption {
 /** `tag:Team=web` → { Name: 'tag:Team', Values: ['web'] }; undefined when it has no name or no value. */
 export function parseFilter(text: string): FilterOption | undefined {
   const cli = /^Name=([^,]+),Values=(.+)$/.exec(text);
-  const [name, values] = cli ? [cli[1], cli[2]] : [text.slice(0, text.indexOf('=')), text.slice(text.indexOf('=') + 1)];
+  const [name, values] = cli ? [cli[1] ?? '', cli[2] ?? ''] : [text.slice(0, text.indexOf('=')), text.slice(text.indexOf('=') + 1)];
   if (!cli && !text.includes('=')) return undefined;
   const Values = values.split(',').map((v) => v.trim()).filter(Boolean);
   const Name = name.trim();
@@ -174,11 +174,12 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv, width = Math.m
 function stdinFacts(argv: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--') return [...out, ...argv.slice(i)];
-    if (argv[i] === '--facts' && argv[i + 1] === '-') {
+    const word = argv[i] ?? '';
+    if (word === '--') return [...out, ...argv.slice(i)];
+    if (word === '--facts' && argv[i + 1] === '-') {
       out.push('--facts=-');
       i++;
-    } else out.push(argv[i]);
+    } else out.push(word);
   }
   return out;
 }

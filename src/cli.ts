@@ -3,7 +3,7 @@ import { statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { Options } from './args.js';
 import type { Io } from './diagnose.js';
-import type { Part } from './engine.js';
+import type { Diagnosis } from './report/build.js';
 import { quickAnswer } from './quick.js';
 import { printable, scrub } from './redact.js';
 import type { Report } from './report/schema.js';
@@ -30,13 +30,13 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   if (parsed.kind === 'usage') throw new UsageError(`${parsed.error} (see ssm-doctor --help)`);
   const opts = parsed.options;
 
+  const { EXIT_CODE, buildReport } = await import('./report/build.js');
   if (opts.output === 'json' && opts.waitMs === undefined) {
-    // Written as it is built: a fleet's report is never held whole.
-    const parts = opts.demo || opts.facts ? await partsFromFile(opts) : await (await import('./diagnose.js')).readAws(opts, io());
-    const status = await (await import('./report/json.js')).writeJson(parts, opts.lang, writeOut);
-    return (await import('./engine.js')).EXIT_CODE[status];
+    // Written as it is built: a fleet's report text is never held whole.
+    const diagnosis = opts.demo || opts.facts ? await fromFile(opts) : await (await import('./diagnose.js')).diagnoseAws(opts, io());
+    return EXIT_CODE[await (await import('./report/json.js')).writeJson(diagnosis, opts.lang, writeOut)];
   }
-  const report = opts.demo || opts.facts ? await fromFile(opts) : await fromAws(opts);
+  const report = opts.demo || opts.facts ? buildReport(await fromFile(opts), opts.lang) : await fromAws(opts);
   if (opts.output === 'json') {
     process.stdout.write((await import('./report/json.js')).renderJson(report));
   } else if (opts.output === 'junit') {
@@ -46,18 +46,13 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     const { renderTable } = await import('./report/table.js');
     process.stdout.write(renderTable(report, { lang: opts.lang, color, width: process.stdout.columns || 120, verbose: opts.verbose }));
   }
-  return (await import('./engine.js')).EXIT_CODE[report.status];
+  return EXIT_CODE[report.status];
 }
 
 /** Stdout, one chunk at a time: the next waits until this one is taken (or the reader is gone). */
 const writeOut = (chunk: string) => new Promise<void>((resolve) => process.stdout.write(chunk, () => resolve()));
 
-async function fromFile(opts: Options): Promise<Report> {
-  const { buildFleetReport } = await import('./engine.js');
-  return buildFleetReport(await partsFromFile(opts), opts.lang);
-}
-
-async function partsFromFile(opts: Options): Promise<Part[]> {
+async function fromFile(opts: Options): Promise<Diagnosis> {
   const { isStdin, loadFacts, loadFactsFrom } = await import('./facts/file.js');
   const path = opts.demo ? DEMO_FACTS : opts.facts!;
   let facts;
@@ -72,7 +67,7 @@ async function partsFromFile(opts: Options): Promise<Part[]> {
   const inFile = Object.keys(facts.instances);
   const missing = opts.instanceIds.filter((id) => !inFile.includes(id));
   if (missing.length) throw new UsageError(`${missing.join(', ')} not in ${opts.demo ? 'the demo' : path} (it has ${inFile.join(', ') || 'no instances'})`);
-  return [{ facts, instanceIds: opts.instanceIds.length ? opts.instanceIds : inFile }];
+  return (await import('./diagnose.js')).diagnoseFacts(facts, opts.instanceIds.length ? opts.instanceIds : inFile);
 }
 
 /** A device (/dev/zero, a terminal) never ends, so reading it as a file would never finish; standard input is read apart. */
@@ -91,8 +86,10 @@ function refuseDevice(path: string): void {
 const io = (): Io => ({ err: process.stderr, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), now: Date.now });
 
 async function fromAws(opts: Options): Promise<Report> {
-  const { diagnoseAws, waitUntilOk } = await import('./diagnose.js');
-  const once = () => diagnoseAws(opts, io());
+  const { diagnoseAws } = await import('./diagnose.js');
+  const { buildReport } = await import('./report/build.js');
+  const once = async () => buildReport(await diagnoseAws(opts, io()), opts.lang);
+  const { waitUntilOk } = await import('./wait.js');
   return opts.waitMs === undefined ? once() : waitUntilOk(opts.waitMs, once, io());
 }
 
@@ -107,6 +104,8 @@ async function isFactsFileError(e: unknown): Promise<boolean> {
   return e instanceof Error && e instanceof (await import('./facts/file.js')).FactsFileError;
 }
 
+const firstLine = (text: string) => text.split('\n', 1)[0] ?? '';
+
 function messageText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
@@ -119,7 +118,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<numbe
     const debug = argv.includes('--debug');
     // A usage or file error is one sentence (control characters in it are escaped, not cut); an
     // unexpected error's first line is its message, the rest is a stack for --debug.
-    const message = known ? messageText(e) : messageText(e).split('\n')[0];
+    const message = known ? messageText(e) : firstLine(messageText(e));
     process.stderr.write(`${TOOL_NAME}: ${known ? '' : 'internal error: '}${safeLine(message)}\n`);
     if (debug && e instanceof Error && e.stack) process.stderr.write(scrub(e.stack) + '\n');
     else if (!known) process.stderr.write(`${TOOL_NAME}: run again with --debug for details\n`);
@@ -130,7 +129,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<numbe
 /** The last resort for an error that escapes every handler (a socket event, a stream): one line and exit 3. */
 function fatal(e: unknown): void {
   try {
-    process.stderr.write(`${TOOL_NAME}: internal error: ${safeLine(messageText(e).split('\n')[0])}\n`);
+    process.stderr.write(`${TOOL_NAME}: internal error: ${safeLine(firstLine(messageText(e)))}\n`);
     if (process.argv.includes('--debug') && e instanceof Error && e.stack) process.stderr.write(scrub(e.stack) + '\n');
   } finally {
     // After an uncaught error the process state is unknown: ending is the only safe thing left.

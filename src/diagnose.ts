@@ -1,7 +1,13 @@
+/**
+ * The one pipeline, in order: collect → facts → evaluate → follow-up reads → report. Each step
+ * hands the next an explicit value; nothing is remembered between steps or between runs.
+ */
 import type { Options } from './args.js';
-import { buildFleetReport, type Part } from './engine.js';
+import type { Evaluation } from './checks/types.js';
+import type { Reader, Targets } from './collect/index.js';
+import { evaluate } from './engine.js';
 import type { Facts } from './facts/schema.js';
-import type { OverallStatus, Report } from './report/schema.js';
+import type { Diagnosis } from './report/build.js';
 import { TOOL_NAME, TOOL_VERSION } from './version.js';
 
 export interface Io {
@@ -11,53 +17,95 @@ export interface Io {
   now: () => number;
 }
 
-/** Which region reports an id asked for by name: the one it exists in, else one that could not tell, else the first. */
-function homeOf(id: string, all: readonly Facts[]): Facts {
-  const fact = (f: Facts) => f.instances[id];
-  return all.find((f) => fact(f)?.known && (fact(f) as { value: unknown }).value !== null) ?? all.find((f) => fact(f) && !fact(f).known) ?? all[0];
+/** One region's facts and every instance in them, evaluated. */
+export interface RegionRead {
+  facts: Facts;
+  evaluations: Evaluation[];
 }
 
-/** Reads every region side by side and builds one report; ids go to the region they exist in, selections stay in theirs. */
-export async function diagnoseAws(opts: Options, io: Io): Promise<Report> {
-  return buildFleetReport(await readAws(opts, io), opts.lang);
+/** Checks whose failure says nothing about the instance's session channel: the caller's own permissions and plugin, and the channel itself. */
+const NOT_ABOUT_THE_CHANNEL = new Set(['agent-registered', 'caller-start-session']);
+
+/**
+ * The Online instances whose session channel is worth one ssm:GetConnectionStatus call each in a
+ * fleet: those in which some check already fails or warns, where a notconnected channel confirms
+ * the gap and a connected one shows something unseen is in play. A fully passing Online instance
+ * is not asked; that is the price of a fleet scan that grows with structure, not size.
+ */
+export function suspects(facts: Facts, evaluations: readonly Evaluation[]): string[] {
+  const m = facts.managedInstances;
+  if (!m.known) return [];
+  return evaluations
+    .filter(
+      (e) =>
+        m.value[e.instanceId]?.pingStatus === 'Online' &&
+        e.results.some((r) => !NOT_ABOUT_THE_CHANNEL.has(r.id) && (r.status === 'fail' || r.status === 'warn')),
+    )
+    .map((e) => e.instanceId);
 }
 
-/** Every region's facts, each with the instances it reports. */
-export async function readAws(opts: Options, io: Io): Promise<Part[]> {
-  // The AWS SDK is loaded only when a diagnosis runs: --help and --version stay fast.
-  const { collect, sumStats } = await import('./collect/index.js');
+/**
+ * One region: read the facts, evaluate every instance in them; in a fleet (where GetConnectionStatus
+ * is not asked up front) ask it for the suspects and evaluate those again with the answer.
+ */
+export async function readRegion(reader: Reader, targets: Targets, fleet: boolean): Promise<RegionRead> {
+  const facts = await reader.facts(targets);
+  const evaluations = evaluate(facts, [...new Set([...targets.ids, ...Object.keys(facts.instances)])]);
+  const asked = fleet ? suspects(facts, evaluations) : [];
+  if (!asked.length) return { facts, evaluations };
+  const after: Facts = { ...facts, connections: { ...facts.connections, ...(await reader.connections(asked)) } };
+  const again = new Map(evaluate(after, asked).map((e) => [e.instanceId, e]));
+  return { facts: after, evaluations: evaluations.map((e) => again.get(e.instanceId) ?? e) };
+}
+
+/**
+ * Which region reports an id asked for by name: the one it exists in, else one that could not
+ * tell, else the first. Instances a selection (--all, --filter) found stay in their region.
+ */
+export function assemble(named: readonly string[], reads: readonly RegionRead[]): Diagnosis {
+  const exists = (r: RegionRead, id: string) => {
+    const f = r.facts.instances[id];
+    return f?.known === true && f.value !== null;
+  };
+  const unsure = (r: RegionRead, id: string) => r.facts.instances[id]?.known === false;
+  const home = (id: string) => reads.find((r) => exists(r, id)) ?? reads.find((r) => unsure(r, id)) ?? reads[0];
+  const asked = new Set(named);
+  const evaluations = reads.flatMap((r) => {
+    const byId = new Map(r.evaluations.map((e) => [e.instanceId, e]));
+    const ids = [...named.filter((id) => home(id) === r), ...Object.keys(r.facts.instances).filter((id) => !asked.has(id))];
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  });
+  return { regions: reads.map((r) => r.facts.region), evaluations };
+}
+
+/** A facts file (or the demo): no AWS, no follow-up reads; the ids named, else every instance in it. */
+export function diagnoseFacts(facts: Facts, instanceIds: readonly string[]): Diagnosis {
+  return { regions: [facts.region], evaluations: evaluate(facts, instanceIds) };
+}
+
+/** Reads every region side by side (the AWS SDK loads only now: --help and --version stay fast) and diagnoses them as one. */
+export async function diagnoseAws(opts: Options, io: Io): Promise<Diagnosis> {
+  const { isFleet, sumStats, withReader } = await import('./collect/index.js');
   const regions = opts.regions.length ? opts.regions : [undefined];
+  const targets: Targets = { ids: opts.instanceIds, all: opts.all, filters: opts.filters };
   const progress = progressLine(io, regions.length);
-  let results;
+  let reads: (RegionRead & { stats: ReturnType<Reader['stats']> })[];
   try {
-    results = await Promise.all(
+    reads = await Promise.all(
       regions.map((region, i) =>
-        collect({
-          instanceIds: opts.instanceIds,
-          region,
-          profile: opts.profile,
-          timeoutMs: opts.timeoutMs,
-          all: opts.all,
-          filters: opts.filters,
-          onProgress: progress && ((n) => progress(i, n)),
-        }),
+        withReader({ region, profile: opts.profile, timeoutMs: opts.timeoutMs, onProgress: progress && ((n) => progress(i, n)) }, async (reader) => ({
+          ...(await readRegion(reader, targets, isFleet(targets))),
+          stats: reader.stats(),
+        })),
       ),
     );
   } finally {
     if (progress) io.err.write('\r\u001b[K');
   }
-  const all = results.map((r) => r.facts);
-  if (opts.stats) io.err.write(`${TOOL_NAME} stats: ${JSON.stringify(sumStats(results.map((r) => r.stats)))}\n`);
+  if (opts.stats) io.err.write(`${TOOL_NAME} stats: ${JSON.stringify(sumStats(reads.map((r) => r.stats)))}\n`);
   // The facts file module (and zod, which it validates with) loads only when a file is written.
-  if (opts.saveFacts) (await import('./facts/file.js')).saveFacts(opts.saveFacts, { ...all[0], tool: { name: TOOL_NAME, version: TOOL_VERSION } });
-  const asked = new Set(opts.instanceIds);
-  return all.map((facts) => ({
-    facts,
-    instanceIds: [
-      ...opts.instanceIds.filter((id) => homeOf(id, all) === facts),
-      ...Object.keys(facts.instances).filter((id) => !asked.has(id)),
-    ],
-  }));
+  if (opts.saveFacts) (await import('./facts/file.js')).saveFacts(opts.saveFacts, { ...reads[0]!.facts, tool: { name: TOOL_NAME, version: TOOL_VERSION } });
+  return assemble(opts.instanceIds, reads);
 }
 
 /** Calls answered so far, on one line of a terminal's stderr; never when stderr is a file or a pipe. */
@@ -68,67 +116,4 @@ function progressLine(io: Io, regions: number): ((region: number, calls: number)
     counts[region] = calls;
     io.err.write(`\r\u001b[K${TOOL_NAME}: reading AWS… ${counts.reduce((a, b) => a + b, 0)} calls`);
   };
-}
-
-/** The first pause of --wait, doubling up to the longest: a fix (an agent re-registering) usually shows within a minute or two. */
-export const WAIT_FIRST_MS = 10_000;
-export const WAIT_MAX_MS = 60_000;
-
-/** `i-0abc (ap-northeast-1) agent-registered: fail → pass`, for each check whose status differs, and instances that came or went. */
-export function changes(before: Report, after: Report): string[] {
-  const key = (i: { instanceId: string; region?: string }) => `${i.instanceId} (${i.region ?? after.region})`;
-  const old = new Map(before.instances.map((i) => [key(i), i]));
-  const lines: string[] = [];
-  for (const inst of after.instances) {
-    const prev = old.get(key(inst));
-    old.delete(key(inst));
-    if (!prev) {
-      lines.push(`${key(inst)}: new, ${inst.status}`);
-      continue;
-    }
-    const was = new Map(prev.checks.map((c) => [c.id, c.status]));
-    for (const c of inst.checks) {
-      const w = was.get(c.id);
-      if (w !== c.status) lines.push(`${key(inst)} ${c.id}: ${w ?? 'absent'} → ${c.status}`);
-    }
-  }
-  for (const k of old.keys()) lines.push(`${k}: no longer selected`);
-  return lines;
-}
-
-const words = (ms: number) => (ms >= 60_000 ? `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s` : `${Math.round(ms / 1000)}s`);
-const SHOUT: Record<OverallStatus, string> = { ok: 'OK', warning: 'WARNING', critical: 'CRITICAL', unknown: 'UNKNOWN' };
-
-/**
- * --wait: diagnoses again, pausing 10 s and doubling to 60 s, until the run is OK or `waitMs` has
- * passed; writes to stderr what changed between runs and returns the last report. Every run reads
- * everything again: each fact a check uses (a role, an endpoint, a rule, the agent's registration)
- * is one a fix changes within minutes, and --all or --filter then also pick up instances launched
- * meanwhile.
- */
-export async function waitUntilOk(waitMs: number, once: () => Promise<Report>, io: Io): Promise<Report> {
-  const end = io.now() + waitMs;
-  let report = await once();
-  let pause = WAIT_FIRST_MS;
-  for (let run = 2; report.status !== 'ok'; run++) {
-    const left = end - io.now();
-    if (left <= 0) {
-      io.err.write(`${TOOL_NAME}: still ${SHOUT[report.status]} after waiting ${words(waitMs)}\n`);
-      break;
-    }
-    const wait = Math.min(pause, left);
-    io.err.write(`${TOOL_NAME}: ${SHOUT[report.status]}; diagnosing again in ${words(wait)} (${words(left)} left)\n`);
-    await io.sleep(wait);
-    const next = await once();
-    const changed = changes(report, next);
-    io.err.write(
-      changed.length
-        ? changed.map((l) => `${TOOL_NAME}: run ${run} changed: ${l}\n`).join('')
-        : `${TOOL_NAME}: run ${run}: nothing changed\n`,
-    );
-    report = next;
-    pause = Math.min(pause * 2, WAIT_MAX_MS);
-  }
-  if (report.status === 'ok') io.err.write(`${TOOL_NAME}: OK\n`);
-  return report;
 }

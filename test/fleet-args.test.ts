@@ -1,5 +1,5 @@
 import { parseArgs, parseFilter } from '../src/args';
-import { changes, waitUntilOk } from '../src/diagnose';
+import { changes, waitUntilOk } from '../src/wait';
 import type { Report } from '../src/report/schema';
 
 const run = (argv: string[]) => parseArgs(argv, {});

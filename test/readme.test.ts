@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { leastPrivilegePolicy } from '../src/collect/allowlist';
+import { leastPrivilegePolicy } from '../src/collect/sdk/allowlist';
 import { reportSchema } from '../src/report/schema';
 
 const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');

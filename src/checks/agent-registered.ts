@@ -7,14 +7,20 @@ import { listText } from './lib/list.js';
 import { need, type Check, type CheckContext, type Finding, type FixStep } from './types.js';
 
 const M = defineMessages({
-  title: { en: 'The SSM Agent is registered with Systems Manager and Online', ja: 'SSM Agent が Systems Manager に登録され、オンラインである' },
+  title: {
+    en: 'The SSM Agent is registered with Systems Manager and Online',
+    ja: 'SSM Agent が Systems Manager に登録され、オンラインである',
+  },
   online: {
     en: '{id} is Online: agent {version} on {platform}, last ping {ping}',
     ja: '{id} はオンラインです (エージェント {version}、{platform}、最終 ping {ping})',
   },
   versionUnknown: { en: '(version unknown)', ja: '(バージョン不明)' },
   platformUnknown: { en: 'unknown platform', ja: '不明なプラットフォーム' },
-  channel: { en: ', and its session channel is {status} (ssm:GetConnectionStatus)', ja: '。セッションチャネルは {status} です (ssm:GetConnectionStatus)' },
+  channel: {
+    en: ', and its session channel is {status} (ssm:GetConnectionStatus)',
+    ja: '。セッションチャネルは {status} です (ssm:GetConnectionStatus)',
+  },
   channelUnknown: {
     en: '; whether its session channel is connected is not known ({call}: {code})',
     ja: '。セッションチャネルの接続状態は不明です ({call}: {code})',
@@ -79,7 +85,9 @@ const SESSION_ONLY = new Set(['session-preferences']);
 /** Online, but Systems Manager says the session channel (the ssmmessages control channel) is not connected. */
 function notConnected(ctx: CheckContext, online: Text): Finding {
   const id = ctx.instance.instanceId;
-  const why = [...ctx.earlier.values()].filter((r) => CHANNEL_CHECKS.includes(r.id) && (r.status === 'fail' || r.status === 'warn')).map((r) => r.id);
+  const why = [...ctx.earlier.values()]
+    .filter((r) => CHANNEL_CHECKS.includes(r.id) && (r.status === 'fail' || r.status === 'warn'))
+    .map((r) => r.id);
   const head = M('notConnected', { online });
   if (why.length) {
     return {
@@ -99,13 +107,25 @@ function notConnected(ctx: CheckContext, online: Text): Finding {
 /** Online: the session channel's state when it was read, and the failing checks that Systems Manager contradicts. */
 function onlineVerdict(ctx: CheckContext, managed: ManagedInstance, criticalFails: string[]): Finding {
   const id = ctx.instance.instanceId;
-  const platform = [managed.platformName, managed.platformVersion].filter(Boolean).join(' ') || managed.platformType || M('platformUnknown');
-  const online = M('online', { id, version: managed.agentVersion ?? M('versionUnknown'), platform, ping: orUnknown(managed.lastPingDateTime) });
+  const platform =
+    [managed.platformName, managed.platformVersion].filter(Boolean).join(' ') || managed.platformType || M('platformUnknown');
+  const online = M('online', {
+    id,
+    version: managed.agentVersion ?? M('versionUnknown'),
+    platform,
+    ping: orUnknown(managed.lastPingDateTime),
+  });
   const conn = ctx.facts.connections?.[id];
   if (conn?.known && conn.value.toLowerCase() === 'notconnected') return notConnected(ctx, online);
-  const connText = !conn ? NO_TEXT : conn.known ? M('channel', { status: conn.value }) : M('channelUnknown', { call: conn.call, code: conn.code });
+  const connText = !conn
+    ? NO_TEXT
+    : conn.known
+      ? M('channel', { status: conn.value })
+      : M('channelUnknown', { call: conn.call, code: conn.code });
   // Observed beats inferred: the failing checks keep their verdict, because they describe the configuration an agent meets when it reconnects.
-  const contradicted = criticalFails.length ? M('contradicted', { seen: M(conn?.known ? 'seenConnected' : 'seenOnline'), checks: listText(criticalFails) }) : NO_TEXT;
+  const contradicted = criticalFails.length
+    ? M('contradicted', { seen: M(conn?.known ? 'seenConnected' : 'seenOnline'), checks: listText(criticalFails) })
+    : NO_TEXT;
   return { status: 'pass', message: catText(online, connText, contradicted) };
 }
 

@@ -24,14 +24,23 @@ const M = defineMessages({
   featLogs: { en: 'CloudWatch Logs streaming of sessions', ja: 'セッションログの CloudWatch Logs へのストリーミング' },
   featDhmc: { en: 'Default Host Management Configuration', ja: 'Default Host Management Configuration' },
   featureAt: { en: '{feature} ({version})', ja: '{feature} ({version})' },
-  belowUsedOne: { en: 'it is below the minimum for {features}, which is in use', ja: '使用中の {features} に必要な最小バージョンを下回っています' },
-  belowUsedMany: { en: 'it is below the minimum for {features}, which are in use', ja: '使用中の {features} に必要な最小バージョンを下回っています' },
+  belowUsedOne: {
+    en: 'it is below the minimum for {features}, which is in use',
+    ja: '使用中の {features} に必要な最小バージョンを下回っています',
+  },
+  belowUsedMany: {
+    en: 'it is below the minimum for {features}, which are in use',
+    ja: '使用中の {features} に必要な最小バージョンを下回っています',
+  },
   cannotDo: { en: 'it cannot do {features}', ja: '{features} には対応していません' },
   needsEc2messages: {
     en: 'agents before {version} still need ec2messages, which AWS is retiring',
     ja: '{version} より前のエージェントは、AWS が廃止を予定している ec2messages を必要とします',
   },
-  stale: { en: 'it is older than {version} (October 2024): years of fixes behind', ja: '{version} (2024 年 10 月) より古く、何年分もの修正が適用されていません' },
+  stale: {
+    en: 'it is older than {version} (October 2024): years of fixes behind',
+    ja: '{version} (2024 年 10 月) より古く、何年分もの修正が適用されていません',
+  },
   pass: { en: '{id} runs SSM Agent {version}', ja: '{id} の SSM Agent は {version} です' },
   warn: { en: '{id} runs SSM Agent {version}: {reasons}', ja: '{id} の SSM Agent は {version} です。{reasons}' },
   snap: {
@@ -66,7 +75,11 @@ const MINIMUMS: Minimum[] = [
   { version: '2.3.68.0', feature: M('featSessions'), inUse: () => true },
   { version: '2.3.539.0', feature: M('featKms'), inUse: (f) => !!prefs(f)?.kmsKeyId },
   { version: '3.0.222.0', feature: M('featPorts'), inUse: () => false },
-  { version: '3.0.284.0', feature: M('featLogs'), inUse: (f) => !!prefs(f)?.cloudWatchLogGroupName && prefs(f)?.cloudWatchStreamingEnabled === true },
+  {
+    version: '3.0.284.0',
+    feature: M('featLogs'),
+    inUse: (f) => !!prefs(f)?.cloudWatchLogGroupName && prefs(f)?.cloudWatchStreamingEnabled === true,
+  },
   { version: DHMC_MIN_VERSION, feature: M('featDhmc'), inUse: (f, i) => !i.instanceProfileArn && f.dhmc.known && !!f.dhmc.value.roleName },
 ];
 
@@ -77,7 +90,12 @@ const MINIMUMS: Minimum[] = [
  */
 const STALE_BELOW = '3.3.987.0';
 
-const features = (ms: readonly Minimum[]) => joinText(ms.map((m) => M('featureAt', { feature: m.feature, version: m.version })), ', ', '、');
+const features = (ms: readonly Minimum[]) =>
+  joinText(
+    ms.map((m) => M('featureAt', { feature: m.feature, version: m.version })),
+    ', ',
+    '、',
+  );
 
 /** What a version lacks: the features in use it is below, those it cannot do, and how far behind it is. */
 function reasonsFor(facts: Facts, instance: Instance, version: string): Text[] {

@@ -11,7 +11,10 @@ const M = defineMessages({
     en: "The endpoints have private DNS on, and the VPC's DNS resolution and DNS hostnames are on",
     ja: 'エンドポイントのプライベート DNS と、VPC の DNS 解決・DNS ホスト名が有効である',
   },
-  noEndpoint: { en: '{vpc} has no Systems Manager interface endpoint', ja: '{vpc} に Systems Manager のインターフェイスエンドポイントがありません' },
+  noEndpoint: {
+    en: '{vpc} has no Systems Manager interface endpoint',
+    ja: '{vpc} に Systems Manager のインターフェイスエンドポイントがありません',
+  },
   allOn: {
     en: '{ids} have private DNS on, and {vpc} has DNS resolution and DNS hostnames on',
     ja: '{ids} のプライベート DNS が有効で、{vpc} の DNS 解決と DNS ホスト名も有効です',
@@ -70,8 +73,10 @@ function dnsFix({ region, vpcId }: Network, dns: Dns): Fix {
   if (!dns.support || !dns.hostnames) {
     fix.steps.push({ key: 'vpc-dns-settings', text: M('stepVpcDns', { vpc: vpcId }) });
     // One attribute per call: the API rejects both in one request.
-    if (!dns.support) fix.commands.push(aws(region, 'ec2', 'modify-vpc-attribute', '--vpc-id', vpcId, '--enable-dns-support', shq('{"Value":true}')));
-    if (!dns.hostnames) fix.commands.push(aws(region, 'ec2', 'modify-vpc-attribute', '--vpc-id', vpcId, '--enable-dns-hostnames', shq('{"Value":true}')));
+    if (!dns.support)
+      fix.commands.push(aws(region, 'ec2', 'modify-vpc-attribute', '--vpc-id', vpcId, '--enable-dns-support', shq('{"Value":true}')));
+    if (!dns.hostnames)
+      fix.commands.push(aws(region, 'ec2', 'modify-vpc-attribute', '--vpc-id', vpcId, '--enable-dns-hostnames', shq('{"Value":true}')));
   }
   for (const { endpoint } of dns.off) {
     fix.steps.push({ key: `endpoint-private-dns:${endpoint.endpointId}`, text: M('stepPrivateDns', { endpoint: endpoint.endpointId }) });

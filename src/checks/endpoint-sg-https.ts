@@ -9,20 +9,30 @@ import { FactUnknown, need, type Check } from './types.js';
 const HTTPS = 443;
 
 const M = defineMessages({
-  title: { en: 'Endpoint security groups allow HTTPS from the instance', ja: 'エンドポイントのセキュリティグループがインスタンスからの HTTPS を許可している' },
-  noEndpoint: { en: '{vpc} has no Systems Manager interface endpoint', ja: '{vpc} に Systems Manager のインターフェイスエンドポイントがありません' },
+  title: {
+    en: 'Endpoint security groups allow HTTPS from the instance',
+    ja: 'エンドポイントのセキュリティグループがインスタンスからの HTTPS を許可している',
+  },
+  noEndpoint: {
+    en: '{vpc} has no Systems Manager interface endpoint',
+    ja: '{vpc} に Systems Manager のインターフェイスエンドポイントがありません',
+  },
   allows: { en: '{sg} on {ids} allows TCP 443 from {source}', ja: '{ids} の {sg} は {source} からの TCP 443 を許可しています' },
   defaultGroup: {
     en: "{sg} (the VPC's default group, used because the endpoint has no group of its own)",
     ja: '{sg} (エンドポイントに専用のグループがないため使われる VPC のデフォルトグループ)',
   },
-  onlyFrom: { en: '{name} allows TCP 443 only from {sources}, not from {who}', ja: '{name} は {sources} からの TCP 443 しか許可しておらず、{who} は含まれません' },
+  onlyFrom: {
+    en: '{name} allows TCP 443 only from {sources}, not from {who}',
+    ja: '{name} は {sources} からの TCP 443 しか許可しておらず、{who} は含まれません',
+  },
   noRule: { en: '{name} has no inbound rule for TCP 443', ja: '{name} には TCP 443 のインバウンドルールがありません' },
   closed: { en: '{ids}: {groups}', ja: '{ids}: {groups}' },
   notChecked: { en: 'not checked: {message}', ja: '未確認: {message}' },
 });
 
-type Verdict = { status: 'pass'; text: Text } | { status: 'fail'; text: Text; groupId: string | undefined } | { status: 'unknown'; unknown: Unknown };
+type Verdict =
+  { status: 'pass'; text: Text } | { status: 'fail'; text: Text; groupId: string | undefined } | { status: 'unknown'; unknown: Unknown };
 
 interface Judge {
   net: Network;
@@ -30,7 +40,10 @@ interface Judge {
   client: Client;
 }
 
-const notCollected = (call: string, message: string): Verdict => ({ status: 'unknown', unknown: { known: false, call, code: 'NotCollected', message } });
+const notCollected = (call: string, message: string): Verdict => ({
+  status: 'unknown',
+  unknown: { known: false, call, code: 'NotCollected', message },
+});
 
 /** Endpoints with the same groups get the same verdict: each set of groups once. */
 function bySet(live: readonly SsmEndpoint[]): Map<string, SsmEndpoint[]> {
@@ -62,7 +75,10 @@ function judgeSet(j: Judge, key: string, endpoints: SsmEndpoint[]): Verdict {
   if (usesDefault) {
     const dflt = j.groups.find((g) => g.groupName === 'default');
     if (!dflt) {
-      return notCollected('ec2:DescribeSecurityGroups', `${ids.join(', ')} use the default security group of ${j.net.vpcId}, which is not among the collected groups`);
+      return notCollected(
+        'ec2:DescribeSecurityGroups',
+        `${ids.join(', ')} use the default security group of ${j.net.vpcId}, which is not among the collected groups`,
+      );
     }
     groupIds = [dflt.groupId];
   }
@@ -73,7 +89,10 @@ function judgeSet(j: Judge, key: string, endpoints: SsmEndpoint[]): Verdict {
   }
   const absent = groupIds.filter((_, i) => !sgs[i]);
   if (absent.length) {
-    return notCollected('ec2:DescribeSecurityGroups', `${absent.join(', ')} of ${ids.join(', ')} is not among the collected security groups`);
+    return notCollected(
+      'ec2:DescribeSecurityGroups',
+      `${absent.join(', ')} of ${ids.join(', ')} is not among the collected security groups`,
+    );
   }
   const present = sgs.filter((sg): sg is SecurityGroup => !!sg);
   const lists = present.flatMap((sg) => ingressOn(sg, HTTPS, j.client).prefixLists.map((pl) => `${pl} (${sg.groupId})`));

@@ -9,7 +9,10 @@ const C = CONSOLE;
 const instances = consolePath('ec2', 'instances');
 
 const M = defineMessages({
-  title: { en: 'The instance metadata service (IMDS) is enabled for the agent', ja: 'インスタンスメタデータサービス (IMDS) が有効で、エージェントが使える' },
+  title: {
+    en: 'The instance metadata service (IMDS) is enabled for the agent',
+    ja: 'インスタンスメタデータサービス (IMDS) が有効で、エージェントが使える',
+  },
   settings: { en: 'HttpTokens {tokens}{hop}', ja: 'HttpTokens {tokens}{hop}' },
   hop: { en: ', hop limit {hop}', ja: '、ホップ制限 {hop}' },
   dhmcRequired: {
@@ -24,7 +27,10 @@ const M = defineMessages({
     en: '{id} has the instance metadata service turned off (HttpEndpoint disabled): the agent cannot read its region, instance id or role credentials{dhmc}',
     ja: '{id} はインスタンスメタデータサービスが無効 (HttpEndpoint disabled) です。エージェントはリージョン、インスタンス ID、ロールの認証情報を取得できません{dhmc}',
   },
-  disabledDhmc: { en: ', and Default Host Management Configuration cannot identify the instance', ja: '。Default Host Management Configuration もインスタンスを識別できません' },
+  disabledDhmc: {
+    en: ', and Default Host Management Configuration cannot identify the instance',
+    ja: '。Default Host Management Configuration もインスタンスを識別できません',
+  },
   hopLimit: {
     en: '{id} allows IMDS responses only one network hop (hop limit 1), and its {hint} suggests containers: an SSM Agent (or any software) in a container with bridge networking gets no IMDSv2 token; AWS recommends a hop limit of 2 for container hosts',
     ja: '{id} の IMDS 応答のホップ制限は 1 で、{hint} からコンテナを使うホストと見られます。ブリッジネットワークのコンテナ内で動く SSM Agent (やその他のソフトウェア) は IMDSv2 トークンを受け取れません。AWS はコンテナホストにはホップ制限 2 を推奨しています',
@@ -37,7 +43,10 @@ const M = defineMessages({
     en: `Update SSM Agent on {id}: from a shell on the instance, or ${C.systemsManager.en} → ${C.runCommand.en} → ${C.runCommandAction.en} → AWS-UpdateSSMAgent once the instance is Online`,
     ja: `{id} の SSM Agent を更新します。インスタンスのシェルから行うか、インスタンスがオンラインになったら「${C.systemsManager.ja}」→「${C.runCommand.ja}」→「${C.runCommandAction.ja}」で AWS-UpdateSSMAgent を実行します`,
   },
-  pass: { en: '{id} has the instance metadata service enabled ({settings}){dhmc}', ja: '{id} はインスタンスメタデータサービスが有効です ({settings}){dhmc}' },
+  pass: {
+    en: '{id} has the instance metadata service enabled ({settings}){dhmc}',
+    ja: '{id} はインスタンスメタデータサービスが有効です ({settings}){dhmc}',
+  },
   changeEndpoint: { en: 'Instance metadata service: Enable', ja: '「インスタンスメタデータサービス」を「有効化」' },
   changeTokens: { en: 'IMDSv2: Required', ja: '「IMDSv2」を「必須」' },
   changeHop: { en: 'Metadata response hop limit: 2', ja: '「メタデータレスポンスのホップ制限」を 2' },
@@ -48,7 +57,13 @@ const M = defineMessages({
 });
 
 // Tags that EKS, Kubernetes and ECS put on their nodes.
-const CONTAINER_TAGS: RegExp[] = [/^eks:cluster-name$/, /^aws:eks:cluster-name$/, /^kubernetes\.io\/cluster\//, /^aws:ecs:clusterName$/, /^AmazonECSManaged$/];
+const CONTAINER_TAGS: RegExp[] = [
+  /^eks:cluster-name$/,
+  /^aws:eks:cluster-name$/,
+  /^kubernetes\.io\/cluster\//,
+  /^aws:ecs:clusterName$/,
+  /^AmazonECSManaged$/,
+];
 const CONTAINER_PLATFORM = /bottlerocket|\b(ecs|eks)\b/i;
 
 /** Why the instance looks like a container host: the tag or platform that says so. */
@@ -96,7 +111,8 @@ function metadataFix(region: string, id: string, change: Change): Fix {
 function oldAgent(facts: Facts, md: NonNullable<Instance['metadata']>, region: string, id: string): Finding | undefined {
   const managed = facts.managedInstances.known ? facts.managedInstances.value[id] : undefined;
   const version = managed?.agentVersion;
-  if (md.httpTokens !== 'required' || !version || managed?.pingStatus === 'Online' || (compareVersions(version, '3.0.0.0') ?? 0) >= 0) return undefined;
+  if (md.httpTokens !== 'required' || !version || managed?.pingStatus === 'Online' || (compareVersions(version, '3.0.0.0') ?? 0) >= 0)
+    return undefined;
   return {
     status: 'warn',
     message: M('oldAgent', { id, version }),
@@ -117,7 +133,12 @@ export const instanceMetadata: Check = {
     const id = instance.instanceId;
     const md = instance.metadata;
     if (!md?.httpEndpoint) {
-      throw new FactUnknown({ known: false, call: 'ec2:DescribeInstances', code: 'NotCollected', message: `MetadataOptions of ${id} are not in the facts` });
+      throw new FactUnknown({
+        known: false,
+        call: 'ec2:DescribeInstances',
+        code: 'NotCollected',
+        message: `MetadataOptions of ${id} are not in the facts`,
+      });
     }
     const dhmc = onDhmc(facts, instance);
     const hop = md.hopLimit;
@@ -125,7 +146,11 @@ export const instanceMetadata: Check = {
     if (md.httpEndpoint.toLowerCase() === 'disabled') {
       // Nothing on the instance can be using IMDSv1 while IMDS is off, so turning it on with tokens required breaks nothing.
       const change: Change = { endpoint: true, tokens: md.httpTokens !== 'required', hop: !!hint && (hop ?? 1) < 2 };
-      return { status: 'fail', message: M('disabled', { id, dhmc: dhmc ? M('disabledDhmc') : NO_TEXT }), fix: metadataFix(region, id, change) };
+      return {
+        status: 'fail',
+        message: M('disabled', { id, dhmc: dhmc ? M('disabledDhmc') : NO_TEXT }),
+        fix: metadataFix(region, id, change),
+      };
     }
     if (hop === 1 && hint) return { status: 'warn', message: M('hopLimit', { id, hint }), fix: metadataFix(region, id, { hop: true }) };
     const old = oldAgent(facts, md, region, id);

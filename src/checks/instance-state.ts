@@ -17,13 +17,22 @@ const M = defineMessages({
   },
   running: { en: '{id} is running', ja: '{id} は実行中です' },
   pending: { en: '{id} is still starting (pending)', ja: '{id} は起動中 (pending) です' },
-  stepWait: { en: 'Wait a minute until the instance is running, then check again', ja: 'インスタンスが「実行中」になるまで待ってから、再度確認します' },
-  stopped: { en: '{id} is {state}: Session Manager needs a running instance', ja: '{id} は {state} です。Session Manager には実行中のインスタンスが必要です' },
+  stepWait: {
+    en: 'Wait a minute until the instance is running, then check again',
+    ja: 'インスタンスが「実行中」になるまで待ってから、再度確認します',
+  },
+  stopped: {
+    en: '{id} is {state}: Session Manager needs a running instance',
+    ja: '{id} は {state} です。Session Manager には実行中のインスタンスが必要です',
+  },
   stepStart: {
     en: `${instances.en} → select {id} → ${CONSOLE.instanceState.en} → ${CONSOLE.startInstance.en}`,
     ja: `${instances.ja}→ {id} を選択 →「${CONSOLE.instanceState.ja}」→「${CONSOLE.startInstance.ja}」`,
   },
-  terminated: { en: '{id} is {state}: a terminated instance cannot be started again', ja: '{id} は {state} です。終了したインスタンスは再開できません' },
+  terminated: {
+    en: '{id} is {state}: a terminated instance cannot be started again',
+    ja: '{id} は {state} です。終了したインスタンスは再開できません',
+  },
   stepLaunch: {
     en: `${instances.en} → ${CONSOLE.launchInstances.en}: launch a replacement in the private subnet, without a key pair, with a security group that has no inbound rules`,
     ja: `${instances.ja}→「${CONSOLE.launchInstances.ja}」で、プライベートサブネットに、キーペアなし・インバウンドルールなしのセキュリティグループで代わりのインスタンスを起動します`,
@@ -39,17 +48,27 @@ function byState(region: string, id: string, state: string): Finding {
       return {
         status: 'fail',
         message: M('pending', { id }),
-        fix: { steps: [{ key: 'instance-wait', text: M('stepWait') }], commands: [aws(region, 'ec2', 'wait', 'instance-running', '--instance-ids', id)] },
+        fix: {
+          steps: [{ key: 'instance-wait', text: M('stepWait') }],
+          commands: [aws(region, 'ec2', 'wait', 'instance-running', '--instance-ids', id)],
+        },
       };
     case 'stopped':
     case 'stopping':
       return {
         status: 'fail',
         message: M('stopped', { id, state }),
-        fix: { steps: [{ key: 'instance-start', text: M('stepStart', { id }) }], commands: [aws(region, 'ec2', 'start-instances', '--instance-ids', id)] },
+        fix: {
+          steps: [{ key: 'instance-start', text: M('stepStart', { id }) }],
+          commands: [aws(region, 'ec2', 'start-instances', '--instance-ids', id)],
+        },
       };
     default:
-      return { status: 'fail', message: M('terminated', { id, state }), fix: { steps: [{ key: 'instance-launch', text: M('stepLaunch') }], commands: [] } };
+      return {
+        status: 'fail',
+        message: M('terminated', { id, state }),
+        fix: { steps: [{ key: 'instance-launch', text: M('stepLaunch') }], commands: [] },
+      };
   }
 }
 
@@ -62,7 +81,11 @@ export const instanceState: Check = {
   evaluate({ facts, instanceId, region }) {
     const instance = need(facts.instances[instanceId]);
     if (instance === null) {
-      return { status: 'fail', message: M('noInstance', { region }), fix: { steps: [{ key: 'instance-region', text: M('stepRegion') }], commands: [] } };
+      return {
+        status: 'fail',
+        message: M('noInstance', { region }),
+        fix: { steps: [{ key: 'instance-region', text: M('stepRegion') }], commands: [] },
+      };
     }
     return byState(region, instance.instanceId, instance.state);
   },

@@ -1,38 +1,79 @@
 import type { Facts, HostedZone } from '../facts/schema.js';
-import { t, type Text } from '../lang.js';
+import { NO_TEXT, catText, defineMessages, joinText, type Text } from '../lang.js';
+import { SESSION_SERVICES, serviceHost, type SsmService } from '../aws/services.js';
 import { endpointPlan, missingServices } from './lib/endpoint-fix.js';
-import {
-  SESSION_SERVICES,
-  confirmedByPing,
-  describeTable,
-  effectiveRouteTable,
-  hubRoutes,
-  internetPath,
-  isAvailable,
-  missingText,
-  networkOf,
-  serviceHost,
-  ssmEndpoints,
-  steeringZones,
-  subnetRouteTable,
-  unverifiedTargets,
-  zonesText,
-  type Network,
-  type SsmService,
-} from './lib/path.js';
-import { need, type Check, type Fix } from './types.js';
+import { consolePath, label } from './lib/glossary.js';
+import { steeringZones, zonesText } from './lib/hosted-zones.js';
+import { confirmedByPing, internetPath, unverifiedTargets } from './lib/internet-path.js';
+import { listText, networkOf, type Network } from './lib/network.js';
+import { describeTable, effectiveRouteTable, hubRoutes, subnetRouteTable } from './lib/routes.js';
+import { isAvailable, missingText, ssmEndpoints, type SsmEndpoint } from './lib/ssm-endpoints.js';
+import { need, type Check, type CheckContext, type Finding, type Fix } from './types.js';
 import { describeUnknown } from './unknown.js';
 
-const list = (xs: readonly string[]) => xs.join(', ');
-const listJa = (xs: readonly string[]) => xs.join('、');
+const toRouteTables = consolePath('vpc', 'routeTables');
+const toAddRoute = consolePath('routes', 'editRoutes', 'addRoute');
+const save = label('saveChanges');
+
+const M = defineMessages({
+  title: { en: 'The instance has a network path to Systems Manager (ssm, ssmmessages)', ja: 'インスタンスから Systems Manager (ssm、ssmmessages) への経路がある' },
+  reaches: { en: '{id} reaches {how}', ja: '{id} は Systems Manager に到達できます: {how}' },
+  viaEndpoint: { en: '{services} through interface endpoint {ids} in {vpc}', ja: '{services} は {vpc} のインターフェイスエンドポイント {ids} 経由' },
+  viaEndpoints: { en: '{services} through interface endpoints {ids} in {vpc}', ja: '{services} は {vpc} のインターフェイスエンドポイント {ids} 経由' },
+  localRoute: { en: ', over the local route of {table}', ja: '。{table} の local ルート経由' },
+  overPath: { en: '{services} over {path}', ja: '{services} の経路は {path}' },
+  noPath: {
+    en: '{id} has no network path for {services}: {vpc} has no available interface endpoint for {missing}, and {path}. Create the interface endpoints (below), or instead route 0.0.0.0/0 to a NAT gateway in a public subnet',
+    ja: '{id} から {services} への経路がありません。{vpc} に {missing} の利用可能なインターフェイスエンドポイントがなく、{path}。インターフェイスエンドポイントを作成するか (下記)、代わりにパブリックサブネットの NAT ゲートウェイへの 0.0.0.0/0 ルートを追加してください',
+  },
+  reachesUnverified: {
+    en: '{id} reaches {how}; that route cannot be verified from here, but the agent is Online, so its traffic gets out that way',
+    ja: '{id} は Systems Manager に到達できます: {how}。この経路はここからは確認できませんが、エージェントがオンラインなので、この経路で通信できています',
+  },
+  mayReach: {
+    en: '{id} may reach Systems Manager, but this cannot be verified from here: {how}. If Session Manager cannot connect, check that this route reaches {hosts} on TCP 443, or create the interface endpoints (below){zonesNote}',
+    ja: '{id} から Systems Manager に到達できるかどうかは、ここからは確認できません: {how}。Session Manager で接続できない場合は、この経路で {hosts} の TCP 443 に届くかを確認するか、インターフェイスエンドポイントを作成してください (下記){zonesNote}',
+  },
+  zonesNote: {
+    en: '; whether a Route 53 private hosted zone sends these names to centralised endpoints is not known ({why})',
+    ja: '。Route 53 プライベートホストゾーンがこれらの名前を集約されたエンドポイントに向けているかは不明です ({why})',
+  },
+  zonesUnread: { en: 'route53:ListHostedZonesByVPC was not read', ja: 'route53:ListHostedZonesByVPC は読み取られていません' },
+  stepVerify: {
+    en: 'Check that traffic from {subnet} through {targets} reaches {hosts} on TCP 443 (the route tables and firewalls beyond it, and a NAT gateway or endpoints on the far side); if it does not, create the endpoints as below',
+    ja: '{subnet} から {targets} 経由で {hosts} の TCP 443 に届くかを確認します (その先のルートテーブルやファイアウォール、先にある NAT ゲートウェイやエンドポイント)。届かない場合は下の手順でエンドポイントを作成します',
+  },
+  central: {
+    en: '{services} through centralised endpoints: Route 53 private hosted zone {zones} associated with {vpc} answers for {names}',
+    ja: '{services} は集約されたエンドポイント経由: {vpc} に関連付けられた Route 53 プライベートホストゾーン {zones} が {names} を解決します',
+  },
+  centralHub: {
+    en: "{central}, and {table} routes {routes}; the hub side (its endpoints, their security groups and network ACLs, the transit gateway's route tables) cannot be verified from here",
+    ja: '{central}。{table} には {routes} のルートがあります。ハブ側 (エンドポイント、そのセキュリティグループとネットワーク ACL、トランジットゲートウェイのルートテーブル) はここからは確認できません',
+  },
+  noHubRoute: {
+    en: '{table} has no route to a transit gateway, peering connection or Cloud WAN core network',
+    ja: '{table} にはトランジットゲートウェイ、ピアリング接続、Cloud WAN コアネットワークへのルートがありません',
+  },
+  centralObserved: {
+    en: '{central}; {noRoute}, but the agent is Online and connected, so something this tool cannot see (a firewall, a VPN) leads there',
+    ja: '{central}。{noRoute}が、エージェントはオンラインで接続済みのため、このツールから見えない経路 (ファイアウォールや VPN など) で到達しています',
+  },
+  centralNoRoute: {
+    en: '{central}, but {noRoute}: the addresses the zone returns are out of reach unless another route (a firewall, a VPN) leads there',
+    ja: '{central}。しかし{noRoute}。別の経路 (ファイアウォールや VPN など) がない限り、ゾーンが返すアドレスには届きません',
+  },
+  stepCentralRoute: {
+    en: `${toRouteTables.en} → select {rt} → ${toAddRoute.en}: Destination the shared-services VPC's CIDR, Target its transit gateway attachment or peering connection → ${save.en}; the shared endpoints' security groups must allow TCP 443 from {source}`,
+    ja: `${toRouteTables.ja}→ {rt} を選択 →${toAddRoute.ja}で、送信先に共有サービス VPC の CIDR、ターゲットにそのトランジットゲートウェイアタッチメントまたはピアリング接続を指定して${save.ja}。共有エンドポイントのセキュリティグループで {source} からの TCP 443 を許可しておく必要があります`,
+  },
+});
 
 /** The route table (explicit or main) by which the endpoint path goes, when it can be read; only for the message. */
 function tableNote(net: Network): Text {
   const tables = net.vpc.routeTables;
   const et = tables.known ? effectiveRouteTable(tables.value, net.subnetId) : undefined;
-  if (!et) return t('', '');
-  const d = describeTable(et, net.subnetId);
-  return t(`, over the local route of ${d.en}`, `。${d.ja} の local ルート経由`);
+  return et ? M('localRoute', { table: describeTable(et, net.subnetId) }) : NO_TEXT;
 }
 
 interface Central {
@@ -54,183 +95,113 @@ function observedConnected(facts: Facts, instanceId: string): boolean {
  */
 function centralised(net: Network, facts: Facts, services: readonly SsmService[], zones: readonly HostedZone[]): Central {
   const { region, vpcId, subnetId, instance } = net;
-  const steering = services.flatMap((s) => steeringZones(zones, region, s));
-  const z = zonesText(steering);
-  const names = list(services.map((s) => serviceHost(region, s)));
-  const base = t(
-    `${list(services)} through centralised endpoints: Route 53 private hosted zone ${z.en} associated with ${vpcId} answers for ${names}`,
-    `${listJa(services)} は集約されたエンドポイント経由: ${vpcId} に関連付けられた Route 53 プライベートホストゾーン ${z.ja} が ${names} を解決します`,
-  );
+  const central = M('central', {
+    services: listText(services),
+    zones: zonesText(services.flatMap((s) => steeringZones(zones, region, s))),
+    vpc: vpcId,
+    names: services.map((s) => serviceHost(region, s)).join(', '),
+  });
   const et = subnetRouteTable(net);
   const table = describeTable(et, subnetId);
   const hub = hubRoutes(et.table);
   if (hub.length) {
-    const routes = hub.map((r) => `${r.destination} → ${r.target}`);
-    return {
-      status: 'pass',
-      text: t(
-        `${base.en}, and ${table.en} routes ${list(routes)}; the hub side (its endpoints, their security groups and network ACLs, the transit gateway's route tables) cannot be verified from here`,
-        `${base.ja}。${table.ja} には ${listJa(routes)} のルートがあります。ハブ側 (エンドポイント、そのセキュリティグループとネットワーク ACL、トランジットゲートウェイのルートテーブル) はここからは確認できません`,
-      ),
-    };
+    return { status: 'pass', text: M('centralHub', { central, table, routes: listText(hub.map((r) => `${r.destination} → ${r.target}`)) }) };
   }
-  const none = t(
-    `${table.en} has no route to a transit gateway, peering connection or Cloud WAN core network`,
-    `${table.ja} にはトランジットゲートウェイ、ピアリング接続、Cloud WAN コアネットワークへのルートがありません`,
-  );
-  if (observedConnected(facts, instance.instanceId)) {
-    return {
-      status: 'pass',
-      text: t(
-        `${base.en}; ${none.en}, but the agent is Online and connected, so something this tool cannot see (a firewall, a VPN) leads there`,
-        `${base.ja}。${none.ja}が、エージェントはオンラインで接続済みのため、このツールから見えない経路 (ファイアウォールや VPN など) で到達しています`,
-      ),
-    };
-  }
+  const noRoute = M('noHubRoute', { table });
+  if (observedConnected(facts, instance.instanceId)) return { status: 'pass', text: M('centralObserved', { central, noRoute }) };
   const source = instance.privateIp ?? subnetId;
+  const rt = et.table.routeTableId;
   return {
     status: 'warn',
-    text: t(
-      `${base.en}, but ${none.en}: the addresses the zone returns are out of reach unless another route (a firewall, a VPN) leads there`,
-      `${base.ja}。しかし${none.ja}。別の経路 (ファイアウォールや VPN など) がない限り、ゾーンが返すアドレスには届きません`,
-    ),
-    fix: {
-      steps: [
-        {
-          key: `central-route:${et.table.routeTableId}`,
-          text: t(
-            `VPC → Route tables → select ${et.table.routeTableId} → Routes → Edit routes → Add route: Destination the shared-services VPC's CIDR, Target its transit gateway attachment or peering connection → Save changes; the shared endpoints' security groups must allow TCP 443 from ${source}`,
-            `「VPC」→「ルートテーブル」→ ${et.table.routeTableId} を選択 →「ルート」→「ルートを編集」→「ルートを追加」で、送信先に共有サービス VPC の CIDR、ターゲットにそのトランジットゲートウェイアタッチメントまたはピアリング接続を指定して「変更を保存」。共有エンドポイントのセキュリティグループで ${source} からの TCP 443 を許可しておく必要があります`,
-          ),
-        },
-      ],
-      commands: [],
-    },
+    text: M('centralNoRoute', { central, noRoute }),
+    fix: { steps: [{ key: `central-route:${rt}`, text: M('stepCentralRoute', { rt, source }) }], commands: [] },
   };
+}
+
+/** What is known before the internet path is looked at: the endpoints, the steered services and what the message leads with. */
+interface Way {
+  net: Network;
+  all: readonly SsmEndpoint[] | undefined;
+  covered: SsmService[];
+  steered: SsmService[];
+  direct: SsmService[];
+  zones: readonly HostedZone[] | undefined;
+  lead: Text[];
+  central: Central | undefined;
+}
+
+/** The worse of this verdict and the centralised one, with both fixes. */
+function finish(way: Way, status: 'pass' | 'warn' | 'fail', message: Text, fix?: Fix): Finding {
+  const { central } = way;
+  const worst = status === 'fail' || central?.status !== 'warn' ? status : 'warn';
+  const steps = [...(central?.fix?.steps ?? []), ...(fix?.steps ?? [])];
+  const commands = [...(central?.fix?.commands ?? []), ...(fix?.commands ?? [])];
+  return { status: worst, message, ...(worst !== 'pass' ? { fix: { steps, commands } } : {}) };
+}
+
+function zonesNote(net: Network, hub: boolean, zones: Way['zones']): Text {
+  if (!hub || zones) return NO_TEXT;
+  const fact = net.vpc.hostedZones;
+  return M('zonesNote', { why: fact && !fact.known ? describeUnknown(fact) : M('zonesUnread') });
+}
+
+/** The services with neither an endpoint nor a hosted zone go over the subnet's routes to the public names. */
+function overInternet(ctx: CheckContext, way: Way): Finding {
+  const { net, direct } = way;
+  const { region, vpcId, subnetId } = net;
+  const id = net.instance.instanceId;
+  const path = internetPath(net);
+  const how = joinText([...way.lead, M('overPath', { services: listText(direct), path: path.text })], '; ', '。');
+  if (path.kind === 'ok') return finish(way, 'pass', M('reaches', { id, how }));
+  // With the endpoints unread, a missing internet path says nothing yet.
+  const all = way.all ?? ssmEndpoints(need(net.vpc.endpoints, 'ec2:DescribeVpcEndpoints'), region);
+  const hub = hubRoutes(path.table.table);
+  // A route toward another VPC may lead to centralised endpoints, which only the hosted zones would show.
+  if (path.kind === 'none' && hub.length && !way.zones) need(net.vpc.hostedZones, 'route53:ListHostedZonesByVPC');
+  const plan = endpointPlan(net, all, missingServices(all));
+  if (path.kind === 'none') {
+    const m = M('noPath', { id, services: listText(direct), vpc: vpcId, missing: missingText(all, direct, region), path: path.text });
+    return finish(way, 'fail', way.central ? joinText([m, way.central.text], '; ', '。') : m, plan);
+  }
+  if (confirmedByPing(ctx, path, way.covered.includes('ssm') || way.steered.includes('ssm'))) {
+    return finish(way, 'pass', M('reachesUnverified', { id, how }));
+  }
+  const targets = unverifiedTargets(path);
+  const hosts = listText(direct.map((s) => serviceHost(region, s)));
+  return finish(way, 'warn', M('mayReach', { id, how, hosts, zonesNote: zonesNote(net, hub.length > 0, way.zones) }), {
+    steps: [{ key: `egress-verify:${targets.join(',')}`, text: M('stepVerify', { subnet: subnetId, targets: listText(targets), hosts }) }, ...plan.steps],
+    commands: plan.commands,
+  });
 }
 
 /** For ssm and ssmmessages, the subnet has a way to Systems Manager: an interface endpoint, a private hosted zone steering the name to centralised endpoints, or a NAT or internet gateway route; without one the agent can never connect. */
 export const networkRoute: Check = {
   id: 'network-route',
   severity: 'critical',
-  title: t('The instance has a network path to Systems Manager (ssm, ssmmessages)', 'インスタンスから Systems Manager (ssm、ssmmessages) への経路がある'),
+  title: M('title'),
+  messages: M.table,
   evaluate(ctx) {
     const net = networkOf(ctx);
-    const { region, instance, vpcId } = net;
-    const id = instance.instanceId;
-    const endpointsFact = net.vpc.endpoints;
-    const all = endpointsFact.known ? ssmEndpoints(endpointsFact.value, region) : undefined;
+    const { region, vpcId } = net;
+    const id = net.instance.instanceId;
+    const endpoints = net.vpc.endpoints;
+    const all = endpoints.known ? ssmEndpoints(endpoints.value, region) : undefined;
     const viaEndpoint = (s: SsmService) => (all ?? []).filter((e) => e.service === s && isAvailable(e.endpoint)).map((e) => e.endpoint.endpointId);
     const covered = SESSION_SERVICES.filter((s) => viaEndpoint(s).length > 0);
     const outward = SESSION_SERVICES.filter((s) => !covered.includes(s));
-
     const endpointClause = covered.length
-      ? t(
-          `${list(covered)} through interface endpoint${covered.length > 1 ? 's' : ''} ${list(covered.flatMap(viaEndpoint))} in ${vpcId}`,
-          `${listJa(covered)} は ${vpcId} のインターフェイスエンドポイント ${listJa(covered.flatMap(viaEndpoint))} 経由`,
-        )
+      ? M(covered.length > 1 ? 'viaEndpoints' : 'viaEndpoint', { services: listText(covered), ids: listText(covered.flatMap(viaEndpoint)), vpc: vpcId })
       : undefined;
-
-    if (!outward.length) {
-      const note = tableNote(net);
-      return {
-        status: 'pass',
-        message: t(`${id} reaches ${endpointClause!.en}${note.en}`, `${id} は Systems Manager に到達できます: ${endpointClause!.ja}${note.ja}`),
-      };
-    }
+    if (!outward.length && endpointClause) return { status: 'pass', message: M('reaches', { id, how: catText(endpointClause, tableNote(net)) }) };
 
     // DNS decides before routing: a private hosted zone for the names sends them to another VPC's endpoints.
-    const zonesFact = net.vpc.hostedZones;
-    const zones = zonesFact?.known ? zonesFact.value : undefined;
+    const zones = net.vpc.hostedZones?.known ? net.vpc.hostedZones.value : undefined;
     const steered = zones ? outward.filter((s) => steeringZones(zones, region, s).length > 0) : [];
-    const central = steered.length ? centralised(net, ctx.facts, steered, zones!) : undefined;
+    const central = zones && steered.length ? centralised(net, ctx.facts, steered, zones) : undefined;
     const direct = outward.filter((s) => !steered.includes(s));
     const lead = [endpointClause, central?.text].filter((x): x is Text => !!x);
-    const both = (en: string, ja: string) => t([...lead.map((l) => l.en), en].join('; '), [...lead.map((l) => l.ja), ja].join('。'));
-    // The worse of this verdict and the centralised one, with both fixes.
-    const finish = (status: 'pass' | 'warn' | 'fail', message: Text, fix?: Fix) => {
-      const worst = status === 'fail' || central?.status !== 'warn' ? status : 'warn';
-      const steps = [...(central?.fix?.steps ?? []), ...(fix?.steps ?? [])];
-      const commands = [...(central?.fix?.commands ?? []), ...(fix?.commands ?? [])];
-      return { status: worst, message, ...(worst !== 'pass' ? { fix: { steps, commands } } : {}) };
-    };
-
-    if (!direct.length) {
-      const m = t(lead.map((l) => l.en).join('; '), lead.map((l) => l.ja).join('。'));
-      return finish('pass', t(`${id} reaches ${m.en}`, `${id} は Systems Manager に到達できます: ${m.ja}`));
-    }
-
-    const path = internetPath(net);
-    const outwardEn = `${list(direct)} over ${path.text.en}`;
-    const outwardJa = `${listJa(direct)} の経路は ${path.text.ja}`;
-
-    if (path.kind === 'ok') {
-      const m = both(outwardEn, outwardJa);
-      return finish('pass', t(`${id} reaches ${m.en}`, `${id} は Systems Manager に到達できます: ${m.ja}`));
-    }
-    // With the endpoints unread, a missing internet path says nothing yet.
-    if (!all) need(endpointsFact, 'ec2:DescribeVpcEndpoints');
-    const hub = hubRoutes(path.table.table);
-    // A route toward another VPC may lead to centralised endpoints, which only the hosted zones would show.
-    if (path.kind === 'none' && hub.length && !zones) need(zonesFact, 'route53:ListHostedZonesByVPC');
-
-    const missing = missingServices(all!);
-    const plan = endpointPlan(net, all!, missing);
-    const hosts = direct.map((s) => serviceHost(region, s));
-
-    if (path.kind === 'none') {
-      const what = missingText(all!, direct, region);
-      const m = t(
-        `${id} has no network path for ${list(direct)}: ${vpcId} has no available interface endpoint for ${what.en}, and ${path.text.en}. Create the interface endpoints (below), or instead route 0.0.0.0/0 to a NAT gateway in a public subnet`,
-        `${id} から ${listJa(direct)} への経路がありません。${vpcId} に ${what.ja} の利用可能なインターフェイスエンドポイントがなく、${path.text.ja}。インターフェイスエンドポイントを作成するか (下記)、代わりにパブリックサブネットの NAT ゲートウェイへの 0.0.0.0/0 ルートを追加してください`,
-      );
-      return finish('fail', central ? t(`${m.en}; ${central.text.en}`, `${m.ja}。${central.text.ja}`) : m, plan);
-    }
-
-    if (confirmedByPing(ctx, path, covered.includes('ssm') || steered.includes('ssm'))) {
-      const m = both(outwardEn, outwardJa);
-      return finish(
-        'pass',
-        t(
-          `${id} reaches ${m.en}; that route cannot be verified from here, but the agent is Online, so its traffic gets out that way`,
-          `${id} は Systems Manager に到達できます: ${m.ja}。この経路はここからは確認できませんが、エージェントがオンラインなので、この経路で通信できています`,
-        ),
-      );
-    }
-
-    const targets = unverifiedTargets(path);
-    const m = both(outwardEn, outwardJa);
-    const unread =
-      !hub.length || zones
-        ? undefined
-        : zonesFact && !zonesFact.known
-          ? describeUnknown(zonesFact)
-          : t('route53:ListHostedZonesByVPC was not read', 'route53:ListHostedZonesByVPC は読み取られていません');
-    const zonesNote = unread
-      ? t(
-          `; whether a Route 53 private hosted zone sends these names to centralised endpoints is not known (${unread.en})`,
-          `。Route 53 プライベートホストゾーンがこれらの名前を集約されたエンドポイントに向けているかは不明です (${unread.ja})`,
-        )
-      : t('', '');
-    return finish(
-      'warn',
-      t(
-        `${id} may reach Systems Manager, but this cannot be verified from here: ${m.en}. If Session Manager cannot connect, check that this route reaches ${list(hosts)} on TCP 443, or create the interface endpoints (below)${zonesNote.en}`,
-        `${id} から Systems Manager に到達できるかどうかは、ここからは確認できません: ${m.ja}。Session Manager で接続できない場合は、この経路で ${listJa(hosts)} の TCP 443 に届くかを確認するか、インターフェイスエンドポイントを作成してください (下記)${zonesNote.ja}`,
-      ),
-      {
-        steps: [
-          {
-            key: `egress-verify:${targets.join(',')}`,
-            text: t(
-              `Check that traffic from ${net.subnetId} through ${list(targets)} reaches ${list(hosts)} on TCP 443 (the route tables and firewalls beyond it, and a NAT gateway or endpoints on the far side); if it does not, create the endpoints as below`,
-              `${net.subnetId} から ${listJa(targets)} 経由で ${listJa(hosts)} の TCP 443 に届くかを確認します (その先のルートテーブルやファイアウォール、先にある NAT ゲートウェイやエンドポイント)。届かない場合は下の手順でエンドポイントを作成します`,
-            ),
-          },
-          ...plan.steps,
-        ],
-        commands: plan.commands,
-      },
-    );
+    const way: Way = { net, all, covered, steered, direct, zones, lead, central };
+    if (!direct.length) return finish(way, 'pass', M('reaches', { id, how: joinText(lead, '; ', '。') }));
+    return overInternet(ctx, way);
   },
 };

@@ -32,6 +32,13 @@ export interface CheckResult {
   fix?: Fix;
 }
 
+/** One instance's results, in registry order: what the orchestrator hands the renderers. */
+export interface Evaluation {
+  instanceId: string;
+  region: string;
+  results: CheckResult[];
+}
+
 export interface CheckContext {
   facts: Facts;
   region: string;

@@ -2,13 +2,7 @@ import type { Unknown } from '../facts/schema.js';
 import { defineMessages, type Text } from '../lang.js';
 import { NOT_COLLECTED } from './types.js';
 
-const DENIED = new Set([
-  'AccessDenied',
-  'AccessDeniedException',
-  'UnauthorizedOperation',
-  'UnauthorizedAccess',
-  'AuthorizationError',
-]);
+const DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'UnauthorizedAccess', 'AuthorizationError']);
 
 export function isDenied(code: string): boolean {
   return DENIED.has(code) || /^(AccessDenied|Unauthorized)/.test(code);

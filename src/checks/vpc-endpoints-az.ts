@@ -8,9 +8,18 @@ import { FactUnknown, need, type Check, type FixStep } from './types.js';
 const endpoints = consolePath('vpc', 'endpoints');
 
 const M = defineMessages({
-  title: { en: "The endpoints have a subnet in the instance's Availability Zone", ja: 'エンドポイントがインスタンスと同じアベイラビリティーゾーンにサブネットを持つ' },
-  noEndpoint: { en: '{vpc} has no Systems Manager interface endpoint', ja: '{vpc} に Systems Manager のインターフェイスエンドポイントがありません' },
-  inAz: { en: "{ids} each have a subnet in {az}, the instance's Availability Zone", ja: '{ids} はいずれもインスタンスと同じ {az} にサブネットがあります' },
+  title: {
+    en: "The endpoints have a subnet in the instance's Availability Zone",
+    ja: 'エンドポイントがインスタンスと同じアベイラビリティーゾーンにサブネットを持つ',
+  },
+  noEndpoint: {
+    en: '{vpc} has no Systems Manager interface endpoint',
+    ja: '{vpc} に Systems Manager のインターフェイスエンドポイントがありません',
+  },
+  inAz: {
+    en: "{ids} each have a subnet in {az}, the instance's Availability Zone",
+    ja: '{ids} はいずれもインスタンスと同じ {az} にサブネットがあります',
+  },
   onlyIn: { en: '{endpoint} ({service}) is only in {where}', ja: '{endpoint} ({service}) のサブネットは {where}' },
   noSubnet: { en: 'no subnet', ja: 'ありません' },
   notInAz: {
@@ -53,7 +62,9 @@ export const vpcEndpointsAz: Check = {
       const list = subnetIds.map((s) => `${azOf(s)} (${s})`);
       return list.length ? listText(list) : M('noSubnet');
     };
-    const lines = outside.map(({ service, endpoint }) => M('onlyIn', { endpoint: endpoint.endpointId, service, where: where(endpoint.subnetIds) }));
+    const lines = outside.map(({ service, endpoint }) =>
+      M('onlyIn', { endpoint: endpoint.endpointId, service, where: where(endpoint.subnetIds) }),
+    );
     const steps: FixStep[] = outside.map(({ endpoint }) => ({
       key: `endpoint-subnet:${endpoint.endpointId}`,
       text: M('stepSubnet', { endpoint: endpoint.endpointId, az, subnet: subnetId }),
@@ -63,7 +74,9 @@ export const vpcEndpointsAz: Check = {
       message: M('notInAz', { outside: joinText(lines, '; ', '。'), az, id: instance.instanceId }),
       fix: {
         steps,
-        commands: outside.map(({ endpoint }) => aws(region, 'ec2', 'modify-vpc-endpoint', '--vpc-endpoint-id', endpoint.endpointId, '--add-subnet-ids', subnetId)),
+        commands: outside.map(({ endpoint }) =>
+          aws(region, 'ec2', 'modify-vpc-endpoint', '--vpc-endpoint-id', endpoint.endpointId, '--add-subnet-ids', subnetId),
+        ),
       },
     };
   },

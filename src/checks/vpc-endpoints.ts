@@ -4,23 +4,42 @@ import { defineMessages, NO_TEXT, type Text } from '../lang.js';
 import { endpointPlan, missingServices } from './lib/endpoint-fix.js';
 import { ec2messagesVerdict } from './lib/iam-ec2messages.js';
 import { listText } from './lib/list.js';
-import { confirmedByPing, hubRoutes, internetPath, isAvailable, missingText, networkOf, ssmEndpoints, steeringZones, zonesText } from './lib/path.js';
+import {
+  confirmedByPing,
+  hubRoutes,
+  internetPath,
+  isAvailable,
+  missingText,
+  networkOf,
+  ssmEndpoints,
+  steeringZones,
+  zonesText,
+} from './lib/path.js';
 import { need, type Check, type CheckContext, type Finding } from './types.js';
 
 const M = defineMessages({
-  title: { en: 'Interface VPC endpoints for ssm, ssmmessages, ec2messages', ja: 'ssm、ssmmessages、ec2messages のインターフェイス VPC エンドポイントがある' },
+  title: {
+    en: 'Interface VPC endpoints for ssm, ssmmessages, ec2messages',
+    ja: 'ssm、ssmmessages、ec2messages のインターフェイス VPC エンドポイントがある',
+  },
   available: { en: '{names} are available in {vpc}', ja: '{vpc} に {names} があり、利用可能です' },
   centralised: {
     en: 'the endpoints for {services} are centralised in another VPC: Route 53 private hosted zone {zones} associated with {vpc} answers for their names; network-route judges the way there',
     ja: '{services} のエンドポイントは別の VPC に集約されています: {vpc} に関連付けられた Route 53 プライベートホストゾーン {zones} がその名前を解決します。そこまでの経路は network-route で確認します',
   },
   centralNote: { en: ' ({services} through centralised endpoints: {zones})', ja: ' ({services} は集約されたエンドポイント経由: {zones})' },
-  onlineNote: { en: ' (not verifiable from here, but the agent is Online)', ja: ' (ここからは確認できませんが、エージェントはオンラインです)' },
+  onlineNote: {
+    en: ' (not verifiable from here, but the agent is Online)',
+    ja: ' (ここからは確認できませんが、エージェントはオンラインです)',
+  },
   noNeed: {
     en: '{id} reaches Systems Manager without endpoints, over {path}{online}; the endpoints that exist are still checked by the other checks',
     ja: '{id} はエンドポイントなしで Systems Manager に到達できます: {path}{online}。既存のエンドポイントは他のチェックで確認します',
   },
-  lacking: { en: '{vpc} has no available interface endpoint for {what}{central}', ja: '{vpc} に {what} の利用可能なインターフェイスエンドポイントがありません{central}' },
+  lacking: {
+    en: '{vpc} has no available interface endpoint for {what}{central}',
+    ja: '{vpc} に {what} の利用可能なインターフェイスエンドポイントがありません{central}',
+  },
   maybeOtherWay: {
     en: '{lacking}; {id} may reach Systems Manager another way, which cannot be verified from here ({path})',
     ja: '{lacking}。{id} は別の経路で Systems Manager に到達できるかもしれませんが、ここからは確認できません ({path})',
@@ -34,7 +53,11 @@ const M = defineMessages({
 });
 
 /** The missing services that a private hosted zone sends to endpoints in another VPC, and the zones that do it. */
-function centralisedOf(zones: readonly HostedZone[] | undefined, region: string, missing: readonly SsmService[]): { services: SsmService[]; zones: Text } | undefined {
+function centralisedOf(
+  zones: readonly HostedZone[] | undefined,
+  region: string,
+  missing: readonly SsmService[],
+): { services: SsmService[]; zones: Text } | undefined {
   if (!zones) return undefined;
   const services = missing.filter((s) => steeringZones(zones, region, s).length > 0);
   if (!services.length) return undefined;

@@ -1,95 +1,18 @@
-import { GetConsoleOutputCommand } from '@aws-sdk/client-ec2';
-import { GetConnectionStatusCommand, GetDocumentCommand, GetServiceSettingCommand } from '@aws-sdk/client-ssm';
-import { carryOver, evaluateFleet } from '../engine.js';
-import { known } from '../facts/fact.js';
-import type { Fact, Facts, Instance, ManagedInstance, SessionPreferences } from '../facts/schema.js';
-import { TOOL_NAME, TOOL_VERSION } from '../version.js';
-import { DHMC_SETTING_ID, SESSION_DOCUMENT } from '../aws/services.js';
 import { arnParts, lastSegment, partitionOfRegion } from '../aws/arn.js';
-import { callerIdentity, callerSimulation } from './caller.js';
-import type { Clients } from './clients.js';
-import { codeOf, CollectError, runLevelError, unknownOf } from './errors.js';
-import { RefusedOperation } from './guard.js';
-import { readIam, sweepIam, SWEEP_PROFILES, type IamSweep } from './iam.js';
-import { agentLines, parseSessionPreferences } from './map.js';
+import type { Fact, Facts } from '../facts/schema.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { consoleOutputs } from './ec2/console.js';
+import { describeVpcs } from './ec2/network.js';
+import { isFleet, readTargets, type Targets } from './ec2/targets.js';
+import { callerIdentity, callerSimulation } from './iam/caller.js';
+import { readIam, sweepIam, SWEEP_PROFILES, type IamSweep } from './iam/roles.js';
+import { rolePairs } from './iam/simulate.js';
 import { findSessionManagerPlugin } from './plugin.js';
-import { attempt, failureOf, incomplete, unique } from './read.js';
-import { rolePairs } from './simulate.js';
-import { isFleet, readTargets, registrationOf, registrationOfRegion, type Targets } from './targets.js';
-import { describeVpcs } from './vpc.js';
-
-interface DhmcRead {
-  fact: Fact<{ roleName: string | null }>;
-  /** The setting's value, e.g. `service-role/AWSSystemsManagerDefaultEC2InstanceManagementRole`: the role's path and name. */
-  rolePath?: string;
-}
-
-/** Default Host Management Configuration: the role name the setting names, or null when it is off. */
-async function defaultHostManagement(c: Clients): Promise<DhmcRead> {
-  try {
-    const o = await c.ssm.send(new GetServiceSettingCommand({ SettingId: DHMC_SETTING_ID }));
-    const value = o.ServiceSetting?.SettingValue?.trim();
-    const on = value && value !== '$None' ? value.replace(/^\/+/, '') : undefined;
-    return { fact: known({ roleName: on ? lastSegment(on) : null }), rolePath: on };
-  } catch (e) {
-    if (e instanceof RefusedOperation) throw e;
-    if (codeOf(e) === 'ServiceSettingNotFound') return { fact: known({ roleName: null }) };
-    return { fact: unknownOf('ssm:GetServiceSetting', e) };
-  }
-}
-
-/** ssm:GetConnectionStatus takes one target per call. */
-async function connectionStatuses(c: Clients, ids: string[]): Promise<Record<string, Fact<string>>> {
-  const statuses = await Promise.all(
-    ids.map((id) =>
-      attempt('ssm:GetConnectionStatus', async () => {
-        const status = (await c.ssm.send(new GetConnectionStatusCommand({ Target: id }))).Status;
-        if (!status) throw incomplete('Status');
-        return status;
-      }),
-    ),
-  );
-  return Object.fromEntries(ids.map((id, i) => [id, statuses[i]]));
-}
-
-/** The Session Manager preferences; null when they were never saved (the document does not exist). */
-async function sessionPreferences(c: Clients): Promise<Fact<SessionPreferences | null>> {
-  try {
-    const o = await c.ssm.send(new GetDocumentCommand({ Name: SESSION_DOCUMENT, DocumentFormat: 'JSON' }));
-    return known(parseSessionPreferences(o.Content));
-  } catch (e) {
-    if (e instanceof RefusedOperation) throw e;
-    if (codeOf(e) === 'InvalidDocument') return known(null);
-    return unknownOf('ssm:GetDocument', e);
-  }
-}
-
-// Latest=true (the live console, not the boot-time snapshot) is for Nitro instances; others may refuse it.
-const LATEST_REFUSED = new Set(['UnsupportedOperation', 'InvalidParameter', 'InvalidParameterValue', 'InvalidParameterCombination']);
-
-/** The agent's lines from the console output of each running instance that Systems Manager does not list. */
-async function consoleOutputs(
-  c: Clients,
-  found: readonly Instance[],
-  managed: Fact<Record<string, ManagedInstance>>,
-): Promise<NonNullable<Facts['consoleOutput']>> {
-  if (!managed.known) return {};
-  const targets = found.filter((i) => i.state === 'running' && !Object.hasOwn(managed.value, i.instanceId)).map((i) => i.instanceId);
-  const read = (InstanceId: string, Latest?: boolean) => c.ec2.send(new GetConsoleOutputCommand({ InstanceId, ...(Latest ? { Latest } : {}) }));
-  const outputs = await Promise.all(
-    targets.map((id) =>
-      attempt('ec2:GetConsoleOutput', async () => {
-        try {
-          return agentLines((await read(id, true)).Output);
-        } catch (e) {
-          if (!LATEST_REFUSED.has(codeOf(e))) throw e;
-          return agentLines((await read(id)).Output);
-        }
-      }),
-    ),
-  );
-  return Object.fromEntries(targets.map((id, i) => [id, outputs[i]]));
-}
+import type { Clients } from './sdk/clients.js';
+import { CollectError, runLevelError } from './sdk/errors.js';
+import { failureOf, unique } from './sdk/read.js';
+import { registrationOf, registrationOfRegion } from './ssm/registration.js';
+import { connectionStatuses, defaultHostManagement, sessionPreferences } from './ssm/settings.js';
 
 /**
  * Reads everything the checks need for these targets, in as few sequential rounds as the
@@ -101,8 +24,9 @@ async function consoleOutputs(
  * console output of unregistered instances (not in a fleet), the caller's simulation. Round 3: each
  * distinct role (GetRole and the simulation), the prefix lists and hosted zones that round 2 showed
  * are needed. The role's policy lists and documents follow only when the simulation did not allow
- * everything. ssm:GetConnectionStatus (one instance per call) is asked in round 1 for a few ids;
- * in a fleet only, at the end, for Online instances that some check already finds a gap in.
+ * everything. ssm:GetConnectionStatus (one instance per call) is asked in round 1 for the ids
+ * named; a fleet's suspects are asked afterwards, by the orchestrator (src/diagnose.ts), once the
+ * checks have said which instances are suspect.
  */
 export async function gather(
   c: Clients,
@@ -186,37 +110,7 @@ export async function gather(
     ...(caller.simulation ? { callerSimulation: caller.simulation } : {}),
     client: { sessionManagerPlugin: plugin },
   };
-  if (!fleet) return facts;
-  const asked = suspects(facts);
-  const withConnections = { ...facts, connections: await connectionStatuses(c, asked) };
-  // Only the suspects' facts changed: the other instances' evaluations stand.
-  carryOver(facts, withConnections, asked);
-  return withConnections;
+  return facts;
 }
 
 const isTargets = (t: Targets | readonly string[]): t is Targets => !Array.isArray(t);
-
-/** Checks whose failure says nothing about the instance's session channel. */
-const NOT_ABOUT_THE_CHANNEL = new Set(['agent-registered', 'caller-start-session']);
-
-/**
- * The Online instances whose session channel is worth one ssm:GetConnectionStatus call each in a
- * fleet: those in which some check already fails or warns, where a notconnected channel confirms
- * the gap and a connected one shows something unseen is in play. A fully passing Online instance
- * is not asked; that is the price of a fleet scan that grows with structure, not size. Finding
- * them evaluates every instance, and those evaluations are kept on the facts for the report.
- */
-export function suspects(facts: Facts): string[] {
-  const m = facts.managedInstances;
-  if (!m.known) return [];
-  const out: string[] = [];
-  evaluateFleet(facts, Object.keys(facts.instances), (id, results) => {
-    if (
-      m.value[id]?.pingStatus === 'Online' &&
-      // The caller's own permissions and plugin say nothing about the instance's channel.
-      results.some((r) => !NOT_ABOUT_THE_CHANNEL.has(r.id) && (r.status === 'fail' || r.status === 'warn'))
-    )
-      out.push(id);
-  });
-  return out;
-}

@@ -1,15 +1,17 @@
-import type { Facts } from '../facts/schema.js';
-import { buildClients } from './clients.js';
-import { Deadline, DeadlineExceeded, formatDuration } from './deadline.js';
-import { CollectError } from './errors.js';
+import type { Fact, Facts } from '../facts/schema.js';
+import { buildClients, type Clients } from './sdk/clients.js';
+import { Deadline, DeadlineExceeded, formatDuration } from './sdk/deadline.js';
+import { CollectError } from './sdk/errors.js';
 import { gather } from './gather.js';
-import { statsOf, type RunStats } from './stats.js';
-import type { Ec2Filter } from './targets.js';
+import { connectionStatuses } from './ssm/settings.js';
+import { statsOf, type RunStats } from './sdk/stats.js';
+import type { Targets } from './ec2/targets.js';
 
-export { CollectError } from './errors.js';
-export type { CallStats } from './guard.js';
-export type { RunStats } from './stats.js';
-export { sumStats } from './stats.js';
+export { CollectError } from './sdk/errors.js';
+export type { CallStats } from './sdk/guard.js';
+export type { RunStats } from './sdk/stats.js';
+export { sumStats } from './sdk/stats.js';
+export { isFleet, type Ec2Filter, type Targets } from './ec2/targets.js';
 
 /** The default of --timeout: a slow but working account answers well within it. */
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -20,41 +22,57 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
  */
 const GRACE_MS = 5_000;
 
-export interface CollectOptions {
-  instanceIds: string[];
+export interface ReaderOptions {
   region?: string;
   profile?: string;
   /** The whole run's deadline; calls not done by then become Unknown with code DeadlineExceeded. */
   timeoutMs?: number;
-  /** Every instance in the region that is not terminated (--all). */
-  all?: boolean;
-  /** EC2 filters (--filter): the instances that match them all. */
-  filters?: Ec2Filter[];
   /** Called now and then while the reads run, with the number of calls answered so far (progress on a terminal). */
   onProgress?: (calls: number) => void;
 }
 
-export interface CollectResult {
-  facts: Facts;
-  stats: RunStats;
+/** One region's reads: the facts first, then the follow-up reads that depend on the checks' verdicts. */
+export interface Reader {
+  readonly region: string;
+  /** Everything the checks need for these targets. */
+  facts(targets: Targets): Promise<Facts>;
+  /** ssm:GetConnectionStatus for these instances, one call each. */
+  connections(instanceIds: readonly string[]): Promise<Record<string, Fact<string>>>;
+  /** The calls made so far, and their rounds. */
+  stats(): RunStats;
 }
 
-/** Reads AWS (read-only operations only) and returns the facts for these instances, with the cost of reading them. */
-export async function collect(opts: CollectOptions): Promise<CollectResult> {
+/** A reader over clients that already exist (tests hand in mocked ones). */
+export function readerOf(c: Clients, now?: () => Date, env?: NodeJS.ProcessEnv): Reader {
+  return {
+    region: c.region,
+    facts: (targets) => gather(c, targets, now, env),
+    connections: (ids) => connectionStatuses(c, [...ids]),
+    stats: () => statsOf(c.recorder),
+  };
+}
+
+/**
+ * Opens the clients of one region (read-only operations only), hands `use` a reader over them, and
+ * closes them when it is done; every read made through it shares one deadline (--timeout).
+ */
+export async function withReader<T>(opts: ReaderOptions, use: (reader: Reader) => Promise<T>): Promise<T> {
   const deadline = new Deadline(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   try {
     const clients = await deadline.race(buildClients({ region: opts.region, profile: opts.profile, deadline }), GRACE_MS);
+    const progress = opts.onProgress;
+    const ticker = progress ? setInterval(() => progress(clients.recorder.records.length), 200) : undefined;
+    ticker?.unref();
     try {
-      const progress = opts.onProgress;
-      const ticker = progress ? setInterval(() => progress(clients.recorder.records.length), 200) : undefined;
-      ticker?.unref();
-      try {
-        const facts = await deadline.race(gather(clients, { ids: opts.instanceIds, all: opts.all, filters: opts.filters }), GRACE_MS);
-        return { facts, stats: statsOf(clients.recorder) };
-      } finally {
-        clearInterval(ticker);
-      }
+      const inner = readerOf(clients);
+      return await use({
+        region: inner.region,
+        facts: (targets) => deadline.race(inner.facts(targets), GRACE_MS),
+        connections: (ids) => deadline.race(inner.connections(ids), GRACE_MS),
+        stats: inner.stats,
+      });
     } finally {
+      clearInterval(ticker);
       clients.destroy();
     }
   } catch (e) {

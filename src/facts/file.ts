@@ -55,8 +55,8 @@ function parseFacts(text: string, path: string): Facts {
   const parsed = factsSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const where = issue.path.length ? issue.path.map(String).join('.') : '(top level)';
-    throw new FactsFileError(`${path} is not a valid facts file: ${where}: ${issue.message}`);
+    const where = issue?.path.length ? issue.path.map(String).join('.') : '(top level)';
+    throw new FactsFileError(`${path} is not a valid facts file: ${where}: ${issue?.message ?? 'invalid'}`);
   }
   return ownKeysOnly(parsed.data);
 }

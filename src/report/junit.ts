@@ -30,7 +30,7 @@ export function renderJunit(report: Report): string {
 }
 
 function suite(report: Report, instance: InstanceReport): string[] {
-  const properties = [
+  const properties: [string, string][] = [
     ['ssm-doctor.version', report.tool.version],
     ['ssm-doctor.region', report.region],
     ['ssm-doctor.status', instance.status],

@@ -107,7 +107,8 @@ export function decidingChecks(inst: InstanceReport): string[] {
 function renderFleet(report: Report, opts: TableOptions, paint: (c: Colour, s: string) => string): string {
   const w = WORDS[opts.lang];
   const regions = new Set(report.instances.map((i) => i.region ?? report.region)).size > 1;
-  const widths = [21, ...(regions ? [16] : []), 10, 26];
+  const checksW = 26;
+  const widths = [21, ...(regions ? [16] : []), 10, checksW];
   const fixW = Math.max(30, Math.min(opts.width, 180) - widths.reduce((a, b) => a + b, 0) - widths.length - 2);
   const table = new Table({
     head: [w.instance, ...(regions ? [w.region] : []), w.status, w.checks, w.firstFix],
@@ -125,7 +126,7 @@ function renderFleet(report: Report, opts: TableOptions, paint: (c: Colour, s: s
       inst.instanceId,
       ...(regions ? [inst.region ?? report.region] : []),
       paint(overall.colour, overall.text),
-      wrap(decidingChecks(inst).join(' ') || '-', widths[widths.length - 1] - 2),
+      wrap(decidingChecks(inst).join(' ') || '-', checksW - 2),
       wrap(fix, fixW - 2),
     ]);
   }

@@ -1,7 +1,8 @@
 import { checkCases } from '../helpers/check-tester';
 import { IDS, denied, factsWith, instanceOf, vpcOf } from '../helpers/facts';
 import { known, type Facts } from '../../src/facts/schema';
-import { evaluateInstance, plan } from '../../src/engine';
+import { evaluateInstance } from '../../src/engine';
+import { plan } from '../../src/report/build';
 
 const REBOOT = new RegExp(`^aws ec2 reboot-instances --instance-ids ${IDS.instance} --region ${IDS.region}$`);
 const unregister = (f: Facts) => {

@@ -64,7 +64,7 @@ checkCases('instance-sg-egress', [
     commands: [toEndpointSg],
     verify: (r) => {
       expect(r.fix!.steps.map((s) => s.key)).toEqual([`sg-egress:${IDS.instanceSg}:${IDS.endpointSg}`]);
-      expect(r.fix!.steps[0].text.ja).toContain(`「EC2」→「セキュリティグループ」→ ${IDS.instanceSg} を選択 →「アウトバウンドルール」→「アウトバウンドルールを編集」`);
+      expect(r.fix?.steps[0]?.text.ja).toContain(`「EC2」→「セキュリティグループ」→ ${IDS.instanceSg} を選択 →「アウトバウンドルール」→「アウトバウンドルールを編集」`);
     },
   },
   {

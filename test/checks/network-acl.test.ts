@@ -70,10 +70,10 @@ checkCases('network-acl', [
     messageJa: /ルール 90 が 10\.0\.2\.0\/24 からのインバウンド TCP 32768-60999/,
     commands: [create(instAcl, 80, 'From=1024,To=65535', 'ingress', '10.0.2.0/24')],
     verify: (r) => {
-      expect(r.fix!.steps[0].text.en).toBe(
+      expect(r.fix?.steps[0]?.text.en).toBe(
         `VPC → Network ACLs → select ${instAcl} → Inbound rules → Edit inbound rules → Add new rule: Rule number 80, Type Custom TCP, Port range 1024-65535, Source 10.0.2.0/24, Allow → Save changes`,
       );
-      expect(r.fix!.steps[0].text.ja).toContain('「VPC」→「ネットワーク ACL」→ acl-0inst00000000001 を選択 →「インバウンドルール」→「インバウンドルールを編集」');
+      expect(r.fix?.steps[0]?.text.ja).toContain('「VPC」→「ネットワーク ACL」→ acl-0inst00000000001 を選択 →「インバウンドルール」→「インバウンドルールを編集」');
     },
   },
   {
@@ -225,7 +225,7 @@ checkCases('network-acl', [
     name: 'a subnet that no collected ACL lists is unknown',
     facts: factsWith((f) => {
       elsewhere(f);
-      acls(f)[0].subnetIds = [IDS.subnet];
+      acls(f)[0]!.subnetIds = [IDS.subnet];
     }),
     status: 'unknown',
     message: new RegExp(`no collected network ACL is associated with ${IDS.otherSubnet}`),

@@ -51,8 +51,8 @@ checkCases('network-route', [
         'endpoint-create:ec2messages',
         'endpoint-settle',
       ]);
-      expect(r.fix!.steps[1].text.ja).toContain('「VPC」→「エンドポイント」→「エンドポイントを作成」');
-      expect(r.fix!.steps[1].text.en).toContain(`only ${IDS.subnet} (${IDS.az})`);
+      expect(r.fix?.steps[1]?.text.ja).toContain('「VPC」→「エンドポイント」→「エンドポイントを作成」');
+      expect(r.fix?.steps[1]?.text.en).toContain(`only ${IDS.subnet} (${IDS.az})`);
     },
   },
   {
@@ -72,7 +72,7 @@ checkCases('network-route', [
       defaultRoute(f, IDS.nat);
       nat(f);
       // The NAT gateway was created in the private subnet: its table routes nowhere outside the VPC.
-      value(vpcOf(f).natGateways)[0].subnetId = IDS.otherSubnet;
+      value(vpcOf(f).natGateways)[0]!.subnetId = IDS.otherSubnet;
     }),
     status: 'fail',
     message: new RegExp(`${IDS.nat} \\(available, public\\), but the NAT gateway sits in ${IDS.otherSubnet}, whose route table ${IDS.privateRt} has no active route to an attached internet gateway`),
@@ -214,7 +214,7 @@ checkCases('network-route', [
     }),
     status: 'warn',
     message: /0\.0\.0\.0\/0 → tgw-0aaaa00000000001 \(a transit gateway\).*cannot be verified/,
-    verify: (r) => expect(r.fix!.steps[0].key).toBe('egress-verify:tgw-0aaaa00000000001'),
+    verify: (r) => expect(r.fix?.steps[0]?.key).toBe('egress-verify:tgw-0aaaa00000000001'),
   },
   {
     name: 'a transit gateway route passes when the agent is Online through it',
@@ -326,7 +326,7 @@ describe('centralised endpoints', () =>
     commands: [],
     verify: (r) => {
       expect(r.fix!.steps.map((s) => s.key)).toEqual([`central-route:${IDS.privateRt}`]);
-      expect(r.fix!.steps[0].text.ja).toContain(`「VPC」→「ルートテーブル」→ ${IDS.privateRt} を選択 →「ルート」→「ルートを編集」`);
+      expect(r.fix?.steps[0]?.text.ja).toContain(`「VPC」→「ルートテーブル」→ ${IDS.privateRt} を選択 →「ルート」→「ルートを編集」`);
     },
   },
   {
@@ -338,7 +338,7 @@ describe('centralised endpoints', () =>
   {
     name: 'a zone for ssm only leaves ssmmessages without a path: fail, with the zone named',
     facts: factsWith((f) => {
-      centralised(f, [ssmZones[0]]);
+      centralised(f, [ssmZones[0]!]);
       hubRoute(f);
     }),
     status: 'fail',

@@ -16,6 +16,7 @@ import {
   zonesText,
   type Network,
 } from '../../src/checks/lib/path';
+import { idSet, openPaths, targetsOf, type ServicePath } from '../../src/checks/lib/service-paths';
 import { IDS, denied, factsWith, healthyFacts, instanceOf, vpcOf } from '../helpers/facts';
 import { known, type Endpoint, type Facts, type Route, type RouteTable } from '../../src/facts/schema';
 
@@ -112,7 +113,7 @@ describe('effectiveRouteTable', () => {
     expect(effectiveRouteTable(tables, 'subnet-b')).toEqual({ table: tables[0], implicit: true });
   });
   it('is undefined when there is neither', () => {
-    expect(effectiveRouteTable([tables[1]], 'subnet-b')).toBeUndefined();
+    expect(effectiveRouteTable([tables[1]!], 'subnet-b')).toBeUndefined();
   });
   it('internetPath says when the main table is used', () => {
     const net = netWith([], (f) => {
@@ -221,21 +222,21 @@ describe('internetPath', () => {
   it('a blackhole route: none, and says so', () => {
     const p = internetPath(netWith([local, r('0.0.0.0/0', IDS.nat, 'blackhole')]));
     expect(p.kind).toBe('none');
-    expect(p.hops[0].text.en).toBe(`0.0.0.0/0 → ${IDS.nat} is a blackhole route (its target no longer exists)`);
+    expect(p.hops[0]?.text.en).toBe(`0.0.0.0/0 → ${IDS.nat} is a blackhole route (its target no longer exists)`);
   });
   it('a private NAT gateway: none, and says so', () => {
     const p = internetPath(
       netWith([local, r('0.0.0.0/0', IDS.nat)], (f) => void (vpcOf(f).natGateways = known([{ natGatewayId: IDS.nat, state: 'available', connectivityType: 'private' }]))),
     );
     expect(p.kind).toBe('none');
-    expect(p.hops[0].text.en).toMatch(/private NAT gateway with no internet access/);
+    expect(p.hops[0]?.text.en).toMatch(/private NAT gateway with no internet access/);
   });
   it('a NAT gateway that is pending: none', () => {
     const p = internetPath(
       netWith([local, r('0.0.0.0/0', IDS.nat)], (f) => void (vpcOf(f).natGateways = known([{ natGatewayId: IDS.nat, state: 'pending', connectivityType: 'public' }]))),
     );
     expect(p.kind).toBe('none');
-    expect(p.hops[0].text.en).toMatch(/which is pending/);
+    expect(p.hops[0]?.text.en).toMatch(/which is pending/);
   });
   it('a NAT gateway the facts do not know: unverifiable, not a guess', () => {
     expect(internetPath(netWith([local, r('0.0.0.0/0', 'nat-0gone')])).kind).toBe('unverifiable');
@@ -251,7 +252,7 @@ describe('internetPath', () => {
   it.each(['tgw-0a', 'vgw-0a', 'pcx-0a', 'eni-0a', 'i-0a', 'vpce-0a'])('a default route to %s is unverifiable', (target) => {
     const p = internetPath(netWith([local, r('0.0.0.0/0', target)]));
     expect(p.kind).toBe('unverifiable');
-    expect(p.hops[0].text.en).toMatch(/cannot be verified from here/);
+    expect(p.hops[0]?.text.en).toMatch(/cannot be verified from here/);
   });
   it('a working default route beside a more specific blackhole is unverifiable (which wins depends on the address)', () => {
     const p = internetPath(netWith([local, r('0.0.0.0/0', IDS.nat), r('52.0.0.0/8', 'tgw-0a', 'blackhole')]));
@@ -289,7 +290,7 @@ describe('confirmedByPing', () => {
   });
   it('not when the agent is not Online or not known', () => {
     const lost = factsWith((x) => {
-      if (x.managedInstances.known) x.managedInstances.value[IDS.instance].pingStatus = 'ConnectionLost';
+      if (x.managedInstances.known) x.managedInstances.value[IDS.instance]!.pingStatus = 'ConnectionLost';
     });
     expect(confirmedByPing({ facts: lost, instanceId: IDS.instance }, tgw, false)).toBe(false);
     const unknownPing = factsWith((x) => void (x.managedInstances = denied('ssm:DescribeInstanceInformation')));
@@ -367,5 +368,47 @@ describe('servicePaths: per service, a local endpoint, else a hosted zone, else 
       vpcOf(f).hostedZones = denied('route53:ListHostedZonesByVPC');
     });
     expect(servicePaths(net).map((p) => p.via)).toEqual(['internet', 'internet', 'internet']);
+  });
+});
+
+describe('targetsOf: the places the agent must reach, grouped for the filters on the way', () => {
+  const endpoint = (id: string, subnetIds: string[], groupIds: string[]): Endpoint => ({
+    endpointId: id,
+    serviceName: `com.amazonaws.${IDS.region}.ssm`,
+    type: 'Interface',
+    state: 'available',
+    subnetIds,
+    groupIds,
+    privateDnsEnabled: true,
+  });
+  const paths = (endpoints: Endpoint[][]): ServicePath[] =>
+    endpoints.map((es, i) => ({ service: (['ssm', 'ssmmessages', 'ec2messages'] as const)[i]!, via: 'endpoint', endpoints: es }));
+
+  it('endpoints with the same key share a target and list each service once', () => {
+    const a = endpoint('vpce-a', ['subnet-1', 'subnet-2'], ['sg-1']);
+    const b = endpoint('vpce-b', ['subnet-2', 'subnet-1'], ['sg-2']);
+    const c = endpoint('vpce-c', ['subnet-3'], ['sg-1']);
+    const bySubnets = targetsOf(paths([[a], [b], [c]]), (e) => idSet(e.subnetIds));
+    expect(bySubnets.map((t) => [t.services, t.via === 'endpoint' ? t.endpoints.map((e) => e.endpointId) : []])).toEqual([
+      [['ssm', 'ssmmessages'], ['vpce-a', 'vpce-b']],
+      [['ec2messages'], ['vpce-c']],
+    ]);
+    const byGroups = targetsOf(paths([[a], [b], [c]]), (e) => idSet(e.groupIds));
+    expect(byGroups.map((t) => t.services)).toEqual([['ssm', 'ec2messages'], ['ssmmessages']]);
+  });
+
+  it('the internet and the centralised services are one target each, and a path with no way out is left out', () => {
+    const net = netWith([local, r('0.0.0.0/0', IDS.nat)], (f) => {
+      vpcOf(f).endpoints = known([]);
+      vpcOf(f).hostedZones = known([{ name: `ssm.${IDS.region}.amazonaws.com.`, hostedZoneId: 'Z0SSM' }]);
+    });
+    expect(targetsOf(openPaths(net), () => '').map((t) => [t.via, t.services])).toEqual([
+      ['central', ['ssm']],
+      ['internet', ['ssmmessages', 'ec2messages']],
+    ]);
+    const closed = netWith([local], (f) => {
+      vpcOf(f).endpoints = known([]);
+    });
+    expect(openPaths(closed)).toEqual([]);
   });
 });

@@ -52,7 +52,9 @@ describe('endpointGroup', () => {
     expect(g.arg).toBe('"$SG_ID"');
     expect(g.steps.map((s) => s.key)).toEqual(['endpoint-sg-create']);
     expect(g.commands).toHaveLength(2);
-    expect(g.commands[1]).toMatch(/^aws ec2 authorize-security-group-ingress --group-id "\$SG_ID" --protocol tcp --port 443 --source-group /);
+    expect(g.commands[1]).toMatch(
+      /^aws ec2 authorize-security-group-ingress --group-id "\$SG_ID" --protocol tcp --port 443 --source-group /,
+    );
   });
 });
 

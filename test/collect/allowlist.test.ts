@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { ALLOWED_OPERATIONS, isAllowed, operationName } from '../../src/collect/allowlist';
+import { ALLOWED_OPERATIONS, isAllowed, operationName } from '../../src/collect/sdk/allowlist';
 
 const SRC = join(__dirname, '../../src');
 
@@ -49,8 +49,8 @@ describe('the read-only allowlist', () => {
       .filter((f) => !relative(SRC, f).startsWith('collect'))
       .filter((f) => {
         const text = readFileSync(f, 'utf8');
-        // collect/allowlist is plain data (it imports nothing), so --iam-policy can print it without the SDK.
-        return /^import\s+(?!type\b)[^;]*from\s*['"](@aws-sdk\/|@smithy\/|[./]+\/collect\/(?!allowlist\.js['"]))/m.test(text);
+        // collect/sdk/allowlist is plain data (it imports nothing), so --iam-policy can print it without the SDK.
+        return /^import\s+(?!type\b)[^;]*from\s*['"](@aws-sdk\/|@smithy\/|[./]+\/collect\/(?!sdk\/allowlist\.js['"]))/m.test(text);
       })
       .map((f) => relative(SRC, f));
     expect(offenders).toEqual([]);

@@ -1,4 +1,4 @@
-import { malformation } from '../../src/collect/answer';
+import { malformation } from '../../src/collect/sdk/answer';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 const ec2 = (op: string, body: string) => malformation('EC2Client', `${op}Command`, bytes(body));

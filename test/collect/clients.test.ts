@@ -4,10 +4,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildClients } from '../../src/collect/clients';
-import { CollectError } from '../../src/collect/errors';
-import { GUARD_NAME } from '../../src/collect/guard';
-import { collect } from '../../src/collect/index';
+import { buildClients } from '../../src/collect/sdk/clients';
+import { CollectError } from '../../src/collect/sdk/errors';
+import { GUARD_NAME } from '../../src/collect/sdk/guard';
+import { withReader } from '../../src/collect/index';
+
+/** Opens the region's clients and reads the facts of these ids, as a diagnosis does. */
+const collect = (o: { instanceIds: string[]; region?: string; profile?: string }) =>
+  withReader({ region: o.region, profile: o.profile }, (r) => r.facts({ ids: o.instanceIds }));
 
 /** Each test gets an environment with no AWS settings and a HOME with no ~/.aws, restored afterwards. */
 let saved: NodeJS.ProcessEnv;

@@ -1,4 +1,4 @@
-import { CallTimeout, Deadline, DeadlineExceeded, formatDuration, limitSends } from '../../src/collect/deadline';
+import { CallTimeout, Deadline, DeadlineExceeded, formatDuration, limitSends } from '../../src/collect/sdk/deadline';
 
 beforeEach(() => jest.useFakeTimers());
 afterEach(() => jest.useRealTimers());

@@ -2,8 +2,8 @@ import { ListHostedZonesByVPCCommand } from '@aws-sdk/client-route-53';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { buildClients } from '../../src/collect/clients';
-import { GUARD_NAME } from '../../src/collect/guard';
+import { buildClients } from '../../src/collect/sdk/clients';
+import { GUARD_NAME } from '../../src/collect/sdk/guard';
 
 /** The Route 53 and STS clients keep the SDK's per-service endpoint variables working, and are guarded like the others. */
 let saved: NodeJS.ProcessEnv;

@@ -1,4 +1,4 @@
-import { CollectError, codeOf, messageOf, printable, runLevelError, scrub, unknownOf } from '../../src/collect/errors';
+import { CollectError, codeOf, messageOf, printable, runLevelError, scrub, unknownOf } from '../../src/collect/sdk/errors';
 import type { Unknown } from '../../src/facts/schema';
 
 const u = (code: string, message = 'x'): Unknown => ({ known: false, call: 'ec2:DescribeInstances', code, message });

@@ -14,10 +14,15 @@ import {
 } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { gather } from '../../src/collect/gather';
-import { statsOf } from '../../src/collect/stats';
-import { filterBatches } from '../../src/collect/targets';
+import { statsOf } from '../../src/collect/sdk/stats';
+import { filterBatches } from '../../src/collect/ec2/targets';
 import { CHECKS } from '../../src/checks';
-import { buildFleetReport } from '../../src/engine';
+import { readerOf } from '../../src/collect/index';
+import { diagnoseFacts, readRegion } from '../../src/diagnose';
+import { buildReport } from '../../src/report/build';
+import type { Facts } from '../../src/facts/schema';
+
+const buildFleetReport = (parts: { facts: Facts; instanceIds: string[] }[], lang: 'en') => buildReport(diagnoseFacts(parts[0]!.facts, parts[0]!.instanceIds), lang);
 import { IDS } from '../helpers/facts';
 import { allowed, awsError, mockedAws, rawInstance, type MockedAws } from './helpers/aws';
 
@@ -127,17 +132,25 @@ describe('a fleet: calls grow with VPCs and roles, not instances', () => {
     expect(facts.roles['fleet-role-0'].role).toMatchObject({ known: true, value: { arn: roleArn(0) } });
   });
 
-  it('asks GetConnectionStatus only for Online instances that some check finds a gap in', async () => {
+  it('gathers no GetConnectionStatus for a fleet: the orchestrator asks it once the checks have spoken', async () => {
     const m = await mockedAws();
     account(m, 60, 2, 2);
     const facts = await gather(m.clients, { ids: [], all: true }, NOW, {});
+    expect(m.ssm.commandCalls(GetConnectionStatusCommand)).toHaveLength(0);
+    expect(facts.connections).toEqual({});
+  });
+
+  it('asks GetConnectionStatus only for Online instances that some check finds a gap in', async () => {
+    const m = await mockedAws();
+    account(m, 60, 2, 2);
+    const { facts } = await readRegion(readerOf(m.clients, NOW, {}), { ids: [], all: true }, true);
     const asked = m.ssm.commandCalls(GetConnectionStatusCommand).map((c) => c.args[0].input.Target!);
     const managed = facts.managedInstances.known ? facts.managedInstances.value : {};
     for (const id of asked) expect(managed[id]?.pingStatus).toBe('Online');
     expect(Object.keys(facts.connections ?? {}).sort()).toEqual([...asked].sort());
   });
 
-  it('evaluates each instance once: the report takes what picking the suspects evaluated, and evaluates the suspects again', async () => {
+  it('evaluates each instance once and the suspects once more, with their GetConnectionStatus answer', async () => {
     const m = await mockedAws();
     account(m, 60, 2, 2);
     // An organization policy denies role 1 everything: its Online instances become suspects.
@@ -148,18 +161,16 @@ describe('a fleet: calls grow with VPCs and roles, not instances', () => {
     const stateCheck = CHECKS.find((c) => c.id === 'instance-state')!;
     const evaluations = jest.spyOn(stateCheck, 'evaluate');
     try {
-      const facts = await gather(m.clients, { ids: [], all: true }, NOW, {});
-      const ids = Object.keys(facts.instances);
+      const read = await readRegion(readerOf(m.clients, NOW, {}), { ids: [], all: true }, true);
+      const ids = Object.keys(read.facts.instances);
       const asked = m.ssm.commandCalls(GetConnectionStatusCommand).map((c) => c.args[0].input.Target!);
       expect(asked.length).toBeGreaterThan(0);
-      expect(evaluations).toHaveBeenCalledTimes(ids.length);
-      const report = buildFleetReport([{ facts, instanceIds: ids }], 'en');
       expect(evaluations).toHaveBeenCalledTimes(ids.length + asked.length);
-      // Nothing is kept any more: this one evaluates everything afresh, and must agree.
-      expect(buildFleetReport([{ facts, instanceIds: ids }], 'en')).toEqual(report);
-      // The suspects' reports show their GetConnectionStatus answer, which the first evaluation had not.
-      const before = buildFleetReport([{ facts: { ...facts, connections: {} }, instanceIds: asked }], 'en');
-      expect(report.instances.filter((i) => asked.includes(i.instanceId))).not.toEqual(before.instances);
+      // What the orchestrator hands on is what a fresh evaluation of the final facts gives.
+      expect(read.evaluations).toEqual(diagnoseFacts(read.facts, ids).evaluations);
+      // The suspects' results show their GetConnectionStatus answer, which the first evaluation had not.
+      const before = diagnoseFacts({ ...read.facts, connections: {} }, asked).evaluations;
+      expect(read.evaluations.filter((e) => asked.includes(e.instanceId))).not.toEqual(before);
     } finally {
       evaluations.mockRestore();
     }

@@ -2,7 +2,7 @@ import 'aws-sdk-client-mock-jest';
 import { DescribeInstancesCommand, EC2Client, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { DeleteRoleCommand } from '@aws-sdk/client-iam';
 import { SendCommandCommand, StartSessionCommand } from '@aws-sdk/client-ssm';
-import { GUARD_OPTIONS, Recorder, RefusedOperation, guardMiddleware, longestChain } from '../../src/collect/guard';
+import { GUARD_OPTIONS, Recorder, RefusedOperation, guardMiddleware, longestChain } from '../../src/collect/sdk/guard';
 import { mockedAws } from './helpers/aws';
 
 describe('guard middleware', () => {

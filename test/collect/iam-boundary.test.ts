@@ -7,7 +7,7 @@ import {
   SimulatePrincipalPolicyCommand,
 } from '@aws-sdk/client-iam';
 import { gather } from '../../src/collect/gather';
-import { readIam, sweepIam } from '../../src/collect/iam';
+import { readIam, sweepIam } from '../../src/collect/iam/roles';
 import { factsSchema, known } from '../../src/facts/schema';
 import { IDS } from '../helpers/facts';
 import { answerHealthy, awsError, mockedAws, type MockedAws } from './helpers/aws';

@@ -1,20 +1,8 @@
 import type { Route } from '@aws-sdk/client-ec2';
 import { lastSegment } from '../../src/aws/arn';
-import {
-  agentLines,
-  mapEndpoint,
-  mapHostedZone,
-  mapInstance,
-  mapInternetGateway,
-  mapManagedInstance,
-  mapNatGateway,
-  mapNetworkAcl,
-  mapRouteTable,
-  mapSecurityGroup,
-  mapSimulation,
-  parsePolicyDocument,
-  parseSessionPreferences,
-} from '../../src/collect/map';
+import { mapEndpoint, mapHostedZone, mapInstance, mapInternetGateway, mapNatGateway, mapNetworkAcl, mapRouteTable, mapSecurityGroup } from '../../src/collect/ec2/map';
+import { mapSimulation, parsePolicyDocument } from '../../src/collect/iam/map';
+import { agentLines, mapManagedInstance, parseSessionPreferences } from '../../src/collect/ssm/map';
 import { IDS } from '../helpers/facts';
 import { rawInstance } from './helpers/aws';
 

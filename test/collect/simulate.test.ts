@@ -1,8 +1,8 @@
 import 'aws-sdk-client-mock-jest';
 import { SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
-import { principalOf } from '../../src/collect/caller';
+import { principalOf } from '../../src/collect/iam/caller';
 import { arnParts, kmsKeyArn, partitionOfRegion } from '../../src/aws/arn';
-import { callerPairs, rolePairs, simulate } from '../../src/collect/simulate';
+import { callerPairs, rolePairs, simulate } from '../../src/collect/iam/simulate';
 import { AGENT_ACTIONS } from '../../src/aws/agent';
 import { IDS } from '../helpers/facts';
 import { allowed, mockedAws } from './helpers/aws';

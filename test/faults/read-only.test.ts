@@ -1,4 +1,4 @@
-import { ALLOWED_OPERATIONS } from '../../src/collect/allowlist';
+import { ALLOWED_OPERATIONS } from '../../src/collect/sdk/allowlist';
 import type { FakeAws, SeenRequest } from './helpers/fake-aws';
 import { diagnose, requireBuiltCli } from './helpers/run';
 

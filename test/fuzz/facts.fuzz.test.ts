@@ -2,7 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { buildReport } from '../../src/engine';
+import { diagnoseFacts } from '../../src/diagnose';
+import { buildReport as build } from '../../src/report/build';
+
+const buildReport = (facts: Facts, ids: readonly string[], lang: 'en' | 'ja') => build(diagnoseFacts(facts, ids), lang);
 import { FactsFileError, loadFacts } from '../../src/facts/file';
 import type { Facts } from '../../src/facts/schema';
 import { renderJson } from '../../src/report/json';

@@ -1,5 +1,9 @@
 import fc from 'fast-check';
-import { buildReport } from '../../src/engine';
+import { diagnoseFacts } from '../../src/diagnose';
+import type { Facts } from '../../src/facts/schema';
+import { buildReport as build } from '../../src/report/build';
+
+const buildReport = (facts: Facts, ids: readonly string[], lang: 'en' | 'ja') => build(diagnoseFacts(facts, ids), lang);
 import { renderJunit } from '../../src/report/junit';
 import type { CheckReport, Report } from '../../src/report/schema';
 import { factsWith, IDS } from '../helpers/facts';

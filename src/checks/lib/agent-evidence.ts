@@ -10,8 +10,14 @@ const M = defineMessages({
     en: '{id} is registered but there has been no heartbeat from its agent since {since} (ConnectionLost)',
     ja: '{id} は登録されていますが、{since} 以降エージェントからのハートビートがありません (ConnectionLost)',
   },
-  inactive: { en: '{id} is registered but Inactive (last ping {since})', ja: '{id} は登録されていますが、非アクティブ (Inactive) です (最終 ping {since})' },
-  otherPing: { en: '{id} is registered with PingStatus {status} (last ping {since})', ja: '{id} は登録されていますが、PingStatus は {status} です (最終 ping {since})' },
+  inactive: {
+    en: '{id} is registered but Inactive (last ping {since})',
+    ja: '{id} は登録されていますが、非アクティブ (Inactive) です (最終 ping {since})',
+  },
+  otherPing: {
+    en: '{id} is registered with PingStatus {status} (last ping {since})',
+    ja: '{id} は登録されていますが、PingStatus は {status} です (最終 ping {since})',
+  },
   since: { en: ', {ago} before these facts were collected', ja: '。最後の ping はファクト収集の {ago}前です' },
   day: { en: '{n} day{hours}', ja: '{n} 日{hours}' },
   days: { en: '{n} days{hours}', ja: '{n} 日{hours}' },
@@ -28,7 +34,10 @@ const M = defineMessages({
     en: '; no sign of the agent in the console output: it may not be installed',
     ja: '。コンソール出力にエージェントの形跡がありません。インストールされていない可能性があります',
   },
-  agentInConsole: { en: '; the console output shows the agent: {quoted}', ja: '。コンソール出力にはエージェントの記録があります: {quoted}' },
+  agentInConsole: {
+    en: '; the console output shows the agent: {quoted}',
+    ja: '。コンソール出力にはエージェントの記録があります: {quoted}',
+  },
 });
 
 export const agentEvidenceMessages = M.table;

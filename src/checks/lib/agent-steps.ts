@@ -8,7 +8,8 @@ import { CONSOLE, consolePath } from './glossary.js';
 const C = CONSOLE;
 const instances = consolePath('ec2', 'instances');
 const LINUX_DOC = '"Manually installing and uninstalling SSM Agent on EC2 instances for Linux"';
-const LINUX_DOC_JA = '「Manually installing and uninstalling SSM Agent on EC2 instances for Linux」(Linux 用 EC2 インスタンスへの SSM Agent の手動インストール)';
+const LINUX_DOC_JA =
+  '「Manually installing and uninstalling SSM Agent on EC2 instances for Linux」(Linux 用 EC2 インスタンスへの SSM Agent の手動インストール)';
 
 const M = defineMessages({
   installWindows: {

@@ -59,7 +59,22 @@ export function interfaceEndpointFix(net: Network, service: string, group: Pick<
   return {
     steps: [{ key: `endpoint-create:${service}`, text: M('stepCreate', { name, vpc: vpcId, subnet: subnetId, az, group: group.text }) }],
     commands: [
-      aws(region, 'ec2', 'create-vpc-endpoint', '--vpc-id', vpcId, '--vpc-endpoint-type', 'Interface', '--service-name', name, '--subnet-ids', subnetId, '--security-group-ids', group.arg, '--private-dns-enabled'),
+      aws(
+        region,
+        'ec2',
+        'create-vpc-endpoint',
+        '--vpc-id',
+        vpcId,
+        '--vpc-endpoint-type',
+        'Interface',
+        '--service-name',
+        name,
+        '--subnet-ids',
+        subnetId,
+        '--security-group-ids',
+        group.arg,
+        '--private-dns-enabled',
+      ),
     ],
   };
 }
@@ -70,7 +85,21 @@ export function gatewayEndpointFix(net: Network, service: string, routeTableId: 
   const name = serviceName(region, service);
   return {
     steps: [{ key: `endpoint-create:${service}`, text: M('stepGateway', { name, vpc: vpcId, table: routeTableId, subnet: subnetId }) }],
-    commands: [aws(region, 'ec2', 'create-vpc-endpoint', '--vpc-id', vpcId, '--vpc-endpoint-type', 'Gateway', '--service-name', name, '--route-table-ids', routeTableId)],
+    commands: [
+      aws(
+        region,
+        'ec2',
+        'create-vpc-endpoint',
+        '--vpc-id',
+        vpcId,
+        '--vpc-endpoint-type',
+        'Gateway',
+        '--service-name',
+        name,
+        '--route-table-ids',
+        routeTableId,
+      ),
+    ],
   };
 }
 

@@ -61,12 +61,11 @@ export function orderedEntries(acl: Pick<NetworkAcl, 'entries'>, egress: boolean
 }
 
 function cut(box: Box, peer: Block, ports: PortRange): { inside: Box[]; outside: Box[] } {
-  const inPeers = intersect([box.peer], [peer]);
+  const [mid] = intersect([box.peer], [peer]);
   const from = Math.max(box.from, ports.from);
   const to = Math.min(box.to, ports.to);
-  if (!inPeers.length || from > to) return { inside: [], outside: [box] };
+  if (!mid || from > to) return { inside: [], outside: [box] };
   const outside: Box[] = subtract([box.peer], [peer]).map((p) => ({ peer: p, from: box.from, to: box.to }));
-  const mid = inPeers[0];
   if (box.from < from) outside.push({ peer: mid, from: box.from, to: from - 1 });
   if (to < box.to) outside.push({ peer: mid, from: to + 1, to: box.to });
   return { inside: [{ peer: mid, from, to }], outside };

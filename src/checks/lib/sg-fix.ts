@@ -52,7 +52,18 @@ export function instanceSource(net: Network): InstanceSource {
 
 /** `aws ec2 authorize-security-group-ingress` for TCP 443 from the instance on `groupArg` (an id or `"$SG_ID"`). */
 function authorizeHttps(net: Network, groupArg: string): string {
-  return aws(net.region, 'ec2', 'authorize-security-group-ingress', '--group-id', groupArg, '--protocol', 'tcp', '--port', String(HTTPS), ...instanceSource(net).args);
+  return aws(
+    net.region,
+    'ec2',
+    'authorize-security-group-ingress',
+    '--group-id',
+    groupArg,
+    '--protocol',
+    'tcp',
+    '--port',
+    String(HTTPS),
+    ...instanceSource(net).args,
+  );
 }
 
 /** Open HTTPS (TCP 443) from the instance on security group `groupId`: one console step, one command. */
@@ -100,7 +111,21 @@ export function endpointGroup(net: Network, all: readonly SsmEndpoint[]): Endpoi
   const { region, vpcId } = net;
   const name = `ssm-endpoints-${vpcId}`;
   const describe = shq('HTTPS from instances to the Systems Manager endpoints');
-  const create = aws(region, 'ec2', 'create-security-group', '--group-name', name, '--description', describe, '--vpc-id', vpcId, '--query', 'GroupId', '--output', 'text');
+  const create = aws(
+    region,
+    'ec2',
+    'create-security-group',
+    '--group-name',
+    name,
+    '--description',
+    describe,
+    '--vpc-id',
+    vpcId,
+    '--query',
+    'GroupId',
+    '--output',
+    'text',
+  );
   return {
     arg: SG_VAR,
     text: M('createdGroup', { name }),

@@ -1,7 +1,9 @@
-/** Security group rule matching: which sources an inbound rule admits on a TCP port. */
+/** Security group rule matching: which sources the inbound rules admit on a TCP port, and where the outbound rules let it out. */
 import ipaddr from 'ipaddr.js';
-import type { SecurityGroup, SgRule } from '../../facts/schema.js';
-import { parseCidr } from './cidr.js';
+import type { Facts, SecurityGroup, SgRule, Unknown } from '../../facts/schema.js';
+import { blockOf, parseCidr, type Block } from './cidr.js';
+import { notCollected, type Network } from './network.js';
+import { need } from '../types.js';
 
 /** Whether the rule's protocol and port range let TCP `port` through ("-1" is every protocol and port). */
 export function coversTcpPort(rule: SgRule, port: number): boolean {
@@ -68,4 +70,54 @@ export function ingressOn(sg: SecurityGroup, port: number, client: Client): Ingr
       (s.kind === 'cidr' && client.addresses.some((a) => cidrContains(s.id, a))),
   );
   return { admittedBy, sources, prefixLists: sources.filter((s) => s.kind === 'prefixList').map((s) => s.id) };
+}
+
+/** The egress rules of a set of groups on TCP `port`, and what they allow, resolved as far as the facts go. */
+export interface Egress {
+  groupIds: Set<string>;
+  blocks: Block[];
+  /** Prefix lists whose entries are not in the facts. */
+  unresolved: Unknown[];
+  /** "sg-…, 10.0.0.0/16, pl-…" for messages. */
+  destinations: string[];
+}
+
+/** What the groups let out on TCP `port`; prefix lists are resolved from their collected entries. */
+export function egressOn(groups: readonly SecurityGroup[], port: number, prefixLists: Facts['prefixLists']): Egress {
+  const egress: Egress = { groupIds: new Set(), blocks: [], unresolved: [], destinations: [] };
+  const destinations = new Set<string>();
+  const addBlock = (cidr: string) => {
+    const b = blockOf(cidr);
+    if (b) egress.blocks.push(b);
+  };
+  for (const sg of groups) {
+    for (const rule of sg.egress.filter((r) => coversTcpPort(r, port))) {
+      for (const g of rule.groupIds.map(bareGroupId)) {
+        egress.groupIds.add(g);
+        destinations.add(g);
+      }
+      for (const c of [...rule.cidrs, ...rule.ipv6Cidrs]) {
+        destinations.add(c);
+        addBlock(c);
+      }
+      for (const pl of rule.prefixListIds) {
+        destinations.add(pl);
+        const fact = prefixLists?.[pl];
+        if (fact?.known) fact.value.forEach(addBlock);
+        else egress.unresolved.push(fact ?? notCollected('ec2:GetManagedPrefixListEntries', `the entries of prefix list ${pl} (in an outbound rule of ${sg.groupId}) were not collected`).unknown);
+      }
+    }
+  }
+  egress.destinations = [...destinations];
+  return egress;
+}
+
+/** The VPC's security groups and the instance's primary-ENI ones among them; unknown when one of those was not collected. */
+export function instanceGroups(net: Network): { groups: SecurityGroup[]; own: SecurityGroup[] } {
+  const { instance } = net;
+  const groups = need(net.vpc.securityGroups, 'ec2:DescribeSecurityGroups');
+  const own = instance.primaryEniGroupIds.flatMap((g) => groups.find((x) => x.groupId === g) ?? []);
+  const absent = instance.primaryEniGroupIds.filter((g) => !own.some((x) => x.groupId === g));
+  if (absent.length) throw notCollected('ec2:DescribeSecurityGroups', `${absent.join(', ')} of ${instance.instanceId} is not among the collected security groups`);
+  return { groups, own };
 }

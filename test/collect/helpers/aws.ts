@@ -34,7 +34,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { buildClients } from '../../../src/collect/clients';
+import { buildClients } from '../../../src/collect/sdk/clients';
 import { AGENT_ACTIONS } from '../../../src/aws/agent';
 import { IDS } from '../../helpers/facts';
 

@@ -1,11 +1,11 @@
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import type { Caller, Fact, SessionPreferences, SimulationResult, Unknown } from '../facts/schema.js';
-import { known } from '../facts/fact.js';
-import type { Clients } from './clients.js';
-import { compact } from './map.js';
-import { attempt, chunks, incomplete } from './read.js';
-import { arnParts, type ArnScope } from '../aws/arn.js';
+import type { Caller, Fact, SessionPreferences, SimulationResult, Unknown } from '../../facts/schema.js';
+import { known } from '../../facts/fact.js';
+import type { Clients } from '../sdk/clients.js';
+import { compact } from '../sdk/read.js';
+import { attempt, chunks, incomplete } from '../sdk/read.js';
+import { arnParts, type ArnScope } from '../../aws/arn.js';
 import { callerPairs, simulate } from './simulate.js';
 
 /** Instances per simulation: each answers one result per resource, so 500 keep it to one page of 1,000 and one round. */

@@ -1,17 +1,11 @@
 import { DescribeInstancesCommand, type DescribeInstancesCommandOutput } from '@aws-sdk/client-ec2';
-import {
-  DescribeInstanceInformationCommand,
-  DescribeInstancePropertiesCommand,
-  type InstanceInformation,
-  type InstanceProperty,
-} from '@aws-sdk/client-ssm';
-import { known } from '../facts/fact.js';
-import type { Fact, Instance, ManagedInstance } from '../facts/schema.js';
-import type { Clients } from './clients.js';
-import { codeOf } from './errors.js';
-import { RefusedOperation } from './guard.js';
-import { mapInstance, mapManagedInstance } from './map.js';
-import { attempt, chunks, pages, unique } from './read.js';
+import { known } from '../../facts/fact.js';
+import type { Fact, Instance } from '../../facts/schema.js';
+import type { Clients } from '../sdk/clients.js';
+import { codeOf } from '../sdk/errors.js';
+import { RefusedOperation } from '../sdk/guard.js';
+import { mapInstance } from './map.js';
+import { attempt, chunks, pages, unique, zipRecord } from '../sdk/read.js';
 
 /** An EC2 filter as DescribeInstances takes it: `tag:Team` with `web`, `vpc-id` with two ids. */
 export interface Ec2Filter {
@@ -54,7 +48,7 @@ type Send<O> = (token?: string) => Promise<O>;
  * split into parts that are read side by side (each paginated). Falls back to paging the first
  * listing when a split part fails.
  */
-async function listWide<O, T>(
+export async function listWide<O, T>(
   first: Send<O>,
   parts: Send<O>[] | undefined,
   items: (o: O) => T[] | undefined,
@@ -153,76 +147,5 @@ export async function readTargets(c: Clients, targets: Targets): Promise<Instanc
       order.push(i.instanceId);
     }
   }
-  return { byId: Object.fromEntries(order.map((id) => [id, byId[id]])), order, calls: [...idCalls, ...(selecting ? [matched] : [])] };
-}
-
-/** DescribeInstanceInformation: at most 50 results per page, so at most 50 ids per filter. */
-const SSM_BATCH = 50;
-
-const listInformation = (c: Clients, filter?: string[]) =>
-  pages(
-    (NextToken) =>
-      c.ssm.send(
-        new DescribeInstanceInformationCommand({
-          ...(filter ? { Filters: [{ Key: 'InstanceIds', Values: filter }] } : {}),
-          MaxResults: SSM_BATCH,
-          NextToken,
-        }),
-      ),
-    (o) => o.InstanceInformationList,
-    (o) => o.NextToken,
-  );
-
-/** A node SSM lists, by EC2 instance id; nodes that are not EC2 instances (mi-…) are left out. */
-function byInstance(infos: readonly (InstanceInformation | InstanceProperty)[], wanted?: ReadonlySet<string>): Record<string, ManagedInstance> {
-  const out: Record<string, ManagedInstance> = {};
-  for (const i of infos) {
-    const id = i.InstanceId;
-    if (!id || !id.startsWith('i-') || (wanted && !wanted.has(id))) continue;
-    out[id] = mapManagedInstance(i as InstanceInformation);
-  }
-  return out;
-}
-
-/** Registration of a few ids: DescribeInstanceInformation filtered by id, 50 per call. */
-export async function registrationOf(c: Clients, ids: string[]): Promise<Fact<Record<string, ManagedInstance>>> {
-  if (ids.length === 0) return known({});
-  return attempt('ssm:DescribeInstanceInformation', async () => {
-    let infos: InstanceInformation[];
-    try {
-      infos = (await Promise.all(chunks(ids, SSM_BATCH).map((batch) => listInformation(c, batch)))).flat();
-    } catch (e) {
-      // SSM rejects the whole filter when one id is not a node it knows: list every node and pick ours.
-      if (codeOf(e) !== 'InvalidInstanceId') throw e;
-      infos = await listInformation(c);
-    }
-    return byInstance(infos, new Set(ids));
-  });
-}
-
-/** Errors after which DescribeInstanceProperties is given up for DescribeInstanceInformation (older policies, emulators, partitions without it). */
-const NO_PROPERTIES = /AccessDenied|UnknownOperation|InvalidAction|NotImplemented|UnsupportedOperation|ValidationException|UnrecognizedClient|HTTP40[04]/;
-
-/**
- * Registration of every node in the region, for a fleet: ssm:DescribeInstanceProperties pages of
- * 1,000 (split by id prefix side by side when there are more), else DescribeInstanceInformation
- * pages of 50. The report names DescribeInstanceInformation either way when both fail.
- */
-export async function registrationOfRegion(c: Clients): Promise<Fact<Record<string, ManagedInstance>>> {
-  const send = (FiltersWithOperator?: { Key: string; Operator: 'BeginWith'; Values: string[] }[]) => (NextToken?: string) =>
-    c.ssm.send(new DescribeInstancePropertiesCommand({ ...(FiltersWithOperator ? { FiltersWithOperator } : {}), MaxResults: 1000, NextToken }));
-  try {
-    const props = await listWide(
-      send(),
-      ID_PREFIXES.map((p) => send([{ Key: 'InstanceIds', Operator: 'BeginWith', Values: [p] }])),
-      (o) => o.InstanceProperties,
-      (o) => o.NextToken,
-      (p) => p.InstanceId,
-    );
-    return known(byInstance(props));
-  } catch (e) {
-    if (e instanceof RefusedOperation) throw e;
-    if (!NO_PROPERTIES.test(codeOf(e))) return attempt('ssm:DescribeInstanceProperties', () => Promise.reject(e));
-  }
-  return attempt('ssm:DescribeInstanceInformation', async () => byInstance(await listInformation(c)));
+  return { byId: zipRecord(order, order.map((id) => byId[id] as Fact<Instance | null>)), order, calls: [...idCalls, ...(selecting ? [matched] : [])] };
 }

@@ -52,7 +52,10 @@ export function longestChain(records: readonly Pick<CallRecord, 'start' | 'end'>
   let longest = 0;
   sorted.forEach((r, i) => {
     let before = 0;
-    for (let j = 0; j < i; j++) if (sorted[j].end <= r.start && chain[j] > before) before = chain[j];
+    sorted.slice(0, i).forEach((earlier, j) => {
+      const length = chain[j] ?? 0;
+      if (earlier.end <= r.start && length > before) before = length;
+    });
     chain.push(before + 1);
     longest = Math.max(longest, before + 1);
   });

@@ -1,5 +1,5 @@
-import { known } from '../facts/fact.js';
-import type { Fact, Unknown } from '../facts/schema.js';
+import { known } from '../../facts/fact.js';
+import type { Fact, Unknown } from '../../facts/schema.js';
 import { codeOf, unknownOf } from './errors.js';
 import { RefusedOperation } from './guard.js';
 
@@ -49,4 +49,18 @@ export const isNoSuchEntity = (e: unknown): boolean => ['NoSuchEntity', 'NoSuchE
 /** An answer that lacks the field the read is for. */
 export function incomplete(what: string): Error {
   return Object.assign(new Error(`the answer has no ${what}`), { name: 'IncompleteResponse' });
+}
+
+/** Drops keys whose value is undefined, so facts files carry only what AWS said. */
+export function compact<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** Each key with the value at its index: what `Promise.all` over a list of keys gives back, as a record. */
+export function zipRecord<T>(keys: readonly string[], values: readonly T[]): Record<string, T> {
+  const out: Record<string, T> = {};
+  keys.forEach((k, i) => {
+    out[k] = values[i] as T;
+  });
+  return out;
 }

@@ -1,7 +1,7 @@
-import type { Unknown } from '../facts/schema.js';
-import { printable, scrub } from '../redact.js';
+import type { Unknown } from '../../facts/schema.js';
+import { printable, scrub } from '../../redact.js';
 
-export { printable, scrub } from '../redact.js';
+export { printable, scrub } from '../../redact.js';
 
 /** A problem with the whole run (credentials, region, profile): one line that says how to fix it. */
 export class CollectError extends Error {
@@ -49,7 +49,7 @@ export function codeOf(e: unknown): string {
 export function messageOf(e: unknown): string {
   const raw = e instanceof Error ? e.message : typeof e === 'object' && e && 'message' in e ? String(e.message) : String(e);
   const err = asErrorLike(e);
-  const first = raw.split('\n')[0].trim();
+  const first = (raw.split('\n')[0] ?? '').trim();
   let line: string;
   if (isMalformed(err) && err.name !== 'MalformedResponse') {
     const status = err.$response?.statusCode;

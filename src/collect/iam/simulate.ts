@@ -1,11 +1,11 @@
 import { SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
-import { AGENT_ACTIONS } from '../aws/agent.js';
-import type { SessionPreferences, SimulationResult } from '../facts/schema.js';
-import type { Clients } from './clients.js';
-import type { ArnScope } from '../aws/arn.js';
-import { preferenceNeeds, sessionDocumentArn, startSessionRequests, type PreferenceScope } from '../aws/session-preferences.js';
+import { AGENT_ACTIONS } from '../../aws/agent.js';
+import type { SessionPreferences, SimulationResult } from '../../facts/schema.js';
+import type { Clients } from '../sdk/clients.js';
+import type { ArnScope } from '../../aws/arn.js';
+import { preferenceNeeds, sessionDocumentArn, startSessionRequests, type PreferenceScope } from '../../aws/session-preferences.js';
 import { mapSimulation } from './map.js';
-import { pages, unique } from './read.js';
+import { pages, unique } from '../sdk/read.js';
 
 /** One action on one resource; no resource means `*`. */
 export interface SimPair {

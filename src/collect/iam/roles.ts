@@ -8,15 +8,15 @@ import {
   ListAttachedRolePoliciesCommand,
   ListRolePoliciesCommand,
 } from '@aws-sdk/client-iam';
-import { known } from '../facts/fact.js';
-import type { Fact, Facts, InstanceProfile, Role, SimulationResult, Unknown } from '../facts/schema.js';
-import type { Clients } from './clients.js';
-import { unknownOf } from './errors.js';
-import { RefusedOperation } from './guard.js';
-import { lastSegment } from '../aws/arn.js';
-import { isBuiltInPolicy } from '../aws/policies.js';
-import { compact, parsePolicyDocument } from './map.js';
-import { attempt, incomplete, isNoSuchEntity, pages, unique } from './read.js';
+import { known } from '../../facts/fact.js';
+import type { Fact, Facts, InstanceProfile, Role, SimulationResult, Unknown } from '../../facts/schema.js';
+import type { Clients } from '../sdk/clients.js';
+import { unknownOf } from '../sdk/errors.js';
+import { RefusedOperation } from '../sdk/guard.js';
+import { lastSegment } from '../../aws/arn.js';
+import { isBuiltInPolicy } from '../../aws/policies.js';
+import { parsePolicyDocument } from './map.js';
+import { attempt, compact, incomplete, isNoSuchEntity, pages, unique } from '../sdk/read.js';
 import { simulate, type SimPair } from './simulate.js';
 
 

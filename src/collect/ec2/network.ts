@@ -11,20 +11,11 @@ import {
   type Filter,
 } from '@aws-sdk/client-ec2';
 import { ListHostedZonesByVPCCommand, type VPCRegion } from '@aws-sdk/client-route-53';
-import { known } from '../facts/fact.js';
-import type { Endpoint, Fact, Facts, HostedZone, Instance, SecurityGroup, Vpc } from '../facts/schema.js';
-import type { Clients } from './clients.js';
-import {
-  mapEndpoint,
-  mapHostedZone,
-  mapInternetGateway,
-  mapNatGateway,
-  mapNetworkAcl,
-  mapRouteTable,
-  mapSecurityGroup,
-  mapSubnet,
-} from './map.js';
-import { attempt, chunks, incomplete, pages, unique } from './read.js';
+import { known } from '../../facts/fact.js';
+import type { Endpoint, Fact, Facts, HostedZone, Instance, SecurityGroup, Vpc } from '../../facts/schema.js';
+import type { Clients } from '../sdk/clients.js';
+import { mapEndpoint, mapHostedZone, mapInternetGateway, mapNatGateway, mapNetworkAcl, mapRouteTable, mapSecurityGroup, mapSubnet } from './map.js';
+import { attempt, chunks, incomplete, pages, unique } from '../sdk/read.js';
 
 /** Values per EC2 filter; EC2 documents no limit, and 200 keeps each request small. */
 export const FILTER_BATCH = 200;
@@ -39,8 +30,11 @@ interface PerVpc<O, R, T> {
   map: (raw: R, vpcId: string) => T;
 }
 
+/** One VPC's part of a describe call shared by every VPC; a VPC the answer never reached is not read. */
+type ByVpc<T> = (vpcId: string) => Fact<T[]>;
+
 /** One describe call (per batch of VPC ids, paginated) shared by every VPC, split back by VPC. */
-async function perVpc<O, R, T>(vpcIds: string[], spec: PerVpc<O, R, T>): Promise<Record<string, Fact<T[]>>> {
+async function perVpc<O, R, T>(vpcIds: string[], spec: PerVpc<O, R, T>): Promise<ByVpc<T>> {
   const out: Record<string, Fact<T[]>> = {};
   await Promise.all(
     chunks(vpcIds, FILTER_BATCH).map(async (batch) => {
@@ -51,7 +45,7 @@ async function perVpc<O, R, T>(vpcIds: string[], spec: PerVpc<O, R, T>): Promise
       }
     }),
   );
-  return out;
+  return (v) => out[v] ?? { known: false, call: spec.call, code: 'NotCollected', message: `${v} was not in the answer` };
 }
 
 async function vpcAttribute(c: Clients, vpcId: string, attribute: 'enableDnsSupport' | 'enableDnsHostnames'): Promise<Fact<boolean>> {
@@ -147,12 +141,12 @@ export async function describeVpcs(c: Clients, vpcIds: string[], instances: read
   const zonesRead = endpointsRead.then(async (endpoints) =>
     Object.fromEntries(
       await Promise.all(
-        vpcIds.filter((v) => needsHostedZones(endpoints[v], c.region)).map(async (v) => [v, await hostedZones(c, v)] as const),
+        vpcIds.filter((v) => needsHostedZones(endpoints(v), c.region)).map(async (v) => [v, await hostedZones(c, v)] as const),
       ),
     ),
   );
   const prefixListsRead = Promise.all([groupsRead, endpointsRead]).then(async ([groups, endpoints]) => {
-    const ids = unique(vpcIds.flatMap((v) => referencedPrefixLists(groups[v], endpoints[v], instances.filter((i) => i.vpcId === v))));
+    const ids = unique(vpcIds.flatMap((v) => referencedPrefixLists(groups(v), endpoints(v), instances.filter((i) => i.vpcId === v))));
     return Object.fromEntries(await Promise.all(ids.map(async (id) => [id, await prefixListEntries(c, id)] as const)));
   });
   const [subnets, routeTables, endpoints, natGateways, internetGateways, securityGroups, networkAcls, dns, zones, prefixLists] =
@@ -211,15 +205,15 @@ export async function describeVpcs(c: Clients, vpcIds: string[], instances: read
   const vpcs = Object.fromEntries(
     vpcIds.map((v, i) => {
       const vpc: Vpc = {
-        dnsSupport: dns[i][0],
-        dnsHostnames: dns[i][1],
-        subnets: subnets[v],
-        routeTables: routeTables[v],
-        endpoints: endpoints[v],
-        natGateways: natGateways[v],
-        internetGateways: internetGateways[v],
-        securityGroups: securityGroups[v],
-        networkAcls: networkAcls[v],
+        dnsSupport: dns[i]![0],
+        dnsHostnames: dns[i]![1],
+        subnets: subnets(v),
+        routeTables: routeTables(v),
+        endpoints: endpoints(v),
+        natGateways: natGateways(v),
+        internetGateways: internetGateways(v),
+        securityGroups: securityGroups(v),
+        networkAcls: networkAcls(v),
       };
       if (zones[v]) vpc.hostedZones = zones[v];
       return [v, vpc];

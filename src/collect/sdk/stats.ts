@@ -20,7 +20,7 @@ export function statsOf(recorder: Recorder): RunStats {
 
 /** Several regions read side by side: calls add up, rounds are the longest region's. */
 export function sumStats(all: readonly RunStats[]): RunStats {
-  if (all.length === 1) return all[0];
+  if (all.length === 1 && all[0]) return all[0];
   const byOperation: Record<string, number> = {};
   for (const s of all) for (const [op, n] of Object.entries(s.byOperation)) byOperation[op] = (byOperation[op] ?? 0) + n;
   const sum = (k: 'calls' | 'budgetCalls' | 'connectionStatusCalls') => all.reduce((n, s) => n + s[k], 0);
