@@ -4,11 +4,20 @@
  * statements that grant the role's. One list for the collector, which asks IAM's simulator about
  * exactly these requests, and for the check, which judges them.
  */
-import type { SessionPreferences } from '../facts/schema.js';
 import { instanceArn, kmsKeyArn, type ArnScope } from './arn.js';
 import { SESSION_DOCUMENT } from './services.js';
 
 export type PreferenceService = 'kms' | 's3' | 'logs';
+
+/** The Session Manager preferences that ask something of the instance or the caller (fields of the SSM-SessionManagerRunShell inputs). */
+export interface PreferenceSettings {
+  kmsKeyId?: string;
+  s3BucketName?: string;
+  s3KeyPrefix?: string;
+  s3EncryptionEnabled?: boolean;
+  cloudWatchLogGroupName?: string;
+  cloudWatchEncryptionEnabled?: boolean;
+}
 
 /** One action on one resource; no resource means the resource is not known (IAM's simulator is asked about `*`). */
 export interface PreferenceRequest {
@@ -75,7 +84,7 @@ function kmsNeed(key: string, s: PreferenceScope): PreferenceNeed {
 }
 
 /** The agent writes `<prefix>/<session>.log`: the request is on any object under the prefix, which is also what the fix grants. */
-function s3Need(p: SessionPreferences, bucket: string, s: PreferenceScope): PreferenceNeed {
+function s3Need(p: PreferenceSettings, bucket: string, s: PreferenceScope): PreferenceNeed {
   const prefix = (p.s3KeyPrefix ?? '').replace(/^\/+|\/+$/g, '');
   const bucketArn = `arn:${s.partition}:s3:::${bucket}`;
   const objects = `${bucketArn}/${prefix ? `${prefix}/` : ''}*`;
@@ -104,7 +113,7 @@ const LOGS_STREAM_ACTIONS = LOGS_ACTIONS.filter((a) => a !== 'logs:DescribeLogGr
  * The stream actions are on the group's streams (`log-group:<g>:log-stream:*`, which `log-group:<g>:*`
  * and `*` grant); DescribeLogGroups lists by name prefix, so it is on every group of the account.
  */
-function logsNeed(p: SessionPreferences, group: string, s: PreferenceScope): PreferenceNeed {
+function logsNeed(p: PreferenceSettings, group: string, s: PreferenceScope): PreferenceNeed {
   const groups = s.account ? `arn:${s.partition}:logs:${s.region}:${s.account}:log-group:` : undefined;
   const streams = groups && `${groups}${group}:log-stream:*`;
   return {
@@ -129,7 +138,7 @@ function logsNeed(p: SessionPreferences, group: string, s: PreferenceScope): Pre
 }
 
 /** The preferences that are on, in the order KMS, S3, CloudWatch Logs, with what each needs. */
-export function preferenceNeeds(p: SessionPreferences | null, s: PreferenceScope): PreferenceNeed[] {
+export function preferenceNeeds(p: PreferenceSettings | null, s: PreferenceScope): PreferenceNeed[] {
   if (!p) return [];
   const needs: PreferenceNeed[] = [];
   if (p.kmsKeyId) needs.push(kmsNeed(p.kmsKeyId, s));

@@ -77,6 +77,14 @@ function answered(facts: Facts, results: readonly SimulationResult[], request: P
   }
 }
 
+/** The root user may do anything: a note, and the plugin's state. */
+function rootFinding(arn: string, id: string, plugin: { text: Text; missing: boolean }): Finding {
+  const note = M('root', { arn, id });
+  if (plugin.missing)
+    return { status: 'warn', message: M('rootBut', { note, plugin: plugin.text }), fix: { steps: [pluginStep()], commands: [] } };
+  return { status: 'pass', message: M('rootPass', { note, plugin: plugin.text }) };
+}
+
 function pluginOf(facts: Facts): { text: Text; missing: boolean } {
   const plugin = facts.client?.sessionManagerPlugin;
   if (!plugin) return { text: M('pluginUnchecked'), missing: false };
@@ -98,11 +106,7 @@ export const callerStartSession: Check = {
     const steps: FixStep[] = plugin.missing ? [pluginStep()] : [];
     const problems: Text[] = plugin.missing ? [plugin.text] : [];
 
-    if (principal.kind === 'root') {
-      const note = M('root', { arn: caller.arn, id });
-      if (problems.length) return { status: 'warn', message: M('rootBut', { note, plugin: plugin.text }), fix: { steps, commands: [] } };
-      return { status: 'pass', message: M('rootPass', { note, plugin: plugin.text }) };
-    }
+    if (principal.kind === 'root') return rootFinding(caller.arn, id, plugin);
 
     const sims = need(facts.callerSimulation, 'iam:SimulatePrincipalPolicy');
     const { kmsKey, prefsUnknown } = kmsKeyOf(facts);
@@ -113,7 +117,13 @@ export const callerStartSession: Check = {
     const conditional = asked.flatMap((c) => (c.permission?.decision === 'conditional' ? [{ ...c, permission: c.permission }] : []));
     const who = caller.arn;
     const permission = denied.length
-      ? permissionFix(principal, region, { instanceId: id, instanceArn: session.instance.resource ?? '', documentArn: session.document.resource ?? '', kmsKey, scope })
+      ? permissionFix(principal, region, {
+          instanceId: id,
+          instanceArn: session.instance.resource ?? '',
+          documentArn: session.document.resource ?? '',
+          kmsKey,
+          scope,
+        })
       : undefined;
     if (permission) {
       const deniedItems = denied.map((c) => M('deniedItem', { what: c.label, kind: M(c.permission?.decision ?? 'implicit') }));
@@ -125,7 +135,8 @@ export const callerStartSession: Check = {
       problems.push(cond.text);
       steps.push(cond.step);
     }
-    if (problems.length) return { status: 'warn', message: joinText(problems, '; ', '。'), fix: { steps, commands: permission?.commands ?? [] } };
+    if (problems.length)
+      return { status: 'warn', message: joinText(problems, '; ', '。'), fix: { steps, commands: permission?.commands ?? [] } };
     if (prefsUnknown) throw prefsUnknown;
     const notSimulated = asked.filter((c) => !c.permission);
     if (notSimulated.length) {
@@ -139,7 +150,12 @@ export const callerStartSession: Check = {
     const matched = [...new Set(asked.flatMap((c) => c.permission?.policyIds ?? []))];
     return {
       status: 'pass',
-      message: M('pass', { who, items: items(asked.map((c) => c.label)), matched: matched.length ? M('matched', { ids: list(matched) }) : NO_TEXT, plugin: plugin.text }),
+      message: M('pass', {
+        who,
+        items: items(asked.map((c) => c.label)),
+        matched: matched.length ? M('matched', { ids: list(matched) }) : NO_TEXT,
+        plugin: plugin.text,
+      }),
     };
   },
 };
@@ -163,18 +179,33 @@ interface Target {
 }
 
 /** The simulator's answers on the instance, the session document and (with KMS on) the key. */
-function askAll(facts: Facts, sims: readonly SimulationResult[], region: string, { instanceId: id, kmsKey, scope, session }: Target): Asked[] {
+function askAll(
+  facts: Facts,
+  sims: readonly SimulationResult[],
+  region: string,
+  { instanceId: id, kmsKey, scope, session }: Target,
+): Asked[] {
   const split = byInstance(sims);
   const asked: Asked[] = [
-    { label: M('onInstance', { id }), call: `ssm:StartSession on ${id}`, permission: answered(facts, split.instances.get(id) ?? [], session.instance, region) },
+    {
+      label: M('onInstance', { id }),
+      call: `ssm:StartSession on ${id}`,
+      permission: answered(facts, split.instances.get(id) ?? [], session.instance, region),
+    },
     {
       label: M('onDocument', { document: SESSION_DOCUMENT }),
       call: `ssm:StartSession on ${SESSION_DOCUMENT}`,
-      permission: answered(facts, split.rest.filter((r) => r.resource?.includes(':document/')), session.document, region),
+      permission: answered(
+        facts,
+        split.rest.filter((r) => r.resource?.includes(':document/')),
+        session.document,
+        region,
+      ),
     },
   ];
-  const kms = kmsKey ? preferenceNeeds({ documentName: SESSION_DOCUMENT, kmsKeyId: kmsKey }, scope)[0]?.callerRequests[0] : undefined;
-  if (kmsKey && kms) asked.push({ label: M('onKey', { key: kmsKey }), call: 'kms:GenerateDataKey', permission: answered(facts, split.rest, kms, region) });
+  const kms = kmsKey ? preferenceNeeds({ kmsKeyId: kmsKey }, scope)[0]?.callerRequests[0] : undefined;
+  if (kmsKey && kms)
+    asked.push({ label: M('onKey', { key: kmsKey }), call: 'kms:GenerateDataKey', permission: answered(facts, split.rest, kms, region) });
   return asked;
 }
 
@@ -183,6 +214,9 @@ function conditionalProblem(who: string, conditional: readonly (Asked & { permis
   const ids = [...new Set(conditional.flatMap((c) => c.permission.policyIds))];
   return {
     text: M('needsContext', { items: items(conditional.map((c) => c.label)), who, keys }),
-    step: { key: `caller-conditional:${who}`, text: M('stepConditions', { keys, who, policies: ids.length ? list(ids) : M('itsPolicies') }) },
+    step: {
+      key: `caller-conditional:${who}`,
+      text: M('stepConditions', { keys, who, policies: ids.length ? list(ids) : M('itsPolicies') }),
+    },
   };
 }

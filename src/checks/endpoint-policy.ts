@@ -16,7 +16,10 @@ const FIX_ACTIONS: Record<SsmService, readonly string[]> = { ...AGENT_ACTIONS, e
 
 const M = defineMessages({
   title: { en: "Endpoint policies allow the agent's calls", ja: 'エンドポイントポリシーがエージェントの呼び出しを許可している' },
-  noEndpoint: { en: '{vpc} has no Systems Manager interface endpoint', ja: '{vpc} に Systems Manager のインターフェイスエンドポイントがありません' },
+  noEndpoint: {
+    en: '{vpc} has no Systems Manager interface endpoint',
+    ja: '{vpc} に Systems Manager のインターフェイスエンドポイントがありません',
+  },
   head: { en: '{endpoint} ({service})', ja: '{endpoint} ({service})' },
   unreadable: { en: 'the policy of {head} cannot be evaluated: {why}', ja: '{head} のポリシーを評価できません: {why}' },
   denied: {
@@ -32,7 +35,10 @@ const M = defineMessages({
     ja: '{head} のポリシーには {who} に {actions} を許可するステートメントがないため、エンドポイントが拒否します',
   },
   condKeys: { en: 'its condition on {keys} cannot be evaluated here', ja: 'その条件 ({keys}) はここでは評価できません' },
-  condMatch: { en: 'its principal or resource cannot be matched to {who} here', ja: 'そのプリンシパルまたはリソースが {who} に当てはまるかをここでは判断できません' },
+  condMatch: {
+    en: 'its principal or resource cannot be matched to {who} here',
+    ja: 'そのプリンシパルまたはリソースが {who} に当てはまるかをここでは判断できません',
+  },
   hangs: {
     en: 'whether the policy of {head} lets {who} call {action} hangs on {stmt} ({effect}): {what}',
     ja: '{head} のポリシーが {who} に {action} を許可するかは {stmt} ({effect}) 次第です: {what}',
@@ -91,11 +97,20 @@ function verdictOn(ctx: CheckContext, endpoint: Endpoint, service: SsmService, p
   for (const { d } of decisions) {
     if (d.decision !== 'deny') continue;
     const actions = decisions.filter((x) => x.d.decision === 'deny' || x.d.decision === 'implicit').map((x) => x.action);
-    return { kind: 'blocked', deny: d.by, actions, text: M('denied', { head, actions: list(actions), who: w.text, stmt: statementName(d.by) }) };
+    return {
+      kind: 'blocked',
+      deny: d.by,
+      actions,
+      text: M('denied', { head, actions: list(actions), who: w.text, stmt: statementName(d.by) }),
+    };
   }
   const implicit = decisions.filter((x) => x.d.decision === 'implicit').map((x) => x.action);
   if (implicit.length) {
-    return { kind: 'blocked', actions: implicit, text: M(implicit.length > 1 ? 'noAllowThem' : 'noAllowIt', { head, actions: list(implicit), who: w.text }) };
+    return {
+      kind: 'blocked',
+      actions: implicit,
+      text: M(implicit.length > 1 ? 'noAllowThem' : 'noAllowIt', { head, actions: list(implicit), who: w.text }),
+    };
   }
   for (const { action, d } of decisions) {
     if (d.decision !== 'conditional') continue;
@@ -129,7 +144,9 @@ function passMessage(judged: readonly Judged[], who: Who): Text {
     ['full', M('full')],
     ['custom', M('custom', { who: who.text })],
   ];
-  return join(groups.filter(([why]) => heads(why).length).map(([why, what]) => M('passGroup', { heads: joinText(heads(why), ', ', '、'), what })));
+  return join(
+    groups.filter(([why]) => heads(why).length).map(([why, what]) => M('passGroup', { heads: joinText(heads(why), ', ', '、'), what })),
+  );
 }
 
 /** A custom policy on the ssm, ssmmessages and ec2messages endpoints lets the instance's role make the agent's calls; the endpoint refuses what its policy does not allow, whatever IAM says. */
@@ -154,7 +171,14 @@ export const endpointPolicy: Check = {
 };
 
 /** The statement a fix adds to a custom policy, and the whole document with it. */
-function allowFix(region: string, endpoint: Endpoint, service: SsmService, parsed: Parsed, w: Who, manage: Text): { step: FixStep; command: string } {
+function allowFix(
+  region: string,
+  endpoint: Endpoint,
+  service: SsmService,
+  parsed: Parsed,
+  w: Who,
+  manage: Text,
+): { step: FixStep; command: string } {
   const id = endpoint.endpointId;
   const statement = {
     Sid: `AllowSsmAgent${service.charAt(0).toUpperCase()}${service.slice(1)}`,
@@ -166,7 +190,10 @@ function allowFix(region: string, endpoint: Endpoint, service: SsmService, parse
   const document = { ...parsed.document, Version: parsed.document.Version ?? '2012-10-17', Statement: [...parsed.raw, statement] };
   const who = w.roleArn ? { en: w.roleArn, ja: w.roleArn } : M('instanceRole');
   return {
-    step: { key: `endpoint-policy-allow:${id}`, text: M('stepAllow', { manage, custom: label('custom'), actions: list(FIX_ACTIONS[service]), who, save: label('save') }) },
+    step: {
+      key: `endpoint-policy-allow:${id}`,
+      text: M('stepAllow', { manage, custom: label('custom'), actions: list(FIX_ACTIONS[service]), who, save: label('save') }),
+    },
     command: aws(region, 'ec2', 'modify-vpc-endpoint', '--vpc-endpoint-id', id, '--policy-document', shq(JSON.stringify(document))),
   };
 }
@@ -184,7 +211,9 @@ function fixOf(region: string, bad: readonly Judged[], who: () => Who): Fix {
       steps.push({ key, text: M('stepReset', { manage, full, save }) });
       continue;
     }
-    const denyingDeny = (outcome.kind === 'blocked' && outcome.deny) || (outcome.kind === 'conditional' && outcome.by.effect === 'Deny' ? outcome.by : undefined);
+    const denyingDeny =
+      (outcome.kind === 'blocked' && outcome.deny) ||
+      (outcome.kind === 'conditional' && outcome.by.effect === 'Deny' ? outcome.by : undefined);
     if (denyingDeny) {
       steps.push({ key, text: M('stepNarrow', { manage, stmt: statementName(denyingDeny), full, save }) });
       // A Deny that only might apply is left to the owner; one that does apply is removed with the custom policy.

@@ -4,7 +4,15 @@ import { consolePath, label } from './lib/glossary.js';
 import { aws, shq } from './lib/cli.js';
 import { credentialRole, lastSegment, type CredentialRole } from './lib/iam-role.js';
 import { PolicyError } from './lib/policy.js';
-import { correctedTrustPolicy, parseTrustPolicy, trustDecision, trustedPrincipals, type TrustDecision, type TrustPolicy, type TrustStatement } from './lib/trust.js';
+import {
+  correctedTrustPolicy,
+  parseTrustPolicy,
+  trustDecision,
+  trustedPrincipals,
+  type TrustDecision,
+  type TrustPolicy,
+  type TrustStatement,
+} from './lib/trust.js';
 import { FactUnknown, need, type Check, type Finding, type Fix } from './types.js';
 
 /** The service that must be able to assume the role: EC2 hands an instance profile's role to IMDS, Systems Manager the DHMC role. */
@@ -24,7 +32,12 @@ function trustOf(facts: Facts, cred: CredentialRole, region: string): Trust {
     policy = parseTrustPolicy(role.trustPolicy);
   } catch (e) {
     if (!(e instanceof PolicyError)) throw e;
-    throw new FactUnknown({ known: false, call: 'iam:GetRole', code: 'MalformedPolicyDocument', message: `trust policy of ${cred.roleName}: ${e.message}` });
+    throw new FactUnknown({
+      known: false,
+      call: 'iam:GetRole',
+      code: 'MalformedPolicyDocument',
+      message: `trust policy of ${cred.roleName}: ${e.message}`,
+    });
   }
   const service = serviceFor(cred);
   return { cred, service, policy, decision: trustDecision(policy, service, region) };
@@ -37,7 +50,7 @@ const M = defineMessages({
   },
   noRole: { en: 'the instance has no role to check', ja: 'チェックするロールがありません' },
   fallback: {
-    en: "{message}; the agent falls back to the Default Host Management Configuration role {role}, which trusts ssm.amazonaws.com, but other software on the instance gets no credentials from the instance profile",
+    en: '{message}; the agent falls back to the Default Host Management Configuration role {role}, which trusts ssm.amazonaws.com, but other software on the instance gets no credentials from the instance profile',
     ja: '{message}。エージェントは ssm.amazonaws.com を信頼する Default Host Management Configuration のロール {role} に切り替えますが、インスタンス上の他のソフトウェアはインスタンスプロファイルの認証情報を得られません',
   },
   stmtSid: { en: 'statement Sid {sid}', ja: 'ステートメント (Sid {sid})' },
@@ -50,16 +63,28 @@ const M = defineMessages({
     en: "EC2 cannot deliver the role's credentials to the instance (IMDS), so the agent has none",
     ja: 'EC2 がロールの認証情報をインスタンス (IMDS) に渡せないため、エージェントは認証情報を得られません',
   },
-  allowed: { en: 'the trust policy of {role} lets {service} assume it ({stmt})', ja: '{role} の信頼ポリシーは {service} による引き受けを許可しています ({stmt})' },
+  allowed: {
+    en: 'the trust policy of {role} lets {service} assume it ({stmt})',
+    ja: '{role} の信頼ポリシーは {service} による引き受けを許可しています ({stmt})',
+  },
   denied: {
     en: '{stmt} of the trust policy of {role} denies sts:AssumeRole to {service}: {consequence}',
     ja: '{role} の信頼ポリシーの{stmt}が {service} の sts:AssumeRole を拒否しています。{consequence}',
   },
-  onlyOthers: { en: 'lets only {trusted} assume it, not {service}', ja: ' {trusted} だけに引き受けを許可しており、{service} は含まれていません' },
-  noOne: { en: 'lets no one assume it (no Allow for sts:AssumeRole)', ja: 'どのプリンシパルにも引き受け (sts:AssumeRole) を許可していません' },
+  onlyOthers: {
+    en: 'lets only {trusted} assume it, not {service}',
+    ja: ' {trusted} だけに引き受けを許可しており、{service} は含まれていません',
+  },
+  noOne: {
+    en: 'lets no one assume it (no Allow for sts:AssumeRole)',
+    ja: 'どのプリンシパルにも引き受け (sts:AssumeRole) を許可していません',
+  },
   implicit: { en: 'the trust policy of {role} {instead}: {consequence}', ja: '{role} の信頼ポリシーは{instead}。{consequence}' },
   itsCondition: { en: 'its condition', ja: 'its condition' },
-  allowIf: { en: 'lets {service} assume it only under a condition on {keys}', ja: ' {keys} の条件付きでのみ {service} による引き受けを許可しています' },
+  allowIf: {
+    en: 'lets {service} assume it only under a condition on {keys}',
+    ja: ' {keys} の条件付きでのみ {service} による引き受けを許可しています',
+  },
   denyIf: { en: 'has a Deny for {service} under a condition on {keys}', ja: ' {keys} の条件付きで {service} を拒否する Deny があります' },
   conditional: {
     en: "the trust policy of {role} {what} ({stmt}); ssm-doctor cannot tell whether {service}'s request meets it: verify",
@@ -129,7 +154,12 @@ function finding({ cred, service, policy, decision }: Trust, region: string): Fi
   }
 }
 
-function conditionalFinding(role: string, service: string, decision: Extract<TrustDecision, { decision: 'conditional' }>, region: string): Finding {
+function conditionalFinding(
+  role: string,
+  service: string,
+  decision: Extract<TrustDecision, { decision: 'conditional' }>,
+  region: string,
+): Finding {
   const keys = decision.keys.length ? decision.keys.join(', ') : M('itsCondition');
   const what = M(decision.by.effect === 'Allow' ? 'allowIf' : 'denyIf', { service, keys });
   const stmt = stmtText(decision.by);

@@ -23,16 +23,28 @@ const M = defineMessages({
   },
   kms: { en: 'KMS encryption with key {key}', ja: 'キー {key} による KMS 暗号化' },
   s3: { en: 'session logs to S3 bucket {bucket}', ja: 'S3 バケット {bucket} へのセッションログ出力' },
-  s3Encrypted: { en: 'session logs to S3 bucket {bucket} (encrypted buckets only)', ja: 'S3 バケット {bucket} へのセッションログ出力 (暗号化されたバケットのみ)' },
+  s3Encrypted: {
+    en: 'session logs to S3 bucket {bucket} (encrypted buckets only)',
+    ja: 'S3 バケット {bucket} へのセッションログ出力 (暗号化されたバケットのみ)',
+  },
   logs: { en: 'session logs to CloudWatch Logs group {group}', ja: 'CloudWatch Logs のロググループ {group} へのセッションログ出力' },
   logsEncrypted: {
     en: 'session logs to CloudWatch Logs group {group} (encrypted log groups only)',
     ja: 'CloudWatch Logs のロググループ {group} へのセッションログ出力 (暗号化されたロググループのみ)',
   },
   handshake: { en: 'the session handshake fails', ja: 'セッションのハンドシェイクが失敗します' },
-  s3Blocks: { en: "sessions fail: the agent cannot validate the bucket's encryption", ja: 'エージェントがバケットの暗号化を確認できず、セッションが開始できません' },
-  logsBlock: { en: "sessions fail: the agent cannot validate the log group's encryption", ja: 'エージェントがロググループの暗号化を確認できず、セッションが開始できません' },
-  logsLost: { en: 'session logs are lost, and the session may show a blank screen', ja: 'セッションログが失われ、セッション画面が空白になることがあります' },
+  s3Blocks: {
+    en: "sessions fail: the agent cannot validate the bucket's encryption",
+    ja: 'エージェントがバケットの暗号化を確認できず、セッションが開始できません',
+  },
+  logsBlock: {
+    en: "sessions fail: the agent cannot validate the log group's encryption",
+    ja: 'エージェントがロググループの暗号化を確認できず、セッションが開始できません',
+  },
+  logsLost: {
+    en: 'session logs are lost, and the session may show a blank screen',
+    ja: 'セッションログが失われ、セッション画面が空白になることがあります',
+  },
   sure: { en: '{issues}, so {consequence}', ja: '{issues}。そのため{consequence}' },
   unsure: { en: '{issues}; if this blocks it, {consequence}', ja: '{issues}。これが妨げになる場合、{consequence}' },
   // With one feature on, the head of the message already names it.
@@ -40,8 +52,14 @@ const M = defineMessages({
   head: { en: 'the Session Manager preferences turn on {on}', ja: 'Session Manager の設定で{on}が有効です' },
   but: { en: '{head}, but {problems}', ja: '{head}が、{problems}' },
   pass: { en: '{head}: {ok}{keyNote}{noRole}', ja: '{head}: {ok}{keyNote}{noRole}' },
-  keyNote: { en: '; the key policy must also let the role use the key (not checked)', ja: '。キーポリシーでもロールにキーの使用が許可されている必要があります (未確認)' },
-  noRole: { en: '; the instance has no role to check (see iam-instance-profile)', ja: '。インスタンスにロールがないため権限は確認していません (iam-instance-profile を参照)' },
+  keyNote: {
+    en: '; the key policy must also let the role use the key (not checked)',
+    ja: '。キーポリシーでもロールにキーの使用が許可されている必要があります (未確認)',
+  },
+  noRole: {
+    en: '; the instance has no role to check (see iam-instance-profile)',
+    ja: '。インスタンスにロールがないため権限は確認していません (iam-instance-profile を参照)',
+  },
 });
 
 function whatOf(n: PreferenceNeed): Text {
@@ -154,7 +172,15 @@ export const sessionPreferences: Check = {
     const { out, cred } = judgeNeeds(ctx, net, needs);
     const problems = [...out.issues].map(([n, list]) => problemOf(n, list, needs.length > 1));
     const head = M('head', { on: joinText(needs.map(whatOf), ', ', '、') });
-    const but = () => M('but', { head, problems: joinText(problems.map((p) => p.text), '; ', '。') });
+    const but = () =>
+      M('but', {
+        head,
+        problems: joinText(
+          problems.map((p) => p.text),
+          '; ',
+          '。',
+        ),
+      });
     if (problems.some((i) => i.status === 'fail')) return { status: 'fail', message: but(), fix: out.fix };
     if (out.unknowns[0]) throw out.unknowns[0];
     if (problems.length) return { status: 'warn', message: but(), fix: out.fix };

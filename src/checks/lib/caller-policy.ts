@@ -44,7 +44,9 @@ export function callerPrincipal(caller: Caller): CallerPrincipal {
   const name = m?.[1] ?? m?.[2];
   if (name === undefined) return { kind: 'other', arn };
   const sso = /^AWSReservedSSO_(.+)_[0-9a-f]{16}$/.exec(name);
-  return sso || arn.includes('/aws-reserved/sso.amazonaws.com/') ? { kind: 'role', name, permissionSet: sso?.[1] ?? name } : { kind: 'role', name };
+  return sso || arn.includes('/aws-reserved/sso.amazonaws.com/')
+    ? { kind: 'role', name, permissionSet: sso?.[1] ?? name }
+    : { kind: 'role', name };
 }
 
 export function pluginStep(): FixStep {
@@ -68,7 +70,8 @@ export function permissionFix(p: CallerPrincipal, region: string, target: Sessio
   const json = JSON.stringify(statements);
   if (p.kind === 'user' || (p.kind === 'role' && !p.permissionSet)) {
     const policy = `ssm-start-session-${target.instanceId}`;
-    const [page, op, flag] = p.kind === 'user' ? (['users', 'put-user-policy', '--user-name'] as const) : (['roles', 'put-role-policy', '--role-name'] as const);
+    const [page, op, flag] =
+      p.kind === 'user' ? (['users', 'put-user-policy', '--user-name'] as const) : (['roles', 'put-role-policy', '--role-name'] as const);
     const doc = JSON.stringify({ Version: '2012-10-17', Statement: statements });
     const text = M('stepInline', {
       path: consolePath('iam', page, { id: p.name }, 'addPermissions', 'createInlinePolicy'),

@@ -52,8 +52,16 @@ export function whoOf(ctx: CheckContext): Who {
   }
   account ??= roleArn ? accountOfArn(roleArn) : undefined;
   const sessionArn =
-    role.source === 'profile' && account ? `arn:${partition}:sts::${account}:assumed-role/${role.roleName}/${instance.instanceId}` : undefined;
-  return { roleArn, sessionArn, account, instanceArn: arnOfInstance, text: roleArn ? { en: roleArn, ja: roleArn } : M('roleNamed', { role: role.roleName }) };
+    role.source === 'profile' && account
+      ? `arn:${partition}:sts::${account}:assumed-role/${role.roleName}/${instance.instanceId}`
+      : undefined;
+  return {
+    roleArn,
+    sessionArn,
+    account,
+    instanceArn: arnOfInstance,
+    text: roleArn ? { en: roleArn, ja: roleArn } : M('roleNamed', { role: role.roleName }),
+  };
 }
 
 function any(xs: Tri[]): Tri {
@@ -94,7 +102,12 @@ function principalMatches(principal: unknown, who: Who): Tri {
 }
 
 // ARN operators compare like StringLike (wildcards per ARN field; close enough for ARNs of one role).
-const ARN_OPS: Record<string, string> = { arnequals: 'StringLike', arnlike: 'StringLike', arnnotequals: 'StringNotLike', arnnotlike: 'StringNotLike' };
+const ARN_OPS: Record<string, string> = {
+  arnequals: 'StringLike',
+  arnlike: 'StringLike',
+  arnnotequals: 'StringNotLike',
+  arnnotlike: 'StringNotLike',
+};
 
 function withArnOps(st: Statement): Statement {
   if (!st.condition) return st;
@@ -153,7 +166,8 @@ export interface Ref {
   keys: string[];
 }
 
-export type Decision = { decision: 'allow' } | { decision: 'deny'; by: Ref } | { decision: 'implicit' } | { decision: 'conditional'; by: Ref };
+export type Decision =
+  { decision: 'allow' } | { decision: 'deny'; by: Ref } | { decision: 'implicit' } | { decision: 'conditional'; by: Ref };
 
 export function decideOn(p: Parsed, req: Request, who: Who): Decision {
   let allowed = false;
@@ -161,7 +175,12 @@ export function decideOn(p: Parsed, req: Request, who: Who): Decision {
   let maybeDeny: Ref | undefined;
   for (const [index, st] of p.statements.entries()) {
     const raw = p.raw[index] ?? {};
-    const principal = 'Principal' in raw ? principalMatches(raw.Principal, who) : 'NotPrincipal' in raw ? not(principalMatches(raw.NotPrincipal, who)) : 'maybe';
+    const principal =
+      'Principal' in raw
+        ? principalMatches(raw.Principal, who)
+        : 'NotPrincipal' in raw
+          ? not(principalMatches(raw.NotPrincipal, who))
+          : 'maybe';
     const applies = all([principal, statementApplies(withArnOps(st), req)]);
     if (applies === 'no') continue;
     const keys = st.condition ? Object.values(st.condition).flatMap((b) => (isObject(b) ? Object.keys(b) : [])) : [];
@@ -175,4 +194,3 @@ export function decideOn(p: Parsed, req: Request, who: Who): Decision {
   if (allowed) return maybeDeny ? { decision: 'conditional', by: maybeDeny } : { decision: 'allow' };
   return maybeAllow ? { decision: 'conditional', by: maybeAllow } : { decision: 'implicit' };
 }
-

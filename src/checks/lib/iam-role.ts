@@ -139,7 +139,15 @@ export function addRoleCommand(region: string, profileName: string, roleName: st
 }
 
 export function associateCommand(region: string, instanceId: string, profileName: string): string {
-  return aws(region, 'ec2', 'associate-iam-instance-profile', '--instance-id', instanceId, '--iam-instance-profile', shq(`Name=${profileName}`));
+  return aws(
+    region,
+    'ec2',
+    'associate-iam-instance-profile',
+    '--instance-id',
+    instanceId,
+    '--iam-instance-profile',
+    shq(`Name=${profileName}`),
+  );
 }
 
 /** Points the instance's existing association at another profile (used when the attached one was deleted). */
@@ -155,5 +163,13 @@ export function replaceAssociationCommand(region: string, instanceId: string, pr
     '--output',
     'text',
   );
-  return aws(region, 'ec2', 'replace-iam-instance-profile-association', '--association-id', `"$(${lookup})"`, '--iam-instance-profile', shq(`Name=${profileName}`));
+  return aws(
+    region,
+    'ec2',
+    'replace-iam-instance-profile-association',
+    '--association-id',
+    `"$(${lookup})"`,
+    '--iam-instance-profile',
+    shq(`Name=${profileName}`),
+  );
 }

@@ -45,7 +45,14 @@ export interface Permission {
   detail: Text;
 }
 
-const KIND: Record<Decision, Kind> = { allow: 'allow', explicit: 'deny', scp: 'deny', boundary: 'deny', implicit: 'implicit', conditional: 'conditional' };
+const KIND: Record<Decision, Kind> = {
+  allow: 'allow',
+  explicit: 'deny',
+  scp: 'deny',
+  boundary: 'deny',
+  implicit: 'implicit',
+  conditional: 'conditional',
+};
 const SIM_WHY: Partial<Record<Decision, Text>> = { explicit: M('whyExplicit'), scp: M('whyScp'), boundary: M('whyBoundary') };
 
 /** Which of the role's documents decided: the statement behind a Deny or a condition, or the boundary that leaves the action out. */
@@ -72,8 +79,7 @@ function permissions(facts: Facts, cred: CredentialRole, requests: PreferenceNee
 
 /** What the role's permissions say about one need: an ok line, or an issue with its fix; `lacking` when a grant would fix it. */
 export type PermissionVerdict =
-  | { ok: true; text: Text }
-  | { ok: false; status: 'fail' | 'warn'; text: Text; uncertain: boolean; fix: FixParts; lacking: boolean };
+  { ok: true; text: Text } | { ok: false; status: 'fail' | 'warn'; text: Text; uncertain: boolean; fix: FixParts; lacking: boolean };
 
 const listOf = (texts: readonly Text[]) => joinText(texts, ', ', '、');
 const plain = (s: string): Text => ({ en: s, ja: s });
@@ -84,12 +90,25 @@ function lackingText(p: Permission): Text {
   return M('lacking', { action: p.action });
 }
 
-export function judgePermissions(facts: Facts, role: CredentialRole, n: PreferenceNeed, region: string, instance: Instance): PermissionVerdict {
+export function judgePermissions(
+  facts: Facts,
+  role: CredentialRole,
+  n: PreferenceNeed,
+  region: string,
+  instance: Instance,
+): PermissionVerdict {
   const perms = permissions(facts, role, n.requests, region);
   const bad = perms.filter((p) => p.kind !== 'allow');
   const first = perms[0];
   if (!bad.length) {
-    return { ok: true, text: M('allows', { role: role.roleName, actions: listOf(perms.map((p) => plain(p.action))), detail: first ? first.detail : NO_TEXT }) };
+    return {
+      ok: true,
+      text: M('allows', {
+        role: role.roleName,
+        actions: listOf(perms.map((p) => plain(p.action))),
+        detail: first ? first.detail : NO_TEXT,
+      }),
+    };
   }
   const definite = bad.some((p) => p.kind !== 'conditional');
   const blockers = bad.filter((p) => p.kind !== 'implicit').map((p) => plain(p.action));
@@ -97,7 +116,11 @@ export function judgePermissions(facts: Facts, role: CredentialRole, n: Preferen
     ? [
         {
           key: `iam-prefs-deny:${role.roleName}:${n.service}`,
-          text: M('stepDeny', { path: consolePath('iam', 'roles', { id: role.roleName }, 'permissions'), actions: listOf(blockers), id: instance.instanceId }),
+          text: M('stepDeny', {
+            path: consolePath('iam', 'roles', { id: role.roleName }, 'permissions'),
+            actions: listOf(blockers),
+            id: instance.instanceId,
+          }),
         },
       ]
     : [];

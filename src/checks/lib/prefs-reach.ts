@@ -12,14 +12,20 @@ import { FactUnknown, need, type FixStep } from '../types.js';
 const M = defineMessages({
   viaInterface: { en: '{svc} through {endpoint} (private DNS)', ja: '{svc} は {endpoint} (プライベート DNS) 経由' },
   viaGateway: { en: 's3 through gateway endpoint {endpoint} on {table}', ja: 's3 は {table} のゲートウェイエンドポイント {endpoint} 経由' },
-  viaZone: { en: '{svc} through centralised endpoints (private hosted zone {zone})', ja: '{svc} は集約されたエンドポイント経由 (プライベートホストゾーン {zone})' },
+  viaZone: {
+    en: '{svc} through centralised endpoints (private hosted zone {zone})',
+    ja: '{svc} は集約されたエンドポイント経由 (プライベートホストゾーン {zone})',
+  },
   viaInternet: { en: '{svc} over the internet ({path})', ja: '{svc} はインターネット経由 ({path})' },
   sgClosed: {
     en: 'the {svc} endpoint {endpoint} does not admit HTTPS from {id} (security groups {groups})',
     ja: '{svc} のエンドポイント {endpoint} のセキュリティグループ ({groups}) が {id} からの HTTPS を許可していません',
   },
   noGroups: { en: 'none', ja: 'なし' },
-  dnsOff: { en: ' ({endpoint} has private DNS off, so the agent does not use it)', ja: ' ({endpoint} はプライベート DNS が無効なため、エージェントは使いません)' },
+  dnsOff: {
+    en: ' ({endpoint} has private DNS off, so the agent does not use it)',
+    ja: ' ({endpoint} はプライベート DNS が無効なため、エージェントは使いません)',
+  },
   unverifiable: {
     en: '{id} may reach {svc} another way, which cannot be verified from here ({path}){dns}',
     ja: '{id} は別の経路で {svc} に到達できるかもしれませんが、ここからは確認できません ({path}){dns}',
@@ -41,7 +47,12 @@ export type Reach = { ok: true; text: Text } | ({ ok: false; status: 'fail' | 'w
 export type { EndpointGroup };
 
 const NO_FIX: FixParts = { steps: [], commands: [] };
-const groupsText = (ids: readonly string[]): Text => joinText(ids.map((id) => ({ en: id, ja: id })), ', ', '、');
+const groupsText = (ids: readonly string[]): Text =>
+  joinText(
+    ids.map((id) => ({ en: id, ja: id })),
+    ', ',
+    '、',
+  );
 
 function endpointsFor(endpoints: readonly Endpoint[], region: string, service: PreferenceService): Endpoint[] {
   const names = [serviceName(region, service), serviceName(region, service, 'cn.')];
@@ -72,7 +83,12 @@ function throughInterface(net: Network, svc: PreferenceService, iface: readonly 
   const sg = e.groupIds[0];
   const groupList = e.groupIds.length ? groupsText(e.groupIds) : M('noGroups');
   const fix: FixParts = sg ? httpsIngressFix(net, sg) : NO_FIX;
-  return { ok: false, status: severity, text: M('sgClosed', { svc, endpoint: e.endpointId, id: instance.instanceId, groups: groupList }), ...fix };
+  return {
+    ok: false,
+    status: severity,
+    text: M('sgClosed', { svc, endpoint: e.endpointId, id: instance.instanceId, groups: groupList }),
+    ...fix,
+  };
 }
 
 /** How the instance reaches one service: its interface endpoint (private DNS), an S3 gateway endpoint on its route table, centralised endpoints, or the internet. */
@@ -83,7 +99,12 @@ export function reach(net: Network, n: PreferenceNeed, endpointGroup: () => Endp
   const severity = n.blocking ? 'fail' : 'warn';
   const endpoints = endpointsFor(need(net.vpc.endpoints, 'ec2:DescribeVpcEndpoints'), region, svc);
 
-  const iface = throughInterface(net, svc, endpoints.filter((e) => e.type.toLowerCase() === 'interface' && e.privateDnsEnabled), severity);
+  const iface = throughInterface(
+    net,
+    svc,
+    endpoints.filter((e) => e.type.toLowerCase() === 'interface' && e.privateDnsEnabled),
+    severity,
+  );
   if (iface) return iface;
 
   const table = effectiveRouteTable(need(net.vpc.routeTables, 'ec2:DescribeRouteTables'), net.subnetId);
@@ -103,10 +124,20 @@ export function reach(net: Network, n: PreferenceNeed, endpointGroup: () => Endp
   if (path.kind === 'unverifiable') {
     return { ok: false, status: 'warn', uncertain: true, text: M('unverifiable', { id, svc, path: path.text, dns }), ...fix };
   }
-  return { ok: false, status: severity, text: M('noWay', { id, svc, name: serviceName(region, svc), vpc: vpcId, dns, path: path.text }), ...fix };
+  return {
+    ok: false,
+    status: severity,
+    text: M('noWay', { id, svc, name: serviceName(region, svc), vpc: vpcId, dns, path: path.text }),
+    ...fix,
+  };
 }
 
-function createEndpoint(net: Network, svc: PreferenceService, routeTableId: string | undefined, endpointGroup: () => EndpointGroup): FixParts {
+function createEndpoint(
+  net: Network,
+  svc: PreferenceService,
+  routeTableId: string | undefined,
+  endpointGroup: () => EndpointGroup,
+): FixParts {
   if (svc === 's3' && routeTableId) return gatewayEndpointFix(net, svc, routeTableId);
   const group = endpointGroup();
   const created = interfaceEndpointFix(net, svc, group);

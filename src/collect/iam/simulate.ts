@@ -14,7 +14,11 @@ export interface SimPair {
 }
 
 /** An ARN scope whose account is empty when it is not known. */
-const prefScope = (s: ArnScope): PreferenceScope => ({ partition: s.partition, region: s.region, ...(s.account ? { account: s.account } : {}) });
+const prefScope = (s: ArnScope): PreferenceScope => ({
+  partition: s.partition,
+  region: s.region,
+  ...(s.account ? { account: s.account } : {}),
+});
 
 /**
  * The role's actions: the agent's on `*` (the ssmmessages actions have no resource type), and the
@@ -26,7 +30,10 @@ export function rolePairs(prefs: SessionPreferences | null, s: ArnScope): SimPai
 
 /** The caller's actions: ssm:StartSession on each instance and on the session document, and what the preferences need of the caller (kms:GenerateDataKey). */
 export function callerPairs(instanceIds: readonly string[], prefs: SessionPreferences | null, s: ArnScope): SimPair[] {
-  const pairs: SimPair[] = [...instanceIds.map((id) => startSessionRequests(id, s).instance), { action: 'ssm:StartSession', resource: sessionDocumentArn(s) }];
+  const pairs: SimPair[] = [
+    ...instanceIds.map((id) => startSessionRequests(id, s).instance),
+    { action: 'ssm:StartSession', resource: sessionDocumentArn(s) },
+  ];
   return [...pairs, ...preferenceNeeds(prefs, prefScope(s)).flatMap((n) => n.callerRequests)];
 }
 
@@ -42,7 +49,10 @@ export async function simulate(c: Clients, policySourceArn: string, pairs: reado
   const resources = unique(pairs.map((p) => p.resource ?? '*'));
   const ResourceArns = resources.length === 1 && resources[0] === '*' ? undefined : resources;
   const results = await pages(
-    (Marker) => c.iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: policySourceArn, ActionNames, ResourceArns, MaxItems: 1000, Marker })),
+    (Marker) =>
+      c.iam.send(
+        new SimulatePrincipalPolicyCommand({ PolicySourceArn: policySourceArn, ActionNames, ResourceArns, MaxItems: 1000, Marker }),
+      ),
     (o) => (o.EvaluationResults ?? []).flatMap(mapSimulation),
     (o) => (o.IsTruncated ? o.Marker : undefined),
   );
