@@ -98,7 +98,7 @@ export const callerStartSession: Check = {
   severity: 'warning',
   title: M('title'),
   messages: { ...M.table, ...CALLER_POLICY_MESSAGES },
-  evaluate({ facts, instance, region }): Finding {
+  evaluate({ facts, instance, region, memo }): Finding {
     const id = instance.instanceId;
     const caller = need(facts.caller, 'sts:GetCallerIdentity');
     const principal = callerPrincipal(caller);
@@ -112,7 +112,9 @@ export const callerStartSession: Check = {
     const { kmsKey, prefsUnknown } = kmsKeyOf(facts);
     const scope = scopeOf(region, instance.accountId ?? caller.accountId, partitionOfRegion(region));
     const session = startSessionRequests(id, scope);
-    const asked = askAll(facts, sims, region, { instanceId: id, kmsKey, scope, session });
+    // One split of the caller's simulation per run: a fleet's holds a result for every instance.
+    const split = memo.get('caller-simulation', 'by-instance', () => byInstance(sims));
+    const asked = askAll(facts, split, region, { instanceId: id, kmsKey, scope, session });
     const denied = asked.filter((c) => c.permission && c.permission.decision !== 'allow' && c.permission.decision !== 'conditional');
     const conditional = asked.flatMap((c) => (c.permission?.decision === 'conditional' ? [{ ...c, permission: c.permission }] : []));
     const who = caller.arn;
@@ -181,11 +183,10 @@ interface Target {
 /** The simulator's answers on the instance, the session document and (with KMS on) the key. */
 function askAll(
   facts: Facts,
-  sims: readonly SimulationResult[],
+  split: ReturnType<typeof byInstance>,
   region: string,
   { instanceId: id, kmsKey, scope, session }: Target,
 ): Asked[] {
-  const split = byInstance(sims);
   const asked: Asked[] = [
     {
       label: M('onInstance', { id }),

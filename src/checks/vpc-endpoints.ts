@@ -11,7 +11,7 @@ import {
   isAvailable,
   missingText,
   networkOf,
-  ssmEndpoints,
+  vpcSsmEndpoints,
   steeringZones,
   zonesText,
 } from './lib/path.js';
@@ -81,7 +81,7 @@ export const vpcEndpoints: Check = {
     const net = networkOf(ctx);
     const { region, vpcId, instance } = net;
     const id = instance.instanceId;
-    const all = ssmEndpoints(need(net.vpc.endpoints, 'ec2:DescribeVpcEndpoints'), region);
+    const all = vpcSsmEndpoints(net);
     const missing = missingServices(all);
     if (!missing.length) {
       const names = all.filter((e) => isAvailable(e.endpoint)).map((e) => `${e.endpoint.endpointId} (${e.service})`);

@@ -1,3 +1,4 @@
+import { RunMemo } from '../../src/checks/lib/memo';
 import { placeholders, type Text } from '../../src/lang';
 import { CHECKS } from '../../src/checks/index';
 import { endpointGroup, httpsIngressFix, instanceSource, sgFixMessages } from '../../src/checks/lib/sg-fix';
@@ -9,7 +10,7 @@ import { networkOf, ssmEndpoints } from '../../src/checks/lib/path';
 import { IDS, factsWith, instanceOf, vpcOf } from '../helpers/facts';
 import type { Facts } from '../../src/facts/schema';
 
-const net = (f: Facts) => networkOf({ facts: f, instance: instanceOf(f) });
+const net = (f: Facts) => networkOf({ facts: f, instance: instanceOf(f), memo: new RunMemo() });
 const endpointsOf = (f: Facts) => {
   const e = vpcOf(f).endpoints;
   if (!e.known) throw new Error('endpoints unknown');
