@@ -58,25 +58,13 @@ export function interfaceEndpointFix(net: Network, service: string, group: Pick<
   const az = instance.availabilityZone ? ` (${instance.availabilityZone})` : '';
   return {
     steps: [{ key: `endpoint-create:${service}`, text: M('stepCreate', { name, vpc: vpcId, subnet: subnetId, az, group: group.text }) }],
-    commands: [
-      aws(
-        region,
-        'ec2',
-        'create-vpc-endpoint',
-        '--vpc-id',
-        vpcId,
-        '--vpc-endpoint-type',
-        'Interface',
-        '--service-name',
-        name,
-        '--subnet-ids',
-        subnetId,
-        '--security-group-ids',
-        group.arg,
-        '--private-dns-enabled',
-      ),
-    ],
+    commands: [createEndpoint(net, 'Interface', name, '--subnet-ids', subnetId, '--security-group-ids', group.arg, '--private-dns-enabled')],
   };
+}
+
+/** `aws ec2 create-vpc-endpoint` in the instance's VPC; `where` says where it goes (subnets and group, or route tables). */
+function createEndpoint(net: Network, type: 'Interface' | 'Gateway', name: string, ...where: string[]): string {
+  return aws(net.region, 'ec2', 'create-vpc-endpoint', '--vpc-id', net.vpcId, '--vpc-endpoint-type', type, '--service-name', name, ...where);
 }
 
 /** A gateway endpoint for `service` (s3) on the route table of the instance's subnet. The key is `endpoint-create:<service>`. */
@@ -85,21 +73,7 @@ export function gatewayEndpointFix(net: Network, service: string, routeTableId: 
   const name = serviceName(region, service);
   return {
     steps: [{ key: `endpoint-create:${service}`, text: M('stepGateway', { name, vpc: vpcId, table: routeTableId, subnet: subnetId }) }],
-    commands: [
-      aws(
-        region,
-        'ec2',
-        'create-vpc-endpoint',
-        '--vpc-id',
-        vpcId,
-        '--vpc-endpoint-type',
-        'Gateway',
-        '--service-name',
-        name,
-        '--route-table-ids',
-        routeTableId,
-      ),
-    ],
+    commands: [createEndpoint(net, 'Gateway', name, '--route-table-ids', routeTableId)],
   };
 }
 

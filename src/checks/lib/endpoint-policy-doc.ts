@@ -3,7 +3,7 @@ import { accountOfArn, partitionOfRegion } from '../../aws/arn.js';
 import { defineMessages, type Text } from '../../lang.js';
 import { credentialRole, instanceArn, type CredentialRole } from './iam-role.js';
 import { memoize } from './memo.js';
-import { parsePolicy, statementApplies, type Request, type Statement } from './policy.js';
+import { all, any, parsePolicy, statementApplies, type Request, type Statement, type Tri } from './policy.js';
 import { FactUnknown, type CheckContext } from '../types.js';
 import { describeUnknown } from '../unknown.js';
 
@@ -14,7 +14,6 @@ const M = defineMessages({
 });
 export const WHO_MESSAGES = M.table;
 
-type Tri = ReturnType<typeof statementApplies>;
 
 /** The agent's principal as an endpoint policy sees it. */
 export interface Who {
@@ -64,14 +63,6 @@ export function whoOf(ctx: CheckContext): Who {
   };
 }
 
-function any(xs: Tri[]): Tri {
-  if (xs.includes('yes')) return 'yes';
-  return xs.includes('maybe') ? 'maybe' : 'no';
-}
-function all(xs: Tri[]): Tri {
-  if (xs.includes('no')) return 'no';
-  return xs.includes('maybe') ? 'maybe' : 'yes';
-}
 const not = (x: Tri): Tri => (x === 'yes' ? 'no' : x === 'no' ? 'yes' : 'maybe');
 
 function isObject(v: unknown): v is Record<string, unknown> {
