@@ -1,5 +1,6 @@
 import { CHECKS } from './checks/index.js';
 import { FactUnknown, type Check, type CheckResult, type Evaluation } from './checks/types.js';
+import { RunMemo } from './checks/lib/memo.js';
 import { describeUnknown } from './checks/unknown.js';
 import type { Facts, Instance } from './facts/schema.js';
 import { defineMessages, type Text } from './lang.js';
@@ -13,7 +14,7 @@ const M = defineMessages({
 });
 
 /** Runs every check for one instance, in registry order: pure, over the facts alone. */
-export function evaluateInstance(facts: Facts, instanceId: string, checks: readonly Check[] = CHECKS): CheckResult[] {
+export function evaluateInstance(facts: Facts, instanceId: string, checks: readonly Check[] = CHECKS, memo = new RunMemo()): CheckResult[] {
   const fact = facts.instances[instanceId];
   const results = new Map<string, CheckResult>();
   for (const check of checks) {
@@ -21,18 +22,19 @@ export function evaluateInstance(facts: Facts, instanceId: string, checks: reado
     if (!fact || !fact.known) {
       r = result(check, 'unknown', fact && !fact.known ? describeUnknown(fact) : M('notInFacts'));
     } else if (fact.value === null || fact.value.vpcId === undefined) {
-      r = check.id === 'instance-state' ? run(check, facts, instanceId, fact.value, results) : result(check, 'skip', gone(fact.value));
+      r = check.id === 'instance-state' ? run(check, facts, instanceId, fact.value, results, memo) : result(check, 'skip', gone(fact.value));
     } else {
-      r = run(check, facts, instanceId, fact.value, results);
+      r = run(check, facts, instanceId, fact.value, results, memo);
     }
     results.set(check.id, r);
   }
   return [...results.values()];
 }
 
-/** Every named instance of one region's facts, evaluated. */
+/** Every named instance of one region's facts, evaluated in one run: what they share is worked out once. */
 export function evaluate(facts: Facts, instanceIds: readonly string[]): Evaluation[] {
-  return instanceIds.map((instanceId) => ({ instanceId, region: facts.region, results: evaluateInstance(facts, instanceId) }));
+  const memo = new RunMemo();
+  return instanceIds.map((instanceId) => ({ instanceId, region: facts.region, results: evaluateInstance(facts, instanceId, CHECKS, memo) }));
 }
 
 function result(check: Check, status: CheckResult['status'], message: Text, fix?: CheckResult['fix']): CheckResult {
@@ -43,7 +45,7 @@ function gone(instance: Instance | null): Text {
   return instance === null ? M('notInRegion') : M('notRunning', { state: instance.state });
 }
 
-function run(check: Check, facts: Facts, instanceId: string, instance: Instance | null, earlier: Map<string, CheckResult>): CheckResult {
+function run(check: Check, facts: Facts, instanceId: string, instance: Instance | null, earlier: Map<string, CheckResult>, memo: RunMemo): CheckResult {
   for (const dep of check.requires ?? []) {
     const d = earlier.get(dep);
     if (!d) continue;
@@ -52,7 +54,7 @@ function run(check: Check, facts: Facts, instanceId: string, instance: Instance 
   }
   try {
     // instance-state is the only check that runs without an instance; it handles null itself.
-    const f = check.evaluate({ facts, region: facts.region, instanceId, instance: instance as Instance, earlier });
+    const f = check.evaluate({ facts, region: facts.region, instanceId, instance: instance as Instance, earlier, memo });
     return result(check, f.status, f.message, f.fix);
   } catch (e) {
     if (e instanceof FactUnknown) return result(check, 'unknown', describeUnknown(e.unknown));

@@ -1,158 +1,144 @@
 import type { SecurityGroup, Unknown } from '../facts/schema.js';
-import { t, type Text } from '../lang.js';
-import { aws } from './lib/cli.js';
-import { instanceSourceArgs, instanceSourceText } from './lib/endpoint-fix.js';
-import { liveSsmEndpoints, networkOf, type SsmEndpoint } from './lib/path.js';
+import { defineMessages, joinText, type Text } from '../lang.js';
+import { listText, orText } from './lib/list.js';
+import { liveSsmEndpoints, networkOf, type Network, type SsmEndpoint } from './lib/path.js';
 import { ingressOn, type Client } from './lib/sg.js';
-import { FactUnknown, need, type Check, type FixStep } from './types.js';
+import { httpsIngressFix } from './lib/sg-fix.js';
+import { FactUnknown, need, type Check } from './types.js';
 
 const HTTPS = 443;
 
-interface Verdict {
-  endpoints: SsmEndpoint[];
-  groupIds: string[];
-  status: 'pass' | 'fail' | 'unknown';
-  text: Text;
-  unknown?: Unknown;
+const M = defineMessages({
+  title: {
+    en: 'Endpoint security groups allow HTTPS from the instance',
+    ja: 'エンドポイントのセキュリティグループがインスタンスからの HTTPS を許可している',
+  },
+  noEndpoint: {
+    en: '{vpc} has no Systems Manager interface endpoint',
+    ja: '{vpc} に Systems Manager のインターフェイスエンドポイントがありません',
+  },
+  allows: { en: '{sg} on {ids} allows TCP 443 from {source}', ja: '{ids} の {sg} は {source} からの TCP 443 を許可しています' },
+  defaultGroup: {
+    en: "{sg} (the VPC's default group, used because the endpoint has no group of its own)",
+    ja: '{sg} (エンドポイントに専用のグループがないため使われる VPC のデフォルトグループ)',
+  },
+  onlyFrom: {
+    en: '{name} allows TCP 443 only from {sources}, not from {who}',
+    ja: '{name} は {sources} からの TCP 443 しか許可しておらず、{who} は含まれません',
+  },
+  noRule: { en: '{name} has no inbound rule for TCP 443', ja: '{name} には TCP 443 のインバウンドルールがありません' },
+  closed: { en: '{ids}: {groups}', ja: '{ids}: {groups}' },
+  notChecked: { en: 'not checked: {message}', ja: '未確認: {message}' },
+});
+
+type Verdict =
+  { status: 'pass'; text: Text } | { status: 'fail'; text: Text; groupId: string | undefined } | { status: 'unknown'; unknown: Unknown };
+
+interface Judge {
+  net: Network;
+  groups: readonly SecurityGroup[];
+  client: Client;
+}
+
+const notCollected = (call: string, message: string): Verdict => ({
+  status: 'unknown',
+  unknown: { known: false, call, code: 'NotCollected', message },
+});
+
+/** Endpoints with the same groups get the same verdict: each set of groups once. */
+function bySet(live: readonly SsmEndpoint[]): Map<string, SsmEndpoint[]> {
+  const sets = new Map<string, SsmEndpoint[]>();
+  for (const e of live) {
+    const key = e.endpoint.groupIds.join(',');
+    sets.set(key, [...(sets.get(key) ?? []), e]);
+  }
+  return sets;
+}
+
+/** Why none of `present` admits the instance: the sources each one allows instead, or that it has no rule at all. */
+function closedText({ net, client }: Judge, ids: string[], present: SecurityGroup[], usesDefault: boolean): Text {
+  const { instance } = net;
+  const who = orText([instance.privateIp, ...instance.primaryEniGroupIds].filter((x): x is string => !!x));
+  const describe = present.map((sg) => {
+    const sources = ingressOn(sg, HTTPS, client).sources.map((s) => s.id);
+    const name = usesDefault ? M('defaultGroup', { sg: sg.groupId }) : sg.groupId;
+    return sources.length ? M('onlyFrom', { name, sources: listText(sources), who }) : M('noRule', { name });
+  });
+  return M('closed', { ids: listText(ids), groups: joinText(describe, '; ', '。') });
+}
+
+/** The verdict on one set of endpoint groups (`key`, comma-separated; empty for the VPC's default group). */
+function judgeSet(j: Judge, key: string, endpoints: SsmEndpoint[]): Verdict {
+  const ids = endpoints.map((e) => e.endpoint.endpointId);
+  const usesDefault = key === '';
+  let groupIds = key ? key.split(',') : [];
+  if (usesDefault) {
+    const dflt = j.groups.find((g) => g.groupName === 'default');
+    if (!dflt) {
+      return notCollected(
+        'ec2:DescribeSecurityGroups',
+        `${ids.join(', ')} use the default security group of ${j.net.vpcId}, which is not among the collected groups`,
+      );
+    }
+    groupIds = [dflt.groupId];
+  }
+  const sgs = groupIds.map((g) => j.groups.find((x) => x.groupId === g));
+  for (const sg of sgs) {
+    const source = sg && ingressOn(sg, HTTPS, j.client).admittedBy;
+    if (sg && source) return { status: 'pass', text: M('allows', { sg: sg.groupId, ids: listText(ids), source: source.id }) };
+  }
+  const absent = groupIds.filter((_, i) => !sgs[i]);
+  if (absent.length) {
+    return notCollected(
+      'ec2:DescribeSecurityGroups',
+      `${absent.join(', ')} of ${ids.join(', ')} is not among the collected security groups`,
+    );
+  }
+  const present = sgs.filter((sg): sg is SecurityGroup => !!sg);
+  const lists = present.flatMap((sg) => ingressOn(sg, HTTPS, j.client).prefixLists.map((pl) => `${pl} (${sg.groupId})`));
+  if (lists.length) {
+    // Prefix list entries are not collected: whether they hold the instance's address cannot be told.
+    const { instance } = j.net;
+    return notCollected(
+      'ec2:GetManagedPrefixListEntries',
+      `${ids.join(', ')} admit TCP 443 only from prefix list ${lists.join(', ')}, whose entries were not collected: it cannot be told whether they hold ${instance.privateIp ?? instance.instanceId}`,
+    );
+  }
+  return { status: 'fail', text: closedText(j, ids, present, usesDefault), groupId: groupIds[0] };
 }
 
 /** Each Systems Manager endpoint has a security group that admits TCP 443 from the instance; without it the agent's TLS connections to the endpoint time out. */
 export const endpointSgHttps: Check = {
   id: 'endpoint-sg-https',
   severity: 'critical',
-  title: t('Endpoint security groups allow HTTPS from the instance', 'エンドポイントのセキュリティグループがインスタンスからの HTTPS を許可している'),
+  title: M('title'),
+  messages: M.table,
   evaluate(ctx) {
     const net = networkOf(ctx);
-    const { region, vpcId, instance } = net;
+    const { vpcId, instance } = net;
     const live = liveSsmEndpoints(net);
-    if (!live.length) {
-      return {
-        status: 'skip',
-        message: t(`${vpcId} has no Systems Manager interface endpoint`, `${vpcId} に Systems Manager のインターフェイスエンドポイントがありません`),
-      };
-    }
-    const groups = need(net.vpc.securityGroups, 'ec2:DescribeSecurityGroups');
-    const client: Client = { groupIds: instance.primaryEniGroupIds, addresses: instance.privateIp ? [instance.privateIp] : [] };
-    const who = [instance.privateIp, ...instance.primaryEniGroupIds].filter(Boolean).join(' or ');
-    const whoJa = [instance.privateIp, ...instance.primaryEniGroupIds].filter(Boolean).join('、');
-
-    // Endpoints with the same groups get the same verdict: judge each set once.
-    const bySet = new Map<string, SsmEndpoint[]>();
-    for (const e of live) {
-      const key = e.endpoint.groupIds.join(',');
-      bySet.set(key, [...(bySet.get(key) ?? []), e]);
-    }
-    const verdicts: Verdict[] = [];
-    for (const [key, endpoints] of bySet) {
-      const ids = endpoints.map((e) => e.endpoint.endpointId);
-      const usesDefault = key === '';
-      let groupIds = key ? key.split(',') : [];
-      if (usesDefault) {
-        const dflt = groups.find((g) => g.groupName === 'default');
-        if (!dflt) {
-          verdicts.push({
-            endpoints,
-            groupIds,
-            status: 'unknown',
-            text: t('', ''),
-            unknown: notCollected('ec2:DescribeSecurityGroups', `${ids.join(', ')} use the default security group of ${vpcId}, which is not among the collected groups`),
-          });
-          continue;
-        }
-        groupIds = [dflt.groupId];
-      }
-      const sgs = groupIds.map((g) => groups.find((x) => x.groupId === g));
-      const admitted = sgs.flatMap((sg) => {
-        const a = sg && ingressOn(sg, HTTPS, client).admittedBy;
-        return sg && a ? [{ sg, source: a }] : [];
-      });
-      if (admitted.length) {
-        const { sg, source } = admitted[0];
-        verdicts.push({
-          endpoints,
-          groupIds,
-          status: 'pass',
-          text: t(`${sg.groupId} on ${ids.join(', ')} allows TCP 443 from ${source.id}`, `${ids.join('、')} の ${sg.groupId} は ${source.id} からの TCP 443 を許可しています`),
-        });
-        continue;
-      }
-      const absent = groupIds.filter((_, i) => !sgs[i]);
-      if (absent.length) {
-        verdicts.push({
-          endpoints,
-          groupIds,
-          status: 'unknown',
-          text: t('', ''),
-          unknown: notCollected('ec2:DescribeSecurityGroups', `${absent.join(', ')} of ${ids.join(', ')} is not among the collected security groups`),
-        });
-        continue;
-      }
-      const present = sgs as SecurityGroup[];
-      const lists = present.flatMap((sg) => ingressOn(sg, HTTPS, client).prefixLists.map((pl) => `${pl} (${sg.groupId})`));
-      if (lists.length) {
-        // Prefix list entries are not collected: whether they hold the instance's address cannot be told.
-        verdicts.push({
-          endpoints,
-          groupIds,
-          status: 'unknown',
-          text: t('', ''),
-          unknown: notCollected(
-            'ec2:GetManagedPrefixListEntries',
-            `${ids.join(', ')} admit TCP 443 only from prefix list ${lists.join(', ')}, whose entries were not collected: it cannot be told whether they hold ${instance.privateIp ?? instance.instanceId}`,
-          ),
-        });
-        continue;
-      }
-      const describe = present.map((sg) => {
-        const sources = ingressOn(sg, HTTPS, client).sources.map((s) => s.id);
-        const name = usesDefault
-          ? t(`${sg.groupId} (the VPC's default group, used because the endpoint has no group of its own)`, `${sg.groupId} (エンドポイントに専用のグループがないため使われる VPC のデフォルトグループ)`)
-          : t(sg.groupId, sg.groupId);
-        return sources.length
-          ? t(`${name.en} allows TCP 443 only from ${sources.join(', ')}, not from ${who}`, `${name.ja} は ${sources.join('、')} からの TCP 443 しか許可しておらず、${whoJa} は含まれません`)
-          : t(`${name.en} has no inbound rule for TCP 443`, `${name.ja} には TCP 443 のインバウンドルールがありません`);
-      });
-      verdicts.push({
-        endpoints,
-        groupIds,
-        status: 'fail',
-        text: t(`${ids.join(', ')}: ${describe.map((d) => d.en).join('; ')}`, `${ids.join('、')}: ${describe.map((d) => d.ja).join('。')}`),
-      });
-    }
-
-    const failed = verdicts.filter((v) => v.status === 'fail');
-    const unknown = verdicts.filter((v) => v.status === 'unknown');
+    if (!live.length) return { status: 'skip', message: M('noEndpoint', { vpc: vpcId }) };
+    const j: Judge = {
+      net,
+      groups: need(net.vpc.securityGroups, 'ec2:DescribeSecurityGroups'),
+      client: { groupIds: instance.primaryEniGroupIds, addresses: instance.privateIp ? [instance.privateIp] : [] },
+    };
+    const verdicts = [...bySet(live)].map(([key, endpoints]) => judgeSet(j, key, endpoints));
+    const failed = verdicts.flatMap((v) => (v.status === 'fail' ? [v] : []));
+    const unknown = verdicts.flatMap((v) => (v.status === 'unknown' ? [v.unknown] : []));
     if (!failed.length) {
-      if (unknown.length) throw new FactUnknown(unknown[0].unknown!);
-      return {
-        status: 'pass',
-        message: t(verdicts.map((v) => v.text.en).join('; '), verdicts.map((v) => v.text.ja).join('。')),
-      };
+      const [first] = unknown;
+      if (first) throw new FactUnknown(first);
+      const passed = verdicts.flatMap((v) => (v.status === 'pass' ? [v.text] : []));
+      return { status: 'pass', message: joinText(passed, '; ', '。') };
     }
 
-    const source = instanceSourceText(net);
-    const steps: FixStep[] = [];
-    const commands: string[] = [];
-    for (const sg of new Set(failed.map((v) => v.groupIds[0]))) {
-      steps.push({
-        key: `endpoint-sg-https:${sg}`,
-        text: t(
-          `VPC → Security groups → select ${sg} → Inbound rules → Edit inbound rules → Add rule: Type HTTPS, Source ${source} (the instance's security group) → Save rules`,
-          `「VPC」→「セキュリティグループ」→ ${sg} を選択 →「インバウンドのルール」→「インバウンドのルールを編集」→「ルールを追加」→ タイプ「HTTPS」、ソースにインスタンスのセキュリティグループ ${source} を指定 →「ルールを保存」`,
-        ),
-      });
-      commands.push(aws(region, 'ec2', 'authorize-security-group-ingress', '--group-id', sg, '--protocol', 'tcp', '--port', String(HTTPS), ...instanceSourceArgs(net)));
-    }
-    const notes = unknown.map((v) => t(`not checked: ${v.unknown!.message}`, `未確認: ${v.unknown!.message}`));
-    const parts = [...failed.map((v) => v.text), ...notes];
+    const fixes = [...new Set(failed.map((v) => v.groupId))].flatMap((sg) => (sg ? [httpsIngressFix(net, sg)] : []));
+    const notes = unknown.map((u) => M('notChecked', { message: u.message }));
     return {
       status: 'fail',
-      message: t(parts.map((p) => p.en).join('; '), parts.map((p) => p.ja).join('。')),
-      fix: { steps, commands },
+      message: joinText([...failed.map((v) => v.text), ...notes], '; ', '。'),
+      fix: { steps: fixes.flatMap((f) => f.steps), commands: fixes.flatMap((f) => f.commands) },
     };
   },
 };
-
-function notCollected(call: string, message: string): Unknown {
-  return { known: false, call, code: 'NotCollected', message };
-}

@@ -7,7 +7,7 @@ import { steeringZones, zonesText } from './lib/hosted-zones.js';
 import { confirmedByPing, internetPath, unverifiedTargets } from './lib/internet-path.js';
 import { listText, networkOf, type Network } from './lib/network.js';
 import { describeTable, effectiveRouteTable, hubRoutes, subnetRouteTable } from './lib/routes.js';
-import { isAvailable, missingText, ssmEndpoints, type SsmEndpoint } from './lib/ssm-endpoints.js';
+import { isAvailable, missingText, vpcSsmEndpoints, type SsmEndpoint } from './lib/ssm-endpoints.js';
 import { need, type Check, type CheckContext, type Finding, type Fix } from './types.js';
 import { describeUnknown } from './unknown.js';
 
@@ -154,7 +154,7 @@ function overInternet(ctx: CheckContext, way: Way): Finding {
   const how = joinText([...way.lead, M('overPath', { services: listText(direct), path: path.text })], '; ', '。');
   if (path.kind === 'ok') return finish(way, 'pass', M('reaches', { id, how }));
   // With the endpoints unread, a missing internet path says nothing yet.
-  const all = way.all ?? ssmEndpoints(need(net.vpc.endpoints, 'ec2:DescribeVpcEndpoints'), region);
+  const all = way.all ?? vpcSsmEndpoints(net);
   const hub = hubRoutes(path.table.table);
   // A route toward another VPC may lead to centralised endpoints, which only the hosted zones would show.
   if (path.kind === 'none' && hub.length && !way.zones) need(net.vpc.hostedZones, 'route53:ListHostedZonesByVPC');
@@ -185,7 +185,7 @@ export const networkRoute: Check = {
     const { region, vpcId } = net;
     const id = net.instance.instanceId;
     const endpoints = net.vpc.endpoints;
-    const all = endpoints.known ? ssmEndpoints(endpoints.value, region) : undefined;
+    const all = endpoints.known ? vpcSsmEndpoints(net) : undefined;
     const viaEndpoint = (s: SsmService) => (all ?? []).filter((e) => e.service === s && isAvailable(e.endpoint)).map((e) => e.endpoint.endpointId);
     const covered = SESSION_SERVICES.filter((s) => viaEndpoint(s).length > 0);
     const outward = SESSION_SERVICES.filter((s) => !covered.includes(s));

@@ -1,5 +1,6 @@
 import type { Fact, Facts, Instance, Unknown } from '../facts/schema.js';
 import type { Text } from '../lang.js';
+import type { RunMemo } from './lib/memo.js';
 
 export type Severity = 'critical' | 'warning';
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip' | 'unknown';
@@ -47,6 +48,8 @@ export interface CheckContext {
   instance: Instance;
   /** Results of the checks that come earlier in the registry, by id. */
   earlier: ReadonlyMap<string, CheckResult>;
+  /** What the instances of this evaluation run share, computed once per run. */
+  memo: RunMemo;
 }
 
 export interface Check {

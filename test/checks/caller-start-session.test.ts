@@ -8,12 +8,25 @@ const DOC_ARN = `arn:aws:ssm:${IDS.region}:${IDS.account}:document/SSM-SessionMa
 const KEY = `arn:aws:kms:${IDS.region}:${IDS.account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 /** Patches the simulated result on the resource that contains `on`. */
 const sim = (on: string, patch: Partial<SimulationResult>) => (f: Facts) => {
-  if (f.callerSimulation?.known) Object.assign(f.callerSimulation.value.find((r) => r.resource?.includes(on))!, patch);
+  if (f.callerSimulation?.known)
+    Object.assign(
+      f.callerSimulation.value.find((r) => r.resource?.includes(on))!,
+      patch,
+    );
 };
 const addSim = (r: Partial<SimulationResult>) => (f: Facts) => {
-  if (f.callerSimulation?.known) f.callerSimulation.value.push({ action: '', resource: '*', decision: 'allowed', matchedStatements: [], missingContextValues: [], ...r });
+  if (f.callerSimulation?.known)
+    f.callerSimulation.value.push({
+      action: '',
+      resource: '*',
+      decision: 'allowed',
+      matchedStatements: [],
+      missingContextValues: [],
+      ...r,
+    });
 };
-const caller = (arn: string, principalArn?: string) => (f: Facts) => void (f.caller = known({ arn, accountId: IDS.account, ...(principalArn ? { principalArn } : {}) }));
+const caller = (arn: string, principalArn?: string) => (f: Facts) =>
+  void (f.caller = known({ arn, accountId: IDS.account, ...(principalArn ? { principalArn } : {}) }));
 const kmsOn = (f: Facts) => void (f.sessionPreferences = known({ documentName: 'SSM-SessionManagerRunShell', kmsKeyId: KEY }));
 const policyDoc = (cmd: string) => JSON.parse(/--policy-document '(.*)' --region/.exec(cmd)![1]);
 const both = (...patches: ((f: Facts) => void)[]) => factsWith((f) => patches.forEach((p) => p(f)));
@@ -31,11 +44,16 @@ checkCases('caller-start-session', [
     name: 'StartSession not allowed on the instance: warn with an inline policy for the caller role',
     facts: factsWith(sim(':instance/', { decision: 'implicitDeny', matchedStatements: [] })),
     status: 'warn',
-    message: /^arn:aws:sts::123456789012:assumed-role\/Admin\/alice may not do ssm:StartSession on i-0123456789abcdef0 \(no policy allows it\)$/,
+    message:
+      /^arn:aws:sts::123456789012:assumed-role\/Admin\/alice may not do ssm:StartSession on i-0123456789abcdef0 \(no policy allows it\)$/,
     messageJa: /i-0123456789abcdef0 への ssm:StartSession \(許可するポリシーなし\) の権限がありません/,
-    commands: [new RegExp(`^aws iam put-role-policy --role-name Admin --policy-name ssm-start-session-${IDS.instance} --policy-document '.*' ${R}$`)],
+    commands: [
+      new RegExp(`^aws iam put-role-policy --role-name Admin --policy-name ssm-start-session-${IDS.instance} --policy-document '.*' ${R}$`),
+    ],
     verify: (r) => {
-      expect(policyDoc(r.fix!.commands[0]).Statement).toEqual([{ Effect: 'Allow', Action: 'ssm:StartSession', Resource: [INSTANCE_ARN, DOC_ARN] }]);
+      expect(policyDoc(r.fix!.commands[0]).Statement).toEqual([
+        { Effect: 'Allow', Action: 'ssm:StartSession', Resource: [INSTANCE_ARN, DOC_ARN] },
+      ]);
       expect(r.fix!.steps[0].text.ja).toMatch(/^「IAM」→「ロール」→「Admin」→「許可を追加」→「インラインポリシーを作成」/);
     },
   },
@@ -58,13 +76,21 @@ checkCases('caller-start-session', [
     status: 'warn',
     commands: [],
     verify: (r) => {
-      expect(r.fix!.steps[0].text.en).toMatch(/IAM Identity Center \(permission set Developers\).*IAM Identity Center → Permission sets → Developers → Inline policy/);
+      expect(r.fix!.steps[0].text.en).toMatch(
+        /IAM Identity Center \(permission set Developers\).*IAM Identity Center → Permission sets → Developers → Inline policy/,
+      );
       expect(r.fix!.steps[0].text.ja).toMatch(/「IAM Identity Center」→「許可セット」→「Developers」/);
     },
   },
   {
     name: 'several instances in one run: only the result on this instance counts',
-    facts: factsWith(addSim({ action: 'ssm:StartSession', resource: `arn:aws:ec2:${IDS.region}:${IDS.account}:instance/i-0fedcba9876543210`, decision: 'implicitDeny' })),
+    facts: factsWith(
+      addSim({
+        action: 'ssm:StartSession',
+        resource: `arn:aws:ec2:${IDS.region}:${IDS.account}:instance/i-0fedcba9876543210`,
+        decision: 'implicitDeny',
+      }),
+    ),
     status: 'pass',
   },
   {

@@ -16,29 +16,41 @@ const agent = (f: Facts, patch: Partial<ManagedInstance>) => {
 const allowAll = { Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' };
 const instanceArn = `arn:aws:ec2:${IDS.region}:${IDS.account}:instance/${IDS.instance}`;
 const region = `--region ${IDS.region}$`;
-const reset = (svc: keyof typeof IDS.vpce) => new RegExp(`^aws ec2 modify-vpc-endpoint --vpc-endpoint-id ${IDS.vpce[svc]} --reset-policy ${region}`);
+const reset = (svc: keyof typeof IDS.vpce) =>
+  new RegExp(`^aws ec2 modify-vpc-endpoint --vpc-endpoint-id ${IDS.vpce[svc]} --reset-policy ${region}`);
 
 checkCases('endpoint-policy', [
   {
     name: 'endpoints without a policy have full access',
     facts: factsWith(() => {}),
     status: 'pass',
-    message: new RegExp(`^${IDS.vpce.ssm} \\(ssm\\), ${IDS.vpce.ssmmessages} \\(ssmmessages\\), ${IDS.vpce.ec2messages} \\(ec2messages\\): no endpoint policy, so full access$`),
+    message: new RegExp(
+      `^${IDS.vpce.ssm} \\(ssm\\), ${IDS.vpce.ssmmessages} \\(ssmmessages\\), ${IDS.vpce.ec2messages} \\(ec2messages\\): no endpoint policy, so full access$`,
+    ),
   },
   {
     name: 'the default full-access policy passes, and is named as such',
-    facts: factsWith((f) => void (endpoint(f, 'ssm').policy = '{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}')),
+    facts: factsWith(
+      (f) => void (endpoint(f, 'ssm').policy = '{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}'),
+    ),
     status: 'pass',
     message: new RegExp(`${IDS.vpce.ssm} \\(ssm\\): the default full-access policy`),
   },
   {
     name: "a custom policy that allows the agent's actions to the role passes",
     facts: factsWith((f) => {
-      policy(f, 'ssm', { Effect: 'Allow', Principal: { AWS: IDS.roleArn }, Action: 'ssm:UpdateInstanceInformation', Resource: instanceArn });
+      policy(f, 'ssm', {
+        Effect: 'Allow',
+        Principal: { AWS: IDS.roleArn },
+        Action: 'ssm:UpdateInstanceInformation',
+        Resource: instanceArn,
+      });
       policy(f, 'ssmmessages', { Effect: 'Allow', Principal: { AWS: [IDS.roleArn] }, Action: 'ssmmessages:*', Resource: '*' });
     }),
     status: 'pass',
-    message: new RegExp(`${IDS.vpce.ssm} \\(ssm\\), ${IDS.vpce.ssmmessages} \\(ssmmessages\\): a custom policy that allows the agent's calls to ${IDS.roleArn}`),
+    message: new RegExp(
+      `${IDS.vpce.ssm} \\(ssm\\), ${IDS.vpce.ssmmessages} \\(ssmmessages\\): a custom policy that allows the agent's calls to ${IDS.roleArn}`,
+    ),
   },
   {
     name: 'an account principal stands for every role of the account on an interface endpoint',
@@ -46,7 +58,7 @@ checkCases('endpoint-policy', [
     status: 'pass',
   },
   {
-    name: "the role session of instance-profile credentials (named after the instance) matches",
+    name: 'the role session of instance-profile credentials (named after the instance) matches',
     facts: factsWith((f) =>
       policy(f, 'ssmmessages', { ...allowAll, Principal: { AWS: `arn:aws:sts::${IDS.account}:assumed-role/${IDS.role}/${IDS.instance}` } }),
     ),
@@ -59,8 +71,20 @@ checkCases('endpoint-policy', [
         f,
         'ssm',
         allowAll,
-        { Effect: 'Deny', Principal: '*', Action: '*', Resource: '*', Condition: { StringNotEquals: { 'aws:PrincipalArn': [IDS.roleArn] } } },
-        { Effect: 'Deny', Principal: '*', Action: '*', Resource: '*', Condition: { ArnNotLike: { 'aws:PrincipalArn': `arn:aws:iam::${IDS.account}:role/SSM*` } } },
+        {
+          Effect: 'Deny',
+          Principal: '*',
+          Action: '*',
+          Resource: '*',
+          Condition: { StringNotEquals: { 'aws:PrincipalArn': [IDS.roleArn] } },
+        },
+        {
+          Effect: 'Deny',
+          Principal: '*',
+          Action: '*',
+          Resource: '*',
+          Condition: { ArnNotLike: { 'aws:PrincipalArn': `arn:aws:iam::${IDS.account}:role/SSM*` } },
+        },
       ),
     ),
     status: 'pass',
@@ -74,21 +98,33 @@ checkCases('endpoint-policy', [
     name: 'an explicit Deny fails, naming the statement, with the command that restores full access',
     facts: factsWith((f) => policy(f, 'ssm', allowAll, { Sid: 'NoSsm', Effect: 'Deny', Principal: '*', Action: 'ssm:*', Resource: '*' })),
     status: 'fail',
-    message: new RegExp(`^the policy of ${IDS.vpce.ssm} \\(ssm\\) denies ssm:UpdateInstanceInformation to ${IDS.roleArn}: statement 2 \\(Sid NoSsm\\) is an explicit Deny`),
+    message: new RegExp(
+      `^the policy of ${IDS.vpce.ssm} \\(ssm\\) denies ssm:UpdateInstanceInformation to ${IDS.roleArn}: statement 2 \\(Sid NoSsm\\) is an explicit Deny`,
+    ),
     messageJa: /ステートメント 2 \(Sid NoSsm\) は明示的な Deny/,
     commands: [reset('ssm')],
-    verify: (r) => expect(r.fix!.steps[0].text.ja).toContain(`「VPC」→「エンドポイント」→ ${IDS.vpce.ssm} を選択 →「アクション」→「ポリシーを管理」`),
+    verify: (r) =>
+      expect(r.fix!.steps[0].text.ja).toContain(`「VPC」→「エンドポイント」→ ${IDS.vpce.ssm} を選択 →「アクション」→「ポリシーを管理」`),
   },
   {
     name: 'a policy for another role only fails; the fix adds a statement for this role and keeps the rest',
     facts: factsWith((f) =>
-      policy(f, 'ssmmessages', { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${IDS.account}:role/Other` }, Action: '*', Resource: '*' }),
+      policy(f, 'ssmmessages', {
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${IDS.account}:role/Other` },
+        Action: '*',
+        Resource: '*',
+      }),
     ),
     status: 'fail',
     message: new RegExp(
       `^no statement in the policy of ${IDS.vpce.ssmmessages} \\(ssmmessages\\) allows ssmmessages:CreateControlChannel, ssmmessages:CreateDataChannel, ssmmessages:OpenControlChannel, ssmmessages:OpenDataChannel to ${IDS.roleArn}`,
     ),
-    commands: [new RegExp(`^aws ec2 modify-vpc-endpoint --vpc-endpoint-id ${IDS.vpce.ssmmessages} --policy-document '\\{.*role/Other.*\\}' ${region}`)],
+    commands: [
+      new RegExp(
+        `^aws ec2 modify-vpc-endpoint --vpc-endpoint-id ${IDS.vpce.ssmmessages} --policy-document '\\{.*role/Other.*\\}' ${region}`,
+      ),
+    ],
     verify: (r) => {
       const doc = JSON.parse(/--policy-document '(.*)' --region/.exec(r.fix!.commands[0])![1]);
       expect(doc.Statement).toHaveLength(2);
@@ -96,7 +132,12 @@ checkCases('endpoint-policy', [
         Sid: 'AllowSsmAgentSsmmessages',
         Effect: 'Allow',
         Principal: { AWS: IDS.roleArn },
-        Action: ['ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'],
+        Action: [
+          'ssmmessages:CreateControlChannel',
+          'ssmmessages:CreateDataChannel',
+          'ssmmessages:OpenControlChannel',
+          'ssmmessages:OpenDataChannel',
+        ],
         Resource: '*',
       });
     },
@@ -111,12 +152,16 @@ checkCases('endpoint-policy', [
   },
   {
     name: 'UpdateInstanceInformation limited to another instance fails for this one',
-    facts: factsWith((f) => policy(f, 'ssm', { ...allowAll, Resource: `arn:aws:ec2:${IDS.region}:${IDS.account}:instance/i-0fedcba9876543210` })),
+    facts: factsWith((f) =>
+      policy(f, 'ssm', { ...allowAll, Resource: `arn:aws:ec2:${IDS.region}:${IDS.account}:instance/i-0fedcba9876543210` }),
+    ),
     status: 'fail',
   },
   {
     name: 'a condition that cannot be evaluated here warns, naming the statement and its keys',
-    facts: factsWith((f) => policy(f, 'ssmmessages', { ...allowAll, Sid: 'OrgOnly', Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abc123' } } })),
+    facts: factsWith((f) =>
+      policy(f, 'ssmmessages', { ...allowAll, Sid: 'OrgOnly', Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abc123' } } }),
+    ),
     status: 'warn',
     message: /hangs on statement 1 \(Sid OrgOnly\) \(Allow\): its condition on aws:PrincipalOrgID cannot be evaluated here/,
     commands: [new RegExp(`--vpc-endpoint-id ${IDS.vpce.ssmmessages} --policy-document`)],
@@ -124,21 +169,39 @@ checkCases('endpoint-policy', [
   {
     name: 'a Deny of insecure transport never applies: the agent always uses TLS',
     facts: factsWith((f) =>
-      policy(f, 'ssm', allowAll, { Effect: 'Deny', Principal: '*', Action: '*', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      policy(f, 'ssm', allowAll, {
+        Effect: 'Deny',
+        Principal: '*',
+        Action: '*',
+        Resource: '*',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
     ),
     status: 'pass',
   },
   {
     name: 'a Deny limited to other endpoints does not apply to this one',
     facts: factsWith((f) =>
-      policy(f, 'ssm', allowAll, { Effect: 'Deny', Principal: '*', Action: '*', Resource: '*', Condition: { StringNotEquals: { 'aws:SourceVpce': IDS.vpce.ssm } } }),
+      policy(f, 'ssm', allowAll, {
+        Effect: 'Deny',
+        Principal: '*',
+        Action: '*',
+        Resource: '*',
+        Condition: { StringNotEquals: { 'aws:SourceVpce': IDS.vpce.ssm } },
+      }),
     ),
     status: 'pass',
   },
   {
     name: 'a conditional Deny warns with no command: the owner decides',
     facts: factsWith((f) =>
-      policy(f, 'ssm', allowAll, { Effect: 'Deny', Principal: '*', Action: '*', Resource: '*', Condition: { StringNotEquals: { 'aws:PrincipalTag/team': 'ops' } } }),
+      policy(f, 'ssm', allowAll, {
+        Effect: 'Deny',
+        Principal: '*',
+        Action: '*',
+        Resource: '*',
+        Condition: { StringNotEquals: { 'aws:PrincipalTag/team': 'ops' } },
+      }),
     ),
     status: 'warn',
     message: /statement 2 \(Deny\): its condition on aws:PrincipalTag\/team/,

@@ -9,8 +9,12 @@ const withDhmc = (roleName: string | null) => (f: Facts) => {
   f.dhmc = known({ roleName });
 };
 const newProfileCommands = [
-  new RegExp(`^aws iam create-role --role-name SSMInstanceRole --assume-role-policy-document '\\{.*"Service":"ec2\\.amazonaws\\.com".*"Action":"sts:AssumeRole".*\\}' ${R}$`),
-  new RegExp(`^aws iam attach-role-policy --role-name SSMInstanceRole --policy-arn arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore ${R}$`),
+  new RegExp(
+    `^aws iam create-role --role-name SSMInstanceRole --assume-role-policy-document '\\{.*"Service":"ec2\\.amazonaws\\.com".*"Action":"sts:AssumeRole".*\\}' ${R}$`,
+  ),
+  new RegExp(
+    `^aws iam attach-role-policy --role-name SSMInstanceRole --policy-arn arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore ${R}$`,
+  ),
   new RegExp(`^aws iam create-instance-profile --instance-profile-name SSMInstanceRole ${R}$`),
   new RegExp(`^aws iam add-role-to-instance-profile --instance-profile-name SSMInstanceRole --role-name SSMInstanceRole ${R}$`),
   new RegExp(`^aws ec2 associate-iam-instance-profile --instance-id ${IDS.instance} --iam-instance-profile Name=SSMInstanceRole ${R}$`),
@@ -28,23 +32,32 @@ checkCases('iam-instance-profile', [
     name: 'no profile and no DHMC fails with the whole role setup',
     facts: factsWith(withDhmc(null)),
     status: 'fail',
-    message: new RegExp(`${IDS.instance} has no IAM instance profile, and Default Host Management Configuration is not set up in ${IDS.region}`),
+    message: new RegExp(
+      `${IDS.instance} has no IAM instance profile, and Default Host Management Configuration is not set up in ${IDS.region}`,
+    ),
     messageJa: /IAM インスタンスプロファイルがなく.*Default Host Management Configuration も設定されていません/,
     commands: newProfileCommands,
     verify: (r) => {
       expect(r.fix!.steps.map((s) => s.key)).toEqual(['iam-role-create', 'iam-role-attach-instance']);
       const [create, attach] = r.fix!.steps;
       expect(create.text.en).toMatch(/IAM → Roles → Create role → .*AWS service.*EC2.*AmazonSSMManagedInstanceCore.*Create role/);
-      expect(create.text.ja).toMatch(/「IAM」→「ロール」→「ロールを作成」→.*「AWSのサービス」.*「EC2」.*「AmazonSSMManagedInstanceCore」.*「ロールを作成」/);
-      expect(attach.text.en).toContain(`select ${IDS.instance} → Actions → Security → Modify IAM role → choose SSMInstanceRole → Update IAM role`);
-      expect(attach.text.ja).toContain(`「EC2」→「インスタンス」→ ${IDS.instance} を選択 →「アクション」→「セキュリティ」→「IAMロールを変更」→「SSMInstanceRole」を選択 →「IAMロールの更新」`);
+      expect(create.text.ja).toMatch(
+        /「IAM」→「ロール」→「ロールを作成」→.*「AWS のサービス」.*「EC2」.*「AmazonSSMManagedInstanceCore」.*「ロールを作成」/,
+      );
+      expect(attach.text.en).toContain(
+        `select ${IDS.instance} → Actions → Security → Modify IAM role → choose SSMInstanceRole → Update IAM role`,
+      );
+      expect(attach.text.ja).toContain(
+        `「EC2」→「インスタンス」→ ${IDS.instance} を選択 →「アクション」→「セキュリティ」→「IAM ロールを変更」→「SSMInstanceRole」を選択 →「IAM ロールの更新」`,
+      );
     },
   },
   {
     name: 'no profile but DHMC names a role passes and says so',
     facts: factsWith(withDhmc('service-role/AWSSystemsManagerDefaultEC2InstanceManagementRole')),
     status: 'pass',
-    message: /no instance profile; Default Host Management Configuration provides role AWSSystemsManagerDefaultEC2InstanceManagementRole in ap-northeast-1 \(it needs IMDSv2 and SSM Agent 3\.2\.582\.0 or later, and can take up to 30 minutes/,
+    message:
+      /no instance profile; Default Host Management Configuration provides role AWSSystemsManagerDefaultEC2InstanceManagementRole in ap-northeast-1 \(it needs IMDSv2 and SSM Agent 3\.2\.582\.0 or later, and can take up to 30 minutes/,
     messageJa: /Default Host Management Configuration がロール AWSSystemsManagerDefaultEC2InstanceManagementRole を提供します.*最大 30 分/,
   },
   {
@@ -52,7 +65,12 @@ checkCases('iam-instance-profile', [
     facts: factsWith((f) => {
       withDhmc('DhmcRole')(f);
       f.roles.DhmcRole = {
-        attachedPolicies: { known: false, call: 'iam:ListAttachedRolePolicies', code: 'NoSuchEntity', message: 'The role with name DhmcRole cannot be found.' },
+        attachedPolicies: {
+          known: false,
+          call: 'iam:ListAttachedRolePolicies',
+          code: 'NoSuchEntity',
+          message: 'The role with name DhmcRole cannot be found.',
+        },
         inlinePolicies: known([]),
         managedPolicyDocuments: {},
       };
@@ -114,11 +132,13 @@ checkCases('iam-instance-profile', [
     status: 'fail',
     message: new RegExp(`instance profile ${IDS.profileName} attached to ${IDS.instance} contains no role`),
     messageJa: /ロールが入っていない/,
-    commands: [new RegExp(`^aws iam add-role-to-instance-profile --instance-profile-name ${IDS.profileName} --role-name SSMInstanceRole ${R}$`)],
+    commands: [
+      new RegExp(`^aws iam add-role-to-instance-profile --instance-profile-name ${IDS.profileName} --role-name SSMInstanceRole ${R}$`),
+    ],
     verify: (r) => {
       expect(r.fix!.steps).toHaveLength(1);
       expect(r.fix!.steps[0].key).toBe('iam-profile-add-role');
-      expect(r.fix!.steps[0].text.ja).toContain('「IAMロールを変更」');
+      expect(r.fix!.steps[0].text.ja).toContain('「IAM ロールを変更」');
     },
   },
   {

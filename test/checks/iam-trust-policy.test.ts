@@ -18,7 +18,12 @@ const dhmcOnly = (f: Facts, roleTrust: object) => {
   instanceOf(f).instanceProfileArn = null;
   f.dhmc = known({ roleName: 'service-role/AWSSystemsManagerDefaultEC2InstanceManagementRole' });
   f.roles.AWSSystemsManagerDefaultEC2InstanceManagementRole = {
-    attachedPolicies: known([{ policyName: 'AmazonSSMManagedEC2InstanceDefaultPolicy', policyArn: 'arn:aws:iam::aws:policy/AmazonSSMManagedEC2InstanceDefaultPolicy' }]),
+    attachedPolicies: known([
+      {
+        policyName: 'AmazonSSMManagedEC2InstanceDefaultPolicy',
+        policyArn: 'arn:aws:iam::aws:policy/AmazonSSMManagedEC2InstanceDefaultPolicy',
+      },
+    ]),
     inlinePolicies: known([]),
     managedPolicyDocuments: {},
     role: known({
@@ -38,7 +43,14 @@ checkCases('iam-trust-policy', [
   },
   {
     name: 'Principal.Service as a list, with a Sid, passes',
-    facts: factsWith((f) => trust(f, { Sid: 'Ec2AndLambda', Effect: 'Allow', Principal: { Service: ['lambda.amazonaws.com', 'ec2.amazonaws.com'] }, Action: ['sts:AssumeRole'] })),
+    facts: factsWith((f) =>
+      trust(f, {
+        Sid: 'Ec2AndLambda',
+        Effect: 'Allow',
+        Principal: { Service: ['lambda.amazonaws.com', 'ec2.amazonaws.com'] },
+        Action: ['sts:AssumeRole'],
+      }),
+    ),
     status: 'pass',
     message: /\(statement Sid Ec2AndLambda\)$/,
   },
@@ -54,7 +66,8 @@ checkCases('iam-trust-policy', [
     name: 'a role trusted by the wrong service fails, and the new policy keeps the old statement and adds EC2',
     facts: factsWith((f) => trust(f, { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' })),
     status: 'fail',
-    message: /^the trust policy of SSMInstanceRole lets only lambda\.amazonaws\.com assume it, not ec2\.amazonaws\.com: EC2 cannot deliver the role's credentials to the instance \(IMDS\)/,
+    message:
+      /^the trust policy of SSMInstanceRole lets only lambda\.amazonaws\.com assume it, not ec2\.amazonaws\.com: EC2 cannot deliver the role's credentials to the instance \(IMDS\)/,
     messageJa: /lambda\.amazonaws\.com だけに引き受けを許可しており、ec2\.amazonaws\.com は含まれていません/,
     verify: (r) => {
       expect(r.fix!.commands).toHaveLength(1);
@@ -87,7 +100,8 @@ checkCases('iam-trust-policy', [
     name: 'an Allow under a condition is a warning that names the condition key',
     facts: factsWith((f) => trust(f, { ...EC2, Condition: { StringEquals: { 'aws:SourceAccount': IDS.account } } })),
     status: 'warn',
-    message: /^the trust policy of SSMInstanceRole lets ec2\.amazonaws\.com assume it only under a condition on aws:SourceAccount \(statement 1\).*verify$/,
+    message:
+      /^the trust policy of SSMInstanceRole lets ec2\.amazonaws\.com assume it only under a condition on aws:SourceAccount \(statement 1\).*verify$/,
     messageJa: /aws:SourceAccount の条件付きでのみ/,
     commands: [new RegExp(`^aws iam get-role --role-name SSMInstanceRole --query Role\\.AssumeRolePolicyDocument --output json ${R}$`)],
   },
@@ -95,7 +109,8 @@ checkCases('iam-trust-policy', [
     name: 'a DHMC role must trust ssm.amazonaws.com, not ec2.amazonaws.com',
     facts: factsWith((f) => dhmcOnly(f, EC2)),
     status: 'fail',
-    message: /^the trust policy of AWSSystemsManagerDefaultEC2InstanceManagementRole lets only ec2\.amazonaws\.com assume it, not ssm\.amazonaws\.com: Systems Manager cannot hand/,
+    message:
+      /^the trust policy of AWSSystemsManagerDefaultEC2InstanceManagementRole lets only ec2\.amazonaws\.com assume it, not ssm\.amazonaws\.com: Systems Manager cannot hand/,
     verify: (r) =>
       update('AWSSystemsManagerDefaultEC2InstanceManagementRole', {
         Version: '2012-10-17',
@@ -116,7 +131,8 @@ checkCases('iam-trust-policy', [
       instanceOf(f).instanceProfileArn = IDS.profileArn;
     }),
     status: 'warn',
-    message: /not ec2\.amazonaws\.com.*; the agent falls back to the Default Host Management Configuration role AWSSystemsManagerDefaultEC2InstanceManagementRole/,
+    message:
+      /not ec2\.amazonaws\.com.*; the agent falls back to the Default Host Management Configuration role AWSSystemsManagerDefaultEC2InstanceManagementRole/,
     messageJa: /Default Host Management Configuration のロール AWSSystemsManagerDefaultEC2InstanceManagementRole に切り替えます/,
   },
   {

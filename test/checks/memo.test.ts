@@ -1,4 +1,4 @@
-import { memoize, memoizeOn } from '../../src/checks/lib/memo';
+import { memoize, RunMemo } from '../../src/checks/lib/memo';
 
 describe('memoize', () => {
   it('answers each key once, and again only after the cache reached its bound', () => {
@@ -33,18 +33,16 @@ describe('memoize', () => {
   });
 });
 
-describe('memoizeOn', () => {
-  it('answers once per object and string, and keeps objects apart', () => {
+describe('RunMemo', () => {
+  it('answers each key of a slot once per run, and keeps slots and runs apart', () => {
     let calls = 0;
-    const f = memoizeOn((xs: readonly number[], k: string) => {
-      calls++;
-      return xs.map((x) => `${k}${x}`);
-    });
-    const a = [1, 2];
-    const first = f(a, 'p');
-    expect(f(a, 'p')).toBe(first);
-    expect(f(a, 'q')).toEqual(['q1', 'q2']);
-    expect(f([1, 2], 'p')).not.toBe(first);
-    expect(calls).toBe(3);
+    const make = () => ({ n: ++calls });
+    const run = new RunMemo();
+    const a = run.get('endpoints', 'vpc-1', make);
+    expect(run.get('endpoints', 'vpc-1', make)).toBe(a);
+    expect(run.get('endpoints', 'vpc-2', make)).not.toBe(a);
+    expect(run.get('routing', 'vpc-1', make)).not.toBe(a);
+    expect(new RunMemo().get('endpoints', 'vpc-1', make)).not.toBe(a);
+    expect(calls).toBe(4);
   });
 });

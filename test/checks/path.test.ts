@@ -1,3 +1,4 @@
+import { RunMemo } from '../../src/checks/lib/memo';
 import { FactUnknown } from '../../src/checks/types';
 import {
   confirmedByPing,
@@ -34,7 +35,7 @@ function netWith(routes: Route[], patch: (f: Facts) => void = () => {}): Network
     vpcOf(x).natGateways = known([{ natGatewayId: IDS.nat, state: 'available', connectivityType: 'public', subnetId: IDS.publicSubnet }]);
     patch(x);
   });
-  return networkOf({ facts: f, instance: instanceOf(f) });
+  return networkOf({ facts: f, instance: instanceOf(f), memo: new RunMemo() });
 }
 
 describe('serviceOf', () => {
@@ -264,7 +265,7 @@ describe('internetPath', () => {
   });
   it('throws FactUnknown naming the call when route tables could not be read', () => {
     const f = factsWith((x) => void (vpcOf(x).routeTables = denied('ec2:DescribeRouteTables')));
-    const net = networkOf({ facts: f, instance: instanceOf(f) });
+    const net = networkOf({ facts: f, instance: instanceOf(f), memo: new RunMemo() });
     expect(() => internetPath(net)).toThrow(FactUnknown);
     expect(() => internetPath(net)).toThrow(/ec2:DescribeRouteTables/);
   });

@@ -4,20 +4,35 @@ import { known, type Endpoint, type Facts, type SessionPreferences, type Simulat
 
 const R = `--region ${IDS.region}`;
 const KEY = `arn:aws:kms:${IDS.region}:${IDS.account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
-const prefs = (patch: Partial<SessionPreferences>) => (f: Facts) => void (f.sessionPreferences = known({ documentName: 'SSM-SessionManagerRunShell', ...patch }));
+const prefs = (patch: Partial<SessionPreferences>) => (f: Facts) =>
+  void (f.sessionPreferences = known({ documentName: 'SSM-SessionManagerRunShell', ...patch }));
 const endpoint = (f: Facts, e: Partial<Endpoint> & { endpointId: string; serviceName: string }) => {
   const eps = vpcOf(f).endpoints;
-  if (eps.known) eps.value.push({ type: 'Interface', state: 'available', subnetIds: [IDS.subnet], groupIds: [IDS.endpointSg], privateDnsEnabled: true, ...e });
+  if (eps.known)
+    eps.value.push({
+      type: 'Interface',
+      state: 'available',
+      subnetIds: [IDS.subnet],
+      groupIds: [IDS.endpointSg],
+      privateDnsEnabled: true,
+      ...e,
+    });
 };
 const KMS_VPCE = 'vpce-0kms000000000001';
-const kmsEndpoint = (f: Facts, patch: Partial<Endpoint> = {}) => endpoint(f, { endpointId: KMS_VPCE, serviceName: `com.amazonaws.${IDS.region}.kms`, ...patch });
+const kmsEndpoint = (f: Facts, patch: Partial<Endpoint> = {}) =>
+  endpoint(f, { endpointId: KMS_VPCE, serviceName: `com.amazonaws.${IDS.region}.kms`, ...patch });
 const allowInline = (f: Facts, Action: string[], Resource: string | string[] = '*') => {
   const r = f.roles[IDS.role];
-  r.inlinePolicies = known([{ policyName: 'session-extras', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action, Resource }] } }]);
+  r.inlinePolicies = known([
+    { policyName: 'session-extras', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action, Resource }] } },
+  ]);
 };
 const simulated = (f: Facts, ...results: Partial<SimulationResult>[]) => {
   const sim = f.roles[IDS.role].simulation;
-  if (sim?.known) sim.value.push(...results.map((r) => ({ action: '', resource: '*', decision: 'allowed', matchedStatements: [], missingContextValues: [], ...r })));
+  if (sim?.known)
+    sim.value.push(
+      ...results.map((r) => ({ action: '', resource: '*', decision: 'allowed', matchedStatements: [], missingContextValues: [], ...r })),
+    );
 };
 const natPath = natRoute;
 const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams'];
@@ -43,16 +58,24 @@ checkCases('session-preferences', [
     message: new RegExp(
       `^the Session Manager preferences turn on KMS encryption with key ${KEY}, but i-0123456789abcdef0 has no way to kms: no com\\.amazonaws\\.ap-northeast-1\\.kms endpoint in ${IDS.vpc}, and no way out to the internet \\(route table ${IDS.privateRt} .*: no 0\\.0\\.0\\.0/0 route\\), and SSMInstanceRole does not allow kms:Decrypt, so the session handshake fails$`,
     ),
-    messageJa: /kms への経路がありません.*SSMInstanceRole に kms:Decrypt の権限がありません。そのためセッションのハンドシェイクが失敗します$/,
+    messageJa:
+      /kms への経路がありません.*SSMInstanceRole に kms:Decrypt の権限がありません。そのためセッションのハンドシェイクが失敗します$/,
     commands: [
       new RegExp(
         `^aws ec2 create-vpc-endpoint --vpc-id ${IDS.vpc} --vpc-endpoint-type Interface --service-name com\\.amazonaws\\.ap-northeast-1\\.kms --subnet-ids ${IDS.subnet} --security-group-ids ${IDS.endpointSg} --private-dns-enabled ${R}$`,
       ),
-      new RegExp(`^aws iam put-role-policy --role-name SSMInstanceRole --policy-name SessionManagerPreferences --policy-document '.*"kms:Decrypt","Resource":"${KEY}".*' ${R}$`),
+      new RegExp(
+        `^aws iam put-role-policy --role-name SSMInstanceRole --policy-name SessionManagerPreferences --policy-document '.*"kms:Decrypt","Resource":"${KEY}".*' ${R}$`,
+      ),
     ],
     verify: (r) => {
-      expect(r.fix!.steps.map((s) => s.key)).toEqual(['endpoint-create:kms', 'iam-prefs-policy:SSMInstanceRole']);
-      expect(r.fix!.steps[1].text.ja).toMatch(/「IAM」→「ロール」→「SSMInstanceRole」→「許可を追加」→「インラインポリシーを作成」/);
+      // The endpoints' group comes from the shared builder, as in vpc-endpoints' fix: one reuse step, printed once in a plan.
+      expect(r.fix!.steps.map((s) => s.key)).toEqual([
+        `endpoint-sg-reuse:${IDS.endpointSg}`,
+        'endpoint-create:kms',
+        'iam-prefs-policy:SSMInstanceRole',
+      ]);
+      expect(r.fix!.steps[2].text.ja).toMatch(/「IAM」→「ロール」→「SSMInstanceRole」→「許可を追加」→「インラインポリシーを作成」/);
     },
   },
   {
@@ -63,7 +86,9 @@ checkCases('session-preferences', [
       allowInline(f, ['kms:Decrypt'], KEY);
     }),
     status: 'pass',
-    message: new RegExp(`: kms through ${KMS_VPCE} \\(private DNS\\); SSMInstanceRole allows kms:Decrypt \\(the role's documents\\); the key policy must also let the role use the key \\(not checked\\)$`),
+    message: new RegExp(
+      `: kms through ${KMS_VPCE} \\(private DNS\\); SSMInstanceRole allows kms:Decrypt \\(the role's documents\\); the key policy must also let the role use the key \\(not checked\\)$`,
+    ),
     messageJa: /キーポリシーでも/,
   },
   {
@@ -74,8 +99,14 @@ checkCases('session-preferences', [
       allowInline(f, ['kms:Decrypt']);
     }),
     status: 'fail',
-    message: new RegExp(`the kms endpoint ${KMS_VPCE} does not admit HTTPS from i-0123456789abcdef0 \\(security groups ${IDS.defaultSg}\\)`),
-    commands: [new RegExp(`^aws ec2 authorize-security-group-ingress --group-id ${IDS.defaultSg} --protocol tcp --port 443 --source-group ${IDS.instanceSg} ${R}$`)],
+    message: new RegExp(
+      `the kms endpoint ${KMS_VPCE} does not admit HTTPS from i-0123456789abcdef0 \\(security groups ${IDS.defaultSg}\\)`,
+    ),
+    commands: [
+      new RegExp(
+        `^aws ec2 authorize-security-group-ingress --group-id ${IDS.defaultSg} --protocol tcp --port 443 --source-group ${IDS.instanceSg} ${R}$`,
+      ),
+    ],
   },
   {
     name: 'KMS over a NAT gateway, with the simulator allowing kms:Decrypt, passes',
@@ -85,7 +116,8 @@ checkCases('session-preferences', [
       simulated(f, { action: 'kms:Decrypt' });
     }),
     status: 'pass',
-    message: /kms over the internet \(route table rtb-0private00000001 .*nat-0aaaa00000000001.*\); SSMInstanceRole allows kms:Decrypt \(IAM's policy simulator\)/,
+    message:
+      /kms over the internet \(route table rtb-0private00000001 .*nat-0aaaa00000000001.*\); SSMInstanceRole allows kms:Decrypt \(IAM's policy simulator\)/,
   },
   {
     name: 'an SCP that denies kms:Decrypt fails, saying so',
@@ -95,7 +127,8 @@ checkCases('session-preferences', [
       simulated(f, { action: 'kms:Decrypt', decision: 'explicitDeny', allowedByOrganizations: false });
     }),
     status: 'fail',
-    message: /SSMInstanceRole does not allow kms:Decrypt \(denied: IAM's policy simulator: an organization SCP\), so the session handshake fails$/,
+    message:
+      /SSMInstanceRole does not allow kms:Decrypt \(denied: IAM's policy simulator: an organization SCP\), so the session handshake fails$/,
     messageJa: /組織の SCP/,
     commands: [],
     verify: (r) => expect(r.fix!.steps.map((s) => s.key)).toEqual(['iam-prefs-deny:SSMInstanceRole:kms']),
@@ -107,10 +140,13 @@ checkCases('session-preferences', [
       allowInline(f, ['s3:PutObject', 's3:GetEncryptionConfiguration'], ['arn:aws:s3:::session-logs', 'arn:aws:s3:::session-logs/ssm/*']);
     }),
     status: 'warn',
-    message: /^the Session Manager preferences turn on session logs to S3 bucket session-logs, but i-0123456789abcdef0 has no way to s3: .*, so session logs are lost, and the session may show a blank screen$/,
+    message:
+      /^the Session Manager preferences turn on session logs to S3 bucket session-logs, but i-0123456789abcdef0 has no way to s3: .*, so session logs are lost, and the session may show a blank screen$/,
     messageJa: /セッション画面が空白になることがあります/,
     commands: [
-      new RegExp(`^aws ec2 create-vpc-endpoint --vpc-id ${IDS.vpc} --vpc-endpoint-type Gateway --service-name com\\.amazonaws\\.ap-northeast-1\\.s3 --route-table-ids ${IDS.privateRt} ${R}$`),
+      new RegExp(
+        `^aws ec2 create-vpc-endpoint --vpc-id ${IDS.vpc} --vpc-endpoint-type Gateway --service-name com\\.amazonaws\\.ap-northeast-1\\.s3 --route-table-ids ${IDS.privateRt} ${R}$`,
+      ),
     ],
   },
   {
@@ -120,23 +156,41 @@ checkCases('session-preferences', [
       allowInline(f, ['s3:*']);
     }),
     status: 'fail',
-    message: /S3 bucket session-logs \(encrypted buckets only\), but .*, so sessions fail: the agent cannot validate the bucket's encryption$/,
+    message:
+      /S3 bucket session-logs \(encrypted buckets only\), but .*, so sessions fail: the agent cannot validate the bucket's encryption$/,
   },
   {
     name: 'an S3 gateway endpoint on the subnet route table and the permissions pass',
     facts: factsWith((f) => {
       prefs({ s3BucketName: 'session-logs', s3EncryptionEnabled: true })(f);
-      endpoint(f, { endpointId: 'vpce-0s3gw0000000001', serviceName: `com.amazonaws.${IDS.region}.s3`, type: 'Gateway', subnetIds: [], groupIds: [], privateDnsEnabled: false, routeTableIds: [IDS.privateRt] });
+      endpoint(f, {
+        endpointId: 'vpce-0s3gw0000000001',
+        serviceName: `com.amazonaws.${IDS.region}.s3`,
+        type: 'Gateway',
+        subnetIds: [],
+        groupIds: [],
+        privateDnsEnabled: false,
+        routeTableIds: [IDS.privateRt],
+      });
       allowInline(f, ['s3:PutObject', 's3:GetEncryptionConfiguration'], ['arn:aws:s3:::session-logs', 'arn:aws:s3:::session-logs/*']);
     }),
     status: 'pass',
-    message: /s3 through gateway endpoint vpce-0s3gw0000000001 on rtb-0private00000001; SSMInstanceRole allows s3:PutObject, s3:GetEncryptionConfiguration/,
+    message:
+      /s3 through gateway endpoint vpce-0s3gw0000000001 on rtb-0private00000001; SSMInstanceRole allows s3:PutObject, s3:GetEncryptionConfiguration/,
   },
   {
     name: 'an S3 gateway endpoint on another route table is no path',
     facts: factsWith((f) => {
       prefs({ s3BucketName: 'session-logs', s3EncryptionEnabled: true })(f);
-      endpoint(f, { endpointId: 'vpce-0s3gw0000000001', serviceName: `com.amazonaws.${IDS.region}.s3`, type: 'Gateway', subnetIds: [], groupIds: [], privateDnsEnabled: false, routeTableIds: [IDS.publicRt] });
+      endpoint(f, {
+        endpointId: 'vpce-0s3gw0000000001',
+        serviceName: `com.amazonaws.${IDS.region}.s3`,
+        type: 'Gateway',
+        subnetIds: [],
+        groupIds: [],
+        privateDnsEnabled: false,
+        routeTableIds: [IDS.publicRt],
+      });
       allowInline(f, ['s3:*']);
     }),
     status: 'fail',
@@ -149,12 +203,17 @@ checkCases('session-preferences', [
       endpoint(f, { endpointId: 'vpce-0logs00000000001', serviceName: `com.amazonaws.${IDS.region}.logs` });
     }),
     status: 'fail',
-    message: /\(encrypted log groups only\), but SSMInstanceRole does not allow logs:CreateLogStream, logs:PutLogEvents, logs:DescribeLogGroups, logs:DescribeLogStreams, so sessions fail/,
+    message:
+      /\(encrypted log groups only\), but SSMInstanceRole does not allow logs:CreateLogStream, logs:PutLogEvents, logs:DescribeLogGroups, logs:DescribeLogStreams, so sessions fail/,
     verify: (r) => {
       const cmd = r.fix!.commands.at(-1)!;
       const doc = JSON.parse(/--policy-document '(.*)' --region/.exec(cmd)![1]);
       expect(doc.Statement).toEqual([
-        { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'], Resource: `arn:aws:logs:${IDS.region}:${IDS.account}:log-group:/ssm/sessions:*` },
+        {
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+          Resource: `arn:aws:logs:${IDS.region}:${IDS.account}:log-group:/ssm/sessions:*`,
+        },
         { Effect: 'Allow', Action: 'logs:DescribeLogGroups', Resource: '*' },
       ]);
     },
@@ -164,7 +223,9 @@ checkCases('session-preferences', [
     facts: factsWith((f) => {
       prefs({ cloudWatchLogGroupName: '/ssm/sessions' })(f);
       endpoint(f, { endpointId: 'vpce-0logs00000000001', serviceName: `com.amazonaws.${IDS.region}.logs` });
-      f.roles[IDS.role].attachedPolicies = known([{ policyName: 'AmazonEC2RoleforSSM', policyArn: 'arn:aws:iam::aws:policy/service-role/AmazonEC2RoleforSSM' }]);
+      f.roles[IDS.role].attachedPolicies = known([
+        { policyName: 'AmazonEC2RoleforSSM', policyArn: 'arn:aws:iam::aws:policy/service-role/AmazonEC2RoleforSSM' },
+      ]);
     }),
     status: 'pass',
     message: new RegExp(`SSMInstanceRole allows ${LOGS.join(', ')}`),
@@ -184,11 +245,15 @@ checkCases('session-preferences', [
     facts: factsWith((f) => {
       prefs({ kmsKeyId: KEY })(f);
       const v = vpcOf(f);
-      if (v.routeTables.known) v.routeTables.value.find((rt) => rt.routeTableId === IDS.privateRt)!.routes.push({ destination: '0.0.0.0/0', target: 'tgw-0aaaa00000000001', state: 'active' });
+      if (v.routeTables.known)
+        v.routeTables.value
+          .find((rt) => rt.routeTableId === IDS.privateRt)!
+          .routes.push({ destination: '0.0.0.0/0', target: 'tgw-0aaaa00000000001', state: 'active' });
       allowInline(f, ['kms:Decrypt']);
     }),
     status: 'warn',
-    message: /i-0123456789abcdef0 may reach kms another way, which cannot be verified from here \(.*tgw-0aaaa00000000001.*\); if this blocks it, the session handshake fails$/,
+    message:
+      /i-0123456789abcdef0 may reach kms another way, which cannot be verified from here \(.*tgw-0aaaa00000000001.*\); if this blocks it, the session handshake fails$/,
     commands: [/^aws ec2 create-vpc-endpoint .*--service-name com\.amazonaws\.ap-northeast-1\.kms /],
   },
   {
@@ -197,11 +262,34 @@ checkCases('session-preferences', [
       prefs({ kmsKeyId: KEY })(f);
       kmsEndpoint(f);
       f.roles[IDS.role].inlinePolicies = known([
-        { policyName: 'kms-vpce', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: '*', Condition: { StringEquals: { 'aws:SourceVpce': KMS_VPCE } } }] } },
+        {
+          policyName: 'kms-vpce',
+          document: {
+            Version: '2012-10-17',
+            Statement: [
+              { Effect: 'Allow', Action: 'kms:Decrypt', Resource: '*', Condition: { StringEquals: { 'aws:SourceVpce': KMS_VPCE } } },
+            ],
+          },
+        },
       ]);
     }),
     status: 'warn',
     message: /SSMInstanceRole does not allow kms:Decrypt \(conditional: the role's documents: inline policy kms-vpce\)/,
+    verify: (r) => expect(r.fix!.steps.map((s) => s.key)).toEqual(['iam-prefs-deny:SSMInstanceRole:kms']),
+  },
+  {
+    name: 'a permissions boundary that leaves out kms:Decrypt fails from the documents too (one IAM decision model)',
+    facts: factsWith((f) => {
+      prefs({ kmsKeyId: KEY })(f);
+      kmsEndpoint(f);
+      allowInline(f, ['kms:Decrypt'], KEY);
+      const r = f.roles[IDS.role];
+      if (r.role?.known) r.role.value.permissionsBoundaryArn = `arn:aws:iam::${IDS.account}:policy/DevBoundary`;
+      r.permissionsBoundary = known({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ssm:*', Resource: '*' }] });
+    }),
+    status: 'fail',
+    message:
+      /SSMInstanceRole does not allow kms:Decrypt \(denied: the role's documents: permissions boundary DevBoundary\), so the session handshake fails$/,
     verify: (r) => expect(r.fix!.steps.map((s) => s.key)).toEqual(['iam-prefs-deny:SSMInstanceRole:kms']),
   },
   {

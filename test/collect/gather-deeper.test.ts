@@ -22,7 +22,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { gather } from '../../src/collect/gather';
-import { LOGS_ACTIONS } from '../../src/collect/iam/simulate';
+import { LOGS_ACTIONS } from '../../src/aws/session-preferences';
 import { AGENT_ACTIONS } from '../../src/aws/agent';
 import { factsSchema, known } from '../../src/facts/schema';
 import { IDS, healthyFacts } from '../helpers/facts';
@@ -249,9 +249,11 @@ describe('gather: session preferences', () => {
     );
 
     const bucket = 'arn:aws:s3:::session-logs-123456789012';
-    const group = `arn:aws:logs:${IDS.region}:${IDS.account}:log-group:/ssm/sessions:*`;
+    // The stream actions on the group's streams, DescribeLogGroups on every group: the requests session-preferences judges.
+    const groups = `arn:aws:logs:${IDS.region}:${IDS.account}:log-group:*`;
+    const streams = `arn:aws:logs:${IDS.region}:${IDS.account}:log-group:/ssm/sessions:log-stream:*`;
     const roleInput = m.iam.commandCalls(SimulatePrincipalPolicyCommand, { PolicySourceArn: IDS.roleArn })[0].args[0].input;
-    expect(roleInput.ResourceArns).toEqual(['*', KEY, `${bucket}/ssm/*`, bucket, group]);
+    expect(roleInput.ResourceArns).toEqual(['*', KEY, `${bucket}/ssm/*`, bucket, streams, groups]);
     // One result per pair asked for: no action judged on a resource it never touches.
     const sim = facts.roles[IDS.role].simulation;
     if (!sim?.known) throw new Error('no simulation');
@@ -261,7 +263,7 @@ describe('gather: session preferences', () => {
         `kms:Decrypt ${KEY}`,
         `s3:PutObject ${bucket}/ssm/*`,
         `s3:GetEncryptionConfiguration ${bucket}`,
-        ...LOGS_ACTIONS.map((a) => `${a} ${group}`),
+        ...LOGS_ACTIONS.map((a) => `${a} ${a === 'logs:DescribeLogGroups' ? groups : streams}`),
       ].sort(),
     );
 

@@ -56,6 +56,24 @@ describe('rolePairs and callerPairs', () => {
     expect(rolePairs({ documentName: 'd', s3BucketName: 'b' }, scope)[AGENT_ACTIONS.length].resource).toBe('arn:aws:s3:::b/*');
   });
 
+  it("puts the Logs stream actions on the group's streams and DescribeLogGroups on every group, as session-preferences judges them", () => {
+    const pairs = rolePairs({ documentName: 'd', cloudWatchLogGroupName: '/ssm/s' }, scope).slice(AGENT_ACTIONS.length);
+    const groups = `arn:aws:logs:${IDS.region}:${IDS.account}:log-group:`;
+    expect(pairs).toEqual([
+      { action: 'logs:CreateLogStream', resource: `${groups}/ssm/s:log-stream:*` },
+      { action: 'logs:PutLogEvents', resource: `${groups}/ssm/s:log-stream:*` },
+      { action: 'logs:DescribeLogGroups', resource: `${groups}*` },
+      { action: 'logs:DescribeLogStreams', resource: `${groups}/ssm/s:log-stream:*` },
+    ]);
+  });
+
+  it('asks kms:Decrypt on * for an alias, whose key IAM authorises but the preferences do not name', () => {
+    expect(rolePairs({ documentName: 'd', kmsKeyId: 'alias/ssm' }, scope).slice(AGENT_ACTIONS.length)).toEqual([{ action: 'kms:Decrypt' }]);
+    expect(callerPairs([], { documentName: 'd', kmsKeyId: `arn:aws:kms:${IDS.region}:${IDS.account}:alias/ssm` }, scope)).toContainEqual({
+      action: 'kms:GenerateDataKey',
+    });
+  });
+
   it('asks ssm:StartSession on every instance and the document, and kms:GenerateDataKey only with a key', () => {
     expect(callerPairs(['i-1'], null, scope)).toEqual([
       { action: 'ssm:StartSession', resource: `arn:aws:ec2:${IDS.region}:${IDS.account}:instance/i-1` },
@@ -74,16 +92,26 @@ describe('simulate', () => {
     m.iam
       .on(SimulatePrincipalPolicyCommand)
       .resolves({
-        EvaluationResults: [allowed('kms:Decrypt', 'arn:k', 'p'), allowed('kms:Decrypt', '*', 'p'), allowed('ssm:UpdateInstanceInformation', '*', 'p')],
+        EvaluationResults: [
+          allowed('kms:Decrypt', 'arn:k', 'p'),
+          allowed('kms:Decrypt', '*', 'p'),
+          allowed('ssm:UpdateInstanceInformation', '*', 'p'),
+        ],
         IsTruncated: true,
         Marker: 'mk-2',
       })
       .on(SimulatePrincipalPolicyCommand, { Marker: 'mk-2' })
       .resolves({
-        EvaluationResults: [allowed('ssm:UpdateInstanceInformation', 'arn:k', 'p'), allowed('ssm:UpdateInstanceInformation', 'arn:unasked', 'p')],
+        EvaluationResults: [
+          allowed('ssm:UpdateInstanceInformation', 'arn:k', 'p'),
+          allowed('ssm:UpdateInstanceInformation', 'arn:unasked', 'p'),
+        ],
         IsTruncated: false,
       });
-    const out = await simulate(m.clients, IDS.roleArn, [{ action: 'ssm:UpdateInstanceInformation' }, { action: 'kms:Decrypt', resource: 'arn:k' }]);
+    const out = await simulate(m.clients, IDS.roleArn, [
+      { action: 'ssm:UpdateInstanceInformation' },
+      { action: 'kms:Decrypt', resource: 'arn:k' },
+    ]);
     expect(m.iam).toHaveReceivedNthCommandWith(1, SimulatePrincipalPolicyCommand, {
       PolicySourceArn: IDS.roleArn,
       ActionNames: ['ssm:UpdateInstanceInformation', 'kms:Decrypt'],

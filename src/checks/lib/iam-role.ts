@@ -1,18 +1,18 @@
 /** The role an instance's agent gets its credentials from, and the IAM fix steps the checks share. */
 import type { Facts, Instance } from '../../facts/schema.js';
-import { t } from '../../lang.js';
-import { need, type FixStep } from '../types.js';
-import { accountOfArn, awsManagedPolicyArn, lastSegment, partitionOfRegion } from '../../aws/arn.js';
+import { defineMessages } from '../../lang.js';
+import { need, type Fix, type FixStep } from '../types.js';
+import { consolePath, label } from './glossary.js';
+import { accountOfArn, awsManagedPolicyArn, instanceArn as arnOfInstance, lastSegment, scopeOf } from '../../aws/arn.js';
 import { aws, shq } from './cli.js';
+import { CORE_POLICY, DHMC_POLICY } from '../../aws/policies.js';
 
 export { lastSegment };
 
 /** The name the fixes give a new role; the console also names the instance profile it creates after it. */
 export const DEFAULT_ROLE = 'SSMInstanceRole';
-import { CORE_POLICY, DHMC_POLICY } from '../../aws/policies.js';
 
 export { CORE_POLICY, DHMC_POLICY };
-
 
 export interface CredentialRole {
   source: 'profile' | 'dhmc';
@@ -39,7 +39,7 @@ export function credentialRole(facts: Facts, instance: Instance): CredentialRole
 /** The instance ARN that ssm:UpdateInstanceInformation is authorised against, when the account is known. */
 export function instanceArn(region: string, instance: Instance): string | undefined {
   const account = instance.accountId ?? (instance.instanceProfileArn ? accountOfArn(instance.instanceProfileArn) : undefined);
-  return account ? `arn:${partitionOfRegion(region)}:ec2:${region}:${account}:instance/${instance.instanceId}` : undefined;
+  return account ? arnOfInstance(instance.instanceId, scopeOf(region, account)) : undefined;
 }
 
 // IAM accepts the plain service principal in every partition (the China-specific ec2.amazonaws.com.cn is legacy).
@@ -48,33 +48,70 @@ const EC2_TRUST = JSON.stringify({
   Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
 });
 
+const M = defineMessages({
+  stepCreateRole: {
+    en: '{path} → Trusted entity type: {awsService}, Use case: EC2 → {next} → search for {policy} and tick it → {next} → Role name: {role} → {create} (the console also creates an instance profile named {role}). Skip this if you already have such a role',
+    ja: '{path}→ 信頼されたエンティティタイプで{awsService}、ユースケースで「EC2」を選んで{next}→ 検索欄に「{policy}」と入力してチェックを入れ{next}→ ロール名に「{role}」と入力して{create}(同じ名前のインスタンスプロファイルもコンソールが自動で作成します)。このポリシーを持つロールが既にあれば、この手順は不要です',
+  },
+  stepAttachToInstance: {
+    en: '{instances} → select {id} → {modify} → choose {role} → {update}',
+    ja: '{instances}→ {id} を選択 →{modify}→「{role}」を選択 →{update}',
+  },
+  stepAttachPolicy: { en: '{path} → tick {policy} → {add}', ja: '{path}→「{policy}」にチェックを入れて{add}' },
+});
+/** The sentences of the shared IAM fix steps, for the checks that use them to list in their `messages`. */
+export const ROLE_MESSAGES = M.table;
+
 export function createRoleStep(roleName: string): FixStep {
   return {
     key: 'iam-role-create',
-    text: t(
-      `IAM → Roles → Create role → Trusted entity type: AWS service, Use case: EC2 → Next → search for ${CORE_POLICY} and tick it → Next → Role name: ${roleName} → Create role (the console also creates an instance profile named ${roleName}). Skip this if you already have such a role`,
-      `「IAM」→「ロール」→「ロールを作成」→ 信頼されたエンティティタイプで「AWSのサービス」、ユースケースで「EC2」を選んで「次へ」→ 検索欄に「${CORE_POLICY}」と入力してチェックを入れ「次へ」→ ロール名に「${roleName}」と入力して「ロールを作成」(同じ名前のインスタンスプロファイルもコンソールが自動で作成します)。このポリシーを持つロールが既にあれば、この手順は不要です`,
-    ),
+    text: M('stepCreateRole', {
+      path: consolePath('iam', 'roles', 'createRole'),
+      awsService: label('awsService'),
+      next: label('next'),
+      policy: CORE_POLICY,
+      role: roleName,
+      create: label('createRole'),
+    }),
   };
 }
 
 export function attachRoleToInstanceStep(instanceId: string, roleName: string): FixStep {
   return {
     key: 'iam-role-attach-instance',
-    text: t(
-      `EC2 → Instances → select ${instanceId} → Actions → Security → Modify IAM role → choose ${roleName} → Update IAM role`,
-      `「EC2」→「インスタンス」→ ${instanceId} を選択 →「アクション」→「セキュリティ」→「IAMロールを変更」→「${roleName}」を選択 →「IAMロールの更新」`,
-    ),
+    text: M('stepAttachToInstance', {
+      instances: consolePath('ec2', 'instances'),
+      id: instanceId,
+      modify: consolePath('actions', 'security', 'modifyIamRole'),
+      role: roleName,
+      update: label('updateIamRole'),
+    }),
   };
 }
 
 export function attachPolicyStep(roleName: string, policyName: string): FixStep {
   return {
     key: 'iam-policy-attach',
-    text: t(
-      `IAM → Roles → ${roleName} → Add permissions → Attach policies → tick ${policyName} → Add permissions`,
-      `「IAM」→「ロール」→「${roleName}」→「許可を追加」→「ポリシーをアタッチ」→「${policyName}」にチェックを入れて「許可を追加」`,
-    ),
+    text: M('stepAttachPolicy', {
+      path: consolePath('iam', 'roles', { id: roleName }, 'addPermissions', 'attachPolicies'),
+      policy: policyName,
+      add: label('addPermissions'),
+    }),
+  };
+}
+
+/**
+ * A new role with the core policy in an instance profile, attached to the instance: `profileName` is the profile to
+ * create (the role's name unless the instance names a deleted one), `replace` re-points an existing association.
+ */
+export function newRoleFix(region: string, instanceId: string, profileName = DEFAULT_ROLE, replace = false): Fix {
+  return {
+    steps: [createRoleStep(DEFAULT_ROLE), attachRoleToInstanceStep(instanceId, DEFAULT_ROLE)],
+    commands: [
+      ...createRoleCommands(region, DEFAULT_ROLE),
+      ...createProfileCommands(region, profileName, DEFAULT_ROLE),
+      replace ? replaceAssociationCommand(region, instanceId, profileName) : associateCommand(region, instanceId, profileName),
+    ],
   };
 }
 
@@ -102,7 +139,15 @@ export function addRoleCommand(region: string, profileName: string, roleName: st
 }
 
 export function associateCommand(region: string, instanceId: string, profileName: string): string {
-  return aws(region, 'ec2', 'associate-iam-instance-profile', '--instance-id', instanceId, '--iam-instance-profile', shq(`Name=${profileName}`));
+  return aws(
+    region,
+    'ec2',
+    'associate-iam-instance-profile',
+    '--instance-id',
+    instanceId,
+    '--iam-instance-profile',
+    shq(`Name=${profileName}`),
+  );
 }
 
 /** Points the instance's existing association at another profile (used when the attached one was deleted). */
@@ -118,5 +163,13 @@ export function replaceAssociationCommand(region: string, instanceId: string, pr
     '--output',
     'text',
   );
-  return aws(region, 'ec2', 'replace-iam-instance-profile-association', '--association-id', `"$(${lookup})"`, '--iam-instance-profile', shq(`Name=${profileName}`));
+  return aws(
+    region,
+    'ec2',
+    'replace-iam-instance-profile-association',
+    '--association-id',
+    `"$(${lookup})"`,
+    '--iam-instance-profile',
+    shq(`Name=${profileName}`),
+  );
 }

@@ -115,7 +115,7 @@ function natOnward(nat: NatGateway, net: Network): { kind: PathKind; text: Text 
   if (!subnet) return { kind: 'unverifiable', text: M('natNoSubnet') };
   const table = effectiveRouteTable(need(net.vpc.routeTables, 'ec2:DescribeRouteTables'), subnet);
   if (!table) return { kind: 'unverifiable', text: M('natNoTable', { subnet }) };
-  const routing = publicRouting(table.table.routes);
+  const routing = net.memo.get('public-routing', table.table.routeTableId, () => publicRouting(table.table.routes));
   const onward = routing.routes.map((r): PathKind => {
     // A NAT gateway in a subnet whose default route is the NAT gateway itself: the usual way this mistake looks.
     if (!isActive(r) || r.target === nat.natGatewayId) return 'none';
@@ -139,7 +139,7 @@ function natOnward(nat: NatGateway, net: Network): { kind: PathKind; text: Text 
  */
 export function internetPath(net: Network): InternetPath {
   const table = subnetRouteTable(net);
-  const routing = publicRouting(table.table.routes);
+  const routing = net.memo.get('public-routing', table.table.routeTableId, () => publicRouting(table.table.routes));
   const hops = routing.routes.map((r) => hopOf(r, net));
   if (routing.unrouted) hops.push({ kind: 'none', text: M(hops.length ? 'noOtherRoute' : 'noDefaultRoute') });
   const kinds = [...new Set(hops.map((h) => h.kind))];

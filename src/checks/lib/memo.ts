@@ -17,17 +17,22 @@ export function memoize<T>(fn: (key: string) => T, max = 10_000): (key: string) 
 }
 
 /**
- * Remembers a pure function of an object and a string (a VPC's endpoint list and the region): the
- * facts share one list per VPC among its instances. Held weakly, so it goes with the facts.
+ * Answers the instances of one evaluation run share (a VPC's Systems Manager endpoints, a route
+ * table's public routing, the caller's simulation split by instance): made by the engine for each
+ * run, handed to every check in its context, and dropped with the run. Within one run the facts do
+ * not change, so an id names one answer; nothing outlives the run, so --wait's next run starts
+ * afresh.
  */
-export function memoizeOn<K extends object, T>(fn: (key: K, extra: string) => T): (key: K, extra: string) => T {
-  const cache = new WeakMap<K, Map<string, T>>();
-  return (key: K, extra: string) => {
-    let byExtra = cache.get(key);
-    if (!byExtra) cache.set(key, (byExtra = new Map()));
-    if (byExtra.has(extra)) return byExtra.get(extra) as T;
-    const value = fn(key, extra);
-    byExtra.set(extra, value);
+export class RunMemo {
+  private readonly slots = new Map<string, Map<string, unknown>>();
+
+  /** The answer for `key` in `slot`, made once per run. */
+  get<T>(slot: string, key: string, make: () => T): T {
+    let answers = this.slots.get(slot);
+    if (!answers) this.slots.set(slot, (answers = new Map()));
+    if (answers.has(key)) return answers.get(key) as T;
+    const value = make();
+    answers.set(key, value);
     return value;
-  };
+  }
 }

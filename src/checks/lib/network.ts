@@ -1,4 +1,5 @@
 /** The instance's place in its VPC, as the network checks read it, and how they say a network fact was not collected. */
+import type { RunMemo } from './memo.js';
 import type { Instance, Vpc } from '../../facts/schema.js';
 import { joinText, type Text } from '../../lang.js';
 import { FactUnknown, type CheckContext } from '../types.js';
@@ -9,6 +10,8 @@ export interface Network {
   subnetId: string;
   vpc: Vpc;
   region: string;
+  /** What the instances of this run share (see RunMemo). */
+  memo: RunMemo;
 }
 
 /** A fact the collector did not gather (or that holds no answer for this id): the check is unknown, naming the call. */
@@ -16,12 +19,12 @@ export function notCollected(call: string, message: string): FactUnknown {
   return new FactUnknown({ known: false, call, code: 'NotCollected', message });
 }
 
-export function networkOf({ instance, facts }: Pick<CheckContext, 'instance' | 'facts'>): Network {
+export function networkOf({ instance, facts, memo }: Pick<CheckContext, 'instance' | 'facts' | 'memo'>): Network {
   const { vpcId, subnetId } = instance;
   if (!vpcId || !subnetId) throw notCollected('ec2:DescribeInstances', `${instance.instanceId} has no VPC or subnet in the facts`);
   const vpc = facts.vpcs[vpcId];
   if (!vpc) throw notCollected('ec2:DescribeVpcs', `${vpcId} is not in the facts`);
-  return { instance, vpcId, subnetId, vpc, region: facts.region };
+  return { instance, vpcId, subnetId, vpc, region: facts.region, memo };
 }
 
 /** Ids or names in a sentence: `a, b` in English, `a、b` in Japanese. */

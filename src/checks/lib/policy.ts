@@ -52,7 +52,8 @@ export type Decision =
 
 export class PolicyError extends Error {}
 
-type Tri = 'yes' | 'no' | 'maybe';
+/** Whether something matches when conditions may not be evaluable: yes, no, or maybe. */
+export type Tri = 'yes' | 'no' | 'maybe';
 
 /**
  * The statements of a policy document. Accepts the parsed object, or JSON text that may still be
@@ -148,11 +149,13 @@ function resourceMatches(st: Statement, resource: string | undefined): Tri {
   return not(any(st.notResources.map(one)));
 }
 
-function any(xs: Tri[]): Tri {
+/** Yes when any is yes; maybe when none is yes but some is maybe. */
+export function any(xs: Tri[]): Tri {
   if (xs.includes('yes')) return 'yes';
   return xs.includes('maybe') ? 'maybe' : 'no';
 }
-function all(xs: Tri[]): Tri {
+/** No when any is no; maybe when none is no but some is maybe. */
+export function all(xs: Tri[]): Tri {
   if (xs.includes('no')) return 'no';
   return xs.includes('maybe') ? 'maybe' : 'yes';
 }

@@ -3,7 +3,7 @@ import ipaddr from 'ipaddr.js';
 import type { Route, RouteTable } from '../../facts/schema.js';
 import { defineMessages, type Text } from '../../lang.js';
 import { NON_PUBLIC_IPV4, blockOf, parseCidr, type Block } from './cidr.js';
-import { memoize, memoizeOn } from './memo.js';
+import { memoize } from './memo.js';
 import { notCollected, type Network } from './network.js';
 import { need } from '../types.js';
 
@@ -89,10 +89,6 @@ export interface PublicRouting {
  * Which AWS address a name resolves to is not known here, so every route that wins for some public address counts.
  */
 export function publicRouting(routes: readonly Route[]): PublicRouting {
-  return routingOf(routes, '');
-}
-
-const routingOf = memoizeOn((routes: readonly Route[]): PublicRouting => {
   const v4 = routes.filter((r) => ipaddr.IPv4.isValidCIDRFourPartDecimal(r.destination));
   const blocks = [...v4.map((r) => r.destination), ...NON_PUBLIC_IPV4];
   const nonPublic = NON_PUBLIC_IPV4.map((c) => ipaddr.IPv4.parseCIDR(c));
@@ -113,7 +109,7 @@ const routingOf = memoizeOn((routes: readonly Route[]): PublicRouting => {
     else if (r.target !== 'local') winners.add(r);
   }
   return { routes: v4.filter((r) => winners.has(r)), unrouted };
-});
+}
 
 const HUB_TARGETS = [/^tgw-/, /^pcx-/, /^arn:.*core-network/];
 

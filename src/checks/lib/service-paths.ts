@@ -4,8 +4,7 @@ import { SSM_SERVICES, type SsmService } from '../../aws/services.js';
 import { steeringZones } from './hosted-zones.js';
 import { internetPath, type InternetPath } from './internet-path.js';
 import type { Network } from './network.js';
-import { isAvailable, ssmEndpoints } from './ssm-endpoints.js';
-import { need } from '../types.js';
+import { isAvailable, vpcSsmEndpoints } from './ssm-endpoints.js';
 
 /** How one service's traffic leaves the instance, in the order DNS decides it. */
 export type ServicePath =
@@ -19,7 +18,7 @@ export type ServicePath =
  * that were not read count as absent here; network-route says when that matters.
  */
 export function servicePaths(net: Network): ServicePath[] {
-  const all = ssmEndpoints(need(net.vpc.endpoints, 'ec2:DescribeVpcEndpoints'), net.region);
+  const all = vpcSsmEndpoints(net);
   const zones = net.vpc.hostedZones?.known ? net.vpc.hostedZones.value : [];
   let path: InternetPath | undefined;
   return SSM_SERVICES.map((service): ServicePath => {

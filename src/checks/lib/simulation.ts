@@ -48,23 +48,17 @@ export function simFor(results: readonly SimulationResult[], action: string, res
   return worst;
 }
 
-const SPLIT = new WeakMap<readonly SimulationResult[], { instances: Map<string, SimulationResult[]>; rest: SimulationResult[] }>();
-
 /**
- * The caller's results split once per facts into those on one instance (by id) and the rest: a fleet
- * run simulates StartSession on every instance, and scanning all of them for each instance made the
- * check quadratic in the fleet size.
+ * Results split into those on one instance (by id) and the rest: a fleet run simulates
+ * StartSession on every instance, so a check looks up its own instance's results instead of
+ * scanning all of them (callers keep the split for the run in their RunMemo).
  */
 export function byInstance(results: readonly SimulationResult[]): { instances: Map<string, SimulationResult[]>; rest: SimulationResult[] } {
-  let split = SPLIT.get(results);
-  if (!split) {
-    split = { instances: new Map(), rest: [] };
-    for (const r of results) {
-      const id = /:instance\/([^/]+)$/.exec(r.resource ?? '')?.[1];
-      if (!id) split.rest.push(r);
-      else split.instances.set(id, [...(split.instances.get(id) ?? []), r]);
-    }
-    SPLIT.set(results, split);
+  const split = { instances: new Map<string, SimulationResult[]>(), rest: [] as SimulationResult[] };
+  for (const r of results) {
+    const id = /:instance\/([^/]+)$/.exec(r.resource ?? '')?.[1];
+    if (!id) split.rest.push(r);
+    else split.instances.set(id, [...(split.instances.get(id) ?? []), r]);
   }
   return split;
 }

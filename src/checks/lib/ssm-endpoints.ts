@@ -2,7 +2,6 @@
 import type { Endpoint } from '../../facts/schema.js';
 import { defineMessages, type Text } from '../../lang.js';
 import { SSM_SERVICES, serviceName, serviceOf, type SsmService } from '../../aws/services.js';
-import { memoizeOn } from './memo.js';
 import { listOf, type Network } from './network.js';
 import { need } from '../types.js';
 
@@ -17,14 +16,19 @@ export interface SsmEndpoint {
 }
 
 /** The interface endpoints for ssm, ssmmessages and ec2messages among a VPC's endpoints, in that service order. */
-export const ssmEndpoints = memoizeOn((endpoints: readonly Endpoint[], region: string): readonly SsmEndpoint[] => {
+export function ssmEndpoints(endpoints: readonly Endpoint[], region: string): readonly SsmEndpoint[] {
   const found: SsmEndpoint[] = [];
   for (const endpoint of endpoints) {
     const service = serviceOf(endpoint.serviceName, region);
     if (service && endpoint.type.toLowerCase() === 'interface') found.push({ service, endpoint });
   }
   return found.sort((a, b) => SSM_SERVICES.indexOf(a.service) - SSM_SERVICES.indexOf(b.service));
-});
+}
+
+/** The instance's VPC's Systems Manager endpoints, worked out once per run for all the VPC's instances. */
+export function vpcSsmEndpoints(net: Network): readonly SsmEndpoint[] {
+  return net.memo.get('ssm-endpoints', net.vpcId, () => ssmEndpoints(need(net.vpc.endpoints, 'ec2:DescribeVpcEndpoints'), net.region));
+}
 
 // The API's enum says "Available", the filter and the CLI say "available".
 export const isAvailable = (e: Endpoint) => e.state.toLowerCase() === 'available';
@@ -35,7 +39,7 @@ export const isLive = (e: Endpoint) => !GONE.has(e.state.toLowerCase());
 
 /** The live Systems Manager endpoints of the instance's VPC (the endpoints checks 3–5 look at). */
 export function liveSsmEndpoints(net: Network): SsmEndpoint[] {
-  return ssmEndpoints(need(net.vpc.endpoints, 'ec2:DescribeVpcEndpoints'), net.region).filter((e) => isLive(e.endpoint));
+  return vpcSsmEndpoints(net).filter((e) => isLive(e.endpoint));
 }
 
 /** "com.amazonaws.r.ssm (vpce-… is pending)" for each service that has no available endpoint. */

@@ -57,7 +57,8 @@ export function parseTrustPolicy(document: unknown): TrustPolicy {
     if (o.NotPrincipal !== undefined) st.notPrincipal = principalBlock(o.NotPrincipal, `${where} NotPrincipal`);
     if (o.Action !== undefined) st.actions = list(o.Action, `${where} Action`);
     if (o.NotAction !== undefined) st.notActions = list(o.NotAction, `${where} NotAction`);
-    if (typeof o.Condition === 'object' && o.Condition !== null && Object.keys(o.Condition).length) st.condition = o.Condition as Record<string, unknown>;
+    if (typeof o.Condition === 'object' && o.Condition !== null && Object.keys(o.Condition).length)
+      st.condition = o.Condition as Record<string, unknown>;
     return st;
   });
   return { document: doc, statements };
@@ -83,7 +84,8 @@ function applies(st: TrustStatement, service: string, region: string): boolean {
   return false;
 }
 
-const conditionKeys = (st: TrustStatement) => Object.values(st.condition ?? {}).flatMap((b) => (typeof b === 'object' && b !== null ? Object.keys(b) : []));
+const conditionKeys = (st: TrustStatement) =>
+  Object.values(st.condition ?? {}).flatMap((b) => (typeof b === 'object' && b !== null ? Object.keys(b) : []));
 
 /** Whether `service` may assume the role: an explicit Deny wins, then an unconditional Allow. */
 export function trustDecision(policy: TrustPolicy, service: string, region: string): TrustDecision {
@@ -103,7 +105,8 @@ export function trustDecision(policy: TrustPolicy, service: string, region: stri
       maybeAllow ??= st;
     }
   }
-  if (allow) return maybeDeny ? { decision: 'conditional', by: maybeDeny, keys: conditionKeys(maybeDeny) } : { decision: 'allow', by: allow };
+  if (allow)
+    return maybeDeny ? { decision: 'conditional', by: maybeDeny, keys: conditionKeys(maybeDeny) } : { decision: 'allow', by: allow };
   return maybeAllow ? { decision: 'conditional', by: maybeAllow, keys: conditionKeys(maybeAllow) } : { decision: 'implicit' };
 }
 
@@ -129,7 +132,9 @@ export function correctedTrustPolicy(policy: TrustPolicy, service: string, regio
   const drop = new Set<number>();
   if (decision.decision === 'deny' || (decision.decision === 'conditional' && decision.by.effect === 'Deny')) drop.add(decision.by.index);
   const kept = original.filter((_, i) => !drop.has(i));
-  const hasAllow = policy.statements.some((st) => !drop.has(st.index) && st.effect === 'Allow' && applies(st, service, region) && !st.condition);
+  const hasAllow = policy.statements.some(
+    (st) => !drop.has(st.index) && st.effect === 'Allow' && applies(st, service, region) && !st.condition,
+  );
   const statements = hasAllow ? kept : [...kept, { Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }];
   return { Version: '2012-10-17', ...policy.document, Statement: statements };
 }

@@ -80,7 +80,9 @@ export async function callerSimulation(
   const scope: ArnScope = { partition: p?.partition ?? 'aws', region, account: caller.value.accountId };
   const run = (arn: string) =>
     attempt('iam:SimulatePrincipalPolicy', async () => {
-      const parts = await Promise.all(chunks([...instanceIds], CALLER_BATCH).map((ids) => simulate(c, arn, callerPairs(ids, prefs, scope))));
+      const parts = await Promise.all(
+        chunks([...instanceIds], CALLER_BATCH).map((ids) => simulate(c, arn, callerPairs(ids, prefs, scope))),
+      );
       // The session document (and the key) is asked in every part: keep its answer once.
       const seen = new Set<string>();
       return parts.flat().filter((r) => {

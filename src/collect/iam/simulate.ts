@@ -2,8 +2,8 @@ import { SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { AGENT_ACTIONS } from '../../aws/agent.js';
 import type { SessionPreferences, SimulationResult } from '../../facts/schema.js';
 import type { Clients } from '../sdk/clients.js';
-import { instanceArn, kmsKeyArn, type ArnScope } from '../../aws/arn.js';
-import { SESSION_DOCUMENT } from '../../aws/services.js';
+import type { ArnScope } from '../../aws/arn.js';
+import { preferenceNeeds, sessionDocumentArn, startSessionRequests, type PreferenceScope } from '../../aws/session-preferences.js';
 import { mapSimulation } from './map.js';
 import { pages, unique } from '../sdk/read.js';
 
@@ -13,42 +13,28 @@ export interface SimPair {
   resource?: string;
 }
 
-
-export const LOGS_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams'] as const;
-
-export const sessionDocumentArn = (s: ArnScope) => `arn:${s.partition}:ssm:${s.region}:${s.account}:document/${SESSION_DOCUMENT}`;
+/** An ARN scope whose account is empty when it is not known. */
+const prefScope = (s: ArnScope): PreferenceScope => ({
+  partition: s.partition,
+  region: s.region,
+  ...(s.account ? { account: s.account } : {}),
+});
 
 /**
- * The role's actions: the agent's on `*` (the ssmmessages actions have no resource type), and
- * what the session preferences make the agent do, each on the resource it touches: the log
- * object under the S3 prefix, the bucket, the log group, the key.
+ * The role's actions: the agent's on `*` (the ssmmessages actions have no resource type), and the
+ * requests the session preferences make the agent send, exactly as session-preferences judges them.
  */
 export function rolePairs(prefs: SessionPreferences | null, s: ArnScope): SimPair[] {
-  const pairs: SimPair[] = AGENT_ACTIONS.map((action) => ({ action }));
-  if (!prefs) return pairs;
-  if (prefs.kmsKeyId) pairs.push({ action: 'kms:Decrypt', resource: kmsKeyArn(prefs.kmsKeyId, s) });
-  if (prefs.s3BucketName) {
-    const prefix = (prefs.s3KeyPrefix ?? '').replace(/^\/+|\/+$/g, '');
-    const bucket = `arn:${s.partition}:s3:::${prefs.s3BucketName}`;
-    pairs.push({ action: 's3:PutObject', resource: `${bucket}/${prefix ? `${prefix}/` : ''}*` });
-    pairs.push({ action: 's3:GetEncryptionConfiguration', resource: bucket });
-  }
-  if (prefs.cloudWatchLogGroupName) {
-    // The form policies use for a group and its streams; it also matches `log-group:*` and `*`.
-    const group = `arn:${s.partition}:logs:${s.region}:${s.account}:log-group:${prefs.cloudWatchLogGroupName}:*`;
-    for (const action of LOGS_ACTIONS) pairs.push({ action, resource: group });
-  }
-  return pairs;
+  return [...AGENT_ACTIONS.map((action) => ({ action })), ...preferenceNeeds(prefs, prefScope(s)).flatMap((n) => n.requests)];
 }
 
-/** The caller's actions: ssm:StartSession on each instance and on the session document, kms:GenerateDataKey on the key. */
+/** The caller's actions: ssm:StartSession on each instance and on the session document, and what the preferences need of the caller (kms:GenerateDataKey). */
 export function callerPairs(instanceIds: readonly string[], prefs: SessionPreferences | null, s: ArnScope): SimPair[] {
-  const pairs: SimPair[] = [...instanceIds.map((id) => instanceArn(id, s)), sessionDocumentArn(s)].map((resource) => ({
-    action: 'ssm:StartSession',
-    resource,
-  }));
-  if (prefs?.kmsKeyId) pairs.push({ action: 'kms:GenerateDataKey', resource: kmsKeyArn(prefs.kmsKeyId, s) });
-  return pairs;
+  const pairs: SimPair[] = [
+    ...instanceIds.map((id) => startSessionRequests(id, s).instance),
+    { action: 'ssm:StartSession', resource: sessionDocumentArn(s) },
+  ];
+  return [...pairs, ...preferenceNeeds(prefs, prefScope(s)).flatMap((n) => n.callerRequests)];
 }
 
 const key = (action: string, resource: string | undefined) => `${action.toLowerCase()}\n${resource ?? '*'}`;
@@ -63,7 +49,10 @@ export async function simulate(c: Clients, policySourceArn: string, pairs: reado
   const resources = unique(pairs.map((p) => p.resource ?? '*'));
   const ResourceArns = resources.length === 1 && resources[0] === '*' ? undefined : resources;
   const results = await pages(
-    (Marker) => c.iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: policySourceArn, ActionNames, ResourceArns, MaxItems: 1000, Marker })),
+    (Marker) =>
+      c.iam.send(
+        new SimulatePrincipalPolicyCommand({ PolicySourceArn: policySourceArn, ActionNames, ResourceArns, MaxItems: 1000, Marker }),
+      ),
     (o) => (o.EvaluationResults ?? []).flatMap(mapSimulation),
     (o) => (o.IsTruncated ? o.Marker : undefined),
   );
