@@ -321,6 +321,14 @@ describe('links', () => {
   });
 });
 
+test('every repository path the pages name in code exists', () => {
+  const named = PAGES.flatMap((p) =>
+    [...page(p).matchAll(/`((?:src|test|fixtures|examples|schema|bench|docs)\/[\w./-]*)`/g)].map((m) => m[1] as string),
+  );
+  expect(named.length).toBeGreaterThan(10);
+  expect(named.filter((path) => !existsSync(join(ROOT, path)))).toEqual([]);
+});
+
 test('the pages name no path of a particular machine', () => {
   for (const p of PAGES) expect(page(p)).not.toMatch(/(^|[\s(`'"])\/(work|home|root|Users|tmp|var|opt|mnt)\//m);
 });
