@@ -21,6 +21,8 @@ export function quickAnswer(argv: readonly string[], columns: number | undefined
   if (argv[0] !== '--help' && argv[0] !== '-h') return undefined;
   if (columns !== undefined && columns < HELP_WIDTH) return undefined;
   try {
+    // The help text is a JSON string written at build time; require() reads it without loading yargs.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const text: unknown = require(HELP_FILE);
     return typeof text === 'string' ? text : undefined;
   } catch {
