@@ -234,8 +234,6 @@ export const callerSchema = z.object({
 });
 export type Caller = z.infer<typeof callerSchema>;
 
-const statusSchema = z.enum(['pass', 'fail', 'warn', 'skip', 'unknown']);
-
 export const factsSchema = z
   .object({
     factsVersion: z.literal(1),
@@ -279,10 +277,6 @@ export const factsSchema = z
       .object({ sessionManagerPlugin: z.object({ found: z.boolean(), path: z.string().optional() }) })
       .optional()
       .describe('the machine the tool ran on: is session-manager-plugin on PATH'),
-    expect: z
-      .record(z.string(), z.record(z.string(), statusSchema))
-      .optional()
-      .describe('expected check statuses per instance (test fixtures); ignored by a diagnosis'),
   })
   .strict();
 export type Facts = z.infer<typeof factsSchema>;

@@ -1,11 +1,10 @@
 import fc from 'fast-check';
 import { INSTANCE_ID, OUTPUTS, REGION, parseArgs, parseDuration, type Parsed } from '../../src/args';
+import { RUNS } from './runs';
 
-// The command-line parser over thousands of generated command lines: it never throws, never
+// The command-line parser over generated command lines (see ./runs): it never throws, never
 // prints, and answers run, print or usage; whatever it accepts is valid, and every well-formed
 // instance id is accepted.
-
-const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
 
 /** What any answer must look like. */
 function expectWellFormed(p: Parsed): void {

@@ -12,12 +12,11 @@ import { renderJson } from '../../src/report/json';
 import { renderJunit } from '../../src/report/junit';
 import { renderTable } from '../../src/report/table';
 import { healthyFacts, IDS } from '../helpers/facts';
+import { RUNS } from './runs';
 
-// The facts loader over thousands of generated files: bytes, JSON of any shape, valid facts with
+// The facts loader over generated files (see ./runs): bytes, JSON of any shape, valid facts with
 // one field broken, documents nested deep. It either returns facts or throws FactsFileError (one
 // line the CLI prints with exit 3); and facts it accepts can always be diagnosed and rendered.
-
-const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
 
 const dir = mkdtempSync(join(tmpdir(), 'ssm-doctor-fuzz-'));
 const file = join(dir, 'facts.json');
