@@ -55,6 +55,13 @@ module.exports = {
       to: { path: '^src/(collect|report|diagnose|wait|cli)' },
     },
     {
+      name: 'zod-only-for-files',
+      comment: 'The schemas load zod (about 50 ms): a diagnosis takes only their types; facts files and the schema tool take the values.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/(facts/file|facts/schema|report/schema|tools/.*)\\.ts$' },
+      to: { path: '^src/(facts|report)/schema\\.ts$', dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'src-stands-alone',
       comment: 'Shipped code never imports tests, fixtures or the benchmark.',
       severity: 'error',

@@ -1,4 +1,5 @@
-import { known, type Facts, type SimulationResult } from '../facts/schema.js';
+import { known } from '../facts/fact.js';
+import type { Facts, SimulationResult } from '../facts/schema.js';
 import { defineMessages, joinText, NO_TEXT, type Text } from '../lang.js';
 import { partitionOfRegion, scopeOf, type ArnScope } from '../aws/arn.js';
 import { preferenceNeeds, startSessionRequests, type PreferenceRequest } from '../aws/session-preferences.js';

@@ -14,7 +14,7 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { ve
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 /** What may be published: the build, the demo facts, the JSON schemas and the package's own files. */
-const ALLOWED = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^dist\/.+\.js$/, /^examples\/[\w.-]+\.json$/, /^schema\/[\w.-]+\.schema\.json$/];
+const ALLOWED = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^dist\/.+\.js$/, /^docs\/[\w.-]+\.md$/, /^examples\/[\w.-]+\.json$/, /^schema\/[\w.-]+\.schema\.json$/];
 
 interface Packed {
   filename: string;
@@ -34,10 +34,10 @@ beforeAll(() => {
 });
 
 describe('npm pack', () => {
-  it('contains only what runs: the build (no maps, no tests, no build tools), examples, schemas, README, LICENSE', () => {
+  it('contains only what runs: the build (no maps, no tests, no build tools), examples, schemas, README and the docs it links, LICENSE', () => {
     const files = pack(true).files.map((f) => f.path).sort();
     expect(files.filter((f) => !ALLOWED.some((re) => re.test(f)))).toEqual([]);
-    for (const must of ['package.json', 'README.md', 'LICENSE', 'dist/cli.js', 'examples/guide-start.facts.json', 'schema/report.schema.json', 'schema/facts.schema.json']) {
+    for (const must of ['package.json', 'README.md', 'docs/checks.md', 'LICENSE', 'dist/cli.js', 'examples/guide-start.facts.json', 'schema/report.schema.json', 'schema/facts.schema.json']) {
       expect(files).toContain(must);
     }
     expect(files.filter((f) => /\.map$|\.ts$|^test\/|^src\/|^dist\/tools\//.test(f))).toEqual([]);
