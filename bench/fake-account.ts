@@ -106,7 +106,7 @@ export class Account {
     }));
     this.roles = Array.from({ length: shape.roles }, (_, r) => ({ name: `bench-role-${r}`, profile: `bench-profile-${r}`, core: r % 10 !== 5 }));
     this.instances = Array.from({ length: shape.instances }, (_, k): BenchInstance => {
-      const vpc = this.vpcs[k % shape.vpcs];
+      const vpc = this.vpcs[k % shape.vpcs]!;
       return {
         id: `i-0${hex(`instance${k}`, 16)}`,
         vpc,
@@ -207,7 +207,7 @@ export class FakeAccount {
     const seen = identify(req, body);
     this.counts.set(seen.operation, (this.counts.get(seen.operation) ?? 0) + 1);
     const [service, operation] = seen.operation.split(':');
-    const reply = this.answer(service, operation, body);
+    const reply = this.answer(service!, operation!, body);
     await new Promise((r) => setTimeout(r, this.latencyMs));
     res.writeHead(reply.status, { 'x-amzn-requestid': randomUUID(), 'content-length': String(Buffer.byteLength(reply.body)), ...reply.headers });
     res.end(reply.body);

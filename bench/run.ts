@@ -70,7 +70,7 @@ async function runCase(c: Case, latencyMs: number, home: string): Promise<Result
   const fake = await FakeAccount.start(account, latencyMs);
   const rssFile = join(home, `rss-${c.instances}.txt`);
   // One instance is diagnosed by id (the deploy-gate case); a fleet with --all.
-  const targets = c.instances === 1 ? [account.instances[0].id] : ['--all'];
+  const targets = c.instances === 1 ? [account.instances[0]!.id] : ['--all'];
   const env: NodeJS.ProcessEnv = {
     PATH: `${pluginDir(home)}:${dirname(process.execPath)}`,
     HOME: home,
@@ -130,10 +130,11 @@ async function runCaseTimes(c: Case, latencyMs: number, home: string, runs: numb
   const walls = results.map((r) => r.wallMs).sort((a, b) => a - b);
   const worst = <K extends keyof Stats>(k: K) => results.map((r) => r.stats[k] as number).reduce((a, b) => Math.max(a, b));
   const first = results[0];
+  if (!first) throw new Error('no runs');
   return {
     ...first,
-    wallMs: walls[Math.floor(walls.length / 2)],
-    wallRange: [walls[0], walls[walls.length - 1]],
+    wallMs: walls[Math.floor(walls.length / 2)]!,
+    wallRange: [walls[0]!, walls[walls.length - 1]!],
     runs,
     peakKb: Math.max(...results.map((r) => r.peakKb)),
     stats: { ...first.stats, calls: worst('calls'), rounds: worst('rounds'), budgetCalls: worst('budgetCalls'), budgetRounds: worst('budgetRounds') },
@@ -163,7 +164,7 @@ function medianStart(args: string[], runs: number): number {
     times.push(Number(process.hrtime.bigint() - t) / 1e6);
   }
   times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  return times[Math.floor(times.length / 2)]!;
 }
 
 const ok = (pass: boolean) => (pass ? 'ok' : 'MISSED');

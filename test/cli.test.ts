@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHECKS } from '../src/checks';
 import { reportSchema } from '../src/report/schema';
+import { at } from './helpers/only';
 
 const CLI = join(__dirname, '..', 'dist', 'cli.js');
 const tmp = mkdtempSync(join(tmpdir(), 'ssm-doctor-cli-'));
@@ -91,8 +92,8 @@ describe('the demo', () => {
     expect(r.code).toBe(2);
     const report = reportSchema.parse(JSON.parse(r.stdout));
     expect(report.status).toBe('critical');
-    expect(report.instances[0].checks.map((c) => c.id)).toEqual(CHECKS.map((c) => c.id));
-    for (const c of report.instances[0].checks) {
+    expect(report.instances[0]?.checks.map((c) => c.id)).toEqual(CHECKS.map((c) => c.id));
+    for (const c of at(report.instances, 0).checks) {
       if (c.status === 'fail' || c.status === 'warn') expect(c.fix).toBeDefined();
       else expect(c.fix).toBeUndefined();
     }
@@ -119,7 +120,7 @@ describe('odd locales', () => {
     const r = cli(['--demo', '-o', 'json'], env);
     expect(r.code).toBe(2);
     const report = reportSchema.parse(JSON.parse(r.stdout));
-    const message = report.instances[0].checks.find((c) => c.id === 'iam-instance-profile')!.message;
+    const message = at(report.instances, 0).checks.find((c) => c.id === 'iam-instance-profile')!.message;
     return /[ぁ-んァ-ン一-龯]/.test(message) ? 'ja' : 'en';
   };
 

@@ -3,13 +3,14 @@ import { IDS, denied, factsWith, instanceOf, vpcOf } from '../helpers/facts';
 import { known, type Facts } from '../../src/facts/schema';
 import { evaluateInstance } from '../../src/engine';
 import { plan } from '../../src/report/build';
+import { at } from '../helpers/only';
 
 const REBOOT = new RegExp(`^aws ec2 reboot-instances --instance-ids ${IDS.instance} --region ${IDS.region}$`);
 const unregister = (f: Facts) => {
   if (f.managedInstances.known) delete f.managedInstances.value[IDS.instance];
 };
 const ping = (pingStatus: string) => (f: Facts) => {
-  if (f.managedInstances.known) f.managedInstances.value[IDS.instance].pingStatus = pingStatus;
+  if (f.managedInstances.known) f.managedInstances.value[IDS.instance]!.pingStatus = pingStatus;
 };
 /** iam-instance-profile fails: no profile and no DHMC. */
 const noRole = (f: Facts) => {
@@ -35,8 +36,8 @@ checkCases('agent-registered', [
     commands: [REBOOT],
     verify: (r) => {
       keys(['agent-install', 'agent-restart'])(r);
-      expect(r.fix!.steps[0].text.en).toMatch(/RHEL, Debian, Rocky.*"Manually installing and uninstalling SSM Agent on EC2 instances for Linux"/);
-      const restart = r.fix!.steps[1].text;
+      expect(r.fix!.steps[0]?.text.en).toMatch(/RHEL, Debian, Rocky.*"Manually installing and uninstalling SSM Agent on EC2 instances for Linux"/);
+      const restart = at(r.fix!.steps, 1).text;
       expect(restart.en).toMatch(/^Reboot i-0123456789abcdef0 .*Instance state → Reboot instance.*up to about an hour.*sudo systemctl restart amazon-ssm-agent.*sudo snap restart amazon-ssm-agent/);
       expect(restart.ja).toMatch(/「インスタンスの状態」→「インスタンスを再起動」.*最大で約 1 時間/);
       expect(restart.en).not.toMatch(/30 minutes/);
@@ -50,8 +51,8 @@ checkCases('agent-registered', [
     }),
     status: 'fail',
     verify: (r) => {
-      expect(r.fix!.steps[0].text.en).toMatch(/^This instance runs RHEL, whose AMIs do not include SSM Agent/);
-      expect(r.fix!.steps[0].text.ja).toMatch(/^このインスタンスは RHEL で/);
+      expect(r.fix!.steps[0]?.text.en).toMatch(/^This instance runs RHEL, whose AMIs do not include SSM Agent/);
+      expect(r.fix!.steps[0]?.text.ja).toMatch(/^このインスタンスは RHEL で/);
     },
   },
   {
@@ -83,8 +84,8 @@ checkCases('agent-registered', [
     commands: [REBOOT],
     verify: (r) => {
       keys(['agent-restart'])(r);
-      expect(r.fix!.steps[0].text.en).toMatch(/^After the fixes above, reboot i-0123456789abcdef0 /);
-      expect(r.fix!.steps[0].text.ja).toMatch(/^上の修正がすべて終わったら、i-0123456789abcdef0 を再起動します/);
+      expect(r.fix!.steps[0]?.text.en).toMatch(/^After the fixes above, reboot i-0123456789abcdef0 /);
+      expect(r.fix!.steps[0]?.text.ja).toMatch(/^上の修正がすべて終わったら、i-0123456789abcdef0 を再起動します/);
     },
   },
   {
@@ -149,7 +150,7 @@ checkCases('agent-registered', [
     name: 'Online but notconnected, with iam-core-policy failing: fail, naming it',
     facts: factsWith((f) => {
       notConnected(f);
-      const sim = f.roles[IDS.role].simulation;
+      const sim = f.roles[IDS.role]!.simulation;
       if (sim?.known) sim.value.find((r) => r.action === 'ssmmessages:OpenDataChannel')!.decision = 'implicitDeny';
     }),
     status: 'fail',
@@ -167,7 +168,7 @@ checkCases('agent-registered', [
     commands: [REBOOT],
     verify: (r) => {
       keys(['agent-proxy', 'agent-restart'])(r);
-      expect(r.fix!.steps[0].text.en).toMatch(/wss:\/\/\) traffic to ssmmessages\.ap-northeast-1\.amazonaws\.com/);
+      expect(r.fix!.steps[0]?.text.en).toMatch(/wss:\/\/\) traffic to ssmmessages\.ap-northeast-1\.amazonaws\.com/);
     },
   },
   {

@@ -4,7 +4,7 @@ import { known, type Facts } from '../../src/facts/schema';
 
 const UPDATE = new RegExp(`^aws ssm send-command --instance-ids ${IDS.instance} --document-name AWS-UpdateSSMAgent --region ${IDS.region}$`);
 const agent = (patch: object) => (f: Facts) => {
-  if (f.managedInstances.known) Object.assign(f.managedInstances.value[IDS.instance], patch);
+  if (f.managedInstances.known) Object.assign(f.managedInstances.value[IDS.instance]!, patch);
 };
 const prefs = (patch: object) => (f: Facts) => void (f.sessionPreferences = known({ documentName: 'SSM-SessionManagerRunShell', ...patch }));
 
@@ -24,9 +24,9 @@ checkCases('agent-version', [
     messageJa: /廃止を予定している ec2messages/,
     commands: [UPDATE],
     verify: (r) => {
-      expect(r.fix!.steps[0].key).toBe('agent-update');
-      expect(r.fix!.steps[0].text.en).toMatch(/Systems Manager → Run Command → Run command → AWS-UpdateSSMAgent → Targets: Choose instances manually → i-0123456789abcdef0 → Run/);
-      expect(r.fix!.steps[0].text.ja).toMatch(/「Systems Manager」→「Run Command」→「コマンドを実行」→「AWS-UpdateSSMAgent」/);
+      expect(r.fix!.steps[0]?.key).toBe('agent-update');
+      expect(r.fix!.steps[0]?.text.en).toMatch(/Systems Manager → Run Command → Run command → AWS-UpdateSSMAgent → Targets: Choose instances manually → i-0123456789abcdef0 → Run/);
+      expect(r.fix!.steps[0]?.text.ja).toMatch(/「Systems Manager」→「Run Command」→「コマンドを実行」→「AWS-UpdateSSMAgent」/);
     },
   },
   {
@@ -76,8 +76,8 @@ checkCases('agent-version', [
     status: 'warn',
     commands: [],
     verify: (r) => {
-      expect(r.fix!.steps[0].text.en).toMatch(/once it is Online again.*sudo snap refresh amazon-ssm-agent/);
-      expect(r.fix!.steps[0].text.ja).toMatch(/snap 版の Ubuntu/);
+      expect(r.fix!.steps[0]?.text.en).toMatch(/once it is Online again.*sudo snap refresh amazon-ssm-agent/);
+      expect(r.fix!.steps[0]?.text.ja).toMatch(/snap 版の Ubuntu/);
     },
   },
   {

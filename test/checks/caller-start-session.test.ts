@@ -1,6 +1,7 @@
 import { checkCases } from '../helpers/check-tester';
 import { IDS, denied, factsWith } from '../helpers/facts';
 import { known, type Facts, type SimulationResult } from '../../src/facts/schema';
+import { at } from '../helpers/only';
 
 const R = `--region ${IDS.region}`;
 const INSTANCE_ARN = `arn:aws:ec2:${IDS.region}:${IDS.account}:instance/${IDS.instance}`;
@@ -28,7 +29,7 @@ const addSim = (r: Partial<SimulationResult>) => (f: Facts) => {
 const caller = (arn: string, principalArn?: string) => (f: Facts) =>
   void (f.caller = known({ arn, accountId: IDS.account, ...(principalArn ? { principalArn } : {}) }));
 const kmsOn = (f: Facts) => void (f.sessionPreferences = known({ documentName: 'SSM-SessionManagerRunShell', kmsKeyId: KEY }));
-const policyDoc = (cmd: string) => JSON.parse(/--policy-document '(.*)' --region/.exec(cmd)![1]);
+const policyDoc = (cmd: string) => JSON.parse(/--policy-document '(.*)' --region/.exec(cmd)![1]!);
 const both = (...patches: ((f: Facts) => void)[]) => factsWith((f) => patches.forEach((p) => p(f)));
 
 checkCases('caller-start-session', [
@@ -51,10 +52,10 @@ checkCases('caller-start-session', [
       new RegExp(`^aws iam put-role-policy --role-name Admin --policy-name ssm-start-session-${IDS.instance} --policy-document '.*' ${R}$`),
     ],
     verify: (r) => {
-      expect(policyDoc(r.fix!.commands[0]).Statement).toEqual([
+      expect(policyDoc(at(r.fix!.commands, 0)).Statement).toEqual([
         { Effect: 'Allow', Action: 'ssm:StartSession', Resource: [INSTANCE_ARN, DOC_ARN] },
       ]);
-      expect(r.fix!.steps[0].text.ja).toMatch(/^「IAM」→「ロール」→「Admin」→「許可を追加」→「インラインポリシーを作成」/);
+      expect(r.fix!.steps[0]?.text.ja).toMatch(/^「IAM」→「ロール」→「Admin」→「許可を追加」→「インラインポリシーを作成」/);
     },
   },
   {
@@ -76,10 +77,10 @@ checkCases('caller-start-session', [
     status: 'warn',
     commands: [],
     verify: (r) => {
-      expect(r.fix!.steps[0].text.en).toMatch(
+      expect(r.fix!.steps[0]?.text.en).toMatch(
         /IAM Identity Center \(permission set Developers\).*IAM Identity Center → Permission sets → Developers → Inline policy/,
       );
-      expect(r.fix!.steps[0].text.ja).toMatch(/「IAM Identity Center」→「許可セット」→「Developers」/);
+      expect(r.fix!.steps[0]?.text.ja).toMatch(/「IAM Identity Center」→「許可セット」→「Developers」/);
     },
   },
   {
@@ -106,7 +107,7 @@ checkCases('caller-start-session', [
     message: /^session-manager-plugin is not on PATH, so `aws ssm start-session` cannot open the session \(the console can\)$/,
     messageJa: /session-manager-plugin が PATH にない/,
     commands: [],
-    verify: (r) => expect(r.fix!.steps[0].text.en).toMatch(/"Install the Session Manager plugin for the AWS CLI"/),
+    verify: (r) => expect(r.fix!.steps[0]?.text.en).toMatch(/"Install the Session Manager plugin for the AWS CLI"/),
   },
   {
     name: 'KMS encryption on and kms:GenerateDataKey denied: warn, the policy includes the key',
@@ -114,7 +115,7 @@ checkCases('caller-start-session', [
     status: 'warn',
     message: new RegExp(`may not do kms:GenerateDataKey on ${KEY} \\(no policy allows it\\)`),
     verify: (r) =>
-      expect(policyDoc(r.fix!.commands[0]).Statement).toEqual([
+      expect(policyDoc(at(r.fix!.commands, 0)).Statement).toEqual([
         { Effect: 'Allow', Action: 'ssm:StartSession', Resource: [INSTANCE_ARN, DOC_ARN] },
         { Effect: 'Allow', Action: 'kms:GenerateDataKey', Resource: KEY },
       ]),

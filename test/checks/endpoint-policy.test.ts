@@ -1,6 +1,7 @@
 import { checkCases } from '../helpers/check-tester';
 import { IDS, denied, factsWith, vpcOf } from '../helpers/facts';
 import { known, type Endpoint, type Fact, type Facts, type ManagedInstance } from '../../src/facts/schema';
+import { at } from '../helpers/only';
 
 const value = <T>(fact: Fact<T>): T => {
   if (!fact.known) throw new Error('fact is unknown');
@@ -11,7 +12,7 @@ const policy = (f: Facts, svc: keyof typeof IDS.vpce, ...Statement: object[]) =>
   void (endpoint(f, svc).policy = JSON.stringify({ Version: '2012-10-17', Statement }));
 const agent = (f: Facts, patch: Partial<ManagedInstance>) => {
   const m = value(f.managedInstances);
-  m[IDS.instance] = { ...m[IDS.instance], ...patch };
+  m[IDS.instance] = { ...m[IDS.instance]!, ...patch };
 };
 const allowAll = { Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' };
 const instanceArn = `arn:aws:ec2:${IDS.region}:${IDS.account}:instance/${IDS.instance}`;
@@ -104,7 +105,7 @@ checkCases('endpoint-policy', [
     messageJa: /ステートメント 2 \(Sid NoSsm\) は明示的な Deny/,
     commands: [reset('ssm')],
     verify: (r) =>
-      expect(r.fix!.steps[0].text.ja).toContain(`「VPC」→「エンドポイント」→ ${IDS.vpce.ssm} を選択 →「アクション」→「ポリシーを管理」`),
+      expect(r.fix!.steps[0]?.text.ja).toContain(`「VPC」→「エンドポイント」→ ${IDS.vpce.ssm} を選択 →「アクション」→「ポリシーを管理」`),
   },
   {
     name: 'a policy for another role only fails; the fix adds a statement for this role and keeps the rest',
@@ -126,7 +127,7 @@ checkCases('endpoint-policy', [
       ),
     ],
     verify: (r) => {
-      const doc = JSON.parse(/--policy-document '(.*)' --region/.exec(r.fix!.commands[0])![1]);
+      const doc = JSON.parse(/--policy-document '(.*)' --region/.exec(at(r.fix!.commands, 0))![1]!);
       expect(doc.Statement).toHaveLength(2);
       expect(doc.Statement[1]).toEqual({
         Sid: 'AllowSsmAgentSsmmessages',

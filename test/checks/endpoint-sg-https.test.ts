@@ -29,7 +29,7 @@ checkCases('endpoint-sg-https', [
     commands: [authorize(IDS.endpointSg)],
     verify: (r) => {
       expect(r.fix!.steps).toHaveLength(1);
-      expect(r.fix!.steps[0].text.ja).toContain('「インバウンドルールを編集」→「ルールを追加」→ タイプ「HTTPS」');
+      expect(r.fix!.steps[0]?.text.ja).toContain('「インバウンドルールを編集」→「ルールを追加」→ タイプ「HTTPS」');
     },
   },
   {

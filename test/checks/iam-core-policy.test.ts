@@ -4,7 +4,7 @@ import { known, type Facts, type Role, type SimulationResult } from '../../src/f
 import { compareVersions } from '../../src/checks/lib/iam-ec2messages';
 
 const R = `--region ${IDS.region}`;
-const roleOf = (f: Facts): Role => f.roles[IDS.role];
+const roleOf = (f: Facts): Role => f.roles[IDS.role]!;
 const attached = (f: Facts, ...policies: { policyName: string; policyArn: string }[]) => void (roleOf(f).attachedPolicies = known(policies));
 const inline = (f: Facts, policyName: string, ...Statement: object[]) => {
   const current = roleOf(f).inlinePolicies;
@@ -15,7 +15,7 @@ const awsPolicy = (name: string, path = '') => ({ policyName: name, policyArn: `
 const CORE = awsPolicy('AmazonSSMManagedInstanceCore');
 const CUSTOMER_ARN = `arn:aws:iam::${IDS.account}:policy/guardrails`;
 const agent = (f: Facts, patch: object) => {
-  if (f.managedInstances.known) Object.assign(f.managedInstances.value[IDS.instance], patch);
+  if (f.managedInstances.known) Object.assign(f.managedInstances.value[IDS.instance]!, patch);
 };
 const SESSION = ['ssm:UpdateInstanceInformation', 'ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'];
 /** A role whose only policy is an inline one allowing the session actions but no ec2messages. */
@@ -78,8 +78,8 @@ checkCases('iam-core-policy', [
     commands: [attachCore()],
     verify: (r) => {
       expect(r.fix!.steps.map((s) => s.key)).toEqual(['iam-policy-attach']);
-      expect(r.fix!.steps[0].text.en).toBe('IAM → Roles → SSMInstanceRole → Add permissions → Attach policies → tick AmazonSSMManagedInstanceCore → Add permissions');
-      expect(r.fix!.steps[0].text.ja).toContain('「IAM」→「ロール」→「SSMInstanceRole」→「許可を追加」→「ポリシーをアタッチ」');
+      expect(r.fix!.steps[0]?.text.en).toBe('IAM → Roles → SSMInstanceRole → Add permissions → Attach policies → tick AmazonSSMManagedInstanceCore → Add permissions');
+      expect(r.fix!.steps[0]?.text.ja).toContain('「IAM」→「ロール」→「SSMInstanceRole」→「許可を追加」→「ポリシーをアタッチ」');
     },
   },
   {
@@ -127,8 +127,8 @@ checkCases('iam-core-policy', [
     ],
     verify: (r) => {
       expect(r.fix!.steps).toHaveLength(1);
-      expect(r.fix!.steps[0].text.en).toMatch(/IAM → Roles → SSMInstanceRole → Permissions → inline policy lockdown → Edit: remove statement Sid NoSessions/);
-      expect(r.fix!.steps[0].text.ja).toMatch(/「許可」タブ → インラインポリシー「lockdown」→「編集」で、ステートメント \(Sid NoSessions\) を削除する/);
+      expect(r.fix!.steps[0]?.text.en).toMatch(/IAM → Roles → SSMInstanceRole → Permissions → inline policy lockdown → Edit: remove statement Sid NoSessions/);
+      expect(r.fix!.steps[0]?.text.ja).toMatch(/「許可」タブ → インラインポリシー「lockdown」→「編集」で、ステートメント \(Sid NoSessions\) を削除する/);
     },
   },
   {
@@ -305,7 +305,7 @@ const result = (action: string, decision = 'allowed', more: Partial<SimulationRe
 });
 /** The simulation of the role: every core action allowed except those given. */
 const simulate = (f: Facts, overrides: Record<string, Partial<SimulationResult>>, role: string = IDS.role, extra: SimulationResult[] = []) => {
-  f.roles[role].simulation = known([
+  f.roles[role]!.simulation = known([
     ...CORE_ACTIONS.map((a) => ({ ...result(a), ...(overrides[a] ?? {}) })),
     ...extra,
   ]);
@@ -356,7 +356,7 @@ checkCases('iam-core-policy', [
     message: /^ssmmessages:OpenControlChannel, ssmmessages:OpenDataChannel explicitly denied by guardrails \(decided by IAM's policy simulator\)$/,
     messageJa: /guardrails で明示的に拒否されています/,
     commands: [],
-    verify: (r) => expect(r.fix!.steps[0].text.en).toMatch(/^IAM → Roles → SSMInstanceRole → Permissions → open guardrails → Edit: remove the Deny statement/),
+    verify: (r) => expect(r.fix!.steps[0]?.text.en).toMatch(/^IAM → Roles → SSMInstanceRole → Permissions → open guardrails → Edit: remove the Deny statement/),
   },
   {
     name: 'simulator: a permissions boundary that does not allow the channels fails naming it, with commands to edit it',
@@ -382,8 +382,8 @@ checkCases('iam-core-policy', [
     commands: [],
     verify: (r) => {
       expect(r.fix!.steps.map((x) => x.key)).toEqual(['iam-scp:SSMInstanceRole']);
-      expect(r.fix!.steps[0].text.en).toMatch(/in account 123456789012.*AWS Organizations → Policies → Service control policies/);
-      expect(r.fix!.steps[0].text.ja).toMatch(/「AWS Organizations」→「ポリシー」→「サービスコントロールポリシー」/);
+      expect(r.fix!.steps[0]?.text.en).toMatch(/in account 123456789012.*AWS Organizations → Policies → Service control policies/);
+      expect(r.fix!.steps[0]?.text.ja).toMatch(/「AWS Organizations」→「ポリシー」→「サービスコントロールポリシー」/);
     },
   },
   {
@@ -407,7 +407,7 @@ checkCases('iam-core-policy', [
     message:
       /^IAM's policy simulator does not allow ssmmessages:OpenControlChannel, ssmmessages:OpenDataChannel for SSMInstanceRole without the context values aws:SourceVpce \(matched: AmazonSSMManagedInstanceCore\): conditional, verify that the condition holds for the agent's requests from i-0123456789abcdef0$/,
     messageJa: /コンテキストキー aws:SourceVpce の値がない状態では/,
-    verify: (r) => expect(r.fix!.steps[0].key).toBe('iam-sim-conditional:SSMInstanceRole'),
+    verify: (r) => expect(r.fix!.steps[0]?.key).toBe('iam-sim-conditional:SSMInstanceRole'),
   },
   {
     name: 'simulator: a result on the instance ARN decides ssm:UpdateInstanceInformation over one on *',

@@ -40,14 +40,14 @@ checkCases('iam-instance-profile', [
     verify: (r) => {
       expect(r.fix!.steps.map((s) => s.key)).toEqual(['iam-role-create', 'iam-role-attach-instance']);
       const [create, attach] = r.fix!.steps;
-      expect(create.text.en).toMatch(/IAM → Roles → Create role → .*AWS service.*EC2.*AmazonSSMManagedInstanceCore.*Create role/);
-      expect(create.text.ja).toMatch(
+      expect(create?.text.en).toMatch(/IAM → Roles → Create role → .*AWS service.*EC2.*AmazonSSMManagedInstanceCore.*Create role/);
+      expect(create?.text.ja).toMatch(
         /「IAM」→「ロール」→「ロールを作成」→.*「AWS のサービス」.*「EC2」.*「AmazonSSMManagedInstanceCore」.*「ロールを作成」/,
       );
-      expect(attach.text.en).toContain(
+      expect(attach?.text.en).toContain(
         `select ${IDS.instance} → Actions → Security → Modify IAM role → choose SSMInstanceRole → Update IAM role`,
       );
-      expect(attach.text.ja).toContain(
+      expect(attach?.text.ja).toContain(
         `「EC2」→「インスタンス」→ ${IDS.instance} を選択 →「アクション」→「セキュリティ」→「IAM ロールを変更」→「SSMInstanceRole」を選択 →「IAM ロールの更新」`,
       );
     },
@@ -83,7 +83,7 @@ checkCases('iam-instance-profile', [
     name: 'DHMC with an agent too old for it fails',
     facts: factsWith((f) => {
       withDhmc('DhmcRole')(f);
-      if (f.managedInstances.known) f.managedInstances.value[IDS.instance].agentVersion = '3.1.1732.0';
+      if (f.managedInstances.known) f.managedInstances.value[IDS.instance]!.agentVersion = '3.1.1732.0';
     }),
     status: 'fail',
     message: /agent 3\.1\.1732\.0 is older than 3\.2\.582\.0/,
@@ -137,8 +137,8 @@ checkCases('iam-instance-profile', [
     ],
     verify: (r) => {
       expect(r.fix!.steps).toHaveLength(1);
-      expect(r.fix!.steps[0].key).toBe('iam-profile-add-role');
-      expect(r.fix!.steps[0].text.ja).toContain('「IAM ロールを変更」');
+      expect(r.fix!.steps[0]?.key).toBe('iam-profile-add-role');
+      expect(r.fix!.steps[0]?.text.ja).toContain('「IAM ロールを変更」');
     },
   },
   {

@@ -1,10 +1,11 @@
 import { checkCases } from '../helpers/check-tester';
 import { IDS, denied, factsWith, instanceOf } from '../helpers/facts';
 import { known, type Facts } from '../../src/facts/schema';
+import { at } from '../helpers/only';
 
 const R = `--region ${IDS.region}`;
 const trust = (f: Facts, ...Statement: object[]) => {
-  const r = f.roles[IDS.role].role;
+  const r = f.roles[IDS.role]!.role;
   if (r?.known) r.value.trustPolicy = { Version: '2012-10-17', Statement };
 };
 const EC2 = { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' };
@@ -12,7 +13,7 @@ const EC2 = { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Acti
 const update = (role: string, doc: object) => (cmd: string) => {
   const m = new RegExp(`^aws iam update-assume-role-policy --role-name ${role} --policy-document '(.*)' ${R}$`).exec(cmd);
   expect(m).not.toBeNull();
-  expect(JSON.parse(m![1])).toEqual(doc);
+  expect(JSON.parse(m![1]!)).toEqual(doc);
 };
 const dhmcOnly = (f: Facts, roleTrust: object) => {
   instanceOf(f).instanceProfileArn = null;
@@ -57,7 +58,7 @@ checkCases('iam-trust-policy', [
   {
     name: 'the trust policy as URL-encoded JSON text (the raw IAM API) passes',
     facts: factsWith((f) => {
-      const r = f.roles[IDS.role].role;
+      const r = f.roles[IDS.role]!.role;
       if (r?.known) r.value.trustPolicy = encodeURIComponent(JSON.stringify({ Version: '2012-10-17', Statement: [EC2] }));
     }),
     status: 'pass',
@@ -74,9 +75,9 @@ checkCases('iam-trust-policy', [
       update(IDS.role, {
         Version: '2012-10-17',
         Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }, EC2],
-      })(r.fix!.commands[0]);
-      expect(r.fix!.steps[0].text.en).toMatch(/^IAM → Roles → SSMInstanceRole → Trust relationships → Edit trust policy/);
-      expect(r.fix!.steps[0].text.ja).toMatch(/^「IAM」→「ロール」→「SSMInstanceRole」→「信頼関係」タブ →「信頼ポリシーを編集」/);
+      })(at(r.fix!.commands, 0));
+      expect(r.fix!.steps[0]?.text.en).toMatch(/^IAM → Roles → SSMInstanceRole → Trust relationships → Edit trust policy/);
+      expect(r.fix!.steps[0]?.text.ja).toMatch(/^「IAM」→「ロール」→「SSMInstanceRole」→「信頼関係」タブ →「信頼ポリシーを編集」/);
     },
   },
   {
@@ -92,8 +93,8 @@ checkCases('iam-trust-policy', [
     message: /^statement Sid NoEc2 of the trust policy of SSMInstanceRole denies sts:AssumeRole to ec2\.amazonaws\.com/,
     messageJa: /ステートメント \(Sid NoEc2\)が ec2\.amazonaws\.com の sts:AssumeRole を拒否しています/,
     verify: (r) => {
-      update(IDS.role, { Version: '2012-10-17', Statement: [EC2] })(r.fix!.commands[0]);
-      expect(r.fix!.steps[0].text.en).toMatch(/drops statement Sid NoEc2/);
+      update(IDS.role, { Version: '2012-10-17', Statement: [EC2] })(at(r.fix!.commands, 0));
+      expect(r.fix!.steps[0]?.text.en).toMatch(/drops statement Sid NoEc2/);
     },
   },
   {
@@ -115,7 +116,7 @@ checkCases('iam-trust-policy', [
       update('AWSSystemsManagerDefaultEC2InstanceManagementRole', {
         Version: '2012-10-17',
         Statement: [EC2, { Effect: 'Allow', Principal: { Service: 'ssm.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-      })(r.fix!.commands[0]),
+      })(at(r.fix!.commands, 0)),
   },
   {
     name: 'a DHMC role trusting ssm.amazonaws.com passes',
@@ -137,20 +138,20 @@ checkCases('iam-trust-policy', [
   },
   {
     name: 'a denied GetRole is unknown naming the call',
-    facts: factsWith((f) => void (f.roles[IDS.role].role = denied('iam:GetRole'))),
+    facts: factsWith((f) => void (f.roles[IDS.role]!.role = denied('iam:GetRole'))),
     status: 'unknown',
     message: /^iam:GetRole was denied \(AccessDenied\)/,
   },
   {
     name: 'facts without GetRole (an older facts file) are unknown, not a pass',
-    facts: factsWith((f) => void delete f.roles[IDS.role].role),
+    facts: factsWith((f) => void delete f.roles[IDS.role]!.role),
     status: 'unknown',
     message: /^iam:GetRole was not read: these facts come from an older version/,
   },
   {
     name: 'a malformed trust policy is unknown, not a guess',
     facts: factsWith((f) => {
-      const r = f.roles[IDS.role].role;
+      const r = f.roles[IDS.role]!.role;
       if (r?.known) r.value.trustPolicy = '{"Statement": [';
     }),
     status: 'unknown',

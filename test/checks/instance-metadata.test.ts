@@ -26,10 +26,10 @@ checkCases('instance-metadata', [
     messageJa: /インスタンスメタデータサービスが無効 \(HttpEndpoint disabled\) です/,
     commands: [new RegExp(`${MODIFY} --http-endpoint enabled --http-tokens required ${R}$`)],
     verify: (r) => {
-      expect(r.fix!.steps[0].text.en).toBe(
+      expect(r.fix!.steps[0]?.text.en).toBe(
         'EC2 → Instances → select i-0123456789abcdef0 → Actions → Instance settings → Modify instance metadata options: Instance metadata service: Enable; IMDSv2: Required → Save',
       );
-      expect(r.fix!.steps[0].text.ja).toMatch(/^「EC2」→「インスタンス」→ i-0123456789abcdef0 を選択 →「アクション」→「インスタンスの設定」→「インスタンスメタデータオプションの変更」で「インスタンスメタデータサービス」を「有効化」/);
+      expect(r.fix!.steps[0]?.text.ja).toMatch(/^「EC2」→「インスタンス」→ i-0123456789abcdef0 を選択 →「アクション」→「インスタンスの設定」→「インスタンスメタデータオプションの変更」で「インスタンスメタデータサービス」を「有効化」/);
     },
   },
   {
@@ -66,7 +66,7 @@ checkCases('instance-metadata', [
   {
     name: 'hop limit 1 on Bottlerocket (platform) warns',
     facts: factsWith((f) => {
-      if (f.managedInstances.known) f.managedInstances.value[IDS.instance].platformName = 'Bottlerocket';
+      if (f.managedInstances.known) f.managedInstances.value[IDS.instance]!.platformName = 'Bottlerocket';
       md({ hopLimit: 1 })(f);
     }),
     status: 'warn',
@@ -102,7 +102,7 @@ checkCases('instance-metadata', [
   {
     name: 'IMDSv2 required with a 2.x agent that is not Online warns (heuristic)',
     facts: factsWith((f) => {
-      if (f.managedInstances.known) Object.assign(f.managedInstances.value[IDS.instance], { agentVersion: '2.3.1319.0', pingStatus: 'ConnectionLost' });
+      if (f.managedInstances.known) Object.assign(f.managedInstances.value[IDS.instance]!, { agentVersion: '2.3.1319.0', pingStatus: 'ConnectionLost' });
     }),
     status: 'warn',
     message: /agent 2\.3\.1319\.0 is older than 3\.0.*\(a heuristic\)/,

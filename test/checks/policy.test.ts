@@ -177,7 +177,7 @@ describe('parsePolicy', () => {
   it('reads JSON text, URL-encoded or not', () => {
     const text = JSON.stringify(doc({ Effect: 'Deny', Action: ['ssmmessages:*'], Resource: '*' }));
     expect(parsePolicy(text)).toEqual(parsePolicy(encodeURIComponent(text)));
-    expect(parsePolicy(encodeURIComponent(text))[0].effect).toBe('Deny');
+    expect(parsePolicy(encodeURIComponent(text))[0]?.effect).toBe('Deny');
   });
   it.each([
     ['not JSON', '{nope'],

@@ -22,13 +22,13 @@ const KMS_VPCE = 'vpce-0kms000000000001';
 const kmsEndpoint = (f: Facts, patch: Partial<Endpoint> = {}) =>
   endpoint(f, { endpointId: KMS_VPCE, serviceName: `com.amazonaws.${IDS.region}.kms`, ...patch });
 const allowInline = (f: Facts, Action: string[], Resource: string | string[] = '*') => {
-  const r = f.roles[IDS.role];
+  const r = f.roles[IDS.role]!;
   r.inlinePolicies = known([
     { policyName: 'session-extras', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action, Resource }] } },
   ]);
 };
 const simulated = (f: Facts, ...results: Partial<SimulationResult>[]) => {
-  const sim = f.roles[IDS.role].simulation;
+  const sim = f.roles[IDS.role]!.simulation;
   if (sim?.known)
     sim.value.push(
       ...results.map((r) => ({ action: '', resource: '*', decision: 'allowed', matchedStatements: [], missingContextValues: [], ...r })),
@@ -75,7 +75,7 @@ checkCases('session-preferences', [
         'endpoint-create:kms',
         'iam-prefs-policy:SSMInstanceRole',
       ]);
-      expect(r.fix!.steps[2].text.ja).toMatch(/「IAM」→「ロール」→「SSMInstanceRole」→「許可を追加」→「インラインポリシーを作成」/);
+      expect(r.fix!.steps[2]?.text.ja).toMatch(/「IAM」→「ロール」→「SSMInstanceRole」→「許可を追加」→「インラインポリシーを作成」/);
     },
   },
   {
@@ -207,7 +207,7 @@ checkCases('session-preferences', [
       /\(encrypted log groups only\), but SSMInstanceRole does not allow logs:CreateLogStream, logs:PutLogEvents, logs:DescribeLogGroups, logs:DescribeLogStreams, so sessions fail/,
     verify: (r) => {
       const cmd = r.fix!.commands.at(-1)!;
-      const doc = JSON.parse(/--policy-document '(.*)' --region/.exec(cmd)![1]);
+      const doc = JSON.parse(/--policy-document '(.*)' --region/.exec(cmd)![1]!);
       expect(doc.Statement).toEqual([
         {
           Effect: 'Allow',
@@ -223,7 +223,7 @@ checkCases('session-preferences', [
     facts: factsWith((f) => {
       prefs({ cloudWatchLogGroupName: '/ssm/sessions' })(f);
       endpoint(f, { endpointId: 'vpce-0logs00000000001', serviceName: `com.amazonaws.${IDS.region}.logs` });
-      f.roles[IDS.role].attachedPolicies = known([
+      f.roles[IDS.role]!.attachedPolicies = known([
         { policyName: 'AmazonEC2RoleforSSM', policyArn: 'arn:aws:iam::aws:policy/service-role/AmazonEC2RoleforSSM' },
       ]);
     }),
@@ -261,7 +261,7 @@ checkCases('session-preferences', [
     facts: factsWith((f) => {
       prefs({ kmsKeyId: KEY })(f);
       kmsEndpoint(f);
-      f.roles[IDS.role].inlinePolicies = known([
+      f.roles[IDS.role]!.inlinePolicies = known([
         {
           policyName: 'kms-vpce',
           document: {
@@ -283,7 +283,7 @@ checkCases('session-preferences', [
       prefs({ kmsKeyId: KEY })(f);
       kmsEndpoint(f);
       allowInline(f, ['kms:Decrypt'], KEY);
-      const r = f.roles[IDS.role];
+      const r = f.roles[IDS.role]!;
       if (r.role?.known) r.role.value.permissionsBoundaryArn = `arn:aws:iam::${IDS.account}:policy/DevBoundary`;
       r.permissionsBoundary = known({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ssm:*', Resource: '*' }] });
     }),
@@ -309,7 +309,7 @@ checkCases('session-preferences', [
     facts: factsWith((f) => {
       prefs({ kmsKeyId: KEY })(f);
       kmsEndpoint(f);
-      f.roles[IDS.role].attachedPolicies = denied('iam:ListAttachedRolePolicies');
+      f.roles[IDS.role]!.attachedPolicies = denied('iam:ListAttachedRolePolicies');
     }),
     status: 'unknown',
     message: /iam:ListAttachedRolePolicies was denied/,

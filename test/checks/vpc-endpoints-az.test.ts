@@ -26,7 +26,7 @@ checkCases('vpc-endpoints-az', [
     commands: [modify(IDS.vpce.ssm)],
     verify: (r) => {
       expect(r.fix!.steps).toHaveLength(1);
-      expect(r.fix!.steps[0].text.ja).toContain('「アクション」→「サブネットを管理」');
+      expect(r.fix!.steps[0]?.text.ja).toContain('「アクション」→「サブネットを管理」');
     },
   },
   {

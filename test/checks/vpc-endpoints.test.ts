@@ -12,7 +12,7 @@ const drop = (f: Facts, ...svcs: (keyof typeof IDS.vpce)[]) =>
   void (vpcOf(f).endpoints = known(endpoints(f).filter((e) => !svcs.some((s) => e.endpointId === IDS.vpce[s]))));
 const agent = (f: Facts, patch: Partial<ManagedInstance>) => {
   const m = value(f.managedInstances);
-  m[IDS.instance] = { ...m[IDS.instance], ...patch };
+  m[IDS.instance] = { ...m[IDS.instance]!, ...patch };
 };
 const withNat = natRoute;
 
@@ -44,12 +44,12 @@ checkCases('vpc-endpoints', [
     ],
     verify: (r) => {
       const [sg, ...rest] = r.fix!.steps;
-      expect(sg.key).toBe('endpoint-sg-create');
-      expect(sg.text.ja).toContain('「VPC」→「セキュリティグループ」→「セキュリティグループを作成」');
-      expect(sg.text.en).toContain(`Type HTTPS (TCP 443), Source ${IDS.instanceSg}`);
+      expect(sg?.key).toBe('endpoint-sg-create');
+      expect(sg?.text.ja).toContain('「VPC」→「セキュリティグループ」→「セキュリティグループを作成」');
+      expect(sg?.text.en).toContain(`Type HTTPS (TCP 443), Source ${IDS.instanceSg}`);
       expect(rest.map((s) => s.key)).toEqual(['endpoint-create:ssm', 'endpoint-create:ssmmessages', 'endpoint-create:ec2messages', 'endpoint-settle']);
-      expect(rest[0].text.en).toMatch(/every Availability Zone you select is billed/);
-      expect(rest[3].text.ja).toMatch(/時間をおいて/);
+      expect(rest[0]?.text.en).toMatch(/every Availability Zone you select is billed/);
+      expect(rest[3]?.text.ja).toMatch(/時間をおいて/);
     },
   },
   {

@@ -129,7 +129,7 @@ describe('a fleet: calls grow with VPCs and roles, not instances', () => {
     expect(Object.keys(managed).filter((id) => live.includes(id))).toHaveLength(live.filter((id) => acct.registered.has(id)).length);
     const roles = Object.keys(facts.roles).sort();
     expect(roles).toHaveLength(10);
-    expect(facts.roles['fleet-role-0'].role).toMatchObject({ known: true, value: { arn: roleArn(0) } });
+    expect(facts.roles['fleet-role-0']?.role).toMatchObject({ known: true, value: { arn: roleArn(0) } });
   });
 
   it('gathers no GetConnectionStatus for a fleet: the orchestrator asks it once the checks have spoken', async () => {
@@ -191,7 +191,7 @@ describe('a fleet: calls grow with VPCs and roles, not instances', () => {
   it('--filter tag:Team=web selects the matching live instances; ids given are added', async () => {
     const m = await mockedAws();
     const acct = account(m, 200, 2, 2);
-    const extra = acct.instances[1].InstanceId!;
+    const extra = acct.instances[1]!.InstanceId!;
     const facts = await gather(m.clients, { ids: [extra], filters: [{ Name: 'tag:Team', Values: ['web'] }] }, NOW, {});
     const web = acct.instances.filter((i, n) => n % 7 === 0 && i.State?.Name !== 'terminated').map((i) => i.InstanceId!).sort();
     expect(Object.keys(facts.instances)).toEqual([extra, ...web]);
@@ -203,7 +203,7 @@ describe('a fleet: calls grow with VPCs and roles, not instances', () => {
   });
 
   it('splits a filter of more than 200 values, and halves again on FilterLimitExceeded', async () => {
-    expect(filterBatches([{ Name: 'vpc-id', Values: Array.from({ length: 450 }, (_, i) => `vpc-${i}`) }]).map((b) => b[0].Values.length)).toEqual([200, 200, 50]);
+    expect(filterBatches([{ Name: 'vpc-id', Values: Array.from({ length: 450 }, (_, i) => `vpc-${i}`) }]).map((b) => b[0]?.Values.length)).toEqual([200, 200, 50]);
     const m = await mockedAws();
     account(m, 30, 3, 1);
     let refusals = 0;
@@ -223,7 +223,7 @@ describe('a fleet: calls grow with VPCs and roles, not instances', () => {
     expect([...vpcs].sort()).toEqual(['vpc-a', 'vpc-b', 'vpc-c', 'vpc-d', 'vpc-e']);
     // Every value of the state filter still goes with every VPC: splitting never drops a combination.
     for (const v of vpcs) {
-      const states = accepted.filter((fs) => fs[0].Values!.includes(v)).flatMap((fs) => fs[1].Values!);
+      const states = accepted.filter((fs) => fs[0]!.Values!.includes(v)).flatMap((fs) => fs[1]!.Values!);
       expect(new Set(states).size).toBe(5);
     }
   });

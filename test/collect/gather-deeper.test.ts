@@ -27,6 +27,7 @@ import { AGENT_ACTIONS } from '../../src/aws/agent';
 import { factsSchema, known } from '../../src/facts/schema';
 import { IDS, healthyFacts } from '../helpers/facts';
 import { allowed, answerHealthy, awsError, mockedAws, rawInformation, rawInstance, type MockedAws } from './helpers/aws';
+import { at } from '../helpers/only';
 
 const run = (m: MockedAws, ids: string[] = [IDS.instance]) => gather(m.clients, ids, () => new Date(0), { PATH: '' });
 const stats = (m: MockedAws) => m.clients.recorder.stats();
@@ -45,13 +46,13 @@ describe('gather: network ACLs, hosted zones, prefix lists', () => {
   it('reads the network ACLs with the vpc-id filter, beside the other VPC reads', async () => {
     const facts = await run(m);
     expect(m.ec2).toHaveReceivedCommandWith(DescribeNetworkAclsCommand, { Filters: [{ Name: 'vpc-id', Values: [IDS.vpc] }] });
-    expect(facts.vpcs[IDS.vpc].networkAcls).toEqual(healthyFacts().vpcs[IDS.vpc].networkAcls);
+    expect(facts.vpcs[IDS.vpc]?.networkAcls).toEqual(healthyFacts().vpcs[IDS.vpc]!.networkAcls);
   });
 
   it('does not read hosted zones when the VPC has its own ssm and ssmmessages endpoints', async () => {
     const facts = await run(m);
     expect(m.route53).not.toHaveReceivedCommand(ListHostedZonesByVPCCommand);
-    expect('hostedZones' in facts.vpcs[IDS.vpc]).toBe(false);
+    expect('hostedZones' in facts.vpcs[IDS.vpc]!).toBe(false);
   });
 
   it('reads the hosted zones of a VPC without local Systems Manager endpoints, across pages, in round 3', async () => {
@@ -77,7 +78,7 @@ describe('gather: network ACLs, hosted zones, prefix lists', () => {
     const facts = await run(m);
     expect(m.route53).toHaveReceivedCommandWith(ListHostedZonesByVPCCommand, { VPCId: IDS.vpc, VPCRegion: IDS.region as never });
     expect(m.route53).toHaveReceivedCommandTimes(ListHostedZonesByVPCCommand, 2);
-    expect(facts.vpcs[IDS.vpc].hostedZones).toEqual(
+    expect(facts.vpcs[IDS.vpc]?.hostedZones).toEqual(
       known([
         { name: `ssm.${IDS.region}.amazonaws.com.`, hostedZoneId: 'Z0111111111111111111A', owningAccount: '111122223333' },
         { name: 'corp.internal.', hostedZoneId: 'Z0222222222222222222B', owningService: 'servicediscovery.amazonaws.com' },
@@ -91,7 +92,7 @@ describe('gather: network ACLs, hosted zones, prefix lists', () => {
     m.ec2.on(DescribeVpcEndpointsCommand).resolves({ VpcEndpoints: [] });
     m.route53.on(ListHostedZonesByVPCCommand).rejects(awsError('route53', 'AccessDenied'));
     const facts = await run(m);
-    expect(facts.vpcs[IDS.vpc].hostedZones).toMatchObject({ known: false, call: 'route53:ListHostedZonesByVPC', code: 'AccessDenied' });
+    expect(facts.vpcs[IDS.vpc]?.hostedZones).toMatchObject({ known: false, call: 'route53:ListHostedZonesByVPC', code: 'AccessDenied' });
     expect(stats(m).rounds).toBe(3);
   });
 
@@ -181,7 +182,7 @@ describe('gather: connection status and console output', () => {
     });
     const facts = await run(m, [A, B, C]);
     expect(m.ec2).toHaveReceivedCommandTimes(GetConsoleOutputCommand, 2);
-    expect(m.ec2.commandCalls(GetConsoleOutputCommand)[1].args[0].input.Latest).toBeUndefined();
+    expect(at(at(m.ec2.commandCalls(GetConsoleOutputCommand), 1).args, 0).input.Latest).toBeUndefined();
     expect(facts.consoleOutput).toEqual({ [B]: known({ hasOutput: false, agentLines: [] }) });
   });
 
@@ -252,10 +253,10 @@ describe('gather: session preferences', () => {
     // The stream actions on the group's streams, DescribeLogGroups on every group: the requests session-preferences judges.
     const groups = `arn:aws:logs:${IDS.region}:${IDS.account}:log-group:*`;
     const streams = `arn:aws:logs:${IDS.region}:${IDS.account}:log-group:/ssm/sessions:log-stream:*`;
-    const roleInput = m.iam.commandCalls(SimulatePrincipalPolicyCommand, { PolicySourceArn: IDS.roleArn })[0].args[0].input;
+    const roleInput = at(m.iam.commandCalls(SimulatePrincipalPolicyCommand, { PolicySourceArn: IDS.roleArn }), 0).args[0].input;
     expect(roleInput.ResourceArns).toEqual(['*', KEY, `${bucket}/ssm/*`, bucket, streams, groups]);
     // One result per pair asked for: no action judged on a resource it never touches.
-    const sim = facts.roles[IDS.role].simulation;
+    const sim = facts.roles[IDS.role]?.simulation;
     if (!sim?.known) throw new Error('no simulation');
     expect(sim.value.map((r) => `${r.action} ${r.resource}`).sort()).toEqual(
       [
@@ -267,7 +268,7 @@ describe('gather: session preferences', () => {
       ].sort(),
     );
 
-    const callerInput = m.iam.commandCalls(SimulatePrincipalPolicyCommand, { PolicySourceArn: IDS.callerPrincipal })[0].args[0].input;
+    const callerInput = at(m.iam.commandCalls(SimulatePrincipalPolicyCommand, { PolicySourceArn: IDS.callerPrincipal }), 0).args[0].input;
     expect(callerInput.ActionNames).toEqual(['ssm:StartSession', 'kms:GenerateDataKey']);
     expect(callerInput.ResourceArns).toEqual([INSTANCE_ARN, DOCUMENT_ARN, KEY]);
     expect(facts.callerSimulation?.known && facts.callerSimulation.value.map((r) => `${r.action} ${r.resource}`)).toEqual([
@@ -282,7 +283,7 @@ describe('gather: session preferences', () => {
     m.ssm.on(GetDocumentCommand).rejects(awsError('ssm', 'AccessDeniedException'));
     const facts = await run(m);
     expect(facts.sessionPreferences).toMatchObject({ known: false, call: 'ssm:GetDocument', code: 'AccessDeniedException' });
-    expect(m.iam.commandCalls(SimulatePrincipalPolicyCommand, { PolicySourceArn: IDS.roleArn })[0].args[0].input).toMatchObject({
+    expect(m.iam.commandCalls(SimulatePrincipalPolicyCommand, { PolicySourceArn: IDS.roleArn })[0]?.args[0]?.input).toMatchObject({
       ActionNames: [...AGENT_ACTIONS],
       ResourceArns: undefined,
     });
@@ -312,12 +313,12 @@ describe('gather: the role (GetRole and the simulator)', () => {
     });
     const facts = await run(m);
     expect(m.iam).toHaveReceivedCommandWith(GetRoleCommand, { RoleName: IDS.role });
-    expect(facts.roles[IDS.role].role).toEqual(known({ arn: IDS.roleArn, trustPolicy: trust, permissionsBoundaryArn: boundary }));
+    expect(facts.roles[IDS.role]?.role).toEqual(known({ arn: IDS.roleArn, trustPolicy: trust, permissionsBoundaryArn: boundary }));
   });
 
   it('simulates the agent actions on the role ARN that GetInstanceProfile names, with ResourceArns left to IAM (*)', async () => {
     await run(m);
-    const input = m.iam.commandCalls(SimulatePrincipalPolicyCommand, { PolicySourceArn: IDS.roleArn })[0].args[0].input;
+    const input = at(m.iam.commandCalls(SimulatePrincipalPolicyCommand, { PolicySourceArn: IDS.roleArn }), 0).args[0].input;
     expect(input).toMatchObject({ ActionNames: [...AGENT_ACTIONS], MaxItems: 1000 });
     expect(input.ResourceArns).toBeUndefined();
     expect(m.iam).not.toHaveReceivedCommand(ListAttachedRolePoliciesCommand);
@@ -326,9 +327,9 @@ describe('gather: the role (GetRole and the simulator)', () => {
   it('falls back to the policy lists when the simulation is denied (one more round), and makes the simulation unknown', async () => {
     m.iam.on(SimulatePrincipalPolicyCommand, { PolicySourceArn: IDS.roleArn }).rejects(awsError('iam', 'AccessDenied'));
     const facts = await run(m);
-    const role = facts.roles[IDS.role];
+    const role = facts.roles[IDS.role]!;
     expect(role.simulation).toMatchObject({ known: false, call: 'iam:SimulatePrincipalPolicy', code: 'AccessDenied' });
-    expect(role.attachedPolicies).toEqual(healthyFacts().roles[IDS.role].attachedPolicies);
+    expect(role.attachedPolicies).toEqual(healthyFacts().roles[IDS.role]!.attachedPolicies);
     expect(role.inlinePolicies).toEqual(known([]));
     expect(role.role?.known).toBe(true);
     const s = stats(m);
@@ -355,7 +356,7 @@ describe('gather: the role (GetRole and the simulator)', () => {
     });
     m.iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: [] });
     const facts = await run(m);
-    const sim = facts.roles[IDS.role].simulation;
+    const sim = facts.roles[IDS.role]?.simulation;
     expect(sim?.known && sim.value.find((r) => r.action === 'ssmmessages:OpenDataChannel')).toEqual({
       action: 'ssmmessages:OpenDataChannel',
       resource: '*',
@@ -366,14 +367,14 @@ describe('gather: the role (GetRole and the simulator)', () => {
       missingContextValues: [],
     });
     expect(m.iam).toHaveReceivedCommandTimes(ListAttachedRolePoliciesCommand, 1);
-    expect(facts.roles[IDS.role].attachedPolicies.known).toBe(true);
+    expect(facts.roles[IDS.role]?.attachedPolicies.known).toBe(true);
   });
 
   it('makes only the role fact unknown when iam:GetRole is denied', async () => {
     m.iam.on(GetRoleCommand).rejects(awsError('iam', 'AccessDenied'));
     const facts = await run(m);
-    expect(facts.roles[IDS.role].role).toMatchObject({ known: false, call: 'iam:GetRole', code: 'AccessDenied' });
-    expect(facts.roles[IDS.role].simulation?.known).toBe(true);
+    expect(facts.roles[IDS.role]?.role).toMatchObject({ known: false, call: 'iam:GetRole', code: 'AccessDenied' });
+    expect(facts.roles[IDS.role]?.simulation?.known).toBe(true);
   });
 });
 

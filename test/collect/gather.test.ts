@@ -36,6 +36,7 @@ import { AGENT_ACTIONS } from '../../src/aws/agent';
 import { factsSchema, known, type Facts } from '../../src/facts/schema';
 import { IDS, healthyFacts } from '../helpers/facts';
 import { allowed, answerHealthy, awsError, mockedAws, rawInformation, rawInstance, type MockedAws } from './helpers/aws';
+import { at } from '../helpers/only';
 
 const NOW = new Date('2026-11-29T00:00:00.000Z');
 let bin: string;
@@ -58,7 +59,7 @@ const notCollected = (call: string) => ({ known: false, call, code: 'NotCollecte
  */
 function expected(patch: (f: Facts) => void = () => {}): Facts {
   const f: Facts = { ...healthyFacts(), tool: { name: 'ssm-doctor', version: expect.any(String) }, collectedAt: NOW.toISOString() };
-  const role = f.roles[IDS.role];
+  const role = f.roles[IDS.role]!;
   role.attachedPolicies = notCollected('iam:ListAttachedRolePolicies') as never;
   role.inlinePolicies = notCollected('iam:ListRolePolicies') as never;
   role.simulation = known(
@@ -138,7 +139,7 @@ describe('gather', () => {
   it('asks with the instance-id filter, the VPC filters and the profile name', async () => {
     await run(m);
     expect(m.ec2).toHaveReceivedCommandWith(DescribeInstancesCommand, { Filters: [{ Name: 'instance-id', Values: [IDS.instance] }] });
-    expect(m.ec2.commandCalls(DescribeInstancesCommand)[0].args[0].input.InstanceIds).toBeUndefined();
+    expect(at(at(m.ec2.commandCalls(DescribeInstancesCommand), 0).args, 0).input.InstanceIds).toBeUndefined();
     expect(m.ssm).toHaveReceivedCommandWith(DescribeInstanceInformationCommand, {
       Filters: [{ Key: 'InstanceIds', Values: [IDS.instance] }],
       MaxResults: 50,
@@ -167,7 +168,7 @@ describe('gather', () => {
     expect(facts.instances[IDS.instance]).toEqual(expected().instances[IDS.instance]);
     expect(facts.managedInstances).toEqual(expected().managedInstances);
     expect(m.ssm).toHaveReceivedCommandTimes(DescribeInstanceInformationCommand, 2);
-    expect(m.ssm.commandCalls(DescribeInstanceInformationCommand)[1].args[0].input.Filters).toBeUndefined();
+    expect(at(at(m.ssm.commandCalls(DescribeInstanceInformationCommand), 1).args, 0).input.Filters).toBeUndefined();
     expect(facts.vpcs).toEqual(expected().vpcs);
   });
 
@@ -182,7 +183,7 @@ describe('gather', () => {
     });
     expect(facts).toEqual(
       expected((f) => {
-        f.instanceProfiles[IDS.profileArn] = facts.instanceProfiles[IDS.profileArn];
+        f.instanceProfiles[IDS.profileArn] = facts.instanceProfiles[IDS.profileArn]!;
         f.roles = {};
       }),
     );
@@ -191,7 +192,7 @@ describe('gather', () => {
   it('makes only the endpoints unknown when ec2:DescribeVpcEndpoints is denied', async () => {
     m.ec2.on(DescribeVpcEndpointsCommand).rejects(awsError('ec2', 'UnauthorizedOperation', 'You are not authorized to perform this operation.'));
     const facts = await run(m);
-    const endpoints = facts.vpcs[IDS.vpc].endpoints;
+    const endpoints = facts.vpcs[IDS.vpc]!.endpoints;
     expect(endpoints).toEqual({
       known: false,
       call: 'ec2:DescribeVpcEndpoints',
@@ -201,8 +202,8 @@ describe('gather', () => {
     // Without the endpoints, whether DNS steers Systems Manager elsewhere is worth knowing: the hosted zones are read.
     expect(facts).toEqual(
       expected((f) => {
-        f.vpcs[IDS.vpc].endpoints = endpoints;
-        f.vpcs[IDS.vpc].hostedZones = known([]);
+        f.vpcs[IDS.vpc]!.endpoints = endpoints;
+        f.vpcs[IDS.vpc]!.hostedZones = known([]);
       }),
     );
   });
@@ -251,7 +252,7 @@ describe('gather', () => {
       .resolves({ PolicyVersion: { Document: encodeURIComponent(JSON.stringify(document)), VersionId: 'v3', IsDefaultVersion: true } });
     denySimulation(m);
     const facts = await run(m);
-    const role = facts.roles[IDS.role];
+    const role = facts.roles[IDS.role]!;
     expect(role.attachedPolicies).toEqual(
       known([
         { policyName: 'AmazonSSMManagedInstanceCore', policyArn: IDS.coreArn },
@@ -271,7 +272,7 @@ describe('gather', () => {
     m.iam.on(GetRolePolicyCommand, { PolicyName: 'plain' }).resolves({ RoleName: IDS.role, PolicyName: 'plain', PolicyDocument: JSON.stringify(plain) });
     denySimulation(m);
     const facts = await run(m);
-    expect(facts.roles[IDS.role].inlinePolicies).toEqual(
+    expect(facts.roles[IDS.role]?.inlinePolicies).toEqual(
       known([
         { policyName: 'encoded', document: encoded },
         { policyName: 'plain', document: plain },
@@ -284,8 +285,8 @@ describe('gather', () => {
     m.iam.on(GetRolePolicyCommand).resolves({ RoleName: IDS.role, PolicyName: 'broken', PolicyDocument: '%7B%22Version' });
     denySimulation(m);
     const facts = await run(m);
-    expect(facts.roles[IDS.role].inlinePolicies).toMatchObject({ known: false, call: 'iam:GetRolePolicy', code: 'MalformedPolicyDocument' });
-    expect(facts.roles[IDS.role].attachedPolicies.known).toBe(true);
+    expect(facts.roles[IDS.role]?.inlinePolicies).toMatchObject({ known: false, call: 'iam:GetRolePolicy', code: 'MalformedPolicyDocument' });
+    expect(facts.roles[IDS.role]?.attachedPolicies.known).toBe(true);
   });
 
   it('shares calls: two instances in one VPC with one role cost no more VPC or IAM calls than one', async () => {
@@ -305,7 +306,7 @@ describe('gather', () => {
     expect(stats.byOperation).toEqual({ ...one.byOperation, 'ssm:GetConnectionStatus': 2 });
     expect(stats.rounds).toBe(one.rounds);
     expect(facts.connections).toEqual({ [IDS.instance]: known('connected'), [OTHER]: known('connected') });
-    const callerSim = two.iam.commandCalls(SimulatePrincipalPolicyCommand, { PolicySourceArn: IDS.callerPrincipal })[0].args[0].input;
+    const callerSim = at(two.iam.commandCalls(SimulatePrincipalPolicyCommand, { PolicySourceArn: IDS.callerPrincipal }), 0).args[0].input;
     expect(callerSim.ResourceArns).toEqual([INSTANCE_ARN, INSTANCE_ARN.replace(IDS.instance, OTHER), DOCUMENT_ARN]);
   });
 
@@ -328,8 +329,8 @@ describe('gather', () => {
       expect(facts.dhmc).toEqual(known({ roleName: name }));
       expect(Object.keys(facts.roles)).toEqual([name]);
       expect(m.iam).toHaveReceivedCommandWith(SimulatePrincipalPolicyCommand, { PolicySourceArn: arn });
-      expect(facts.roles[name].role).toEqual(known({ arn, trustPolicy: {} }));
-      expect(facts.roles[name].simulation).toMatchObject(known(expect.arrayContaining([expect.objectContaining({ decision: 'allowed' })])));
+      expect(facts.roles[name]?.role).toEqual(known({ arn, trustPolicy: {} }));
+      expect(facts.roles[name]?.simulation).toMatchObject(known(expect.arrayContaining([expect.objectContaining({ decision: 'allowed' })])));
       // GetRole and the simulation start beside the VPC reads: the setting named the role in round 1.
       expect(m.clients.recorder.stats().rounds).toBe(2);
     });
@@ -345,7 +346,7 @@ describe('gather', () => {
       denySimulation(m);
       const facts = await run(m);
       expect(Object.keys(facts.roles).sort()).toEqual([name, IDS.role].sort());
-      expect(facts.roles[name].simulation?.known).toBe(true);
+      expect(facts.roles[name]?.simulation?.known).toBe(true);
       expect(m.clients.recorder.stats().rounds).toBe(4);
     });
 

@@ -3,6 +3,7 @@ import { commandsOf, diagnose, HEALTHY } from './helpers/expect';
 import { ACCOUNT } from './helpers/aws-stub';
 import { HUB_CIDR, REGION, type ScenarioSpec } from './helpers/scenarios';
 import { useE2E } from './helpers/suite';
+import { at } from '../helpers/only';
 
 // The deeper checks end to end: one scenario per gap, built in moto, judged through the built CLI.
 // Every scenario asserts the whole verdict table, so a gap shows up only where it belongs.
@@ -64,13 +65,13 @@ describe('healthy, with the new reads', () => {
     // IAM itself was asked about the role's agent actions and the caller's StartSession on this instance.
     const role = simulations(roleArn(w.role!.roleName));
     expect(role).toHaveLength(1);
-    expect(role[0].actions).toEqual(
+    expect(role[0]?.actions).toEqual(
       expect.arrayContaining(['ssm:UpdateInstanceInformation', 'ssmmessages:CreateControlChannel', 'ssmmessages:OpenDataChannel']),
     );
     const caller = simulations(w.caller!.principalArn);
     expect(caller).toHaveLength(1);
-    expect(caller[0].actions).toContain('ssm:StartSession');
-    expect(caller[0].resources).toEqual(expect.arrayContaining([instanceArn(id), DOCUMENT_ARN]));
+    expect(caller[0]?.actions).toContain('ssm:StartSession');
+    expect(caller[0]?.resources).toEqual(expect.arrayContaining([instanceArn(id), DOCUMENT_ARN]));
 
     expect(check(r.report, id, 'iam-core-policy').message).toMatch(/simulator/);
     expect(check(r.report, id, 'iam-core-policy').message).toContain('AmazonSSMManagedInstanceCore');
@@ -156,7 +157,9 @@ describe('a gap per new check', () => {
     const commands = commandsOf(report, id, 'iam-trust-policy');
     expect(commands).toHaveLength(1);
     expect(commands[0]).toMatch(new RegExp(`^aws iam update-assume-role-policy --role-name ${w.role!.roleName} --policy-document '`));
-    const document = JSON.parse(/--policy-document '([^']+)'/.exec(commands[0])![1]) as { Statement: { Principal: { Service: string } }[] };
+    const document = JSON.parse(/--policy-document '([^']+)'/.exec(at(commands, 0))![1]!) as {
+      Statement: { Principal: { Service: string } }[];
+    };
     expect(document.Statement.map((s) => s.Principal.Service)).toContain('ec2.amazonaws.com');
     // Not registered, and the report says which failure explains it.
     expect(check(report, id, 'agent-registered').message).toContain('iam-trust-policy');
@@ -263,7 +266,7 @@ describe('a gap per new check', () => {
     // The role's path (/operators/) is not in the assumed-role ARN: only the real ARN gets an answer.
     const answered = simulations(w.caller!.principalArn);
     expect(answered.length).toBeGreaterThanOrEqual(1);
-    expect(answered[0].actions).toContain('ssm:StartSession');
+    expect(answered[0]?.actions).toContain('ssm:StartSession');
     expect(commandsOf(report, id, 'caller-start-session').join('\n')).toMatch(/aws iam put-role-policy --role-name ssm-doctor-e2e-operator /);
     expect(code).toBe(1);
   });
@@ -440,7 +443,7 @@ describe('several gaps at once, two instances, two languages', () => {
       }
     }
     // The plan carries each command once, however many checks ask for it.
-    const plan = en.report.instances[0].plan!.commands;
+    const plan = at(en.report.instances, 0).plan!.commands;
     expect(new Set(plan).size).toBe(plan.length);
     for (const c of ['iam-trust-policy', 'instance-sg-egress', 'session-preferences', 'caller-start-session']) {
       for (const command of commandsOf(en.report, id, c)) expect(plan).toContain(command);
@@ -453,8 +456,8 @@ describe('several gaps at once, two instances, two languages', () => {
     const ids = [w.instance.instanceId, silent.instanceId];
     const r = await diagnose(e2e, ids, ['--stats']);
 
-    expect(statuses(r.report, ids[0])).toEqual(HEALTHY);
-    expect(statuses(r.report, ids[1])).toEqual(expected({ 'agent-registered': 'fail', 'agent-version': 'skip' }));
+    expect(statuses(r.report, ids[0]!)).toEqual(HEALTHY);
+    expect(statuses(r.report, ids[1]!)).toEqual(expected({ 'agent-registered': 'fail', 'agent-version': 'skip' }));
     expect(r.code).toBe(2);
     const targets = e2e.stub.requests.filter((q) => q.name === 'ssm:GetConnectionStatus').map((q) => q.params.Target);
     expect([...targets].sort()).toEqual([...ids].sort());

@@ -19,7 +19,7 @@ async function instanceIn(region: string): Promise<string> {
     const images = await ec2.send(new EC2.DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['amzn-ami-hvm-*'] }] }));
     const ImageId = images.Images!.find((i) => !i.Platform)!.ImageId!;
     const run = await ec2.send(new EC2.RunInstancesCommand({ ImageId, InstanceType: 't3.micro', MinCount: 1, MaxCount: 1, SubnetId: subnetId }));
-    return run.Instances![0].InstanceId!;
+    return run.Instances![0]!.InstanceId!;
   } finally {
     ec2.destroy();
   }

@@ -6,6 +6,7 @@ import * as STS from '@aws-sdk/client-sts';
 import { AwsStub, DHMC_SETTING_ID, PREFERENCES_DOCUMENT } from './helpers/aws-stub';
 import { startMoto, type Moto } from './helpers/moto';
 import { CORE_POLICY_ARN, REGION, Scenarios, serviceName } from './helpers/scenarios';
+import { at } from '../helpers/only';
 
 // The harness the CLI tests stand on, checked with the SDK itself: if the stub or a scenario
 // drifts from what AWS (or moto) does, this file says so before the CLI tests mislead anyone.
@@ -81,11 +82,11 @@ describe('SSM stub', () => {
   it('honours the InstanceIds filter and parses fields the way the SDK expects', async () => {
     const ssm = clients.ssm(stub.url);
     const res = await ssm.send(
-      new SSM.DescribeInstanceInformationCommand({ Filters: [{ Key: 'InstanceIds', Values: [ids[20], 'i-0fffffffffffffff0'] }] }),
+      new SSM.DescribeInstanceInformationCommand({ Filters: [{ Key: 'InstanceIds', Values: [ids[20]!, 'i-0fffffffffffffff0'] }] }),
     );
     expect(res.InstanceInformationList).toHaveLength(1);
     expect(res.InstanceInformationList![0]).toMatchObject({ InstanceId: ids[20], PingStatus: 'Online', AgentVersion: '3.3.1957.0' });
-    expect(res.InstanceInformationList![0].LastPingDateTime).toBeInstanceOf(Date);
+    expect(res.InstanceInformationList![0]?.LastPingDateTime).toBeInstanceOf(Date);
     expect(res.NextToken).toBeUndefined();
     ssm.destroy();
   });
@@ -196,8 +197,8 @@ describe('IAM SimulatePrincipalPolicy stand-in (evaluated from the policies in m
       expect.objectContaining({ EvalActionName: 'ssm:UpdateInstanceInformation', EvalDecision: 'allowed' }),
       expect.objectContaining({ EvalActionName: 'kms:Decrypt', EvalDecision: 'implicitDeny', MatchedStatements: [] }),
     ]);
-    expect(res.EvaluationResults![0].OrganizationsDecisionDetail).toBeUndefined();
-    expect(res.EvaluationResults![0].PermissionsBoundaryDecisionDetail).toBeUndefined();
+    expect(at(res.EvaluationResults!, 0).OrganizationsDecisionDetail).toBeUndefined();
+    expect(at(res.EvaluationResults!, 0).PermissionsBoundaryDecisionDetail).toBeUndefined();
     // Its own reads of moto are not the tool's: only the simulation is counted.
     expect(stub.countsByOperation()).toEqual({ 'iam:SimulatePrincipalPolicy': 1 });
     iam.destroy();
@@ -334,8 +335,8 @@ describe('proxy in front of moto', () => {
     // moto's own answer for credentials it did not issue.
     expect((await sts.send(new STS.GetCallerIdentityCommand({}))).Arn).toBe('arn:aws:sts::123456789012:user/moto');
 
-    const image = (await ec2.send(new EC2.DescribeImagesCommand({ Owners: ['amazon'] }))).Images![0].ImageId;
-    const instanceId = (await ec2.send(new EC2.RunInstancesCommand({ ImageId: image, MinCount: 1, MaxCount: 1 }))).Instances![0].InstanceId!;
+    const image = (await ec2.send(new EC2.DescribeImagesCommand({ Owners: ['amazon'] }))).Images![0]!.ImageId;
+    const instanceId = (await ec2.send(new EC2.RunInstancesCommand({ ImageId: image, MinCount: 1, MaxCount: 1 }))).Instances![0]!.InstanceId!;
     const motoOutput = await ec2.send(new EC2.GetConsoleOutputCommand({ InstanceId: instanceId, Latest: true }));
     expect(Buffer.from(motoOutput.Output!, 'base64').toString()).not.toMatch(/amazon-ssm-agent/);
     stub.consoleOutput.set(instanceId, 'Starting amazon-ssm-agent.service\nERROR EC2RoleProvider Failed to connect to Systems Manager\n');
@@ -361,12 +362,12 @@ describe('scenarios in moto', () => {
     const w = await scenarios.build({ endpoints: {} });
     const ec2 = clients.ec2(moto.url);
 
-    const inst = (await ec2.send(new EC2.DescribeInstancesCommand({ InstanceIds: [w.instance.instanceId] }))).Reservations![0].Instances![0];
+    const inst = (await ec2.send(new EC2.DescribeInstancesCommand({ InstanceIds: [w.instance.instanceId] }))).Reservations![0]!.Instances![0]!;
     expect(inst).toMatchObject({ State: { Name: 'running' }, SubnetId: w.subnets.private, VpcId: w.vpcId });
     expect(inst.IamInstanceProfile?.Arn).toBe(w.role!.profileArn);
     expect(inst.PublicIpAddress).toBeUndefined();
     expect(inst.Placement?.AvailabilityZone).toBe('ap-northeast-1a');
-    expect(inst.NetworkInterfaces?.[0].Groups?.map((g) => g.GroupId)).toEqual([w.instanceSg]);
+    expect(inst.NetworkInterfaces?.[0]?.Groups?.map((g) => g.GroupId)).toEqual([w.instanceSg]);
 
     for (const attr of ['enableDnsSupport', 'enableDnsHostnames'] as const) {
       const res = await ec2.send(new EC2.DescribeVpcAttributeCommand({ VpcId: w.vpcId, Attribute: attr }));
@@ -406,7 +407,7 @@ describe('scenarios in moto', () => {
   it('builds the guide’s starting point: main route table only, no role, no endpoints, not registered', async () => {
     const w = await scenarios.build({ role: 'none', privateRouteTable: 'main', agent: false });
     const ec2 = clients.ec2(moto.url);
-    const inst = (await ec2.send(new EC2.DescribeInstancesCommand({ InstanceIds: [w.instance.instanceId] }))).Reservations![0].Instances![0];
+    const inst = (await ec2.send(new EC2.DescribeInstancesCommand({ InstanceIds: [w.instance.instanceId] }))).Reservations![0]!.Instances![0]!;
     expect(inst.IamInstanceProfile).toBeUndefined();
     const tables = (await ec2.send(new EC2.DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [w.vpcId] }] }))).RouteTables!;
     expect(tables.some((t) => t.Associations?.some((a) => a.SubnetId === w.subnets.private))).toBe(false);
@@ -421,7 +422,7 @@ describe('scenarios in moto', () => {
     expect(w.instance.publicIp).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
     const stopped = await scenarios.launch(w, { state: 'stopped' });
     const ec2 = clients.ec2(moto.url);
-    const inst = (await ec2.send(new EC2.DescribeInstancesCommand({ InstanceIds: [stopped.instanceId] }))).Reservations![0].Instances![0];
+    const inst = (await ec2.send(new EC2.DescribeInstancesCommand({ InstanceIds: [stopped.instanceId] }))).Reservations![0]!.Instances![0]!;
     expect(inst.State?.Name).toBe('stopped');
     expect(stub.nodes.has(stopped.instanceId)).toBe(false);
     ec2.destroy();
@@ -433,7 +434,7 @@ describe('scenarios in moto', () => {
     const iam = clients.iam(moto.url);
     // The instance-id filter works, and an unknown id is an empty result with the filter, an error without.
     const byFilter = await ec2.send(new EC2.DescribeInstancesCommand({ Filters: [{ Name: 'instance-id', Values: [w.instance.instanceId] }] }));
-    expect(byFilter.Reservations?.[0].Instances?.[0].InstanceId).toBe(w.instance.instanceId);
+    expect(byFilter.Reservations?.[0]?.Instances?.[0]?.InstanceId).toBe(w.instance.instanceId);
     const missing = await ec2.send(new EC2.DescribeInstancesCommand({ Filters: [{ Name: 'instance-id', Values: ['i-0123456789abcdef0'] }] }));
     expect(missing.Reservations).toEqual([]);
     expect((await errorOf(ec2.send(new EC2.DescribeInstancesCommand({ InstanceIds: ['i-0123456789abcdef0'] })))).name).toBe(
@@ -479,7 +480,7 @@ describe('scenarios in moto', () => {
     const ec2 = clients.ec2(moto.url);
     const iam = clients.iam(moto.url);
 
-    const sg = (await ec2.send(new EC2.DescribeSecurityGroupsCommand({ GroupIds: [w.instanceSg] }))).SecurityGroups![0];
+    const sg = (await ec2.send(new EC2.DescribeSecurityGroupsCommand({ GroupIds: [w.instanceSg] }))).SecurityGroups![0]!;
     expect(sg.IpPermissionsEgress).toEqual([]);
 
     const acls = (await ec2.send(new EC2.DescribeNetworkAclsCommand({ Filters: [{ Name: 'vpc-id', Values: [w.vpcId] }] }))).NetworkAcls!;
@@ -498,7 +499,7 @@ describe('scenarios in moto', () => {
     const role = (await iam.send(new IAM.GetRoleCommand({ RoleName: w.role!.roleName }))).Role!;
     expect(decodeURIComponent(role.AssumeRolePolicyDocument!)).toContain('lambda.amazonaws.com');
 
-    const inst = (await ec2.send(new EC2.DescribeInstancesCommand({ InstanceIds: [w.instance.instanceId] }))).Reservations![0].Instances![0];
+    const inst = (await ec2.send(new EC2.DescribeInstancesCommand({ InstanceIds: [w.instance.instanceId] }))).Reservations![0]!.Instances![0]!;
     expect(inst.MetadataOptions).toMatchObject({ HttpEndpoint: 'disabled' });
 
     const eps = (await ec2.send(new EC2.DescribeVpcEndpointsCommand({ Filters: [{ Name: 'vpc-id', Values: [w.vpcId] }] }))).VpcEndpoints!;
@@ -515,8 +516,8 @@ describe('scenarios in moto', () => {
     expect(w.caller!.arn).toBe('arn:aws:iam::123456789012:user/ssm-doctor-e2e-operator');
     expect(scenarios.callerEnv.AWS_ACCESS_KEY_ID).toBeDefined();
     const asUser = clients.sts(stub.url, {
-      accessKeyId: scenarios.callerEnv.AWS_ACCESS_KEY_ID,
-      secretAccessKey: scenarios.callerEnv.AWS_SECRET_ACCESS_KEY,
+      accessKeyId: scenarios.callerEnv.AWS_ACCESS_KEY_ID!,
+      secretAccessKey: scenarios.callerEnv.AWS_SECRET_ACCESS_KEY!,
     });
     expect((await asUser.send(new STS.GetCallerIdentityCommand({}))).Arn).toBe(w.caller!.arn);
 
@@ -544,8 +545,8 @@ describe('scenarios in moto', () => {
     expect(v.caller!.arn).toBe('arn:aws:sts::123456789012:assumed-role/ssm-doctor-e2e-operator/alice');
     expect(v.caller!.principalArn).toBe('arn:aws:iam::123456789012:role/operators/ssm-doctor-e2e-operator');
     const asRole = clients.sts(stub.url, {
-      accessKeyId: scenarios.callerEnv.AWS_ACCESS_KEY_ID,
-      secretAccessKey: scenarios.callerEnv.AWS_SECRET_ACCESS_KEY,
+      accessKeyId: scenarios.callerEnv.AWS_ACCESS_KEY_ID!,
+      secretAccessKey: scenarios.callerEnv.AWS_SECRET_ACCESS_KEY!,
       sessionToken: scenarios.callerEnv.AWS_SESSION_TOKEN,
     });
     expect((await asRole.send(new STS.GetCallerIdentityCommand({}))).Arn).toBe(v.caller!.arn);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { factsSchema } from '../../src/facts/schema';
 import { parseReport, parseStats, statuses } from './helpers/cli';
 import { useE2E } from './helpers/suite';
+import { first } from '../helpers/only';
 
 // What a person and a script see: the table in English and Japanese, one clean JSON document,
 // and a facts file that reproduces the diagnosis with no AWS at all.
@@ -24,12 +25,12 @@ describe('table output on the guide’s starting point', () => {
     expect(table.code).toBe(2);
     expect(table.stdout).not.toContain('\u001b[');
     expect(table.stdout).toContain(`${id} (ap-northeast-1): CRITICAL`);
-    for (const c of json.instances[0].checks) expect(table.stdout).toContain(c.id);
+    for (const c of first(json.instances).checks) expect(table.stdout).toContain(c.id);
     const text = table.stdout.replace(/[\s\u2500-\u257f]+/g, ' ');
     expect(text).toMatch(/Actions → Security → Modify IAM role/);
     expect(text).toMatch(/VPC → Endpoints → Create endpoint/);
 
-    for (const command of json.instances[0].plan!.commands) expect(table.stdout.split('\n').map((l) => l.trim())).toContain(command);
+    for (const command of first(json.instances).plan!.commands) expect(table.stdout.split('\n').map((l) => l.trim())).toContain(command);
   });
 
   it('Japanese (--lang ja, or a ja locale): the Japanese console labels, the same ids and statuses', async () => {
@@ -49,8 +50,8 @@ describe('table output on the guide’s starting point', () => {
 
     // Ids, statuses and keys do not change with the language; the words do.
     expect(statuses(json, id)).toEqual(statuses(english, id));
-    expect(json.instances[0].plan!.commands).toEqual(english.instances[0].plan!.commands);
-    expect(json.instances[0].checks[0].title).not.toBe(english.instances[0].checks[0].title);
+    expect(first(json.instances).plan!.commands).toEqual(first(english.instances).plan!.commands);
+    expect(first(first(json.instances).checks).title).not.toBe(first(first(english.instances).checks).title);
 
     const byLocale = await e2e.run([id], { env: { LANG: 'ja_JP.UTF-8' } });
     expect(byLocale.stdout).toBe(table.stdout);
@@ -62,7 +63,7 @@ describe('table output on the guide’s starting point', () => {
     const table = await e2e.run([id, '--lang', lang]);
     const json = parseReport(await e2e.run([id, '--lang', lang, '--output', 'json']));
     const text = flat(table.stdout);
-    for (const step of json.instances[0].plan!.steps) expect({ step, shown: text.includes(flat(step)) }).toEqual({ step, shown: true });
+    for (const step of first(json.instances).plan!.steps) expect({ step, shown: text.includes(flat(step)) }).toEqual({ step, shown: true });
   });
 });
 
@@ -99,7 +100,9 @@ describe('--save-facts then --facts', () => {
     const live = await e2e.run([id, '--output', 'json', '--save-facts', file]);
     const liveReport = parseReport(live);
     expect(statuses(liveReport, id)['agent-registered']).toBe('unknown');
-    expect(liveReport.instances[0].checks.find((c) => c.id === 'agent-registered')!.message).toContain('ssm:DescribeInstanceInformation');
+    expect(first(liveReport.instances).checks.find((c) => c.id === 'agent-registered')!.message).toContain(
+      'ssm:DescribeInstanceInformation',
+    );
     expect(live.code).toBe(2);
 
     const facts = factsSchema.parse(JSON.parse(readFileSync(file, 'utf8')));

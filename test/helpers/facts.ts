@@ -219,7 +219,11 @@ export function factsWith(patch: (f: Facts) => void): Facts {
   return f;
 }
 
-export const vpcOf = (f: Facts): Vpc => f.vpcs[IDS.vpc];
+export const vpcOf = (f: Facts): Vpc => {
+  const v = f.vpcs[IDS.vpc];
+  if (!v) throw new Error('test facts have no vpc');
+  return v;
+};
 
 /**
  * The private subnet's 0.0.0.0/0 to an available public NAT gateway in the public subnet (whose
@@ -233,7 +237,7 @@ export function natRoute(f: Facts): void {
 }
 export const instanceOf = (f: Facts): Instance => {
   const i = f.instances[IDS.instance];
-  if (!i.known || !i.value) throw new Error('test facts have no instance');
+  if (!i?.known || !i.value) throw new Error('test facts have no instance');
   return i.value;
 };
 

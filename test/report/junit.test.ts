@@ -8,6 +8,7 @@ import { renderJunit } from '../../src/report/junit';
 import type { CheckReport, Report } from '../../src/report/schema';
 import { factsWith, IDS } from '../helpers/facts';
 import { childrenNamed, parseXml, textOf, XmlError, type XmlElement } from './xml';
+import { at, first } from '../helpers/only';
 
 function check(status: CheckReport['status'], extra: Partial<CheckReport> = {}): CheckReport {
   return { id: `check-${status}`, title: `Title of ${status}`, status, severity: 'critical', message: `message of ${status}`, ...extra };
@@ -57,9 +58,9 @@ describe('renderJunit', () => {
     const root = parseXml(xml);
     expect(root.name).toBe('testsuites');
     expect(root.attrs).toMatchObject({ name: 'ssm-doctor', tests: '5', failures: '1', errors: '1', skipped: '1' });
-    const [suite] = childrenNamed(root, 'testsuite');
+    const suite = first(childrenNamed(root, 'testsuite'));
     expect(suite.attrs).toMatchObject({ name: IDS.instance, tests: '5', failures: '1', errors: '1', skipped: '1' });
-    const props = childrenNamed(childrenNamed(suite, 'properties')[0], 'property').map((p) => [p.attrs.name, p.attrs.value]);
+    const props = childrenNamed(first(childrenNamed(suite, 'properties')), 'property').map((p) => [p.attrs.name, p.attrs.value]);
     expect(props).toEqual([
       ['ssm-doctor.version', '1.2.3'],
       ['ssm-doctor.region', IDS.region],
@@ -70,7 +71,7 @@ describe('renderJunit', () => {
     for (const c of cases(root)) expect(c.attrs.classname).toBe(IDS.instance);
     expect(byName['check-pass'].children).toEqual([]);
 
-    const [failure] = childrenNamed(byName['check-fail'], 'failure');
+    const failure = first(childrenNamed(byName['check-fail'], 'failure'));
     expect(failure.attrs).toEqual({ message: 'message of fail', type: 'critical' });
     expect(textOf(failure)).toBe(
       'Title of fail: message of fail\n\n1. Step one\n2. Step two\n\naws ec2 create-vpc-endpoint --vpc-id vpc-1 --region ap-northeast-1',
@@ -80,11 +81,14 @@ describe('renderJunit', () => {
     const warn = byName['check-warn'];
     expect(childrenNamed(warn, 'failure')).toEqual([]);
     expect(childrenNamed(warn, 'error')).toEqual([]);
-    expect(textOf(childrenNamed(warn, 'system-out')[0])).toMatch(/^WARNING: Title of warn: message of warn\n\n1\. Step one/);
-    expect(childrenNamed(childrenNamed(warn, 'properties')[0], 'property')[0].attrs).toEqual({ name: 'ssm-doctor.status', value: 'warn' });
+    expect(textOf(first(childrenNamed(warn, 'system-out')))).toMatch(/^WARNING: Title of warn: message of warn\n\n1\. Step one/);
+    expect(childrenNamed(first(childrenNamed(warn, 'properties')), 'property')[0]?.attrs).toEqual({
+      name: 'ssm-doctor.status',
+      value: 'warn',
+    });
 
-    expect(childrenNamed(byName['check-skip'], 'skipped')[0].attrs).toEqual({ message: 'message of skip' });
-    const [error] = childrenNamed(byName['check-unknown'], 'error');
+    expect(childrenNamed(byName['check-skip'], 'skipped')[0]?.attrs).toEqual({ message: 'message of skip' });
+    const error = first(childrenNamed(byName['check-unknown'], 'error'));
     expect(error.attrs).toEqual({ type: 'unknown', message: 'iam:GetRole was denied (AccessDenied): grant the tool iam:GetRole to evaluate this check' });
   });
 
@@ -92,7 +96,7 @@ describe('renderJunit', () => {
     const hostile = 'a <b> & "c" \'d\' ]]> \u0000\u0007\u001b[31m\ud800 tab\tnew\nline 日本語 🙂';
     const xml = renderJunit(reportOf([check('fail', { message: hostile, fix: { steps: [hostile], commands: [] } })]));
     const root = parseXml(xml);
-    const [failure] = childrenNamed(cases(root)[0], 'failure');
+    const failure = first(childrenNamed(first(cases(root)), 'failure'));
     const expected = 'a <b> & "c" \'d\' ]]> \ufffd\ufffd\ufffd[31m\ufffd tab\tnew\nline 日本語 🙂';
     expect(failure.attrs.message).toBe(expected);
     expect(textOf(failure)).toContain(expected);
@@ -119,8 +123,8 @@ describe('renderJunit', () => {
 
   it('a real report of two instances: a suite each, every check once', () => {
     const facts = factsWith((f) => {
-      f.instances['i-0fedcba9876543210'] = f.instances[IDS.instance];
-      const i = f.instances['i-0fedcba9876543210'];
+      f.instances['i-0fedcba9876543210'] = f.instances[IDS.instance]!;
+      const i = f.instances['i-0fedcba9876543210']!;
       if (i.known && i.value) i.value = { ...i.value, instanceId: 'i-0fedcba9876543210', instanceProfileArn: null };
     });
     const report = buildReport(facts, [IDS.instance, 'i-0fedcba9876543210'], 'ja');
@@ -128,10 +132,10 @@ describe('renderJunit', () => {
     const suites = childrenNamed(root, 'testsuite');
     expect(suites.map((s) => s.attrs.name)).toEqual([IDS.instance, 'i-0fedcba9876543210']);
     suites.forEach((s, n) => {
-      expect(childrenNamed(s, 'testcase').map((c) => c.attrs.name)).toEqual(report.instances[n].checks.map((c) => c.id));
+      expect(childrenNamed(s, 'testcase').map((c) => c.attrs.name)).toEqual(at(report.instances, n).checks.map((c) => c.id));
     });
-    const failed = childrenNamed(suites[1], 'testcase').find((c) => c.attrs.name === 'iam-instance-profile')!;
-    expect(textOf(childrenNamed(failed, 'failure')[0])).toMatch(/aws ec2 associate-iam-instance-profile .*i-0fedcba9876543210/);
+    const failed = childrenNamed(at(suites, 1), 'testcase').find((c) => c.attrs.name === 'iam-instance-profile')!;
+    expect(textOf(first(childrenNamed(failed, 'failure')))).toMatch(/aws ec2 associate-iam-instance-profile .*i-0fedcba9876543210/);
     expect(Number(root.attrs.tests)).toBe(report.instances.reduce((n, i) => n + i.checks.length, 0));
   });
 });

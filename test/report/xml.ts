@@ -24,7 +24,7 @@ export function parseXml(text: string): XmlElement {
     throw new XmlError(`${why} at offset ${i}: ${JSON.stringify(text.slice(i, i + 30))}`);
   };
   const skipSpace = () => {
-    while (i < text.length && ' \t\r\n'.includes(text[i])) i++;
+    while (i < text.length && ' \t\r\n'.includes(text[i]!)) i++;
   };
   const skipMisc = () => {
     for (;;) {
@@ -77,7 +77,7 @@ export function parseXml(text: string): XmlElement {
       skipSpace();
       const q = text[i];
       if (q !== '"' && q !== "'") fail('a quoted value expected');
-      const end = text.indexOf(q, i + 1);
+      const end = text.indexOf(q!, i + 1);
       if (end < 0) fail('unclosed attribute value');
       const raw = text.slice(i + 1, end);
       if (raw.includes('<')) fail('< in an attribute value');

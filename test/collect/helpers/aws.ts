@@ -75,7 +75,7 @@ function answer(client: { middlewareStack: unknown }, send: (command: unknown) =
   (client.middlewareStack as Stack).add(
     (_next: unknown, context: Record<string, { commandInstance?: unknown }>) => async () => {
       await new Promise((resolve) => setTimeout(resolve, LATENCY_MS));
-      return { output: await send(context.__smithy_context.commandInstance), response: {} };
+      return { output: await send(context.__smithy_context!.commandInstance), response: {} };
     },
     { step: 'initialize', priority: 'low', name: 'testAnswer' },
   );
