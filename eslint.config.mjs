@@ -12,6 +12,8 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       'no-control-regex': 'off',
+      // A server's handler reads the object the server is handed to once it listens.
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
     },
   },
   {

@@ -33,7 +33,7 @@ it('pages DescribeInstances by MaxResults and NextToken, and matches id prefixes
   expect(pages).toBe(3);
   expect(ids).toEqual(account.instances.map((i) => i.id));
   const prefixed = await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'instance-id', Values: ['i-0a*'] }] }));
-  const got = (prefixed.Reservations ?? []).map((r) => r.Instances![0].InstanceId);
+  const got = (prefixed.Reservations ?? []).map((r) => r.Instances![0]!.InstanceId);
   expect(got).toEqual(account.instances.filter((i) => i.id.startsWith('i-0a')).map((i) => i.id));
   await expect(ec2.send(new DescribeInstancesCommand({ MaxResults: 1001 }))).rejects.toThrow(/MaxResults/);
   ec2.destroy();
@@ -71,7 +71,7 @@ it('answers a whole --all run of the built CLI: every instance reported, the pla
     expect(failing('vpc-endpoints')).toBe(planted.missingEndpoint);
     expect(failing('endpoint-sg-https')).toBe(planted.closedSg);
     expect(failing('instance-state')).toBe(planted.stopped);
-    const stats = JSON.parse(/ssm-doctor stats: (.*)/.exec(stderr)![1]) as { calls: number };
+    const stats = JSON.parse(/ssm-doctor stats: (.*)/.exec(stderr)![1]!) as { calls: number };
     expect(stats.calls).toBe([...fake.counts.values()].reduce((a, b) => a + b, 0));
   } finally {
     rmSync(home, { recursive: true, force: true });

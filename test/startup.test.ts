@@ -27,7 +27,7 @@ function run(args: string[], env: Record<string, string> = {}) {
     timeout: 30_000,
   });
   const modules = readFileSync(out, 'utf8').split('\n').filter(Boolean);
-  const packages = new Set(modules.flatMap((m) => /node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)/.exec(m)?.[1].replace('\\', '/') ?? []));
+  const packages = new Set(modules.flatMap((m) => /node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)/.exec(m)?.[1]?.replace('\\', '/') ?? []));
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, modules, packages };
 }
 

@@ -215,7 +215,7 @@ checkCases('agent-registered', [
       consoleOut(true, ['[  OK  ] Started amazon-ssm-agent.service - amazon-ssm-agent.'])(f);
     }),
     status: 'fail',
-    message: /may not be installed, or is still waiting out its retry backoff after a recent fix; the console output shows the agent: "\[  OK  \] Started amazon-ssm-agent\.service - amazon-ssm-agent\."$/,
+    message: /may not be installed, or is still waiting out its retry backoff after a recent fix; the console output shows the agent: "\[ {2}OK {2}\] Started amazon-ssm-agent\.service - amazon-ssm-agent\."$/,
     messageJa: /コンソール出力にはエージェントの記録があります/,
   },
   {

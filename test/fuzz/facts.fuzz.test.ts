@@ -60,8 +60,8 @@ function setAt(root: unknown, path: (string | number)[], replacement: unknown, r
   if (path.length === 0) return replacement;
   const copy = structuredClone(root) as Record<string | number, unknown>;
   let node = copy;
-  for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
-  const last = path[path.length - 1];
+  for (const key of path.slice(0, -1)) node = node[key as string | number] as Record<string | number, unknown>;
+  const last = path[path.length - 1]!;
   if (remove && !Array.isArray(node)) delete node[last];
   else node[last] = replacement;
   return copy;
@@ -138,7 +138,7 @@ describe('loadFacts', () => {
     const deep = '['.repeat(100_000) + ']'.repeat(100_000);
     const marker = '"@@DEEP@@"';
     const f = structuredClone(healthy) as Facts;
-    const role = Object.values(f.roles)[0];
+    const role = Object.values(f.roles)[0]!;
     if (role.role?.known) role.role.value.trustPolicy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '@@DEEP@@', Action: '@@DEEP@@' }] };
     role.inlinePolicies = { known: true, value: [{ policyName: 'deep', document: { Statement: [{ Effect: 'Allow', Action: '@@DEEP@@', Resource: '@@DEEP@@' }] } }] };
     role.simulation = { known: false, call: 'iam:SimulatePrincipalPolicy', code: 'AccessDenied', message: 'denied' };

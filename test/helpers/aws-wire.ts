@@ -108,7 +108,7 @@ export function identify(req: IncomingMessage, body: Buffer): SeenRequest {
   const base = { method: req.method ?? '', headers: req.headers, body: body.toString('latin1') };
   const target = req.headers['x-amz-target'];
   if (typeof target === 'string') {
-    const [prefix, operation] = target.split('.');
+    const [prefix = '', operation = ''] = target.split('.');
     return { ...base, operation: `${scope?.[1] ?? prefix.toLowerCase()}:${operation}`, protocol: 'json', wire: target };
   }
   const service = scope?.[1] ?? 'unknown';

@@ -26,7 +26,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function pack(dryRun: boolean): Packed {
   const args = ['pack', '--json', '--ignore-scripts', '--pack-destination', work, ...(dryRun ? ['--dry-run'] : [])];
-  return (JSON.parse(execFileSync(npm, args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as Packed[])[0];
+  return (JSON.parse(execFileSync(npm, args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as Packed[])[0]!;
 }
 
 beforeAll(() => {

@@ -357,7 +357,7 @@ function identify(
   const scope = /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\//.exec(String(req.headers.authorization ?? ''));
   const target = req.headers['x-amz-target'];
   if (typeof target === 'string') {
-    const [prefix, operation] = target.split('.');
+    const [prefix = '', operation = ''] = target.split('.');
     const params = body.length ? (JSON.parse(body.toString()) as Record<string, unknown>) : {};
     return { service: scope?.[1] ?? prefix.toLowerCase(), operation, protocol: 'json', params };
   }

@@ -102,7 +102,7 @@ export function parseReport(r: CliResult): Report {
 export function parseStats(stderr: string): Stats {
   const lines = stderr.split('\n').filter((l) => l.startsWith('ssm-doctor stats: '));
   if (lines.length !== 1) throw new Error(`expected one stats line on stderr, found ${lines.length}:\n${stderr}`);
-  return JSON.parse(lines[0].slice('ssm-doctor stats: '.length)) as Stats;
+  return JSON.parse(lines[0]!.slice('ssm-doctor stats: '.length)) as Stats;
 }
 
 /** `{ "instance-state": "pass", … }` for one instance of a report. */

@@ -69,7 +69,7 @@ export async function simulate(
 ): Promise<EvalResult[]> {
   const principal = /^arn:[\w-]+:iam::\d{12}:(role|user)\/(?:[^/]+\/)*([^/]+)$/.exec(principalArn);
   if (!principal) throw new SimulationError('InvalidInput', `Invalid ARN: ${principalArn} is not the ARN of an IAM user or role.`);
-  const [, kind, name] = principal;
+  const [, kind = '', name = ''] = principal;
   const { arn, policies, boundary } = kind === 'role' ? await rolePolicies(iam, name) : await userPolicies(iam, name);
   if (arn !== principalArn) throw new SimulationError('NoSuchEntity', `The ${kind} with ARN ${principalArn} cannot be found.`);
 

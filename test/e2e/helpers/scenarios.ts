@@ -343,12 +343,12 @@ export class Scenarios {
           : {}),
       }),
     );
-    const instanceId = run.Instances![0].InstanceId!;
+    const instanceId = run.Instances![0]!.InstanceId!;
     if (spec.state === 'stopped') {
       await this.ec2.send(new EC2.StopInstancesCommand({ InstanceIds: [instanceId] }));
     }
     const described = await this.ec2.send(new EC2.DescribeInstancesCommand({ InstanceIds: [instanceId] }));
-    const inst = described.Reservations![0].Instances![0];
+    const inst = described.Reservations![0]!.Instances![0]!;
     const launched = { instanceId, privateIp: inst.PrivateIpAddress!, publicIp: inst.PublicIpAddress, subnetId };
 
     if (spec.agent !== false && spec.state !== 'stopped') {

@@ -140,7 +140,7 @@ export class FakeAws {
     const body = await readBody(req);
     const seen = identify(req, body);
     this.requests.push(seen);
-    const [service, operation] = seen.operation.split(':');
+    const [service = '', operation = ''] = seen.operation.split(':');
     const fault = this.faults.get(seen.operation) ?? this.faults.get('*');
     const count = (this.faulted.get(seen.operation) ?? 0) + 1;
     this.faulted.set(seen.operation, count);

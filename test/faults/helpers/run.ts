@@ -104,12 +104,12 @@ export async function diagnose(
 /** `{ "instance-state": "pass", … }` of the one instance. */
 export function statuses(report: Report | undefined): Record<string, string> {
   if (!report) throw new Error('no JSON report on stdout');
-  return Object.fromEntries(report.instances[0].checks.map((c) => [c.id, c.status]));
+  return Object.fromEntries(report.instances[0]!.checks.map((c) => [c.id, c.status]));
 }
 
 export function messages(report: Report | undefined): Record<string, string> {
   if (!report) throw new Error('no JSON report on stdout');
-  return Object.fromEntries(report.instances[0].checks.map((c) => [c.id, c.message]));
+  return Object.fromEntries(report.instances[0]!.checks.map((c) => [c.id, c.message]));
 }
 
 /** The checks whose status differs from the baseline's, as `id: before → after`. */
