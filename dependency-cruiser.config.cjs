@@ -42,7 +42,8 @@ module.exports = {
     },
     {
       name: 'renderers-get-the-diagnosis',
-      comment: 'Renderers get finished results (ESLint formatters): they never evaluate, read AWS or orchestrate; the result types are all they take from checks.',
+      comment:
+        'Renderers get finished results (ESLint formatters): they never evaluate, read AWS or orchestrate; the result types are all they take from checks.',
       severity: 'error',
       from: { path: '^src/report/' },
       to: { path: '^src/(engine|collect|diagnose|wait|cli)|^src/checks/(?!types\\.ts$)' },

@@ -104,7 +104,11 @@ export class Account {
       missingEndpoint: v % 10 === 3,
       closedSg: v % 10 === 7,
     }));
-    this.roles = Array.from({ length: shape.roles }, (_, r) => ({ name: `bench-role-${r}`, profile: `bench-profile-${r}`, core: r % 10 !== 5 }));
+    this.roles = Array.from({ length: shape.roles }, (_, r) => ({
+      name: `bench-role-${r}`,
+      profile: `bench-profile-${r}`,
+      core: r % 10 !== 5,
+    }));
     this.instances = Array.from({ length: shape.instances }, (_, k): BenchInstance => {
       const vpc = this.vpcs[k % shape.vpcs]!;
       return {
@@ -112,7 +116,7 @@ export class Account {
         vpc,
         role: k % 50 === 11 ? undefined : this.roles[k % shape.roles],
         state: k % 100 === 37 ? 'stopped' : 'running',
-        ip: `10.${vpc.cidr.split('.')[1]}.${1 + Math.floor(k / 250) % 250}.${4 + (k % 250)}`,
+        ip: `10.${vpc.cidr.split('.')[1]}.${1 + (Math.floor(k / 250) % 250)}.${4 + (k % 250)}`,
         stuckAgent: k % 50 === 23,
       };
     }).sort((a, b) => (a.id < b.id ? -1 : 1));
@@ -138,7 +142,12 @@ export class Account {
 }
 
 /** One page of `items`: MaxResults (within AWS's bounds for the operation) and an offset token. */
-function page<T>(items: readonly T[], max: number | undefined, token: string | undefined, bounds: [number, number, number]): { items: T[]; next?: string } | string {
+function page<T>(
+  items: readonly T[],
+  max: number | undefined,
+  token: string | undefined,
+  bounds: [number, number, number],
+): { items: T[]; next?: string } | string {
   const [min, limit, dflt] = bounds;
   if (max !== undefined && (max < min || max > limit)) return `MaxResults must be between ${min} and ${limit}`;
   const start = token ? Number(/^bench-(\d+)$/.exec(token)?.[1] ?? NaN) : 0;
@@ -149,21 +158,33 @@ function page<T>(items: readonly T[], max: number | undefined, token: string | u
 
 /** An EC2 filter value with `*` and `?` wildcards, as EC2 matches them. */
 function matcher(values: string[]): (v: string) => boolean {
-  const res = values.map((v) => new RegExp(`^${v.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`));
+  const res = values.map(
+    (v) =>
+      new RegExp(
+        `^${v
+          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+          .replace(/\*/g, '.*')
+          .replace(/\?/g, '.')}$`,
+      ),
+  );
   return (v) => res.some((re) => re.test(v));
 }
 
 /** Every `Filter.N` of an EC2 query request, by name. */
 function ec2Filters(form: URLSearchParams): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (let i = 1; form.has(`Filter.${i}.Name`); i++) out.set(form.get(`Filter.${i}.Name`)!, filterValues(form, form.get(`Filter.${i}.Name`)!));
+  for (let i = 1; form.has(`Filter.${i}.Name`); i++)
+    out.set(form.get(`Filter.${i}.Name`)!, filterValues(form, form.get(`Filter.${i}.Name`)!));
   return out;
 }
 
 const item = (s: string) => `<item>${s}</item>`;
 const member = (s: string) => `<member>${s}</member>`;
 const encoded = (doc: unknown) => encodeURIComponent(JSON.stringify(doc));
-const TRUST = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
+const TRUST = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+};
 
 export class FakeAccount {
   /** Requests by `service:Operation`, retries included. */
@@ -209,7 +230,11 @@ export class FakeAccount {
     const [service, operation] = seen.operation.split(':');
     const reply = this.answer(service!, operation!, body);
     await new Promise((r) => setTimeout(r, this.latencyMs));
-    res.writeHead(reply.status, { 'x-amzn-requestid': randomUUID(), 'content-length': String(Buffer.byteLength(reply.body)), ...reply.headers });
+    res.writeHead(reply.status, {
+      'x-amzn-requestid': randomUUID(),
+      'content-length': String(Buffer.byteLength(reply.body)),
+      ...reply.headers,
+    });
     res.end(reply.body);
   }
 
@@ -221,7 +246,10 @@ export class FakeAccount {
       return queryXml('sts', operation, `<Arn>${CALLER}</Arn><UserId>AROABENCH:bench</UserId><Account>${ACCOUNT}</Account>`);
     }
     if (service === 'route53' && operation === 'ListHostedZonesByVPC') {
-      return xml(200, `<?xml version="1.0"?>\n<ListHostedZonesByVPCResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><HostedZoneSummaries/><MaxItems>100</MaxItems></ListHostedZonesByVPCResponse>`);
+      return xml(
+        200,
+        `<?xml version="1.0"?>\n<ListHostedZonesByVPCResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><HostedZoneSummaries/><MaxItems>100</MaxItems></ListHostedZonesByVPCResponse>`,
+      );
     }
     return serverError(service, 'query', 501, `the bench fake does not implement ${service}:${operation}`);
   }
@@ -237,7 +265,10 @@ export class FakeAccount {
     const listed = <T>(items: T[], bounds: [number, number, number], set: string, render: (t: T) => string): Reply => {
       const p = page(items, max, token, bounds);
       if (typeof p === 'string') return xml(400, ec2Error('InvalidParameterValue', p));
-      return ec2Xml(operation, `<${set}>${p.items.map((t) => item(render(t))).join('')}</${set}>${p.next ? `<nextToken>${p.next}</nextToken>` : ''}`);
+      return ec2Xml(
+        operation,
+        `<${set}>${p.items.map((t) => item(render(t))).join('')}</${set}>${p.next ? `<nextToken>${p.next}</nextToken>` : ''}`,
+      );
     };
     const vpcsIn = (name: string) => {
       const wanted = filters.get(name);
@@ -256,14 +287,26 @@ export class FakeAccount {
         return listed(found, [5, 1000, 1000], 'reservationSet', (i) => this.reservation(i));
       }
       case 'DescribeSubnets':
-        return listed(vpcsIn('vpc-id'), [5, 1000, 1000], 'subnetSet', (v) =>
-          `<subnetId>${v.subnet}</subnetId><state>available</state><vpcId>${v.id}</vpcId><cidrBlock>${v.cidr.replace('.0.0/16', '.0.0/18')}</cidrBlock><availabilityZone>${REGION}a</availabilityZone>`,
+        return listed(
+          vpcsIn('vpc-id'),
+          [5, 1000, 1000],
+          'subnetSet',
+          (v) =>
+            `<subnetId>${v.subnet}</subnetId><state>available</state><vpcId>${v.id}</vpcId><cidrBlock>${v.cidr.replace('.0.0/16', '.0.0/18')}</cidrBlock><availabilityZone>${REGION}a</availabilityZone>`,
         );
       case 'DescribeRouteTables':
         return listed(
           vpcsIn('vpc-id').flatMap((v) => [
-            [v, v.mainRouteTable, `<routeTableAssociationId>rtbassoc-0m${v.id.slice(5)}</routeTableAssociationId><routeTableId>${v.mainRouteTable}</routeTableId><main>true</main><associationState><state>associated</state></associationState>`] as const,
-            [v, v.routeTable, `<routeTableAssociationId>rtbassoc-0p${v.id.slice(5)}</routeTableAssociationId><routeTableId>${v.routeTable}</routeTableId><subnetId>${v.subnet}</subnetId><main>false</main><associationState><state>associated</state></associationState>`] as const,
+            [
+              v,
+              v.mainRouteTable,
+              `<routeTableAssociationId>rtbassoc-0m${v.id.slice(5)}</routeTableAssociationId><routeTableId>${v.mainRouteTable}</routeTableId><main>true</main><associationState><state>associated</state></associationState>`,
+            ] as const,
+            [
+              v,
+              v.routeTable,
+              `<routeTableAssociationId>rtbassoc-0p${v.id.slice(5)}</routeTableAssociationId><routeTableId>${v.routeTable}</routeTableId><subnetId>${v.subnet}</subnetId><main>false</main><associationState><state>associated</state></associationState>`,
+            ] as const,
           ]),
           [5, 100, 100],
           'routeTableSet',
@@ -272,10 +315,16 @@ export class FakeAccount {
         );
       case 'DescribeVpcEndpoints': {
         const endpoints = vpcsIn('vpc-id').flatMap((v) =>
-          (['ssm', 'ssmmessages', 'ec2messages'] as const).filter((s) => !(s === 'ssmmessages' && v.missingEndpoint)).map((s) => [v, s] as const),
+          (['ssm', 'ssmmessages', 'ec2messages'] as const)
+            .filter((s) => !(s === 'ssmmessages' && v.missingEndpoint))
+            .map((s) => [v, s] as const),
         );
-        return listed(endpoints, [5, 1000, 1000], 'vpcEndpointSet', ([v, s]) =>
-          `<vpcEndpointId>vpce-0${hex(`${v.id}${s}`, 16)}</vpcEndpointId><vpcEndpointType>Interface</vpcEndpointType><vpcId>${v.id}</vpcId>` +
+        return listed(
+          endpoints,
+          [5, 1000, 1000],
+          'vpcEndpointSet',
+          ([v, s]) =>
+            `<vpcEndpointId>vpce-0${hex(`${v.id}${s}`, 16)}</vpcEndpointId><vpcEndpointType>Interface</vpcEndpointType><vpcId>${v.id}</vpcId>` +
             `<serviceName>com.amazonaws.${REGION}.${s}</serviceName><state>available</state>` +
             `<policyDocument>${escapeXml(JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' }] }))}</policyDocument>` +
             `<subnetIdSet>${item(v.subnet)}</subnetIdSet><groupSet>${item(`<groupId>${v.endpointSg}</groupId><groupName>ssm-endpoints</groupName>`)}</groupSet>` +
@@ -287,25 +336,39 @@ export class FakeAccount {
       case 'DescribeInternetGateways':
         return listed([], [5, 1000, 1000], 'internetGatewaySet', () => '');
       case 'DescribeSecurityGroups': {
-        const allOut = item(`<ipProtocol>-1</ipProtocol><ipRanges>${item('<cidrIp>0.0.0.0/0</cidrIp>')}</ipRanges><groups/><ipv6Ranges/><prefixListIds/>`);
+        const allOut = item(
+          `<ipProtocol>-1</ipProtocol><ipRanges>${item('<cidrIp>0.0.0.0/0</cidrIp>')}</ipRanges><groups/><ipv6Ranges/><prefixListIds/>`,
+        );
         const groups = vpcsIn('vpc-id').flatMap((v) => {
           const https = v.closedSg
             ? ''
-            : item(`<ipProtocol>tcp</ipProtocol><fromPort>443</fromPort><toPort>443</toPort><groups/><ipRanges>${item(`<cidrIp>${v.cidr}</cidrIp>`)}</ipRanges><ipv6Ranges/><prefixListIds/>`);
+            : item(
+                `<ipProtocol>tcp</ipProtocol><fromPort>443</fromPort><toPort>443</toPort><groups/><ipRanges>${item(`<cidrIp>${v.cidr}</cidrIp>`)}</ipRanges><ipv6Ranges/><prefixListIds/>`,
+              );
           return [
             [v, v.instanceSg, 'instances', ''],
             [v, v.endpointSg, 'ssm-endpoints', https],
           ] as const;
         });
-        return listed(groups, [5, 1000, 1000], 'securityGroupInfo', ([v, id, name, ingress]) =>
-          `<ownerId>${ACCOUNT}</ownerId><groupId>${id}</groupId><groupName>${name}</groupName><groupDescription>${name}</groupDescription><vpcId>${v.id}</vpcId><ipPermissions>${ingress}</ipPermissions><ipPermissionsEgress>${allOut}</ipPermissionsEgress>`,
+        return listed(
+          groups,
+          [5, 1000, 1000],
+          'securityGroupInfo',
+          ([v, id, name, ingress]) =>
+            `<ownerId>${ACCOUNT}</ownerId><groupId>${id}</groupId><groupName>${name}</groupName><groupDescription>${name}</groupDescription><vpcId>${v.id}</vpcId><ipPermissions>${ingress}</ipPermissions><ipPermissionsEgress>${allOut}</ipPermissionsEgress>`,
         );
       }
       case 'DescribeNetworkAcls': {
         const entry = (egress: boolean, rule: number, action: string) =>
-          item(`<ruleNumber>${rule}</ruleNumber><protocol>-1</protocol><ruleAction>${action}</ruleAction><egress>${egress}</egress><cidrBlock>0.0.0.0/0</cidrBlock>`);
-        return listed(vpcsIn('vpc-id'), [5, 1000, 1000], 'networkAclSet', (v) =>
-          `<networkAclId>${v.nacl}</networkAclId><vpcId>${v.id}</vpcId><default>true</default>` +
+          item(
+            `<ruleNumber>${rule}</ruleNumber><protocol>-1</protocol><ruleAction>${action}</ruleAction><egress>${egress}</egress><cidrBlock>0.0.0.0/0</cidrBlock>`,
+          );
+        return listed(
+          vpcsIn('vpc-id'),
+          [5, 1000, 1000],
+          'networkAclSet',
+          (v) =>
+            `<networkAclId>${v.nacl}</networkAclId><vpcId>${v.id}</vpcId><default>true</default>` +
             `<entrySet>${entry(false, 100, 'allow')}${entry(false, 32767, 'deny')}${entry(true, 100, 'allow')}${entry(true, 32767, 'deny')}</entrySet>` +
             `<associationSet>${item(`<networkAclAssociationId>aclassoc-0${v.id.slice(5)}</networkAclAssociationId><networkAclId>${v.nacl}</networkAclId><subnetId>${v.subnet}</subnetId>`)}</associationSet><tagSet/>`,
         );
@@ -320,7 +383,10 @@ export class FakeAccount {
         const id = form.get('InstanceId') ?? '';
         if (!this.byId.has(id)) return xml(400, ec2Error('InvalidInstanceID.NotFound', `The instance ID '${id}' does not exist`));
         const text = 'amazon-ssm-agent[1234]: ERROR EC2RoleProvider Failed to connect to Systems Manager\n';
-        return ec2Xml(operation, `<instanceId>${id}</instanceId><timestamp>2026-01-01T00:00:00.000Z</timestamp><output>${Buffer.from(text).toString('base64')}</output>`);
+        return ec2Xml(
+          operation,
+          `<instanceId>${id}</instanceId><timestamp>2026-01-01T00:00:00.000Z</timestamp><output>${Buffer.from(text).toString('base64')}</output>`,
+        );
       }
       case 'GetManagedPrefixListEntries':
         return ec2Xml(operation, '<entrySet/>');
@@ -331,7 +397,9 @@ export class FakeAccount {
 
   private reservation(i: BenchInstance): string {
     const sg = item(`<groupId>${i.vpc.instanceSg}</groupId><groupName>instances</groupName>`);
-    const profile = i.role ? `<iamInstanceProfile><arn>arn:aws:iam::${ACCOUNT}:instance-profile/${i.role.profile}</arn><id>AIPA${hex(i.role.profile, 12).toUpperCase()}</id></iamInstanceProfile>` : '';
+    const profile = i.role
+      ? `<iamInstanceProfile><arn>arn:aws:iam::${ACCOUNT}:instance-profile/${i.role.profile}</arn><id>AIPA${hex(i.role.profile, 12).toUpperCase()}</id></iamInstanceProfile>`
+      : '';
     const code = i.state === 'running' ? 16 : 80;
     const instance =
       `<instanceId>${i.id}</instanceId><imageId>ami-0123456789abcdef0</imageId><instanceState><code>${code}</code><name>${i.state}</name></instanceState>` +
@@ -358,13 +426,25 @@ export class FakeAccount {
   }
 
   private iam(operation: string, form: URLSearchParams): Reply {
-    const noSuch = (what: string) => xml(404, `<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>NoSuchEntity</Code><Message>${escapeXml(what)} cannot be found.</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`);
+    const noSuch = (what: string) =>
+      xml(
+        404,
+        `<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>NoSuchEntity</Code><Message>${escapeXml(what)} cannot be found.</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
+      );
     const max = form.has('MaxItems') ? Number(form.get('MaxItems')) : undefined;
     const marker = form.get('Marker') ?? undefined;
     const paged = <T>(items: T[], render: (t: T) => string, set: string, extra = ''): Reply => {
       const p = page(items, max, marker, [1, 1000, 100]);
-      if (typeof p === 'string') return xml(400, `<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>${p}</Message></Error></ErrorResponse>`);
-      return queryXml('iam', operation, `<${set}>${p.items.map((t) => member(render(t))).join('')}</${set}>${extra}<IsTruncated>${!!p.next}</IsTruncated>${p.next ? `<Marker>${p.next}</Marker>` : ''}`);
+      if (typeof p === 'string')
+        return xml(
+          400,
+          `<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>${p}</Message></Error></ErrorResponse>`,
+        );
+      return queryXml(
+        'iam',
+        operation,
+        `<${set}>${p.items.map((t) => member(render(t))).join('')}</${set}>${extra}<IsTruncated>${!!p.next}</IsTruncated>${p.next ? `<Marker>${p.next}</Marker>` : ''}`,
+      );
     };
     const role = this.roleByName.get(form.get('RoleName') ?? '');
     switch (operation) {
@@ -380,13 +460,21 @@ export class FakeAccount {
         );
       case 'GetInstanceProfile': {
         const r = this.account.roles.find((x) => x.profile === form.get('InstanceProfileName'));
-        return r ? queryXml('iam', operation, `<InstanceProfile>${this.profileXml(r)}</InstanceProfile>`) : noSuch(`Instance Profile ${form.get('InstanceProfileName')}`);
+        return r
+          ? queryXml('iam', operation, `<InstanceProfile>${this.profileXml(r)}</InstanceProfile>`)
+          : noSuch(`Instance Profile ${form.get('InstanceProfileName')}`);
       }
       case 'GetRole':
-        return role ? queryXml('iam', operation, `<Role>${this.roleXml(role)}</Role>`) : noSuch(`The role with name ${form.get('RoleName')}`);
+        return role
+          ? queryXml('iam', operation, `<Role>${this.roleXml(role)}</Role>`)
+          : noSuch(`The role with name ${form.get('RoleName')}`);
       case 'ListAttachedRolePolicies':
         if (!role) return noSuch(`The role with name ${form.get('RoleName')}`);
-        return paged(role.core ? [CORE] : [], (arn) => `<PolicyName>AmazonSSMManagedInstanceCore</PolicyName><PolicyArn>${arn}</PolicyArn>`, 'AttachedPolicies');
+        return paged(
+          role.core ? [CORE] : [],
+          (arn) => `<PolicyName>AmazonSSMManagedInstanceCore</PolicyName><PolicyArn>${arn}</PolicyArn>`,
+          'AttachedPolicies',
+        );
       case 'ListRolePolicies':
         if (!role) return noSuch(`The role with name ${form.get('RoleName')}`);
         return paged([] as string[], (n) => n, 'PolicyNames');
@@ -401,7 +489,9 @@ export class FakeAccount {
           pairs,
           ([action, resource]) =>
             `<EvalActionName>${action}</EvalActionName><EvalResourceName>${escapeXml(resource)}</EvalResourceName><EvalDecision>${allowed ? 'allowed' : 'implicitDeny'}</EvalDecision>` +
-            (allowed ? `<MatchedStatements>${member('<SourcePolicyId>AmazonSSMManagedInstanceCore</SourcePolicyId><SourcePolicyType>aws managed</SourcePolicyType>')}</MatchedStatements>` : '<MatchedStatements/>') +
+            (allowed
+              ? `<MatchedStatements>${member('<SourcePolicyId>AmazonSSMManagedInstanceCore</SourcePolicyId><SourcePolicyType>aws managed</SourcePolicyType>')}</MatchedStatements>`
+              : '<MatchedStatements/>') +
             `<MissingContextValues/><OrganizationsDecisionDetail><AllowedByOrganizations>true</AllowedByOrganizations></OrganizationsDecisionDetail>`,
           'EvaluationResults',
         );
@@ -443,12 +533,20 @@ export class FakeAccount {
         const unknownId = ids?.find((id) => !this.byId.has(id));
         if (unknownId) return jsonError(400, 'InvalidInstanceId', `Instance ${unknownId} is not valid`);
         const wanted = ids && new Set(ids);
-        return listed('InstanceInformationList', nodes().filter((i) => !wanted || wanted.has(i.id)), [5, 50, 50]);
+        return listed(
+          'InstanceInformationList',
+          nodes().filter((i) => !wanted || wanted.has(i.id)),
+          [5, 50, 50],
+        );
       }
       case 'DescribeInstanceProperties': {
         const filters = (input.FiltersWithOperator ?? []) as { Key: string; Operator: string; Values: string[] }[];
         const prefixes = filters.find((f) => f.Key === 'InstanceIds' && f.Operator === 'BeginWith')?.Values;
-        return listed('InstanceProperties', nodes().filter((i) => !prefixes || prefixes.some((p) => i.id.startsWith(p))), [1, 1000, 50]);
+        return listed(
+          'InstanceProperties',
+          nodes().filter((i) => !prefixes || prefixes.some((p) => i.id.startsWith(p))),
+          [1, 1000, 50],
+        );
       }
       case 'GetServiceSetting':
         return json({ ServiceSetting: { SettingId: String(input.SettingId ?? ''), SettingValue: '$None', Status: 'Default' } });

@@ -30,8 +30,20 @@ interface Case extends Shape {
 const CASES: Record<number, Case> = {
   1: { name: '1 instance', instances: 1, vpcs: 1, roles: 1, target: { calls: 20, rounds: 3 } },
   100: { name: '100 instances, 5 VPCs, 5 roles', instances: 100, vpcs: 5, roles: 5 },
-  1000: { name: '1,000 instances, 10 VPCs, 10 roles', instances: 1000, vpcs: 10, roles: 10, target: { calls: 80, rounds: 5, wallSlackMs: 1000 } },
-  10000: { name: '10,000 instances, 50 VPCs, 50 roles', instances: 10000, vpcs: 50, roles: 50, target: { calls: 400, rounds: 6, peakMb: 300 } },
+  1000: {
+    name: '1,000 instances, 10 VPCs, 10 roles',
+    instances: 1000,
+    vpcs: 10,
+    roles: 10,
+    target: { calls: 80, rounds: 5, wallSlackMs: 1000 },
+  },
+  10000: {
+    name: '10,000 instances, 50 VPCs, 50 roles',
+    instances: 10000,
+    vpcs: 50,
+    roles: 50,
+    target: { calls: 400, rounds: 6, peakMb: 300 },
+  },
 };
 
 interface Stats {
@@ -85,7 +97,10 @@ async function runCase(c: Case, latencyMs: number, home: string): Promise<Result
   };
   try {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, ['--require', RSS_HOOK, CLI, ...targets, '--output', 'json', '--stats', '--timeout', '10m'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--require', RSS_HOOK, CLI, ...targets, '--output', 'json', '--stats', '--timeout', '10m'], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const out: Buffer[] = [];
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => out.push(b));
@@ -137,7 +152,13 @@ async function runCaseTimes(c: Case, latencyMs: number, home: string, runs: numb
     wallRange: [walls[0]!, walls[walls.length - 1]!],
     runs,
     peakKb: Math.max(...results.map((r) => r.peakKb)),
-    stats: { ...first.stats, calls: worst('calls'), rounds: worst('rounds'), budgetCalls: worst('budgetCalls'), budgetRounds: worst('budgetRounds') },
+    stats: {
+      ...first.stats,
+      calls: worst('calls'),
+      rounds: worst('rounds'),
+      budgetCalls: worst('budgetCalls'),
+      budgetRounds: worst('budgetRounds'),
+    },
   };
 }
 
@@ -174,14 +195,23 @@ function describe(r: Result, latencyMs: number): string[] {
   const s = r.stats;
   const bound = s.rounds * latencyMs;
   const lines = [`### ${r.c.name}`, ''];
-  lines.push(`- API calls: ${s.budgetCalls} (+ ${s.connectionStatusCalls} ssm:GetConnectionStatus, counted apart); the fake received ${r.received} requests`);
+  lines.push(
+    `- API calls: ${s.budgetCalls} (+ ${s.connectionStatusCalls} ssm:GetConnectionStatus, counted apart); the fake received ${r.received} requests`,
+  );
   lines.push(`- sequential rounds: ${s.budgetRounds} (${s.rounds} with GetConnectionStatus)`);
   const spread = r.runs > 1 ? `median of ${r.runs} runs, ${ms(r.wallRange[0])} to ${ms(r.wallRange[1])}; ` : '';
-  lines.push(`- wall time: ${ms(r.wallMs)} (${spread}node start included); lower bound rounds × latency = ${s.rounds} × ${latencyMs} ms = ${ms(bound)}; ratio ${(r.wallMs / bound).toFixed(2)}`);
-  lines.push(`- peak memory (max RSS of the CLI${r.runs > 1 ? ', the highest of the runs' : ''}): ${(r.peakKb / 1024).toFixed(0)} MB; JSON report ${(r.outputBytes / 1024 / 1024).toFixed(1)} MB; exit ${r.code}`);
+  lines.push(
+    `- wall time: ${ms(r.wallMs)} (${spread}node start included); lower bound rounds × latency = ${s.rounds} × ${latencyMs} ms = ${ms(bound)}; ratio ${(r.wallMs / bound).toFixed(2)}`,
+  );
+  lines.push(
+    `- peak memory (max RSS of the CLI${r.runs > 1 ? ', the highest of the runs' : ''}): ${(r.peakKb / 1024).toFixed(0)} MB; JSON report ${(r.outputBytes / 1024 / 1024).toFixed(1)} MB; exit ${r.code}`,
+  );
   const t = r.c.target;
   if (t) {
-    const checks = [`calls ${s.budgetCalls} ≤ ${t.calls}: ${ok(s.budgetCalls <= t.calls)}`, `rounds ${s.budgetRounds} ≤ ${t.rounds}: ${ok(s.budgetRounds <= t.rounds)}`];
+    const checks = [
+      `calls ${s.budgetCalls} ≤ ${t.calls}: ${ok(s.budgetCalls <= t.calls)}`,
+      `rounds ${s.budgetRounds} ≤ ${t.rounds}: ${ok(s.budgetRounds <= t.rounds)}`,
+    ];
     if (t.wallSlackMs !== undefined) {
       const limit = 1.5 * s.rounds * latencyMs + t.wallSlackMs;
       checks.push(`wall ${ms(r.wallMs)} ≤ 1.5 × ${s.rounds} × ${latencyMs} ms + 1 s = ${ms(limit)}: ${ok(r.wallMs <= limit)}`);
@@ -194,7 +224,16 @@ function describe(r: Result, latencyMs: number): string[] {
     `- planted: ${p.healthy} healthy and registered; ${p.noProfile} without instance profile, ${p.roleWithoutPolicy} with a role lacking AmazonSSMManagedInstanceCore, ` +
       `${p.missingEndpoint} in a VPC without the ssmmessages endpoint, ${p.closedSg} behind an endpoint SG without 443, ${p.stuckAgent} with a stuck agent, ${p.stopped} stopped`,
   );
-  lines.push(`- report: ${Object.entries(r.summary).map(([k, v]) => `${v} ${k}`).join(', ')}; failing checks: ${Object.entries(r.failing).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
+  lines.push(
+    `- report: ${Object.entries(r.summary)
+      .map(([k, v]) => `${v} ${k}`)
+      .join(', ')}; failing checks: ${
+      Object.entries(r.failing)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ') || 'none'
+    }`,
+  );
   lines.push('', '| operation | calls |', '| --- | ---: |');
   for (const [op, n] of Object.entries(s.byOperation).sort((a, b) => a[0].localeCompare(b[0]))) lines.push(`| ${op} | ${n} |`);
   lines.push('');
@@ -216,8 +255,12 @@ async function main(): Promise<void> {
   try {
     say(`# ssm-doctor benchmark`);
     say('');
-    say(`${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), ${(totalmem() / 2 ** 30).toFixed(1)} GB, shared with other work.`);
-    say(`The built CLI (\`--output json --stats\`) against the loopback fake account of bench/fake-account.ts, ${latencyMs} ms added to every answer.`);
+    say(
+      `${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), ${(totalmem() / 2 ** 30).toFixed(1)} GB, shared with other work.`,
+    );
+    say(
+      `The built CLI (\`--output json --stats\`) against the loopback fake account of bench/fake-account.ts, ${latencyMs} ms added to every answer.`,
+    );
     say(`Each case runs ${runs} times: wall time is the median, calls, rounds and memory the worst of the runs.`);
     say('');
     say('## Start-up (median of 21 starts)');
@@ -232,7 +275,12 @@ async function main(): Promise<void> {
     say('## Fleet runs');
     say('');
     for (const n of sizes) {
-      const c = CASES[n] ?? { name: `${n} instances`, instances: n, vpcs: Math.max(1, Math.round(n / 200)), roles: Math.max(1, Math.round(n / 200)) };
+      const c = CASES[n] ?? {
+        name: `${n} instances`,
+        instances: n,
+        vpcs: Math.max(1, Math.round(n / 200)),
+        roles: Math.max(1, Math.round(n / 200)),
+      };
       const r = await runCaseTimes(c, latencyMs, home, runs);
       for (const line of describe(r, latencyMs)) say(line);
     }

@@ -36,7 +36,10 @@ export function parseFilter(text: string): FilterOption | undefined {
   const cli = /^Name=([^,]+),Values=(.+)$/.exec(text);
   const [name, values] = cli ? [cli[1] ?? '', cli[2] ?? ''] : [text.slice(0, text.indexOf('=')), text.slice(text.indexOf('=') + 1)];
   if (!cli && !text.includes('=')) return undefined;
-  const Values = values.split(',').map((v) => v.trim()).filter(Boolean);
+  const Values = values
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
   const Name = name.trim();
   return Name && Values.length ? { Name, Values } : undefined;
 }
@@ -107,13 +110,16 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv, width = Math.m
     .command('$0 [instance-id..]', USAGE, (y) =>
       y.positional('instance-id', { type: 'string', array: true, describe: 'EC2 instance ids (i- and 8 or 17 hex digits)' }),
     )
-    .option('region', { type: 'string', describe: 'AWS region, or several separated by commas (default: AWS_REGION, AWS_DEFAULT_REGION, the profile)' })
+    .option('region', {
+      type: 'string',
+      describe: 'AWS region, or several separated by commas (default: AWS_REGION, AWS_DEFAULT_REGION, the profile)',
+    })
     .option('regions', { type: 'string', describe: 'several regions separated by commas, diagnosed side by side (same as --region a,b)' })
     .option('all', { type: 'boolean', default: false, describe: 'every instance in the region(s) that is not terminated' })
     .option('filter', {
       // Not `array`: that would swallow the instance ids after it. Repeating the option gives an array.
       type: 'string',
-      describe: "EC2 filter NAME=V1,V2 (repeatable, ANDed), e.g. tag:Team=web, vpc-id=vpc-1,vpc-2, instance-state-name=running",
+      describe: 'EC2 filter NAME=V1,V2 (repeatable, ANDed), e.g. tag:Team=web, vpc-id=vpc-1,vpc-2, instance-state-name=running',
     })
     .option('wait', {
       type: 'string',
@@ -212,7 +218,8 @@ function validate(args: Record<string, unknown>, env: NodeJS.ProcessEnv): Parsed
   const facts = args.facts as string | undefined;
   if (demo && facts) return { kind: 'usage', error: '--demo and --facts cannot be used together' };
   const saveFacts = args['save-facts'] as string | undefined;
-  if (saveFacts && (demo || facts)) return { kind: 'usage', error: '--save-facts saves what is read from AWS; it cannot be used with --demo or --facts' };
+  if (saveFacts && (demo || facts))
+    return { kind: 'usage', error: '--save-facts saves what is read from AWS; it cannot be used with --demo or --facts' };
   const all = args.all as boolean;
   const filters: FilterOption[] = [];
   for (const raw of [args.filter ?? []].flat().map(String)) {
@@ -222,7 +229,8 @@ function validate(args: Record<string, unknown>, env: NodeJS.ProcessEnv): Parsed
     filters.push(f);
   }
   const selecting = all || filters.length > 0;
-  if ((demo || facts) && selecting) return { kind: 'usage', error: '--all and --filter select instances in AWS; they cannot be used with --demo or --facts' };
+  if ((demo || facts) && selecting)
+    return { kind: 'usage', error: '--all and --filter select instances in AWS; they cannot be used with --demo or --facts' };
   if (!ids.length && !demo && !facts && !selecting) {
     return { kind: 'usage', error: 'give at least one instance id, --all or --filter (or --demo, or --facts FILE)' };
   }
@@ -231,7 +239,8 @@ function validate(args: Record<string, unknown>, env: NodeJS.ProcessEnv): Parsed
     if (!REGION.test(r)) return { kind: 'usage', error: `not a region: ${quote(r)} (e.g. ap-northeast-1)` };
     if (!regions.includes(r)) regions.push(r);
   }
-  if (regions.length > 1 && (demo || facts)) return { kind: 'usage', error: 'several regions are read from AWS; they cannot be used with --demo or --facts' };
+  if (regions.length > 1 && (demo || facts))
+    return { kind: 'usage', error: 'several regions are read from AWS; they cannot be used with --demo or --facts' };
   if (regions.length > 1 && saveFacts) return { kind: 'usage', error: '--save-facts holds one region: run once per region to save each' };
   let waitMs: number | undefined;
   if (args.wait !== undefined) {

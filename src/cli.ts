@@ -66,7 +66,8 @@ async function fromFile(opts: Options): Promise<Diagnosis> {
   }
   const inFile = Object.keys(facts.instances);
   const missing = opts.instanceIds.filter((id) => !inFile.includes(id));
-  if (missing.length) throw new UsageError(`${missing.join(', ')} not in ${opts.demo ? 'the demo' : path} (it has ${inFile.join(', ') || 'no instances'})`);
+  if (missing.length)
+    throw new UsageError(`${missing.join(', ')} not in ${opts.demo ? 'the demo' : path} (it has ${inFile.join(', ') || 'no instances'})`);
   return (await import('./diagnose.js')).diagnoseFacts(facts, opts.instanceIds.length ? opts.instanceIds : inFile);
 }
 

@@ -93,10 +93,13 @@ export async function diagnoseAws(opts: Options, io: Io): Promise<Diagnosis> {
   try {
     reads = await Promise.all(
       regions.map((region, i) =>
-        withReader({ region, profile: opts.profile, timeoutMs: opts.timeoutMs, onProgress: progress && ((n) => progress(i, n)) }, async (reader) => ({
-          ...(await readRegion(reader, targets, isFleet(targets))),
-          stats: reader.stats(),
-        })),
+        withReader(
+          { region, profile: opts.profile, timeoutMs: opts.timeoutMs, onProgress: progress && ((n) => progress(i, n)) },
+          async (reader) => ({
+            ...(await readRegion(reader, targets, isFleet(targets))),
+            stats: reader.stats(),
+          }),
+        ),
       ),
     );
   } finally {
@@ -104,7 +107,8 @@ export async function diagnoseAws(opts: Options, io: Io): Promise<Diagnosis> {
   }
   if (opts.stats) io.err.write(`${TOOL_NAME} stats: ${JSON.stringify(sumStats(reads.map((r) => r.stats)))}\n`);
   // The facts file module (and zod, which it validates with) loads only when a file is written.
-  if (opts.saveFacts) (await import('./facts/file.js')).saveFacts(opts.saveFacts, { ...reads[0]!.facts, tool: { name: TOOL_NAME, version: TOOL_VERSION } });
+  if (opts.saveFacts)
+    (await import('./facts/file.js')).saveFacts(opts.saveFacts, { ...reads[0]!.facts, tool: { name: TOOL_NAME, version: TOOL_VERSION } });
   return assemble(opts.instanceIds, reads);
 }
 

@@ -22,7 +22,8 @@ export function evaluateInstance(facts: Facts, instanceId: string, checks: reado
     if (!fact || !fact.known) {
       r = result(check, 'unknown', fact && !fact.known ? describeUnknown(fact) : M('notInFacts'));
     } else if (fact.value === null || fact.value.vpcId === undefined) {
-      r = check.id === 'instance-state' ? run(check, facts, instanceId, fact.value, results, memo) : result(check, 'skip', gone(fact.value));
+      r =
+        check.id === 'instance-state' ? run(check, facts, instanceId, fact.value, results, memo) : result(check, 'skip', gone(fact.value));
     } else {
       r = run(check, facts, instanceId, fact.value, results, memo);
     }
@@ -34,7 +35,11 @@ export function evaluateInstance(facts: Facts, instanceId: string, checks: reado
 /** Every named instance of one region's facts, evaluated in one run: what they share is worked out once. */
 export function evaluate(facts: Facts, instanceIds: readonly string[]): Evaluation[] {
   const memo = new RunMemo();
-  return instanceIds.map((instanceId) => ({ instanceId, region: facts.region, results: evaluateInstance(facts, instanceId, CHECKS, memo) }));
+  return instanceIds.map((instanceId) => ({
+    instanceId,
+    region: facts.region,
+    results: evaluateInstance(facts, instanceId, CHECKS, memo),
+  }));
 }
 
 function result(check: Check, status: CheckResult['status'], message: Text, fix?: CheckResult['fix']): CheckResult {
@@ -45,7 +50,14 @@ function gone(instance: Instance | null): Text {
   return instance === null ? M('notInRegion') : M('notRunning', { state: instance.state });
 }
 
-function run(check: Check, facts: Facts, instanceId: string, instance: Instance | null, earlier: Map<string, CheckResult>, memo: RunMemo): CheckResult {
+function run(
+  check: Check,
+  facts: Facts,
+  instanceId: string,
+  instance: Instance | null,
+  earlier: Map<string, CheckResult>,
+  memo: RunMemo,
+): CheckResult {
   for (const dep of check.requires ?? []) {
     const d = earlier.get(dep);
     if (!d) continue;

@@ -55,7 +55,15 @@ it('answers a whole --all run of the built CLI: every instance reported, the pla
   fake.counts.clear();
   try {
     const child = spawn(process.execPath, [CLI, '--all', '--output', 'json', '--stats'], {
-      env: { PATH: dirname(process.execPath), HOME: home, AWS_REGION: REGION, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, AWS_EC2_METADATA_DISABLED: 'true', AWS_ENDPOINT_URL: fake.url },
+      env: {
+        PATH: dirname(process.execPath),
+        HOME: home,
+        AWS_REGION: REGION,
+        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_ENDPOINT_URL: fake.url,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -59,7 +59,12 @@ describe('facts files', () => {
   it.each([
     ['a missing file', 'missing.json', null, /cannot read facts file .*missing\.json \(ENOENT\)/],
     ['not JSON', 'bad.json', '{"factsVersion": 1,', /is not JSON/],
-    ['a wrong field', 'wrong.json', JSON.stringify({ factsVersion: 1, region: 'eu-west-1', instances: { 'i-0123456789abcdef0': { known: 'yes' } } }), /not a valid facts file: instances\.i-0123456789abcdef0\.known/],
+    [
+      'a wrong field',
+      'wrong.json',
+      JSON.stringify({ factsVersion: 1, region: 'eu-west-1', instances: { 'i-0123456789abcdef0': { known: 'yes' } } }),
+      /not a valid facts file: instances\.i-0123456789abcdef0\.known/,
+    ],
     ['an unknown top-level key', 'extra.json', JSON.stringify({ factsVersion: 2 }), /not a valid facts file: factsVersion/],
   ])('%s: exit 3 with one line naming the file', (_n, name, content, message) => {
     const path = join(tmp, name as string);
@@ -146,7 +151,11 @@ describe('hostile arguments: exit 3, one line, no stack trace', () => {
     ['a 100,000-character argument', ['i-' + 'f'.repeat(100_000)], /not an instance id: "i-f+\.\.\."/],
     ['a prototype-polluting option', ['--constructor.prototype', 'x'], /.+/],
     ['__proto__ as an option', ['--__proto__', 'i-0123456789abcdef0'], /Unknown argument/],
-    ['a region that is not one', ['i-0123456789abcdef0', '--region', 'ap-northeast-1; rm -rf /'], /not a region: "ap-northeast-1; rm -rf \/"/],
+    [
+      'a region that is not one',
+      ['i-0123456789abcdef0', '--region', 'ap-northeast-1; rm -rf /'],
+      /not a region: "ap-northeast-1; rm -rf \/"/,
+    ],
     ['a control character in --profile', ['i-0123456789abcdef0', '--profile', 'dev\u0007'], /--profile contains a control character/],
     ['a repeated --output', ['--demo', '-o', 'json', '-o', 'table'], /--output was given more than once|Invalid values/],
     ['a bad --timeout', ['i-0123456789abcdef0', '--timeout', 'forever'], /--timeout "forever": give a duration from 1s to 60m/],
@@ -173,7 +182,11 @@ describe('hostile facts files: exit 3, one line, no stack trace', () => {
     ['binary', () => write('binary.json', Buffer.from([0x00, 0xff, 0x1b, 0x5b, 0x32, 0x4a, 0x07, 0x89, 0x50, 0x4e, 0x47])), /is not JSON/],
     ['empty', () => write('empty.json', ''), /is not JSON/],
     ['nested 200,000 deep', () => write('deep.json', '['.repeat(200_000) + ']'.repeat(200_000)), /not a valid facts file: \(top level\)/],
-    ['a number where an object belongs', () => write('types.json', JSON.stringify({ factsVersion: 1, region: 'ap-northeast-1', instances: 5 })), /not a valid facts file: instances: /],
+    [
+      'a number where an object belongs',
+      () => write('types.json', JSON.stringify({ factsVersion: 1, region: 'ap-northeast-1', instances: 5 })),
+      /not a valid facts file: instances: /,
+    ],
     ['a directory', () => tmp, /cannot read facts file .* \(EISDIR\)/],
     ['a device that never ends', () => '/dev/zero', /\/dev\/zero is a device, not a facts file/],
     [
@@ -220,7 +233,12 @@ describe('hostile facts files: exit 3, one line, no stack trace', () => {
   });
 
   it('--facts - with something that is not facts on standard input: one line naming stdin, exit 3', () => {
-    const r = spawnSync(process.execPath, [CLI, '--facts', '-'], { input: '{"factsVersion": 1', encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: tmp }, timeout: 30_000 });
+    const r = spawnSync(process.execPath, [CLI, '--facts', '-'], {
+      input: '{"factsVersion": 1',
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', HOME: tmp },
+      timeout: 30_000,
+    });
     expect(r.status).toBe(3);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^ssm-doctor: stdin is not JSON: [^\n]+\n$/);

@@ -29,7 +29,9 @@ describe('loadFactsFrom (standard input)', () => {
         yield mb;
       }
     }
-    await expect(loadFactsFrom(endless())).rejects.toThrow(new FactsFileError(`stdin: ${65 * (1 << 20)} bytes is too large for a facts file`));
+    await expect(loadFactsFrom(endless())).rejects.toThrow(
+      new FactsFileError(`stdin: ${65 * (1 << 20)} bytes is too large for a facts file`),
+    );
     expect(read).toBe(65);
   });
 
@@ -43,7 +45,11 @@ describe('loadFactsFrom (standard input)', () => {
 const withTerminal = existsSync('/usr/bin/script') ? it : it.skip;
 
 withTerminal('--facts - refuses a terminal on standard input instead of waiting on it (needs util-linux script)', () => {
-  const r = spawnSync('/usr/bin/script', ['-qec', `"${process.execPath}" "${CLI}" --facts -`, '/dev/null'], { encoding: 'utf8', input: '', timeout: 30_000 });
+  const r = spawnSync('/usr/bin/script', ['-qec', `"${process.execPath}" "${CLI}" --facts -`, '/dev/null'], {
+    encoding: 'utf8',
+    input: '',
+    timeout: 30_000,
+  });
   expect(r.status).toBe(3);
   expect(r.stdout).toMatch(/ssm-doctor: --facts - reads standard input, which is a terminal: pipe a facts file in/);
 });

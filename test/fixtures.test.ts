@@ -38,7 +38,11 @@ describe.each(bases.map((b) => [relative(ROOT, basePath(b)), b]))('base %s', (_p
 
 test('every file in fixtures/bases is the base of some fixture', () => {
   const used = new Set(bases.map(basePath));
-  expect(readdirSync(BASES).map((f) => join(BASES, f)).filter((f) => !used.has(f))).toEqual([]);
+  expect(
+    readdirSync(BASES)
+      .map((f) => join(BASES, f))
+      .filter((f) => !used.has(f)),
+  ).toEqual([]);
 });
 
 describe('a facts file from before fixtures/', () => {
@@ -51,6 +55,8 @@ describe('a facts file from before fixtures/', () => {
   });
 
   it('is refused for any other unknown key, as before', async () => {
-    await expect(load(old({ expected: {} }))).rejects.toThrow('old.facts.json is not a valid facts file: (top level): Unrecognized key: "expected"');
+    await expect(load(old({ expected: {} }))).rejects.toThrow(
+      'old.facts.json is not a valid facts file: (top level): Unrecognized key: "expected"',
+    );
   });
 });

@@ -14,7 +14,17 @@ describe('fleet options', () => {
   });
 
   it('--filter repeats without swallowing the ids after it; regions join from --region and --regions', () => {
-    const p = run(['--filter', 'tag:Team=web', 'i-0123456789abcdef0', '--filter', 'instance-state-name=running', '--region', 'ap-northeast-1,us-east-1', '--regions', 'us-east-1,eu-west-1']);
+    const p = run([
+      '--filter',
+      'tag:Team=web',
+      'i-0123456789abcdef0',
+      '--filter',
+      'instance-state-name=running',
+      '--region',
+      'ap-northeast-1,us-east-1',
+      '--regions',
+      'us-east-1,eu-west-1',
+    ]);
     expect(p.kind).toBe('run');
     if (p.kind !== 'run') return;
     expect(p.options.instanceIds).toEqual(['i-0123456789abcdef0']);
@@ -23,9 +33,15 @@ describe('fleet options', () => {
   });
 
   it('--facts - names standard input; after -- it is left to the ids', () => {
-    expect(run(['--facts', '-', 'i-0123456789abcdef0'])).toMatchObject({ kind: 'run', options: { facts: '-', instanceIds: ['i-0123456789abcdef0'] } });
+    expect(run(['--facts', '-', 'i-0123456789abcdef0'])).toMatchObject({
+      kind: 'run',
+      options: { facts: '-', instanceIds: ['i-0123456789abcdef0'] },
+    });
     expect(run(['--facts=-'])).toMatchObject({ kind: 'run', options: { facts: '-' } });
-    expect(run(['--demo', '--', '--facts', '-'])).toMatchObject({ kind: 'usage', error: expect.stringContaining('not an instance id: "--facts"') });
+    expect(run(['--demo', '--', '--facts', '-'])).toMatchObject({
+      kind: 'usage',
+      error: expect.stringContaining('not an instance id: "--facts"'),
+    });
   });
 
   it('refuses what cannot work together', () => {
@@ -43,7 +59,14 @@ const report = (status: Report['status'], check: 'pass' | 'fail'): Report => ({
   tool: { name: 'ssm-doctor', version: '0' },
   region: 'r-1',
   status,
-  instances: [{ instanceId: 'i-1', region: 'r-1', status, checks: [{ id: 'agent-registered', title: '', status: check, severity: 'critical', message: '' }] }],
+  instances: [
+    {
+      instanceId: 'i-1',
+      region: 'r-1',
+      status,
+      checks: [{ id: 'agent-registered', title: '', status: check, severity: 'critical', message: '' }],
+    },
+  ],
 });
 
 describe('--wait', () => {
@@ -56,7 +79,11 @@ describe('--wait', () => {
     const pauses: number[] = [];
     const out: string[] = [];
     const runs = [report('critical', 'fail'), report('critical', 'fail'), report('critical', 'fail'), report('ok', 'pass')];
-    const io = { err: { write: (s: string) => out.push(s) } as never, sleep: async (ms: number) => void (pauses.push(ms), (now += ms)), now: () => now };
+    const io = {
+      err: { write: (s: string) => out.push(s) } as never,
+      sleep: async (ms: number) => void (pauses.push(ms), (now += ms)),
+      now: () => now,
+    };
     const last = await waitUntilOk(600_000, async () => runs.shift()!, io);
     expect(last.status).toBe('ok');
     expect(pauses).toEqual([10_000, 20_000, 40_000]);

@@ -6,7 +6,12 @@
  */
 export const AGENT_ACTIONS_BY_SERVICE = {
   ssm: ['ssm:UpdateInstanceInformation'],
-  ssmmessages: ['ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'],
+  ssmmessages: [
+    'ssmmessages:CreateControlChannel',
+    'ssmmessages:CreateDataChannel',
+    'ssmmessages:OpenControlChannel',
+    'ssmmessages:OpenDataChannel',
+  ],
   ec2messages: [
     'ec2messages:AcknowledgeMessage',
     'ec2messages:DeleteMessage',

@@ -43,7 +43,11 @@ export interface ArnScope {
   account: string;
 }
 
-export const scopeOf = (region: string, account: string, partition = partitionOfRegion(region)): ArnScope => ({ partition, region, account });
+export const scopeOf = (region: string, account: string, partition = partitionOfRegion(region)): ArnScope => ({
+  partition,
+  region,
+  account,
+});
 
 export const instanceArn = (id: string, s: ArnScope) => `arn:${s.partition}:ec2:${s.region}:${s.account}:instance/${id}`;
 

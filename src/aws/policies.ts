@@ -48,9 +48,17 @@ export const KNOWN_POLICIES: Record<string, KnownPolicy> = {
     deprecated: true,
     builtIn: true,
   },
-  AmazonSSMFullAccess: { statements: [allow(['logs:*', 'ssm:*', 'ec2messages:*', ...REQUIRED_ACTIONS.slice(1)])], ssm: true, builtIn: false },
+  AmazonSSMFullAccess: {
+    statements: [allow(['logs:*', 'ssm:*', 'ec2messages:*', ...REQUIRED_ACTIONS.slice(1)])],
+    ssm: true,
+    builtIn: false,
+  },
   AdministratorAccess: { statements: [allow(['*'])], ssm: false, builtIn: false },
-  PowerUserAccess: { statements: [{ effect: 'Allow', notActions: ['iam:*', 'organizations:*', 'account:*'], resources: ['*'] }], ssm: false, builtIn: false },
+  PowerUserAccess: {
+    statements: [{ effect: 'Allow', notActions: ['iam:*', 'organizations:*', 'account:*'], resources: ['*'] }],
+    ssm: false,
+    builtIn: false,
+  },
 };
 
 /** The name of a known AWS managed policy from its ARN (any path, any partition); undefined for any other policy. */

@@ -29,7 +29,9 @@ export function serviceOf(serviceName: string, region: string): SsmService | und
 export const serviceName = (region: string, service: string, prefix = '') => `${prefix}com.amazonaws.${region}.${service}`;
 
 /** The name the agent resolves for a service. */
-export const serviceHost = (region: string, service: string) => `${service}.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`;
+export const serviceHost = (region: string, service: string) =>
+  `${service}.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`;
 
 /** Service principal names that mean `service` in this region's partition. */
-export const servicePrincipals = (service: string, region: string): string[] => (region.startsWith('cn-') ? [service, `${service}.cn`] : [service]);
+export const servicePrincipals = (service: string, region: string): string[] =>
+  region.startsWith('cn-') ? [service, `${service}.cn`] : [service];

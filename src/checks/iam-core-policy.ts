@@ -11,9 +11,15 @@ import { actionList, groupByStatement, listText, sourceLabels, statementLabel } 
 import type { RoleView } from './lib/role-policies.js';
 import type { Check, Finding, Fix } from './types.js';
 
-const CHANNELS = { en: 'ssm:UpdateInstanceInformation and the four ssmmessages channel actions', ja: 'ssm:UpdateInstanceInformation と ssmmessages の 4 つのチャネル操作' };
+const CHANNELS = {
+  en: 'ssm:UpdateInstanceInformation and the four ssmmessages channel actions',
+  ja: 'ssm:UpdateInstanceInformation と ssmmessages の 4 つのチャネル操作',
+};
 const M = defineMessages({
-  title: { en: `The role allows what ${CORE_POLICY} allows (ssm:UpdateInstanceInformation, ssmmessages)`, ja: `ロールが ${CORE_POLICY} と同等の操作 (ssm:UpdateInstanceInformation、ssmmessages) を許可している` },
+  title: {
+    en: `The role allows what ${CORE_POLICY} allows (ssm:UpdateInstanceInformation, ssmmessages)`,
+    ja: `ロールが ${CORE_POLICY} と同等の操作 (ssm:UpdateInstanceInformation、ssmmessages) を許可している`,
+  },
   noRole: { en: 'the instance has no role to check', ja: 'チェックするロールがありません' },
   dhmcFallback: {
     en: '{role} (instance profile) does not allow ssm:UpdateInstanceInformation, so the agent falls back to the Default Host Management Configuration role {dhmc}: ',
@@ -22,20 +28,41 @@ const M = defineMessages({
   bySimulator: { en: " (decided by IAM's policy simulator)", ja: ' (IAM のポリシーシミュレーターによる判定)' },
   byDocuments: { en: " (decided from the role's documents; {why})", ja: ' (ロールのポリシー文書から判定。{why})' },
   ec2FromDocuments: { en: " (ec2messages decided from the role's documents)", ja: ' (ec2messages はロールのポリシー文書から判定)' },
-  ec2NotEvaluated: { en: ' (ec2messages not evaluated: neither simulated nor readable from the documents)', ja: ' (ec2messages は未評価: シミュレーション結果もポリシー文書もありません)' },
+  ec2NotEvaluated: {
+    en: ' (ec2messages not evaluated: neither simulated nor readable from the documents)',
+    ja: ' (ec2messages は未評価: シミュレーション結果もポリシー文書もありません)',
+  },
   unread: { en: ' (not evaluated, document not collected: {names})', ja: ' ({names} は文書を取得していないため評価していません)' },
   deniedBy: { en: '{actions} denied by {statement}', ja: '{actions} は{statement}で拒否されています' },
   deniedByIds: { en: '{actions} explicitly denied by {by}', ja: '{actions} は {by} で明示的に拒否されています' },
   aDenyStatement: { en: 'a Deny statement', ja: 'Deny ステートメント' },
-  scp: { en: 'an AWS Organizations service control policy denies {actions}', ja: 'AWS Organizations のサービスコントロールポリシー (SCP) が {actions} を拒否しています' },
-  boundary: { en: 'the permissions boundary {arn}of {role} does not allow {actions}', ja: '{role} のアクセス許可の境界{arn} が {actions} を許可していません' },
+  scp: {
+    en: 'an AWS Organizations service control policy denies {actions}',
+    ja: 'AWS Organizations のサービスコントロールポリシー (SCP) が {actions} を拒否しています',
+  },
+  boundary: {
+    en: 'the permissions boundary {arn}of {role} does not allow {actions}',
+    ja: '{role} のアクセス許可の境界{arn} が {actions} を許可していません',
+  },
   noPolicyAllows: { en: 'no policy of {role} allows {actions}', ja: '{role} のどのポリシーも {actions} を許可していません' },
-  allowsNone: { en: '{role} allows none of {actions}: {policy} is not attached', ja: '{role} は {actions} のいずれも許可していません。{policy} がアタッチされていません' },
+  allowsNone: {
+    en: '{role} allows none of {actions}: {policy} is not attached',
+    ja: '{role} は {actions} のいずれも許可していません。{policy} がアタッチされていません',
+  },
   attachedList: { en: ' (attached: {names})', ja: ' (アタッチ済み: {names})' },
   noneAttached: { en: ' (no policies attached)', ja: ' (アタッチされたポリシーなし)' },
-  allowsSome: { en: '{labels} on {role} allows {allowed}; missing {missing}', ja: '{role} の{labels} は {allowed} を許可していますが、{missing} が不足しています' },
-  allowSome: { en: '{labels} on {role} allow {allowed}; missing {missing}', ja: '{role} の{labels} は {allowed} を許可していますが、{missing} が不足しています' },
-  sessionButNot: { en: '{role} allows the session actions but not {actions}', ja: '{role} はセッション用の操作を許可していますが、{actions} を許可していません' },
+  allowsSome: {
+    en: '{labels} on {role} allows {allowed}; missing {missing}',
+    ja: '{role} の{labels} は {allowed} を許可していますが、{missing} が不足しています',
+  },
+  allowSome: {
+    en: '{labels} on {role} allow {allowed}; missing {missing}',
+    ja: '{role} の{labels} は {allowed} を許可していますが、{missing} が不足しています',
+  },
+  sessionButNot: {
+    en: '{role} allows the session actions but not {actions}',
+    ja: '{role} はセッション用の操作を許可していますが、{actions} を許可していません',
+  },
   doesNotAllow: { en: '{role} does not allow {actions}', ja: '{role} は {actions} を許可していません' },
   agentNeeds: { en: 'the agent needs them: {why}', ja: 'エージェントはこれらを必要とします ({why})' },
   ec2Optional: {
@@ -55,9 +82,15 @@ const M = defineMessages({
     en: '{statement} may deny {actions}: ssm-doctor cannot evaluate its condition; check that it does not apply to {instance}',
     ja: '{statement}が {actions} を拒否する可能性があります。条件は ssm-doctor では評価できないため、{instance} に当てはまらないことを確認してください',
   },
-  simPass: { en: `IAM's policy simulator allows ${CHANNELS.en} for {role}{matched}`, ja: `IAM のポリシーシミュレーターは {role} に ${CHANNELS.ja}を許可しています{matched}` },
+  simPass: {
+    en: `IAM's policy simulator allows ${CHANNELS.en} for {role}{matched}`,
+    ja: `IAM のポリシーシミュレーターは {role} に ${CHANNELS.ja}を許可しています{matched}`,
+  },
   attachedPass: { en: '{policy} is attached to {role}', ja: '{role} に {policy} がアタッチされています' },
-  deprecated: { en: ' (it is deprecated: attach {core} in its place)', ja: ' (このポリシーは非推奨です。代わりに {core} をアタッチしてください)' },
+  deprecated: {
+    en: ' (it is deprecated: attach {core} in its place)',
+    ja: ' (このポリシーは非推奨です。代わりに {core} をアタッチしてください)',
+  },
   allowsPass: { en: `{labels} on {role} allows ${CHANNELS.en}`, ja: `{role} の{labels} が ${CHANNELS.ja}を許可しています` },
   allowPass: { en: `{labels} on {role} allow ${CHANNELS.en}`, ja: `{role} の{labels} が ${CHANNELS.ja}を許可しています` },
 });
@@ -91,13 +124,15 @@ function verdict(a: Assessment, facts: Facts, region: string, instanceId: string
   const ec2 = ec2messagesVerdict(facts, instanceId);
   const ec2Bad = blocking(a.ec2 ?? []);
   const bad = describeBlocked(a, ec2Bad, facts, region, ec2.optional ? 'ec2warn' : 'ec2fail');
-  if (bad && !ec2.optional) return { status: 'fail', message: catText(parts([bad.text, M('agentNeeds', { why: ec2.why })]), suffix(a, 'ec2fail')), fix: bad.fix };
+  if (bad && !ec2.optional)
+    return { status: 'fail', message: catText(parts([bad.text, M('agentNeeds', { why: ec2.why })]), suffix(a, 'ec2fail')), fix: bad.fix };
   const unsure = [...a.core, ...(ec2.optional ? [] : (a.ec2 ?? []))].filter((p) => p.decision === 'conditional');
   if (unsure.length) {
     const c = describeConditional(a, unsure, region, instanceId);
     return { status: 'warn', message: catText(c.text, suffix(a, 'conditional')), fix: c.fix };
   }
-  if (bad) return { status: 'warn', message: catText(M('ec2Optional', { what: bad.text, why: ec2.why }), suffix(a, 'ec2warn')), fix: bad.fix };
+  if (bad)
+    return { status: 'warn', message: catText(M('ec2Optional', { what: bad.text, why: ec2.why }), suffix(a, 'ec2warn')), fix: bad.fix };
   return { status: 'pass', message: catText(passText(a), suffix(a, 'pass')) };
 }
 
@@ -108,7 +143,14 @@ type Kind = 'fail' | 'ec2fail' | 'conditional' | 'ec2warn' | 'pass';
 function suffix(a: Assessment, kind: Kind): Text {
   if (!a.why) {
     const by = kind === 'conditional' || kind === 'pass' ? NO_TEXT : M('bySimulator');
-    const ec2 = kind === 'fail' || kind === 'conditional' ? NO_TEXT : !a.ec2 ? M('ec2NotEvaluated') : a.ec2.some((p) => p.from === 'documents') ? M('ec2FromDocuments') : NO_TEXT;
+    const ec2 =
+      kind === 'fail' || kind === 'conditional'
+        ? NO_TEXT
+        : !a.ec2
+          ? M('ec2NotEvaluated')
+          : a.ec2.some((p) => p.from === 'documents')
+            ? M('ec2FromDocuments')
+            : NO_TEXT;
     return catText(by, ec2);
   }
   const unread = a.view?.unread.length && kind !== 'ec2warn' && kind !== 'pass' ? M('unread', { names: list(a.view.unread) }) : NO_TEXT;
@@ -116,7 +158,13 @@ function suffix(a: Assessment, kind: Kind): Text {
 }
 
 /** What blocks the given permissions, each kind in its own words, with the fixes. */
-function describeBlocked(a: Assessment, perms: Permission[], facts: Facts, region: string, where: Where): { text: Text; fix: Fix } | undefined {
+function describeBlocked(
+  a: Assessment,
+  perms: Permission[],
+  facts: Facts,
+  region: string,
+  where: Where,
+): { text: Text; fix: Fix } | undefined {
   const role = a.cred.roleName;
   const texts: Text[] = [];
   const fixes: Fix[] = [];
@@ -153,23 +201,36 @@ function describeBlocked(a: Assessment, perms: Permission[], facts: Facts, regio
 }
 
 function denials(view: RoleView, perms: readonly Permission[]): Text {
-  return parts(groupByStatement(perms).map((g) => M('deniedBy', { actions: actionList(g.actions), statement: statementLabel(view, g.ref) })));
+  return parts(
+    groupByStatement(perms).map((g) => M('deniedBy', { actions: actionList(g.actions), statement: statementLabel(view, g.ref) })),
+  );
 }
 
 /** Nothing allows these: IAM's words, or, from the documents, what the role does allow. */
 function implicitText(a: Assessment, perms: Permission[], where: Where): Text {
   const role = a.cred.roleName;
   const actions = actionList(perms.map((p) => p.action));
-  if (where !== 'core') return perms.every((p) => p.from === 'simulator') ? M('noPolicyAllows', { role, actions }) : M(where === 'ec2fail' && a.why ? 'sessionButNot' : 'doesNotAllow', { role, actions });
+  if (where !== 'core')
+    return perms.every((p) => p.from === 'simulator')
+      ? M('noPolicyAllows', { role, actions })
+      : M(where === 'ec2fail' && a.why ? 'sessionButNot' : 'doesNotAllow', { role, actions });
   if (!a.why || !a.view) return M('noPolicyAllows', { role, actions });
   const allowed = a.core.filter((p) => p.decision === 'allow');
   const refs = allowed.flatMap((p) => p.statements);
   if (!refs.length) {
     const names = a.view.attachedNames;
-    return catText(M('allowsNone', { role, actions, policy: a.policy }), names.length ? M('attachedList', { names: list(names) }) : M('noneAttached'));
+    return catText(
+      M('allowsNone', { role, actions, policy: a.policy }),
+      names.length ? M('attachedList', { names: list(names) }) : M('noneAttached'),
+    );
   }
   const labels = sourceLabels(a.view, refs);
-  return M(labels.length > 1 ? 'allowSome' : 'allowsSome', { labels: listText(labels), role, allowed: actionList(allowed.map((p) => p.action)), missing: actions });
+  return M(labels.length > 1 ? 'allowSome' : 'allowsSome', {
+    labels: listText(labels),
+    role,
+    allowed: actionList(allowed.map((p) => p.action)),
+    missing: actions,
+  });
 }
 
 /** Allowed or denied only under a condition neither IAM nor the tool could settle. */
@@ -182,7 +243,9 @@ function describeConditional(a: Assessment, perms: Permission[], region: string,
     const keys = unique(simulated.flatMap((p) => p.missingKeys));
     const ids = unique(simulated.flatMap((p) => p.policyIds));
     const matched = ids.length ? M('matched', { ids: list(ids) }) : NO_TEXT;
-    texts.push(M('simConditional', { actions: actionList(simulated.map((p) => p.action)), role, keys: list(keys), matched, instance: instanceId }));
+    texts.push(
+      M('simConditional', { actions: actionList(simulated.map((p) => p.action)), role, keys: list(keys), matched, instance: instanceId }),
+    );
     fixes.push(conditionalFix(role, keys));
   }
   const view = a.view;
@@ -190,7 +253,13 @@ function describeConditional(a: Assessment, perms: Permission[], region: string,
   if (view && local.length) {
     const groups = groupByStatement(local);
     for (const { ref, actions } of groups) {
-      texts.push(M(ref.effect === 'Allow' ? 'allowedOnlyBy' : 'mayDeny', { actions: actionList(actions), statement: statementLabel(view, ref), instance: instanceId }));
+      texts.push(
+        M(ref.effect === 'Allow' ? 'allowedOnlyBy' : 'mayDeny', {
+          actions: actionList(actions),
+          statement: statementLabel(view, ref),
+          instance: instanceId,
+        }),
+      );
     }
     const denies = local.filter((p) => p.statements[0]?.effect === 'Deny');
     fixes.push(denies.length ? denyFix(view, denies, region, true) : undefined);
@@ -213,6 +282,9 @@ function passText(a: Assessment): Text {
     const text = M('attachedPass', { policy: managed.name, role });
     return KNOWN_POLICIES[managed.name]?.deprecated ? catText(text, M('deprecated', { core: CORE_POLICY })) : text;
   }
-  const labels = sourceLabels(view, a.core.flatMap((p) => p.statements));
+  const labels = sourceLabels(
+    view,
+    a.core.flatMap((p) => p.statements),
+  );
   return M(labels.length > 1 ? 'allowPass' : 'allowsPass', { labels: listText(labels), role });
 }

@@ -15,7 +15,10 @@ const toOutbound = consolePath('outboundRules', 'editOutbound', 'addRule');
 const toChangeGroups = consolePath('actions', 'security', 'changeSecurityGroups');
 
 const M = defineMessages({
-  title: { en: "The instance's security groups allow outbound HTTPS to Systems Manager", ja: 'インスタンスのセキュリティグループが Systems Manager への HTTPS のアウトバウンドを許可している' },
+  title: {
+    en: "The instance's security groups allow outbound HTTPS to Systems Manager",
+    ja: 'インスタンスのセキュリティグループが Systems Manager への HTTPS のアウトバウンドを許可している',
+  },
   noPath: {
     en: '{id} has no network path to Systems Manager whose egress could be checked (see network-route)',
     ja: '{id} には、アウトバウンドを確認できる Systems Manager への経路がありません (network-route を参照)',
@@ -36,7 +39,10 @@ const M = defineMessages({
   everyAddress: { en: 'every address', ja: 'すべてのアドレス' },
   head: { en: '{ids} ({services})', ja: '{ids} ({services})' },
   headed: { en: '{head}: {what}', ja: '{head}: {what}' },
-  endpointBlocked: { en: '{head}: {allowsOnly}, not to {places}, where the endpoints are', ja: '{head}: {allowsOnly}。エンドポイントのある {places} は含まれません' },
+  endpointBlocked: {
+    en: '{head}: {allowsOnly}, not to {places}, where the endpoints are',
+    ja: '{head}: {allowsOnly}。エンドポイントのある {places} は含まれません',
+  },
   endpointPartial: {
     en: "{head}: {allowsOnly}, which does not cover {missing}; DNS hands out the endpoint's address in every subnet, so some connections would fail",
     ja: '{head}: {allowsOnly}。{missing} を含まないため、DNS はすべてのサブネットのエンドポイントのアドレスを返すので、一部の接続が失敗します',
@@ -51,15 +57,24 @@ const M = defineMessages({
     ja: '{services} はパブリックな Systems Manager のアドレス (NAT またはインターネットゲートウェイ経由) に接続しますが、{allowsOnly}',
   },
   noPublicAmong: { en: ', no public address among them', ja: '。パブリックアドレスは含まれません' },
-  centralOkHub: { en: '{services} through centralised endpoints over {via}: {allowed}', ja: '{services} は {via} 経由の集約されたエンドポイント: {allowed}' },
+  centralOkHub: {
+    en: '{services} through centralised endpoints over {via}: {allowed}',
+    ja: '{services} は {via} 経由の集約されたエンドポイント: {allowed}',
+  },
   centralOkAll: { en: '{services} through centralised endpoints: {allowed}', ja: '{services} は集約されたエンドポイント経由: {allowed}' },
-  hubWhere: { en: '{dests}, where the subnet routes toward the shared endpoints ({via})', ja: '共有エンドポイントへのルートがある {dests} ({via})' },
+  hubWhere: {
+    en: '{dests}, where the subnet routes toward the shared endpoints ({via})',
+    ja: '共有エンドポイントへのルートがある {dests} ({via})',
+  },
   hubUnknown: { en: "the shared endpoints' addresses, which are not known here", ja: '共有エンドポイントのアドレス (ここでは不明)' },
   centralPartial: {
     en: '{services} go to centralised endpoints in another VPC, and {allowsOnly}: check that this holds {where}',
     ja: '{services} は別の VPC に集約されたエンドポイントに接続します。{allowsOnly}。{where}が含まれているか確認してください',
   },
-  centralBlocked: { en: '{services} go to centralised endpoints in another VPC, but {allowsOnly}', ja: '{services} は別の VPC に集約されたエンドポイントに接続しますが、{allowsOnly}' },
+  centralBlocked: {
+    en: '{services} go to centralised endpoints in another VPC, but {allowsOnly}',
+    ja: '{services} は別の VPC に集約されたエンドポイントに接続しますが、{allowsOnly}',
+  },
   nothingOf: { en: ', nothing of {where}', ja: '。{where}は含まれません' },
   narrow: { en: " (or only the shared-services VPC's CIDR)", ja: ' (共有サービス VPC の CIDR だけでもかまいません)' },
   stepAttach: {
@@ -106,30 +121,41 @@ function say(j: Judge, what: keyof typeof AGREE, params: Record<string, Text | s
 }
 
 /** "sg-1 allows TCP 443 only to …", or that the groups have no rule for it at all. */
-const allowsOnly = (j: Judge) => (j.egress.destinations.length ? say(j, 'only', { dests: listText(j.egress.destinations) }) : say(j, 'noRule'));
+const allowsOnly = (j: Judge) =>
+  j.egress.destinations.length ? say(j, 'only', { dests: listText(j.egress.destinations) }) : say(j, 'noRule');
 
 function unresolved(j: Judge, target: Target, what: string): Verdict | undefined {
   const [first] = j.egress.unresolved;
   if (!first) return undefined;
   const allows = j.many ? 'allow' : 'allows';
-  return { target, reach: 'unknown', text: NO_TEXT, unknown: { ...first, message: `${first.message}: whether ${j.sgs.en} ${allows} TCP 443 to ${what} cannot be told` } };
+  return {
+    target,
+    reach: 'unknown',
+    text: NO_TEXT,
+    unknown: { ...first, message: `${first.message}: whether ${j.sgs.en} ${allows} TCP 443 to ${what} cannot be told` },
+  };
 }
 
 function judgeEndpoint(j: Judge, target: Extract<Target, { via: 'endpoint' }>): Verdict {
   const ids = target.endpoints.map((e) => e.endpointId);
   const head = M('head', { ids: listText(ids), services: listText(target.services) });
   const [endpoint] = target.endpoints;
-  const endpointGroups = endpoint.groupIds.length ? endpoint.groupIds : j.groups.filter((g) => g.groupName === 'default').map((g) => g.groupId);
+  const endpointGroups = endpoint.groupIds.length
+    ? endpoint.groupIds
+    : j.groups.filter((g) => g.groupName === 'default').map((g) => g.groupId);
   const byGroup = endpointGroups.find((g) => j.egress.groupIds.has(g));
   if (byGroup) return { target, reach: 'ok', text: M('headed', { head, what: say(j, 'to', { dest: byGroup }) }) };
   const subnets = need(j.net.vpc.subnets, 'ec2:DescribeSubnets');
   const cidrs = endpoint.subnetIds.map((id) => {
     const cidr = subnets.find((x) => x.subnetId === id)?.cidr;
     const block = cidr ? blockOf(cidr) : undefined;
-    if (!cidr || !block) throw notCollected('ec2:DescribeSubnets', `the CIDR of ${id}, a subnet of ${endpoint.endpointId}, was not collected`);
+    if (!cidr || !block)
+      throw notCollected('ec2:DescribeSubnets', `the CIDR of ${id}, a subnet of ${endpoint.endpointId}, was not collected`);
     return { id, cidr, block };
   });
-  const reach = cidrs.map((c) => (!subtract([c.block], j.egress.blocks).length ? 'all' : intersect([c.block], j.egress.blocks).length ? 'some' : 'none'));
+  const reach = cidrs.map((c) =>
+    !subtract([c.block], j.egress.blocks).length ? 'all' : intersect([c.block], j.egress.blocks).length ? 'some' : 'none',
+  );
   const where = cidrs.map((c) => `${c.cidr} (${c.id})`);
   if (reach.every((r) => r === 'all')) {
     const by = cidrsOf(j.egress.blocks.filter((b) => cidrs.some((c) => intersect([c.block], [b]).length)));
@@ -157,10 +183,12 @@ const INTERNET = { permission: 'IpRanges=[{CidrIp=0.0.0.0/0}]', destination: '0.
 function judgeInternet(j: Judge, target: Target): Verdict {
   const services = listText(target.services);
   const whole = publicIpv4();
-  if (!subtract(whole, j.egress.blocks).length) return { target, reach: 'ok', text: M('internetOk', { services, allowed: say(j, 'toAll', { dest: M('everyPublic') }) }) };
+  if (!subtract(whole, j.egress.blocks).length)
+    return { target, reach: 'ok', text: M('internetOk', { services, allowed: say(j, 'toAll', { dest: M('everyPublic') }) }) };
   const pending = unresolved(j, target, 'the internet');
   if (pending) return pending;
-  if (intersect(whole, j.egress.blocks).length) return { target, reach: 'partial', text: M('internetPartial', { services, allowsOnly: allowsOnly(j) }), open: INTERNET };
+  if (intersect(whole, j.egress.blocks).length)
+    return { target, reach: 'partial', text: M('internetPartial', { services, allowsOnly: allowsOnly(j) }), open: INTERNET };
   const more = j.egress.destinations.length ? M('noPublicAmong') : NO_TEXT;
   return { target, reach: 'blocked', text: catText(M('internetBlocked', { services, allowsOnly: allowsOnly(j) }), more), open: INTERNET };
 }
@@ -172,7 +200,9 @@ function judgeCentral(j: Judge, target: Target): Verdict {
   const dests = hub.routes.map((r) => r.destination);
   const via = listText(hub.routes.map((r) => `${r.destination} → ${r.target}`));
   const whole: Block[] = hub.blocks.length ? hub.blocks : [everything('ipv4')];
-  const open = hub.blocks.length ? { permission: `IpRanges=[${dests.map((d) => `{CidrIp=${d}}`).join(',')}]`, destination: dests.join(', ') } : INTERNET;
+  const open = hub.blocks.length
+    ? { permission: `IpRanges=[${dests.map((d) => `{CidrIp=${d}}`).join(',')}]`, destination: dests.join(', ') }
+    : INTERNET;
   if (!subtract(whole, j.egress.blocks).length) {
     const text = hub.routes.length
       ? M('centralOkHub', { services, via, allowed: say(j, 'to', { dest: listText(dests) }) })
@@ -229,14 +259,27 @@ export const instanceSgEgress: Check = {
     const paths = openPaths(net);
     if (!paths.length) return { status: 'skip', message: M('noPath', { id: net.instance.instanceId }) };
     const { groups, own } = instanceGroups(net);
-    const j: Judge = { net, groups, egress: egressOn(own, HTTPS, ctx.facts.prefixLists), sgs: ids.length ? listText(ids) : M('noGroup'), many: own.length > 1 };
+    const j: Judge = {
+      net,
+      groups,
+      egress: egressOn(own, HTTPS, ctx.facts.prefixLists),
+      sgs: ids.length ? listText(ids) : M('noGroup'),
+      many: own.length > 1,
+    };
     const verdicts = targetsOf(paths, (e) => `${idSet(e.groupIds)}|${idSet(e.subnetIds)}`).map((target) => judge(j, target));
     const bad = verdicts.filter((v) => v.reach === 'blocked' || v.reach === 'partial');
     const unknown = verdicts.flatMap((v) => (v.unknown ? [v.unknown] : []));
     if (!bad.length) {
       const [first] = unknown;
       if (first) throw new FactUnknown(first);
-      return { status: 'pass', message: joinText(verdicts.map((v) => v.text), '; ', '。') };
+      return {
+        status: 'pass',
+        message: joinText(
+          verdicts.map((v) => v.text),
+          '; ',
+          '。',
+        ),
+      };
     }
     const blocked = new Set(bad.filter((v) => v.reach === 'blocked').flatMap((v) => v.target.services));
     const { status, notes } = blockedServicesVerdict(ctx.facts, ctx.instanceId, blocked);

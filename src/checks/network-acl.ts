@@ -130,7 +130,16 @@ class Crossings {
     const subnetId = this.net.subnetId;
     return [
       { acl, subnetId, egress: true, peers, peer, ports: HTTPS, purpose: M('request'), fix: { cidr: fixCidr, ports: HTTPS } },
-      { acl, subnetId, egress: false, peers, peer, ports: this.eph.ports, purpose: this.reply, fix: { cidr: fixCidr, ports: EPHEMERAL_FIX } },
+      {
+        acl,
+        subnetId,
+        egress: false,
+        peers,
+        peer,
+        ports: this.eph.ports,
+        purpose: this.reply,
+        fix: { cidr: fixCidr, ports: EPHEMERAL_FIX },
+      },
     ];
   }
 
@@ -141,7 +150,16 @@ class Crossings {
     const peer = me.text;
     return [
       { acl, subnetId, egress: false, peers: me.peers, peer, ports: HTTPS, purpose: M('request'), fix: { cidr: me.fixCidr, ports: HTTPS } },
-      { acl, subnetId, egress: true, peers: me.peers, peer, ports: this.eph.ports, purpose: this.reply, fix: { cidr: me.fixCidr, ports: EPHEMERAL_FIX } },
+      {
+        acl,
+        subnetId,
+        egress: true,
+        peers: me.peers,
+        peer,
+        ports: this.eph.ports,
+        purpose: this.reply,
+        fix: { cidr: me.fixCidr, ports: EPHEMERAL_FIX },
+      },
     ];
   }
 }
@@ -153,7 +171,8 @@ function endpointVerdict(c: Crossings, target: Extract<Target, { via: 'endpoint'
   const subnetIds = [...target.endpoints[0].subnetIds].sort();
   const head = M('head', { ids: listText(ids), services: listText(services) });
   const others = subnetIds.filter((s) => s !== subnetId);
-  if (!others.length) return { services, reach: 'ok', text: M(ids.length > 1 ? 'sameSubnetN' : 'sameSubnet1', { head, subnet: subnetId }), problems: [] };
+  if (!others.length)
+    return { services, reach: 'ok', text: M(ids.length > 1 ? 'sameSubnetN' : 'sameSubnet1', { head, subnet: subnetId }), problems: [] };
   const perSubnet = others.map((s) => {
     const { cidr, block } = c.cidrOf(s);
     return judgeAll([...c.out([block], cidr, cidr), ...c.into(s)]);
@@ -163,7 +182,13 @@ function endpointVerdict(c: Crossings, target: Extract<Target, { via: 'endpoint'
   const problems = perSubnet.flat().filter((j) => j.outcome.verdict !== 'allow');
   const reach: Reach = reaches.every((r) => r === 'ok') ? 'ok' : reaches.every((r) => r === 'blocked') ? 'blocked' : 'partial';
   if (reach === 'ok') {
-    const text = M('endpointOk', { head, acls: listText(aclsText(perSubnet.flat())), ip: c.self().text, subnets: listText(others), ports: c.eph.text });
+    const text = M('endpointOk', {
+      head,
+      acls: listText(aclsText(perSubnet.flat())),
+      ip: c.self().text,
+      subnets: listText(others),
+      ports: c.eph.text,
+    });
     return { services, reach, text, problems };
   }
   const why = reach !== 'partial' ? NO_TEXT : perSubnet.some((j) => reachOf(j) === 'blocked') ? M('someSubnets') : M('someParts');
@@ -212,7 +237,13 @@ function natSubnets(net: Network, target: Extract<Target, { via: 'internet' }>):
 function publicVerdict(c: Crossings, services: SsmService[], judged: Judged[], how: Text): Verdict {
   const reach = reachOf(judged);
   const names = listText(services);
-  if (reach === 'ok') return { services, reach, text: M('publicOk', { services: names, how, acls: listText(aclsText(judged)), ports: c.eph.text }), problems: [] };
+  if (reach === 'ok')
+    return {
+      services,
+      reach,
+      text: M('publicOk', { services: names, how, acls: listText(aclsText(judged)), ports: c.eph.text }),
+      problems: [],
+    };
   const problems = judged.filter((j) => j.outcome.verdict !== 'allow');
   // A deny of some public or hub addresses is usually a deliberate block list: report it, do not override it.
   for (const p of problems) if (p.outcome.verdict === 'partial' && p.need.fix?.cidr === '0.0.0.0/0') p.need.fix = undefined;
@@ -232,12 +263,31 @@ export const networkAcl: Check = {
     if (!paths.length) return { status: 'skip', message: M('noPath', { id: net.instance.instanceId }) };
     const c = new Crossings(net);
     const verdicts = targetsOf(paths, (e) => idSet(e.subnetIds)).map((target) =>
-      target.via === 'endpoint' ? endpointVerdict(c, target) : target.via === 'internet' ? internetVerdict(c, target) : centralVerdict(c, target),
+      target.via === 'endpoint'
+        ? endpointVerdict(c, target)
+        : target.via === 'internet'
+          ? internetVerdict(c, target)
+          : centralVerdict(c, target),
     );
     const bad = verdicts.filter((v) => v.reach !== 'ok');
-    if (!bad.length) return { status: 'pass', message: joinText(verdicts.map((v) => v.text), '; ', '。') };
+    if (!bad.length)
+      return {
+        status: 'pass',
+        message: joinText(
+          verdicts.map((v) => v.text),
+          '; ',
+          '。',
+        ),
+      };
     const blocked = new Set(bad.filter((v) => v.reach === 'blocked').flatMap((v) => v.services));
     const { status, notes } = blockedServicesVerdict(ctx.facts, ctx.instanceId, blocked);
-    return { status, message: joinText([...bad.map((v) => v.text), ...notes], '; ', '。'), fix: naclFix(net, bad.flatMap((v) => v.problems)) };
+    return {
+      status,
+      message: joinText([...bad.map((v) => v.text), ...notes], '; ', '。'),
+      fix: naclFix(
+        net,
+        bad.flatMap((v) => v.problems),
+      ),
+    };
   },
 };

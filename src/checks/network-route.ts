@@ -16,10 +16,19 @@ const toAddRoute = consolePath('routes', 'editRoutes', 'addRoute');
 const save = label('saveChanges');
 
 const M = defineMessages({
-  title: { en: 'The instance has a network path to Systems Manager (ssm, ssmmessages)', ja: 'インスタンスから Systems Manager (ssm、ssmmessages) への経路がある' },
+  title: {
+    en: 'The instance has a network path to Systems Manager (ssm, ssmmessages)',
+    ja: 'インスタンスから Systems Manager (ssm、ssmmessages) への経路がある',
+  },
   reaches: { en: '{id} reaches {how}', ja: '{id} は Systems Manager に到達できます: {how}' },
-  viaEndpoint: { en: '{services} through interface endpoint {ids} in {vpc}', ja: '{services} は {vpc} のインターフェイスエンドポイント {ids} 経由' },
-  viaEndpoints: { en: '{services} through interface endpoints {ids} in {vpc}', ja: '{services} は {vpc} のインターフェイスエンドポイント {ids} 経由' },
+  viaEndpoint: {
+    en: '{services} through interface endpoint {ids} in {vpc}',
+    ja: '{services} は {vpc} のインターフェイスエンドポイント {ids} 経由',
+  },
+  viaEndpoints: {
+    en: '{services} through interface endpoints {ids} in {vpc}',
+    ja: '{services} は {vpc} のインターフェイスエンドポイント {ids} 経由',
+  },
   localRoute: { en: ', over the local route of {table}', ja: '。{table} の local ルート経由' },
   overPath: { en: '{services} over {path}', ja: '{services} の経路は {path}' },
   noPath: {
@@ -105,7 +114,10 @@ function centralised(net: Network, facts: Facts, services: readonly SsmService[]
   const table = describeTable(et, subnetId);
   const hub = hubRoutes(et.table);
   if (hub.length) {
-    return { status: 'pass', text: M('centralHub', { central, table, routes: listText(hub.map((r) => `${r.destination} → ${r.target}`)) }) };
+    return {
+      status: 'pass',
+      text: M('centralHub', { central, table, routes: listText(hub.map((r) => `${r.destination} → ${r.target}`)) }),
+    };
   }
   const noRoute = M('noHubRoute', { table });
   if (observedConnected(facts, instance.instanceId)) return { status: 'pass', text: M('centralObserved', { central, noRoute }) };
@@ -169,7 +181,10 @@ function overInternet(ctx: CheckContext, way: Way): Finding {
   const targets = unverifiedTargets(path);
   const hosts = listText(direct.map((s) => serviceHost(region, s)));
   return finish(way, 'warn', M('mayReach', { id, how, hosts, zonesNote: zonesNote(net, hub.length > 0, way.zones) }), {
-    steps: [{ key: `egress-verify:${targets.join(',')}`, text: M('stepVerify', { subnet: subnetId, targets: listText(targets), hosts }) }, ...plan.steps],
+    steps: [
+      { key: `egress-verify:${targets.join(',')}`, text: M('stepVerify', { subnet: subnetId, targets: listText(targets), hosts }) },
+      ...plan.steps,
+    ],
     commands: plan.commands,
   });
 }
@@ -186,13 +201,19 @@ export const networkRoute: Check = {
     const id = net.instance.instanceId;
     const endpoints = net.vpc.endpoints;
     const all = endpoints.known ? vpcSsmEndpoints(net) : undefined;
-    const viaEndpoint = (s: SsmService) => (all ?? []).filter((e) => e.service === s && isAvailable(e.endpoint)).map((e) => e.endpoint.endpointId);
+    const viaEndpoint = (s: SsmService) =>
+      (all ?? []).filter((e) => e.service === s && isAvailable(e.endpoint)).map((e) => e.endpoint.endpointId);
     const covered = SESSION_SERVICES.filter((s) => viaEndpoint(s).length > 0);
     const outward = SESSION_SERVICES.filter((s) => !covered.includes(s));
     const endpointClause = covered.length
-      ? M(covered.length > 1 ? 'viaEndpoints' : 'viaEndpoint', { services: listText(covered), ids: listText(covered.flatMap(viaEndpoint)), vpc: vpcId })
+      ? M(covered.length > 1 ? 'viaEndpoints' : 'viaEndpoint', {
+          services: listText(covered),
+          ids: listText(covered.flatMap(viaEndpoint)),
+          vpc: vpcId,
+        })
       : undefined;
-    if (!outward.length && endpointClause) return { status: 'pass', message: M('reaches', { id, how: catText(endpointClause, tableNote(net)) }) };
+    if (!outward.length && endpointClause)
+      return { status: 'pass', message: M('reaches', { id, how: catText(endpointClause, tableNote(net)) }) };
 
     // DNS decides before routing: a private hosted zone for the names sends them to another VPC's endpoints.
     const zones = net.vpc.hostedZones?.known ? net.vpc.hostedZones.value : undefined;

@@ -83,13 +83,21 @@ export async function gather(
   };
   const profileArns = unique(found.map((i) => i.instanceProfileArn));
   const sweepRead = firstSweep ?? (profileArns.length > SWEEP_PROFILES ? sweepIam(c) : undefined);
-  const iamRead = Promise.resolve(sweepRead).then((s?: Fact<IamSweep>) => readIam(c, profileArns, dhmcRole, pairs, s?.known ? s.value : undefined));
+  const iamRead = Promise.resolve(sweepRead).then((s?: Fact<IamSweep>) =>
+    readIam(c, profileArns, dhmcRole, pairs, s?.known ? s.value : undefined),
+  );
 
   const [vpcRead, iam, consoleOutput, caller] = await Promise.all([
     describeVpcs(c, unique(found.map((i) => i.vpcId)), found),
     iamRead,
     fleet ? Promise.resolve<NonNullable<Facts['consoleOutput']>>({}) : consoleOutputs(c, found, managedInstances),
-    callerSimulation(c, callerFact, found.map((i) => i.instanceId), prefs, c.region),
+    callerSimulation(
+      c,
+      callerFact,
+      found.map((i) => i.instanceId),
+      prefs,
+      c.region,
+    ),
   ]);
   const facts: Facts = {
     factsVersion: 1,

@@ -77,7 +77,9 @@ export async function withReader<T>(opts: ReaderOptions, use: (reader: Reader) =
     }
   } catch (e) {
     if (e instanceof DeadlineExceeded) {
-      throw new CollectError(`AWS did not answer within the --timeout of ${formatDuration(deadline.ms)}: check the network or proxy and AWS_ENDPOINT_URL, or raise --timeout`);
+      throw new CollectError(
+        `AWS did not answer within the --timeout of ${formatDuration(deadline.ms)}: check the network or proxy and AWS_ENDPOINT_URL, or raise --timeout`,
+      );
     }
     throw e;
   } finally {

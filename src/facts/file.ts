@@ -81,7 +81,16 @@ function ownKeysOnly(facts: Facts): Facts {
   const bare = (o: object | undefined) => {
     if (o) Object.setPrototypeOf(o, null);
   };
-  for (const map of [facts.instances, facts.vpcs, facts.instanceProfiles, facts.roles, facts.prefixLists, facts.connections, facts.consoleOutput]) bare(map);
+  for (const map of [
+    facts.instances,
+    facts.vpcs,
+    facts.instanceProfiles,
+    facts.roles,
+    facts.prefixLists,
+    facts.connections,
+    facts.consoleOutput,
+  ])
+    bare(map);
   if (facts.managedInstances.known) bare(facts.managedInstances.value);
   for (const role of Object.values(facts.roles)) bare(role.managedPolicyDocuments);
   for (const i of Object.values(facts.instances)) if (i.known && i.value) bare(i.value.tags);

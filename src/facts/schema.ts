@@ -248,9 +248,7 @@ export const factsSchema = z
       .record(z.string(), factOf(instanceProfileSchema.nullable()))
       .describe('by instance profile ARN; null when the profile does not exist'),
     roles: z.record(z.string(), roleSchema).describe('by role name'),
-    dhmc: factOf(z.object({ roleName: z.string().nullable() })).describe(
-      'Default Host Management Configuration (ssm:GetServiceSetting)',
-    ),
+    dhmc: factOf(z.object({ roleName: z.string().nullable() })).describe('Default Host Management Configuration (ssm:GetServiceSetting)'),
     managedInstances: factOf(z.record(z.string(), managedInstanceSchema)).describe(
       'ssm:DescribeInstanceInformation by instance id; an id that is absent is not registered',
     ),

@@ -58,7 +58,9 @@ export function instanceReport(e: Evaluation, lang: Lang): InstanceReport {
     status: r.status,
     severity: r.severity,
     message: r.message[lang],
-    ...(r.fix && (r.status === 'fail' || r.status === 'warn') ? { fix: { steps: r.fix.steps.map((s) => s.text[lang]), commands: r.fix.commands } } : {}),
+    ...(r.fix && (r.status === 'fail' || r.status === 'warn')
+      ? { fix: { steps: r.fix.steps.map((s) => s.text[lang]), commands: r.fix.commands } }
+      : {}),
   }));
   const p = plan(e.results, lang);
   return {

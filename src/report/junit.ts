@@ -93,11 +93,7 @@ function text(s: string): string {
 
 /** An attribute value keeps its tabs and line breaks only as character references (parsers normalise them to spaces). */
 function attr(s: string): string {
-  return text(s)
-    .replace(/"/g, '&quot;')
-    .replace(/\t/g, '&#9;')
-    .replace(/\n/g, '&#10;')
-    .replace(/\r/g, '&#13;');
+  return text(s).replace(/"/g, '&quot;').replace(/\t/g, '&#9;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;');
 }
 
 function attrs(values: Record<string, string | number>): string {

@@ -23,9 +23,7 @@ export const instanceReportSchema = z.object({
   region: z.string().optional().describe('the region the instance was diagnosed in'),
   status: overallStatusSchema,
   checks: z.array(checkReportSchema).describe('every check, always in the same order'),
-  plan: fixSchema
-    .optional()
-    .describe('the fixes of all failing and warning checks as one plan, in order, each step once'),
+  plan: fixSchema.optional().describe('the fixes of all failing and warning checks as one plan, in order, each step once'),
 });
 
 export const reportSchema = z.object({

@@ -133,12 +133,7 @@ function renderFleet(report: Report, opts: TableOptions, paint: (c: Colour, s: s
   return table.toString() + '\n';
 }
 
-function renderInstance(
-  inst: InstanceReport,
-  report: Report,
-  opts: TableOptions,
-  paint: (c: Colour, s: string) => string,
-): string {
+function renderInstance(inst: InstanceReport, report: Report, opts: TableOptions, paint: (c: Colour, s: string) => string): string {
   const w = WORDS[opts.lang];
   const overall = OVERALL[inst.status];
   const head = `${inst.instanceId} (${inst.region ?? report.region}): ${paint(overall.colour, overall.text)}`;
@@ -189,12 +184,13 @@ export function wrap(text: string, width: number): string {
   return text
     .split('\n')
     .map((paragraph) => {
-      const tokens = paragraph.match(/[^\s\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]+|\s+|./gu) ?? [];
+      const tokens =
+        paragraph.match(/[^\s\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]+|\s+|./gu) ?? [];
       const lines: string[] = [];
       let line = '';
       // A token wider than the column (a long ARN) is cut into pieces: cli-table3 would otherwise
       // truncate it, losing the end of the id, and slowly.
-      const pieces = tokens.flatMap((tok) => (widthOf(tok) > width ? tok.match(new RegExp(`.{1,${width}}`, 'gu')) ?? [tok] : [tok]));
+      const pieces = tokens.flatMap((tok) => (widthOf(tok) > width ? (tok.match(new RegExp(`.{1,${width}}`, 'gu')) ?? [tok]) : [tok]));
       for (const tok of pieces) {
         if (widthOf(line + tok) <= width || line === '') {
           line += tok;

@@ -17,28 +17,38 @@ const noRole = (f: Facts) => {
   instanceOf(f).instanceProfileArn = null;
   f.dhmc = known({ roleName: null });
 };
-const keys = (keysWanted: string[]) => (r: { fix?: { steps: { key: string }[] } }) => expect(r.fix!.steps.map((s) => s.key)).toEqual(keysWanted);
+const keys = (keysWanted: string[]) => (r: { fix?: { steps: { key: string }[] } }) =>
+  expect(r.fix!.steps.map((s) => s.key)).toEqual(keysWanted);
 
 checkCases('agent-registered', [
   {
     name: 'Online passes with version, platform and last ping',
     facts: factsWith(() => {}),
     status: 'pass',
-    message: new RegExp(`^${IDS.instance} is Online: agent 3\\.3\\.1802\\.0 on Amazon Linux 2023, last ping 2026-11-28T10:00:00\\.000Z, and its session channel is connected \\(ssm:GetConnectionStatus\\)$`),
+    message: new RegExp(
+      `^${IDS.instance} is Online: agent 3\\.3\\.1802\\.0 on Amazon Linux 2023, last ping 2026-11-28T10:00:00\\.000Z, and its session channel is connected \\(ssm:GetConnectionStatus\\)$`,
+    ),
     messageJa: /オンラインです \(エージェント 3\.3\.1802\.0、Amazon Linux 2023、最終 ping 2026-11-28T10:00:00\.000Z\)/,
   },
   {
     name: 'not registered with nothing else failing: install or backoff, then reboot',
     facts: factsWith(unregister),
     status: 'fail',
-    message: new RegExp(`${IDS.instance} is not registered with Systems Manager, although the other checks found no gap: the agent may not be installed`),
-    messageJa: /Systems Manager に登録されていません。ほかのチェックでは問題が見つかっていないため、エージェントがインストールされていないか/,
+    message: new RegExp(
+      `${IDS.instance} is not registered with Systems Manager, although the other checks found no gap: the agent may not be installed`,
+    ),
+    messageJa:
+      /Systems Manager に登録されていません。ほかのチェックでは問題が見つかっていないため、エージェントがインストールされていないか/,
     commands: [REBOOT],
     verify: (r) => {
       keys(['agent-install', 'agent-restart'])(r);
-      expect(r.fix!.steps[0]?.text.en).toMatch(/RHEL, Debian, Rocky.*"Manually installing and uninstalling SSM Agent on EC2 instances for Linux"/);
+      expect(r.fix!.steps[0]?.text.en).toMatch(
+        /RHEL, Debian, Rocky.*"Manually installing and uninstalling SSM Agent on EC2 instances for Linux"/,
+      );
       const restart = at(r.fix!.steps, 1).text;
-      expect(restart.en).toMatch(/^Reboot i-0123456789abcdef0 .*Instance state → Reboot instance.*up to about an hour.*sudo systemctl restart amazon-ssm-agent.*sudo snap restart amazon-ssm-agent/);
+      expect(restart.en).toMatch(
+        /^Reboot i-0123456789abcdef0 .*Instance state → Reboot instance.*up to about an hour.*sudo systemctl restart amazon-ssm-agent.*sudo snap restart amazon-ssm-agent/,
+      );
       expect(restart.ja).toMatch(/「インスタンスの状態」→「インスタンスを再起動」.*最大で約 1 時間/);
       expect(restart.en).not.toMatch(/30 minutes/);
     },
@@ -59,7 +69,8 @@ checkCases('agent-registered', [
     name: 'ConnectionLost fails naming the last heartbeat',
     facts: factsWith(ping('ConnectionLost')),
     status: 'fail',
-    message: /is registered but there has been no heartbeat from its agent since 2026-11-28T10:00:00\.000Z \(ConnectionLost\).*stopped or hung/,
+    message:
+      /is registered but there has been no heartbeat from its agent since 2026-11-28T10:00:00\.000Z \(ConnectionLost\).*stopped or hung/,
     messageJa: /2026-11-28T10:00:00\.000Z 以降エージェントからのハートビートがありません/,
     commands: [REBOOT],
     verify: keys(['agent-health', 'agent-restart']),
@@ -109,7 +120,12 @@ checkCases('agent-registered', [
       instanceOf(f).instanceProfileArn = null;
       f.dhmc = known({ roleName: 'DhmcRole' });
       f.roles.DhmcRole = {
-        attachedPolicies: known([{ policyName: 'AmazonSSMManagedEC2InstanceDefaultPolicy', policyArn: 'arn:aws:iam::aws:policy/AmazonSSMManagedEC2InstanceDefaultPolicy' }]),
+        attachedPolicies: known([
+          {
+            policyName: 'AmazonSSMManagedEC2InstanceDefaultPolicy',
+            policyArn: 'arn:aws:iam::aws:policy/AmazonSSMManagedEC2InstanceDefaultPolicy',
+          },
+        ]),
         inlinePolicies: known([]),
         managedPolicyDocuments: {},
       };
@@ -138,7 +154,8 @@ checkCases('agent-registered', [
 ]);
 
 const notConnected = (f: Facts) => void (f.connections = { [IDS.instance]: known('notconnected') });
-const consoleOut = (hasOutput: boolean, agentLines: string[]) => (f: Facts) => void (f.consoleOutput = { [IDS.instance]: known({ hasOutput, agentLines }) });
+const consoleOut = (hasOutput: boolean, agentLines: string[]) => (f: Facts) =>
+  void (f.consoleOutput = { [IDS.instance]: known({ hasOutput, agentLines }) });
 /** endpoint-sg-https fails: the endpoint group no longer admits the instance. */
 const closeEndpointSg = (f: Facts) => {
   const groups = vpcOf(f).securityGroups;
@@ -154,7 +171,8 @@ checkCases('agent-registered', [
       if (sim?.known) sim.value.find((r) => r.action === 'ssmmessages:OpenDataChannel')!.decision = 'implicitDeny';
     }),
     status: 'fail',
-    message: /is Online: .*, but Systems Manager reports its session channel notconnected \(ssm:GetConnectionStatus\): the agent's ssmmessages control channel is down, so no session can open; iam-core-policy above says why/,
+    message:
+      /is Online: .*, but Systems Manager reports its session channel notconnected \(ssm:GetConnectionStatus\): the agent's ssmmessages control channel is down, so no session can open; iam-core-policy above says why/,
     messageJa: /notconnected と報告しています.*原因は上の iam-core-policy を参照してください/,
     commands: [REBOOT],
     verify: keys(['agent-restart']),
@@ -163,7 +181,8 @@ checkCases('agent-registered', [
     name: 'Online but notconnected with nothing failing: a proxy or the channel backoff',
     facts: factsWith(notConnected),
     status: 'fail',
-    message: /no check above explains it: look for a proxy or TLS inspection between i-0123456789abcdef0 and ssmmessages, or the channel is still in its retry backoff \(up to 40 minutes\)/,
+    message:
+      /no check above explains it: look for a proxy or TLS inspection between i-0123456789abcdef0 and ssmmessages, or the channel is still in its retry backoff \(up to 40 minutes\)/,
     messageJa: /プロキシや TLS インスペクション/,
     commands: [REBOOT],
     verify: (r) => {
@@ -175,7 +194,8 @@ checkCases('agent-registered', [
     name: 'Online and connected while a static check fails: pass, saying something unseen is in play, the check keeps its verdict',
     facts: factsWith(closeEndpointSg),
     status: 'pass',
-    message: /session channel is connected \(ssm:GetConnectionStatus\)\. Systems Manager sees it connected although endpoint-sg-https found a gap: something ssm-doctor cannot see is in play \(a proxy, centralised endpoints, or a connection made before the configuration changed\)\. Those checks keep their verdict/,
+    message:
+      /session channel is connected \(ssm:GetConnectionStatus\)\. Systems Manager sees it connected although endpoint-sg-https found a gap: something ssm-doctor cannot see is in play \(a proxy, centralised endpoints, or a connection made before the configuration changed\)\. Those checks keep their verdict/,
     messageJa: /endpoint-sg-https が問題を検出していますが、Systems Manager 上は接続済みです/,
     verify: () => {
       const facts = factsWith(closeEndpointSg);
@@ -194,7 +214,9 @@ checkCases('agent-registered', [
     status: 'pass',
     message: /is connected \(ssm:GetConnectionStatus\)$/,
     verify: () => {
-      const facts = factsWith((f) => void (f.sessionPreferences = known({ documentName: 'SSM-SessionManagerRunShell', kmsKeyId: 'alias/session' })));
+      const facts = factsWith(
+        (f) => void (f.sessionPreferences = known({ documentName: 'SSM-SessionManagerRunShell', kmsKeyId: 'alias/session' })),
+      );
       expect(evaluateInstance(facts, IDS.instance).find((r) => r.id === 'session-preferences')!.status).toBe('fail');
     },
   },
@@ -205,7 +227,8 @@ checkCases('agent-registered', [
       f.collectedAt = '2026-11-28T13:20:00.000Z';
     }),
     status: 'fail',
-    message: /since 2026-11-28T10:00:00\.000Z \(ConnectionLost\), 3 h 20 min before these facts were collected, although the other checks found no gap/,
+    message:
+      /since 2026-11-28T10:00:00\.000Z \(ConnectionLost\), 3 h 20 min before these facts were collected, although the other checks found no gap/,
     messageJa: /最後の ping はファクト収集の 3 時間 20 分前です/,
   },
   {
@@ -215,7 +238,8 @@ checkCases('agent-registered', [
       consoleOut(true, ['[  OK  ] Started amazon-ssm-agent.service - amazon-ssm-agent.'])(f);
     }),
     status: 'fail',
-    message: /may not be installed, or is still waiting out its retry backoff after a recent fix; the console output shows the agent: "\[ {2}OK {2}\] Started amazon-ssm-agent\.service - amazon-ssm-agent\."$/,
+    message:
+      /may not be installed, or is still waiting out its retry backoff after a recent fix; the console output shows the agent: "\[ {2}OK {2}\] Started amazon-ssm-agent\.service - amazon-ssm-agent\."$/,
     messageJa: /コンソール出力にはエージェントの記録があります/,
   },
   {

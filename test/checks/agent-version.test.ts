@@ -2,11 +2,14 @@ import { checkCases } from '../helpers/check-tester';
 import { IDS, denied, factsWith, instanceOf } from '../helpers/facts';
 import { known, type Facts } from '../../src/facts/schema';
 
-const UPDATE = new RegExp(`^aws ssm send-command --instance-ids ${IDS.instance} --document-name AWS-UpdateSSMAgent --region ${IDS.region}$`);
+const UPDATE = new RegExp(
+  `^aws ssm send-command --instance-ids ${IDS.instance} --document-name AWS-UpdateSSMAgent --region ${IDS.region}$`,
+);
 const agent = (patch: object) => (f: Facts) => {
   if (f.managedInstances.known) Object.assign(f.managedInstances.value[IDS.instance]!, patch);
 };
-const prefs = (patch: object) => (f: Facts) => void (f.sessionPreferences = known({ documentName: 'SSM-SessionManagerRunShell', ...patch }));
+const prefs = (patch: object) => (f: Facts) =>
+  void (f.sessionPreferences = known({ documentName: 'SSM-SessionManagerRunShell', ...patch }));
 
 checkCases('agent-version', [
   {
@@ -25,7 +28,9 @@ checkCases('agent-version', [
     commands: [UPDATE],
     verify: (r) => {
       expect(r.fix!.steps[0]?.key).toBe('agent-update');
-      expect(r.fix!.steps[0]?.text.en).toMatch(/Systems Manager → Run Command → Run command → AWS-UpdateSSMAgent → Targets: Choose instances manually → i-0123456789abcdef0 → Run/);
+      expect(r.fix!.steps[0]?.text.en).toMatch(
+        /Systems Manager → Run Command → Run command → AWS-UpdateSSMAgent → Targets: Choose instances manually → i-0123456789abcdef0 → Run/,
+      );
       expect(r.fix!.steps[0]?.text.ja).toMatch(/「Systems Manager」→「Run Command」→「コマンドを実行」→「AWS-UpdateSSMAgent」/);
     },
   },
@@ -48,7 +53,8 @@ checkCases('agent-version', [
       prefs({ kmsKeyId: 'alias/session' })(f);
     }),
     status: 'warn',
-    message: /it is below the minimum for KMS session encryption \(2\.3\.539\.0\), which is in use; it cannot do port forwarding and SSH over Session Manager \(3\.0\.222\.0\), .*; agents before 3\.3\.40\.0/,
+    message:
+      /it is below the minimum for KMS session encryption \(2\.3\.539\.0\), which is in use; it cannot do port forwarding and SSH over Session Manager \(3\.0\.222\.0\), .*; agents before 3\.3\.40\.0/,
     messageJa: /使用中の KMS によるセッションの暗号化 \(2\.3\.539\.0\) に必要な最小バージョンを下回っています/,
   },
   {

@@ -23,13 +23,17 @@ checkCases('endpoint-private-dns', [
     name: 'private DNS on and both VPC attributes on pass',
     facts: factsWith(() => {}),
     status: 'pass',
-    message: new RegExp(`${IDS.vpce.ssm}, ${IDS.vpce.ssmmessages}, ${IDS.vpce.ec2messages} have private DNS on, and ${IDS.vpc} has DNS resolution and DNS hostnames on`),
+    message: new RegExp(
+      `${IDS.vpce.ssm}, ${IDS.vpce.ssmmessages}, ${IDS.vpce.ec2messages} have private DNS on, and ${IDS.vpc} has DNS resolution and DNS hostnames on`,
+    ),
   },
   {
     name: 'private DNS off with no other way out fails',
     facts: factsWith((f) => void (endpoint(f, 'ssm').privateDnsEnabled = false)),
     status: 'fail',
-    message: new RegExp(`${IDS.vpce.ssm} \\(ssm\\) has private DNS off: ssm\\.${IDS.region}\\.amazonaws\\.com resolves to public addresses.*no other way out: route table ${IDS.privateRt}`),
+    message: new RegExp(
+      `${IDS.vpce.ssm} \\(ssm\\) has private DNS off: ssm\\.${IDS.region}\\.amazonaws\\.com resolves to public addresses.*no other way out: route table ${IDS.privateRt}`,
+    ),
     commands: [endpointCmd(IDS.vpce.ssm)],
     verify: (r) => expect(r.fix!.steps[0]?.text.ja).toContain('「プライベートDNS名を管理」→「このエンドポイントで有効にする」'),
   },

@@ -8,10 +8,21 @@ const value = <T>(fact: Fact<T>): T => {
 };
 const endpoint = (f: Facts, svc: keyof typeof IDS.vpce): Endpoint => value(vpcOf(f).endpoints).find((e) => e.endpointId === IDS.vpce[svc])!;
 const group = (f: Facts, id: string): SecurityGroup => value(vpcOf(f).securityGroups).find((g) => g.groupId === id)!;
-const rule = (r: Partial<SgRule>): SgRule => ({ protocol: 'tcp', fromPort: 443, toPort: 443, cidrs: [], ipv6Cidrs: [], groupIds: [], prefixListIds: [], ...r });
+const rule = (r: Partial<SgRule>): SgRule => ({
+  protocol: 'tcp',
+  fromPort: 443,
+  toPort: 443,
+  cidrs: [],
+  ipv6Cidrs: [],
+  groupIds: [],
+  prefixListIds: [],
+  ...r,
+});
 const endpointIngress = (f: Facts, ...rules: SgRule[]) => void (group(f, IDS.endpointSg).ingress = rules);
 const authorize = (sg: string) =>
-  new RegExp(`^aws ec2 authorize-security-group-ingress --group-id ${sg} --protocol tcp --port 443 --source-group ${IDS.instanceSg} --region ${IDS.region}$`);
+  new RegExp(
+    `^aws ec2 authorize-security-group-ingress --group-id ${sg} --protocol tcp --port 443 --source-group ${IDS.instanceSg} --region ${IDS.region}$`,
+  );
 const otherSg = 'sg-0other00000000001';
 
 checkCases('endpoint-sg-https', [
@@ -19,7 +30,9 @@ checkCases('endpoint-sg-https', [
     name: "an endpoint group that admits 443 from the instance's group passes",
     facts: factsWith(() => {}),
     status: 'pass',
-    message: new RegExp(`${IDS.endpointSg} on ${IDS.vpce.ssm}, ${IDS.vpce.ssmmessages}, ${IDS.vpce.ec2messages} allows TCP 443 from ${IDS.instanceSg}`),
+    message: new RegExp(
+      `${IDS.endpointSg} on ${IDS.vpce.ssm}, ${IDS.vpce.ssmmessages}, ${IDS.vpce.ec2messages} allows TCP 443 from ${IDS.instanceSg}`,
+    ),
   },
   {
     name: 'a CIDR that does not hold the private IP fails, naming both',
@@ -40,7 +53,9 @@ checkCases('endpoint-sg-https', [
   },
   {
     name: 'protocol -1 from the instance group passes',
-    facts: factsWith((f) => endpointIngress(f, rule({ protocol: '-1', fromPort: undefined, toPort: undefined, groupIds: [IDS.instanceSg] }))),
+    facts: factsWith((f) =>
+      endpointIngress(f, rule({ protocol: '-1', fromPort: undefined, toPort: undefined, groupIds: [IDS.instanceSg] })),
+    ),
     status: 'pass',
   },
   {
@@ -51,7 +66,11 @@ checkCases('endpoint-sg-https', [
   {
     name: 'a port range without 443 or another protocol fails: no inbound rule for TCP 443',
     facts: factsWith((f) =>
-      endpointIngress(f, rule({ fromPort: 80, toPort: 442, groupIds: [IDS.instanceSg] }), rule({ protocol: 'udp', groupIds: [IDS.instanceSg] })),
+      endpointIngress(
+        f,
+        rule({ fromPort: 80, toPort: 442, groupIds: [IDS.instanceSg] }),
+        rule({ protocol: 'udp', groupIds: [IDS.instanceSg] }),
+      ),
     ),
     status: 'fail',
     message: new RegExp(`${IDS.endpointSg} has no inbound rule for TCP 443`),
@@ -67,7 +86,9 @@ checkCases('endpoint-sg-https', [
     name: 'the default-group trap: an endpoint created without a group uses the default one, which admits only its members',
     facts: factsWith((f) => void (endpoint(f, 'ssm').groupIds = [])),
     status: 'fail',
-    message: new RegExp(`^${IDS.vpce.ssm}: ${IDS.defaultSg} \\(the VPC's default group, used because the endpoint has no group of its own\\) allows TCP 443 only from ${IDS.defaultSg}`),
+    message: new RegExp(
+      `^${IDS.vpce.ssm}: ${IDS.defaultSg} \\(the VPC's default group, used because the endpoint has no group of its own\\) allows TCP 443 only from ${IDS.defaultSg}`,
+    ),
     commands: [authorize(IDS.defaultSg)],
   },
   {
@@ -83,7 +104,12 @@ checkCases('endpoint-sg-https', [
     name: 'one of several groups on the endpoint is enough',
     facts: factsWith((f) => {
       endpointIngress(f);
-      value(vpcOf(f).securityGroups).push({ groupId: otherSg, groupName: 'other', ingress: [rule({ cidrs: ['10.0.1.12/32'] })], egress: [] });
+      value(vpcOf(f).securityGroups).push({
+        groupId: otherSg,
+        groupName: 'other',
+        ingress: [rule({ cidrs: ['10.0.1.12/32'] })],
+        egress: [],
+      });
       value(vpcOf(f).endpoints).forEach((e) => (e.groupIds = [IDS.endpointSg, otherSg]));
     }),
     status: 'pass',
@@ -97,7 +123,9 @@ checkCases('endpoint-sg-https', [
       endpoint(f, 'ec2messages').groupIds = [otherSg];
     }),
     status: 'fail',
-    message: new RegExp(`${IDS.vpce.ssm}, ${IDS.vpce.ssmmessages}: ${IDS.endpointSg} has no inbound rule.*${IDS.vpce.ec2messages}: ${otherSg} has no inbound rule`),
+    message: new RegExp(
+      `${IDS.vpce.ssm}, ${IDS.vpce.ssmmessages}: ${IDS.endpointSg} has no inbound rule.*${IDS.vpce.ec2messages}: ${otherSg} has no inbound rule`,
+    ),
     commands: [authorize(IDS.endpointSg), authorize(otherSg)],
   },
   {
@@ -119,7 +147,9 @@ checkCases('endpoint-sg-https', [
   },
   {
     name: 'an endpoint group missing from the collected groups is unknown',
-    facts: factsWith((f) => void (vpcOf(f).securityGroups = known(value(vpcOf(f).securityGroups).filter((g) => g.groupId !== IDS.endpointSg)))),
+    facts: factsWith(
+      (f) => void (vpcOf(f).securityGroups = known(value(vpcOf(f).securityGroups).filter((g) => g.groupId !== IDS.endpointSg))),
+    ),
     status: 'unknown',
     message: new RegExp(`ec2:DescribeSecurityGroups .*${IDS.endpointSg}.*not among the collected security groups`),
   },

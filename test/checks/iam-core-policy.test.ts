@@ -5,7 +5,8 @@ import { compareVersions } from '../../src/checks/lib/iam-ec2messages';
 
 const R = `--region ${IDS.region}`;
 const roleOf = (f: Facts): Role => f.roles[IDS.role]!;
-const attached = (f: Facts, ...policies: { policyName: string; policyArn: string }[]) => void (roleOf(f).attachedPolicies = known(policies));
+const attached = (f: Facts, ...policies: { policyName: string; policyArn: string }[]) =>
+  void (roleOf(f).attachedPolicies = known(policies));
 const inline = (f: Facts, policyName: string, ...Statement: object[]) => {
   const current = roleOf(f).inlinePolicies;
   const list = current.known ? current.value : [];
@@ -17,7 +18,13 @@ const CUSTOMER_ARN = `arn:aws:iam::${IDS.account}:policy/guardrails`;
 const agent = (f: Facts, patch: object) => {
   if (f.managedInstances.known) Object.assign(f.managedInstances.value[IDS.instance]!, patch);
 };
-const SESSION = ['ssm:UpdateInstanceInformation', 'ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'];
+const SESSION = [
+  'ssm:UpdateInstanceInformation',
+  'ssmmessages:CreateControlChannel',
+  'ssmmessages:CreateDataChannel',
+  'ssmmessages:OpenControlChannel',
+  'ssmmessages:OpenDataChannel',
+];
 /** A role whose only policy is an inline one allowing the session actions but no ec2messages. */
 const sessionOnly = (f: Facts) => {
   attached(f);
@@ -37,8 +44,10 @@ checkCases('iam-core-policy', [
     name: 'AmazonSSMManagedInstanceCore attached passes and says so',
     facts: docs(() => {}),
     status: 'pass',
-    message: /^AmazonSSMManagedInstanceCore is attached to SSMInstanceRole \(decided from the role's documents; iam:SimulatePrincipalPolicy was not run\)$/,
-    messageJa: /^SSMInstanceRole に AmazonSSMManagedInstanceCore がアタッチされています \(ロールのポリシー文書から判定。iam:SimulatePrincipalPolicy は実行されていません\)$/,
+    message:
+      /^AmazonSSMManagedInstanceCore is attached to SSMInstanceRole \(decided from the role's documents; iam:SimulatePrincipalPolicy was not run\)$/,
+    messageJa:
+      /^SSMInstanceRole に AmazonSSMManagedInstanceCore がアタッチされています \(ロールのポリシー文書から判定。iam:SimulatePrincipalPolicy は実行されていません\)$/,
   },
   {
     name: 'the deprecated AmazonEC2RoleforSSM passes with a note',
@@ -63,22 +72,30 @@ checkCases('iam-core-policy', [
     name: 'an inline policy equivalent to the core policy passes',
     facts: docs((f) => {
       attached(f);
-      inline(f, 'ssm-agent', { Effect: 'Allow', Action: ['ssm:UpdateInstanceInformation', 'ssmmessages:*', 'ec2messages:*'], Resource: '*' });
+      inline(f, 'ssm-agent', {
+        Effect: 'Allow',
+        Action: ['ssm:UpdateInstanceInformation', 'ssmmessages:*', 'ec2messages:*'],
+        Resource: '*',
+      });
     }),
     status: 'pass',
     message: /inline policy ssm-agent on SSMInstanceRole allows ssm:UpdateInstanceInformation and the four ssmmessages channel actions/,
-    messageJa: /SSMInstanceRole のインラインポリシー ssm-agent が ssm:UpdateInstanceInformation と ssmmessages の 4 つのチャネル操作を許可しています \(ロールのポリシー文書から判定/,
+    messageJa:
+      /SSMInstanceRole のインラインポリシー ssm-agent が ssm:UpdateInstanceInformation と ssmmessages の 4 つのチャネル操作を許可しています \(ロールのポリシー文書から判定/,
   },
   {
     name: 'no policies at all fails with attach-role-policy for the real role',
     facts: docs((f) => attached(f)),
     status: 'fail',
-    message: /SSMInstanceRole allows none of ssm:UpdateInstanceInformation, .*ssmmessages:OpenDataChannel: AmazonSSMManagedInstanceCore is not attached \(no policies attached\)/,
+    message:
+      /SSMInstanceRole allows none of ssm:UpdateInstanceInformation, .*ssmmessages:OpenDataChannel: AmazonSSMManagedInstanceCore is not attached \(no policies attached\)/,
     messageJa: /いずれも許可していません。AmazonSSMManagedInstanceCore がアタッチされていません/,
     commands: [attachCore()],
     verify: (r) => {
       expect(r.fix!.steps.map((s) => s.key)).toEqual(['iam-policy-attach']);
-      expect(r.fix!.steps[0]?.text.en).toBe('IAM → Roles → SSMInstanceRole → Add permissions → Attach policies → tick AmazonSSMManagedInstanceCore → Add permissions');
+      expect(r.fix!.steps[0]?.text.en).toBe(
+        'IAM → Roles → SSMInstanceRole → Add permissions → Attach policies → tick AmazonSSMManagedInstanceCore → Add permissions',
+      );
       expect(r.fix!.steps[0]?.text.ja).toContain('「IAM」→「ロール」→「SSMInstanceRole」→「許可を追加」→「ポリシーをアタッチ」');
     },
   },
@@ -122,13 +139,21 @@ checkCases('iam-core-policy', [
     message: /ssmmessages:OpenControlChannel, ssmmessages:OpenDataChannel denied by statement Sid NoSessions of inline policy lockdown/,
     messageJa: /インラインポリシー lockdown のステートメント \(Sid NoSessions\)で拒否されています/,
     commands: [
-      new RegExp(`^aws iam get-role-policy --role-name SSMInstanceRole --policy-name lockdown --query PolicyDocument --output json ${R} > lockdown\\.json$`),
-      new RegExp(`^aws iam put-role-policy --role-name SSMInstanceRole --policy-name lockdown --policy-document file://lockdown\\.json ${R}$`),
+      new RegExp(
+        `^aws iam get-role-policy --role-name SSMInstanceRole --policy-name lockdown --query PolicyDocument --output json ${R} > lockdown\\.json$`,
+      ),
+      new RegExp(
+        `^aws iam put-role-policy --role-name SSMInstanceRole --policy-name lockdown --policy-document file://lockdown\\.json ${R}$`,
+      ),
     ],
     verify: (r) => {
       expect(r.fix!.steps).toHaveLength(1);
-      expect(r.fix!.steps[0]?.text.en).toMatch(/IAM → Roles → SSMInstanceRole → Permissions → inline policy lockdown → Edit: remove statement Sid NoSessions/);
-      expect(r.fix!.steps[0]?.text.ja).toMatch(/「許可」タブ → インラインポリシー「lockdown」→「編集」で、ステートメント \(Sid NoSessions\) を削除する/);
+      expect(r.fix!.steps[0]?.text.en).toMatch(
+        /IAM → Roles → SSMInstanceRole → Permissions → inline policy lockdown → Edit: remove statement Sid NoSessions/,
+      );
+      expect(r.fix!.steps[0]?.text.ja).toMatch(
+        /「許可」タブ → インラインポリシー「lockdown」→「編集」で、ステートメント \(Sid NoSessions\) を削除する/,
+      );
     },
   },
   {
@@ -149,13 +174,21 @@ checkCases('iam-core-policy', [
       new RegExp(
         `^aws iam get-policy-version --policy-arn ${CUSTOMER_ARN} --version-id "\\$\\(aws iam get-policy --policy-arn ${CUSTOMER_ARN} --query Policy\\.DefaultVersionId --output text ${R}\\)" --query PolicyVersion\\.Document --output json ${R} > guardrails\\.json$`,
       ),
-      new RegExp(`^aws iam create-policy-version --policy-arn ${CUSTOMER_ARN} --policy-document file://guardrails\\.json --set-as-default ${R}$`),
+      new RegExp(
+        `^aws iam create-policy-version --policy-arn ${CUSTOMER_ARN} --policy-document file://guardrails\\.json --set-as-default ${R}$`,
+      ),
     ],
   },
   {
     name: 'a Deny outside the allowed regions applies in this region',
     facts: docs((f) =>
-      inline(f, 'regions', { Sid: 'OnlyUsEast1', Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringNotEquals: { 'aws:RequestedRegion': 'us-east-1' } } }),
+      inline(f, 'regions', {
+        Sid: 'OnlyUsEast1',
+        Effect: 'Deny',
+        Action: '*',
+        Resource: '*',
+        Condition: { StringNotEquals: { 'aws:RequestedRegion': 'us-east-1' } },
+      }),
     ),
     status: 'fail',
     message: /denied by statement Sid OnlyUsEast1 of inline policy regions/,
@@ -163,17 +196,29 @@ checkCases('iam-core-policy', [
   {
     name: 'a region Deny that spares this region does not count',
     facts: docs((f) =>
-      inline(f, 'regions', { Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringNotEquals: { 'aws:RequestedRegion': ['ap-northeast-1', 'us-east-1'] } } }),
+      inline(f, 'regions', {
+        Effect: 'Deny',
+        Action: '*',
+        Resource: '*',
+        Condition: { StringNotEquals: { 'aws:RequestedRegion': ['ap-northeast-1', 'us-east-1'] } },
+      }),
     ),
     status: 'pass',
   },
   {
     name: 'a Deny with a condition it cannot evaluate is a warning naming the statement',
     facts: docs((f) =>
-      inline(f, 'vpce-only', { Sid: 'ViaEndpointOnly', Effect: 'Deny', Action: 'ssmmessages:*', Resource: '*', Condition: { StringNotEquals: { 'aws:SourceVpce': 'vpce-0abc' } } }),
+      inline(f, 'vpce-only', {
+        Sid: 'ViaEndpointOnly',
+        Effect: 'Deny',
+        Action: 'ssmmessages:*',
+        Resource: '*',
+        Condition: { StringNotEquals: { 'aws:SourceVpce': 'vpce-0abc' } },
+      }),
     ),
     status: 'warn',
-    message: /statement Sid ViaEndpointOnly of inline policy vpce-only may deny ssmmessages:CreateControlChannel.*cannot evaluate its condition/,
+    message:
+      /statement Sid ViaEndpointOnly of inline policy vpce-only may deny ssmmessages:CreateControlChannel.*cannot evaluate its condition/,
     messageJa: /拒否する可能性があります/,
     commands: [/^aws iam get-role-policy --role-name SSMInstanceRole --policy-name vpce-only /, /^aws iam put-role-policy /],
   },
@@ -181,10 +226,17 @@ checkCases('iam-core-policy', [
     name: 'an Allow only under a condition it cannot evaluate is a warning',
     facts: docs((f) => {
       attached(f);
-      inline(f, 'ip-bound', { Sid: 'FromVpc', Effect: 'Allow', Action: [...SESSION, 'ec2messages:*'], Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/16' } } });
+      inline(f, 'ip-bound', {
+        Sid: 'FromVpc',
+        Effect: 'Allow',
+        Action: [...SESSION, 'ec2messages:*'],
+        Resource: '*',
+        Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/16' } },
+      });
     }),
     status: 'warn',
-    message: /is allowed only by statement Sid FromVpc of inline policy ip-bound, whose condition ssm-doctor cannot evaluate: check that it holds for i-0123456789abcdef0/,
+    message:
+      /is allowed only by statement Sid FromVpc of inline policy ip-bound, whose condition ssm-doctor cannot evaluate: check that it holds for i-0123456789abcdef0/,
     messageJa: /条件は ssm-doctor では評価できません/,
     commands: [attachCore()],
   },
@@ -192,7 +244,8 @@ checkCases('iam-core-policy', [
     name: 'no ec2messages with a new agent on Linux is only a warning',
     facts: docs(sessionOnly),
     status: 'warn',
-    message: /SSMInstanceRole does not allow ec2messages:\*; sessions work without them \(agent 3\.3\.1802\.0 on Amazon Linux 2023 uses ssmmessages instead\)/,
+    message:
+      /SSMInstanceRole does not allow ec2messages:\*; sessions work without them \(agent 3\.3\.1802\.0 on Amazon Linux 2023 uses ssmmessages instead\)/,
     messageJa: /セッションには不要です/,
     commands: [attachCore()],
   },
@@ -219,7 +272,12 @@ checkCases('iam-core-policy', [
     name: 'no ec2messages on Windows Server 2016 with a new agent is only a warning',
     facts: docs((f) => {
       sessionOnly(f);
-      agent(f, { platformType: 'Windows', platformName: 'Microsoft Windows Server 2016 Datacenter', platformVersion: '10.0.14393', agentVersion: '3.3.40.0' });
+      agent(f, {
+        platformType: 'Windows',
+        platformName: 'Microsoft Windows Server 2016 Datacenter',
+        platformVersion: '10.0.14393',
+        agentVersion: '3.3.40.0',
+      });
     }),
     status: 'warn',
     message: /agent 3\.3\.40\.0 on Microsoft Windows Server 2016 Datacenter 10\.0\.14393 uses ssmmessages instead/,
@@ -249,11 +307,17 @@ checkCases('iam-core-policy', [
     facts: docs((f) => {
       attached(f, awsPolicy('AmazonS3ReadOnlyAccess'));
       f.dhmc = known({ roleName: 'DhmcRole' });
-      f.roles.DhmcRole = { attachedPolicies: known([awsPolicy('AmazonSSMManagedEC2InstanceDefaultPolicy')]), inlinePolicies: known([]), managedPolicyDocuments: {} };
+      f.roles.DhmcRole = {
+        attachedPolicies: known([awsPolicy('AmazonSSMManagedEC2InstanceDefaultPolicy')]),
+        inlinePolicies: known([]),
+        managedPolicyDocuments: {},
+      };
     }),
     status: 'pass',
-    message: /SSMInstanceRole \(instance profile\) does not allow ssm:UpdateInstanceInformation, so the agent falls back to the Default Host Management Configuration role DhmcRole: AmazonSSMManagedEC2InstanceDefaultPolicy is attached to DhmcRole/,
-    messageJa: /Default Host Management Configuration のロール DhmcRole を使います。DhmcRole に AmazonSSMManagedEC2InstanceDefaultPolicy がアタッチされています/,
+    message:
+      /SSMInstanceRole \(instance profile\) does not allow ssm:UpdateInstanceInformation, so the agent falls back to the Default Host Management Configuration role DhmcRole: AmazonSSMManagedEC2InstanceDefaultPolicy is attached to DhmcRole/,
+    messageJa:
+      /Default Host Management Configuration のロール DhmcRole を使います。DhmcRole に AmazonSSMManagedEC2InstanceDefaultPolicy がアタッチされています/,
   },
   {
     name: 'a denied ListAttachedRolePolicies is unknown naming the call',
@@ -304,15 +368,19 @@ const result = (action: string, decision = 'allowed', more: Partial<SimulationRe
   ...more,
 });
 /** The simulation of the role: every core action allowed except those given. */
-const simulate = (f: Facts, overrides: Record<string, Partial<SimulationResult>>, role: string = IDS.role, extra: SimulationResult[] = []) => {
-  f.roles[role]!.simulation = known([
-    ...CORE_ACTIONS.map((a) => ({ ...result(a), ...(overrides[a] ?? {}) })),
-    ...extra,
-  ]);
+const simulate = (
+  f: Facts,
+  overrides: Record<string, Partial<SimulationResult>>,
+  role: string = IDS.role,
+  extra: SimulationResult[] = [],
+) => {
+  f.roles[role]!.simulation = known([...CORE_ACTIONS.map((a) => ({ ...result(a), ...(overrides[a] ?? {}) })), ...extra]);
 };
 const OPEN = { 'ssmmessages:OpenControlChannel': {}, 'ssmmessages:OpenDataChannel': {} };
 const deny = (patch: Partial<SimulationResult>) => Object.fromEntries(Object.keys(OPEN).map((a) => [a, patch]));
-const EC2M = ['AcknowledgeMessage', 'DeleteMessage', 'FailMessage', 'GetEndpoint', 'GetMessages', 'SendReply'].map((a) => `ec2messages:${a}`);
+const EC2M = ['AcknowledgeMessage', 'DeleteMessage', 'FailMessage', 'GetEndpoint', 'GetMessages', 'SendReply'].map(
+  (a) => `ec2messages:${a}`,
+);
 const BOUNDARY = `arn:aws:iam::${IDS.account}:policy/DevBoundary`;
 const INSTANCE_ARN = `arn:aws:ec2:${IDS.region}:${IDS.account}:instance/${IDS.instance}`;
 
@@ -323,13 +391,19 @@ checkCases('iam-core-policy', [
     status: 'pass',
     message:
       /^IAM's policy simulator allows ssm:UpdateInstanceInformation and the four ssmmessages channel actions for SSMInstanceRole \(matched: AmazonSSMManagedInstanceCore\) \(ec2messages decided from the role's documents\)$/,
-    messageJa: /^IAM のポリシーシミュレーターは SSMInstanceRole に ssm:UpdateInstanceInformation と ssmmessages の 4 つのチャネル操作を許可しています/,
+    messageJa:
+      /^IAM のポリシーシミュレーターは SSMInstanceRole に ssm:UpdateInstanceInformation と ssmmessages の 4 つのチャネル操作を許可しています/,
   },
   {
     name: 'simulator: its allow beats documents that say nothing (it sees what the tool cannot read)',
     facts: factsWith((f) => {
       attached(f, awsPolicy('AmazonS3ReadOnlyAccess'));
-      simulate(f, {}, IDS.role, EC2M.map((a) => result(a)));
+      simulate(
+        f,
+        {},
+        IDS.role,
+        EC2M.map((a) => result(a)),
+      );
     }),
     status: 'pass',
     message: /^IAM's policy simulator allows .* for SSMInstanceRole \(matched: AmazonSSMManagedInstanceCore\)$/,
@@ -343,20 +417,31 @@ checkCases('iam-core-policy', [
     status: 'fail',
     message:
       /^ssmmessages:OpenControlChannel, ssmmessages:OpenDataChannel denied by statement Sid NoSessions of inline policy lockdown \(decided by IAM's policy simulator\)$/,
-    messageJa: /インラインポリシー lockdown のステートメント \(Sid NoSessions\)で拒否されています \(IAM のポリシーシミュレーターによる判定\)/,
-    commands: [/^aws iam get-role-policy --role-name SSMInstanceRole --policy-name lockdown /, /^aws iam put-role-policy --role-name SSMInstanceRole --policy-name lockdown /],
+    messageJa:
+      /インラインポリシー lockdown のステートメント \(Sid NoSessions\)で拒否されています \(IAM のポリシーシミュレーターによる判定\)/,
+    commands: [
+      /^aws iam get-role-policy --role-name SSMInstanceRole --policy-name lockdown /,
+      /^aws iam put-role-policy --role-name SSMInstanceRole --policy-name lockdown /,
+    ],
   },
   {
     name: 'simulator: an explicit deny still fails, naming the SourcePolicyId, when the documents cannot be read',
     facts: factsWith((f) => {
       roleOf(f).attachedPolicies = denied('iam:ListAttachedRolePolicies');
-      simulate(f, deny({ decision: 'explicitDeny', matchedStatements: [{ sourcePolicyId: 'guardrails', sourcePolicyType: 'user-managed' }] }));
+      simulate(
+        f,
+        deny({ decision: 'explicitDeny', matchedStatements: [{ sourcePolicyId: 'guardrails', sourcePolicyType: 'user-managed' }] }),
+      );
     }),
     status: 'fail',
-    message: /^ssmmessages:OpenControlChannel, ssmmessages:OpenDataChannel explicitly denied by guardrails \(decided by IAM's policy simulator\)$/,
+    message:
+      /^ssmmessages:OpenControlChannel, ssmmessages:OpenDataChannel explicitly denied by guardrails \(decided by IAM's policy simulator\)$/,
     messageJa: /guardrails で明示的に拒否されています/,
     commands: [],
-    verify: (r) => expect(r.fix!.steps[0]?.text.en).toMatch(/^IAM → Roles → SSMInstanceRole → Permissions → open guardrails → Edit: remove the Deny statement/),
+    verify: (r) =>
+      expect(r.fix!.steps[0]?.text.en).toMatch(
+        /^IAM → Roles → SSMInstanceRole → Permissions → open guardrails → Edit: remove the Deny statement/,
+      ),
   },
   {
     name: 'simulator: a permissions boundary that does not allow the channels fails naming it, with commands to edit it',
@@ -366,11 +451,16 @@ checkCases('iam-core-policy', [
       simulate(f, deny({ decision: 'implicitDeny', allowedByPermissionsBoundary: false }));
     }),
     status: 'fail',
-    message: new RegExp(`^the permissions boundary ${BOUNDARY} of SSMInstanceRole does not allow ssmmessages:OpenControlChannel, ssmmessages:OpenDataChannel \\(decided by IAM's policy simulator\\)`),
-    messageJa: /SSMInstanceRole のアクセス許可の境界 .*DevBoundary が ssmmessages:OpenControlChannel, ssmmessages:OpenDataChannel を許可していません/,
+    message: new RegExp(
+      `^the permissions boundary ${BOUNDARY} of SSMInstanceRole does not allow ssmmessages:OpenControlChannel, ssmmessages:OpenDataChannel \\(decided by IAM's policy simulator\\)`,
+    ),
+    messageJa:
+      /SSMInstanceRole のアクセス許可の境界 .*DevBoundary が ssmmessages:OpenControlChannel, ssmmessages:OpenDataChannel を許可していません/,
     commands: [
       new RegExp(`^aws iam get-policy-version --policy-arn ${BOUNDARY} --version-id .* > DevBoundary\\.json$`),
-      new RegExp(`^aws iam create-policy-version --policy-arn ${BOUNDARY} --policy-document file://DevBoundary\\.json --set-as-default ${R}$`),
+      new RegExp(
+        `^aws iam create-policy-version --policy-arn ${BOUNDARY} --policy-document file://DevBoundary\\.json --set-as-default ${R}$`,
+      ),
     ],
   },
   {
@@ -390,14 +480,16 @@ checkCases('iam-core-policy', [
     name: 'simulator: unreadable documents do not make it unknown; ec2messages is reported as not evaluated',
     facts: factsWith((f) => void (roleOf(f).inlinePolicies = denied('iam:ListRolePolicies'))),
     status: 'pass',
-    message: /for SSMInstanceRole \(matched: AmazonSSMManagedInstanceCore\) \(ec2messages not evaluated: neither simulated nor readable from the documents\)$/,
+    message:
+      /for SSMInstanceRole \(matched: AmazonSSMManagedInstanceCore\) \(ec2messages not evaluated: neither simulated nor readable from the documents\)$/,
     messageJa: /ec2messages は未評価/,
   },
   {
     name: 'simulator: an implicit deny fails listing the missing actions, fix attaches the managed policy',
     facts: factsWith((f) => simulate(f, deny({ decision: 'implicitDeny' }))),
     status: 'fail',
-    message: /^no policy of SSMInstanceRole allows ssmmessages:OpenControlChannel, ssmmessages:OpenDataChannel \(decided by IAM's policy simulator\)/,
+    message:
+      /^no policy of SSMInstanceRole allows ssmmessages:OpenControlChannel, ssmmessages:OpenDataChannel \(decided by IAM's policy simulator\)/,
     commands: [attachCore()],
   },
   {
@@ -412,14 +504,21 @@ checkCases('iam-core-policy', [
   {
     name: 'simulator: a result on the instance ARN decides ssm:UpdateInstanceInformation over one on *',
     facts: factsWith((f) =>
-      simulate(f, { 'ssm:UpdateInstanceInformation': { decision: 'implicitDeny' } }, IDS.role, [result('ssm:UpdateInstanceInformation', 'allowed', { resource: INSTANCE_ARN })]),
+      simulate(f, { 'ssm:UpdateInstanceInformation': { decision: 'implicitDeny' } }, IDS.role, [
+        result('ssm:UpdateInstanceInformation', 'allowed', { resource: INSTANCE_ARN }),
+      ]),
     ),
     status: 'pass',
   },
   {
     name: 'simulator: simulated ec2messages missing with an old agent fails',
     facts: factsWith((f) => {
-      simulate(f, {}, IDS.role, EC2M.map((a) => result(a, 'implicitDeny')));
+      simulate(
+        f,
+        {},
+        IDS.role,
+        EC2M.map((a) => result(a, 'implicitDeny')),
+      );
       agent(f, { agentVersion: '3.2.1705.0' });
     }),
     status: 'fail',
@@ -428,7 +527,14 @@ checkCases('iam-core-policy', [
   },
   {
     name: 'simulator: simulated ec2messages missing with a new agent is a warning',
-    facts: factsWith((f) => simulate(f, {}, IDS.role, EC2M.map((a) => result(a, 'implicitDeny')))),
+    facts: factsWith((f) =>
+      simulate(
+        f,
+        {},
+        IDS.role,
+        EC2M.map((a) => result(a, 'implicitDeny')),
+      ),
+    ),
     status: 'warn',
     message: /^no policy of SSMInstanceRole allows ec2messages:\*; sessions work without them/,
   },
@@ -436,7 +542,8 @@ checkCases('iam-core-policy', [
     name: 'a denied simulation falls back to the documents and says so',
     facts: factsWith((f) => void (roleOf(f).simulation = denied('iam:SimulatePrincipalPolicy'))),
     status: 'pass',
-    message: /^AmazonSSMManagedInstanceCore is attached to SSMInstanceRole \(decided from the role's documents; iam:SimulatePrincipalPolicy was denied with AccessDenied\)$/,
+    message:
+      /^AmazonSSMManagedInstanceCore is attached to SSMInstanceRole \(decided from the role's documents; iam:SimulatePrincipalPolicy was denied with AccessDenied\)$/,
     messageJa: /ロールのポリシー文書から判定。iam:SimulatePrincipalPolicy は AccessDenied で拒否されました/,
   },
   {
@@ -451,10 +558,16 @@ checkCases('iam-core-policy', [
       simulate(f, { 'ssm:UpdateInstanceInformation': { decision: 'implicitDeny' } });
       f.dhmc = known({ roleName: 'service-role/DhmcRole' });
       f.roles.DhmcRole = { attachedPolicies: known([]), inlinePolicies: known([]), managedPolicyDocuments: {} };
-      simulate(f, {}, 'DhmcRole', EC2M.map((a) => result(a)));
+      simulate(
+        f,
+        {},
+        'DhmcRole',
+        EC2M.map((a) => result(a)),
+      );
     }),
     status: 'pass',
-    message: /^SSMInstanceRole \(instance profile\) does not allow ssm:UpdateInstanceInformation, so the agent falls back to the Default Host Management Configuration role DhmcRole: IAM's policy simulator allows .* for DhmcRole/,
+    message:
+      /^SSMInstanceRole \(instance profile\) does not allow ssm:UpdateInstanceInformation, so the agent falls back to the Default Host Management Configuration role DhmcRole: IAM's policy simulator allows .* for DhmcRole/,
   },
 ]);
 
@@ -489,7 +602,10 @@ checkCases('iam-core-policy', [
       `^the permissions boundary ${BOUNDARY} of SSMInstanceRole does not allow ssmmessages:CreateControlChannel, ssmmessages:CreateDataChannel, ssmmessages:OpenControlChannel, ssmmessages:OpenDataChannel \\(decided from the role's documents; iam:SimulatePrincipalPolicy was not run\\)$`,
     ),
     messageJa: /SSMInstanceRole のアクセス許可の境界 .*DevBoundary が ssmmessages:CreateControlChannel/,
-    commands: [/^aws iam get-policy-version --policy-arn .*DevBoundary .* > DevBoundary\.json$/, /^aws iam create-policy-version --policy-arn .*DevBoundary /],
+    commands: [
+      /^aws iam get-policy-version --policy-arn .*DevBoundary .* > DevBoundary\.json$/,
+      /^aws iam create-policy-version --policy-arn .*DevBoundary /,
+    ],
     verify: (r) => expect(r.fix!.steps.map((s) => s.key)).toEqual(['iam-boundary:SSMInstanceRole']),
   },
   {
@@ -499,13 +615,20 @@ checkCases('iam-core-policy', [
       boundary(f, SSM_ONLY);
     }),
     status: 'fail',
-    message: /does not allow ssmmessages:.* \(decided from the role's documents; iam:SimulatePrincipalPolicy was denied with AccessDenied\)$/,
+    message:
+      /does not allow ssmmessages:.* \(decided from the role's documents; iam:SimulatePrincipalPolicy was denied with AccessDenied\)$/,
   },
   {
     name: 'boundary, documents: a Deny in the boundary fails naming its statement',
-    facts: docs((f) => boundary(f, [{ Effect: 'Allow', Action: '*', Resource: '*' }, { Sid: 'NoOpen', Effect: 'Deny', Action: 'ssmmessages:Open*', Resource: '*' }])),
+    facts: docs((f) =>
+      boundary(f, [
+        { Effect: 'Allow', Action: '*', Resource: '*' },
+        { Sid: 'NoOpen', Effect: 'Deny', Action: 'ssmmessages:Open*', Resource: '*' },
+      ]),
+    ),
     status: 'fail',
-    message: /ssmmessages:OpenControlChannel, ssmmessages:OpenDataChannel denied by statement Sid NoOpen of permissions boundary DevBoundary/,
+    message:
+      /ssmmessages:OpenControlChannel, ssmmessages:OpenDataChannel denied by statement Sid NoOpen of permissions boundary DevBoundary/,
   },
   {
     name: 'boundary, documents: a boundary document that was not read is unknown naming the call',
@@ -541,7 +664,9 @@ checkCases('iam-core-policy', [
       simulate(f, deny({ decision: 'implicitDeny', allowedByPermissionsBoundary: false }));
     }),
     status: 'fail',
-    message: new RegExp(`^the permissions boundary ${BOUNDARY} of SSMInstanceRole does not allow ssmmessages:OpenControlChannel, ssmmessages:OpenDataChannel \\(decided by IAM's policy simulator\\)$`),
+    message: new RegExp(
+      `^the permissions boundary ${BOUNDARY} of SSMInstanceRole does not allow ssmmessages:OpenControlChannel, ssmmessages:OpenDataChannel \\(decided by IAM's policy simulator\\)$`,
+    ),
     verify: (r) => expect(r.fix!.steps.map((s) => s.key)).toEqual(['iam-boundary:SSMInstanceRole']),
   },
 ]);

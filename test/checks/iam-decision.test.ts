@@ -19,14 +19,24 @@ const kinds = (f: Facts, requests: Request[] = CORE) => decide(f, role, requests
 
 describe('decide', () => {
   it('takes every answered request from the simulator', () => {
-    const d = decide(factsWith(() => {}), role, CORE, CTX);
+    const d = decide(
+      factsWith(() => {}),
+      role,
+      CORE,
+      CTX,
+    );
     expect(d.permissions.map((p) => [p.decision, p.from])).toEqual(CORE.map(() => ['allow', 'simulator']));
     expect(d.permissions[0]!.policyIds).toEqual(['AmazonSSMManagedInstanceCore']);
     expect(d.simulatorMissing).toBeUndefined();
   });
 
   it('takes unanswered requests from the documents and says why the simulator did not decide them', () => {
-    const d = decide(factsWith(() => {}), role, [...CORE, { action: 'ec2messages:GetMessages' }], CTX);
+    const d = decide(
+      factsWith(() => {}),
+      role,
+      [...CORE, { action: 'ec2messages:GetMessages' }],
+      CTX,
+    );
     expect(d.permissions.map((p) => p.from)).toEqual(['simulator', 'simulator', 'simulator', 'simulator', 'simulator', 'documents']);
     expect(d.permissions[5]!.decision).toBe('allow');
     expect(d.simulatorMissing?.en).toBe('iam:SimulatePrincipalPolicy did not cover ec2messages:GetMessages');
@@ -55,8 +65,12 @@ describe('decide', () => {
   });
 
   it('an identity Deny wins over a boundary that allows', () => {
-    const f = bounded([{ Effect: 'Allow', Action: '*', Resource: '*' }], (g) =>
-      void (g.roles[IDS.role]!.inlinePolicies = known([{ policyName: 'lockdown', document: { Statement: { Effect: 'Deny', Action: 'ssm:*', Resource: '*' } } }])),
+    const f = bounded(
+      [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+      (g) =>
+        void (g.roles[IDS.role]!.inlinePolicies = known([
+          { policyName: 'lockdown', document: { Statement: { Effect: 'Deny', Action: 'ssm:*', Resource: '*' } } },
+        ])),
     );
     expect(kinds(f)[0]).toBe('explicit');
   });
@@ -98,8 +112,15 @@ describe('decide', () => {
   it('the simulator names the Deny statement the documents show', () => {
     const f = factsWith((g) => {
       const r = g.roles[IDS.role]!;
-      r.inlinePolicies = known([{ policyName: 'lockdown', document: { Statement: { Sid: 'No', Effect: 'Deny', Action: 'ssm:*', Resource: '*' } } }]);
-      if (r.simulation?.known) r.simulation.value[0] = { ...r.simulation.value[0]!, decision: 'explicitDeny', matchedStatements: [{ sourcePolicyId: 'lockdown' }] };
+      r.inlinePolicies = known([
+        { policyName: 'lockdown', document: { Statement: { Sid: 'No', Effect: 'Deny', Action: 'ssm:*', Resource: '*' } } },
+      ]);
+      if (r.simulation?.known)
+        r.simulation.value[0] = {
+          ...r.simulation.value[0]!,
+          decision: 'explicitDeny',
+          matchedStatements: [{ sourcePolicyId: 'lockdown' }],
+        };
     });
     const p = decide(f, role, CORE, CTX).permissions[0]!;
     expect(p).toMatchObject({ decision: 'explicit', from: 'simulator', policyIds: ['lockdown'], statements: [{ sid: 'No', source: 0 }] });
@@ -122,7 +143,9 @@ describe('decide', () => {
     const f = factsWith(() => {});
     const d = decide(f, { caller: true }, [{ action: 'ssm:StartSession' }], CTX);
     expect(d.permissions[0]).toMatchObject({ decision: 'allow', from: 'simulator' });
-    expect(() => decide(f, { caller: true }, [{ action: 'kms:GenerateDataKey' }], CTX)).toThrow(/iam:SimulatePrincipalPolicy: NotCollected/);
+    expect(() => decide(f, { caller: true }, [{ action: 'kms:GenerateDataKey' }], CTX)).toThrow(
+      /iam:SimulatePrincipalPolicy: NotCollected/,
+    );
     f.callerSimulation = denied('iam:SimulatePrincipalPolicy');
     expect(() => decide(f, { caller: true }, [{ action: 'ssm:StartSession' }], CTX)).toThrow(/iam:SimulatePrincipalPolicy: AccessDenied/);
   });
@@ -139,7 +162,10 @@ describe('decide', () => {
     const caller = { caller: true } as const;
     expect(decide(f, caller, [{ action: 'ssm:StartSession', resource: arn(IDS.instance) }], CTX).permissions[0]!.decision).toBe('allow');
     expect(decide(f, caller, [{ action: 'ssm:StartSession', resource: arn('i-0other') }], CTX).permissions[0]!.decision).toBe('implicit');
-    expect(decide(f, caller, [{ action: 'kms:GenerateDataKey', resource: 'arn:aws:kms:ap-northeast-1:123456789012:key/k' }], CTX).permissions[0]!.decision).toBe('implicit');
+    expect(
+      decide(f, caller, [{ action: 'kms:GenerateDataKey', resource: 'arn:aws:kms:ap-northeast-1:123456789012:key/k' }], CTX).permissions[0]!
+        .decision,
+    ).toBe('implicit');
     expect(() => decide(f, caller, [{ action: 'ssm:StartSession', resource: arn('i-0third') }], CTX)).toThrow(FactUnknown);
   });
 });

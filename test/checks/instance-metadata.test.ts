@@ -22,14 +22,17 @@ checkCases('instance-metadata', [
     name: 'IMDS disabled fails, and the fix turns it on with IMDSv2 required',
     facts: factsWith(md({ httpEndpoint: 'disabled', httpTokens: 'optional' })),
     status: 'fail',
-    message: /^i-0123456789abcdef0 has the instance metadata service turned off \(HttpEndpoint disabled\): the agent cannot read its region, instance id or role credentials$/,
+    message:
+      /^i-0123456789abcdef0 has the instance metadata service turned off \(HttpEndpoint disabled\): the agent cannot read its region, instance id or role credentials$/,
     messageJa: /インスタンスメタデータサービスが無効 \(HttpEndpoint disabled\) です/,
     commands: [new RegExp(`${MODIFY} --http-endpoint enabled --http-tokens required ${R}$`)],
     verify: (r) => {
       expect(r.fix!.steps[0]?.text.en).toBe(
         'EC2 → Instances → select i-0123456789abcdef0 → Actions → Instance settings → Modify instance metadata options: Instance metadata service: Enable; IMDSv2: Required → Save',
       );
-      expect(r.fix!.steps[0]?.text.ja).toMatch(/^「EC2」→「インスタンス」→ i-0123456789abcdef0 を選択 →「アクション」→「インスタンスの設定」→「インスタンスメタデータオプションの変更」で「インスタンスメタデータサービス」を「有効化」/);
+      expect(r.fix!.steps[0]?.text.ja).toMatch(
+        /^「EC2」→「インスタンス」→ i-0123456789abcdef0 を選択 →「アクション」→「インスタンスの設定」→「インスタンスメタデータオプションの変更」で「インスタンスメタデータサービス」を「有効化」/,
+      );
     },
   },
   {
@@ -49,7 +52,8 @@ checkCases('instance-metadata', [
       md({ httpTokens: 'optional' })(f);
     }),
     status: 'pass',
-    message: /relies on Default Host Management Configuration, which needs IMDSv2: HttpTokens optional still serves IMDSv2, and AWS recommends required$/,
+    message:
+      /relies on Default Host Management Configuration, which needs IMDSv2: HttpTokens optional still serves IMDSv2, and AWS recommends required$/,
     messageJa: /IMDSv2 が必要な Default Host Management Configuration/,
   },
   {
@@ -102,7 +106,8 @@ checkCases('instance-metadata', [
   {
     name: 'IMDSv2 required with a 2.x agent that is not Online warns (heuristic)',
     facts: factsWith((f) => {
-      if (f.managedInstances.known) Object.assign(f.managedInstances.value[IDS.instance]!, { agentVersion: '2.3.1319.0', pingStatus: 'ConnectionLost' });
+      if (f.managedInstances.known)
+        Object.assign(f.managedInstances.value[IDS.instance]!, { agentVersion: '2.3.1319.0', pingStatus: 'ConnectionLost' });
     }),
     status: 'warn',
     message: /agent 2\.3\.1319\.0 is older than 3\.0.*\(a heuristic\)/,

@@ -8,7 +8,16 @@ const value = <T>(fact: Fact<T>): T => {
 };
 const group = (f: Facts, id: string): SecurityGroup => value(vpcOf(f).securityGroups).find((g) => g.groupId === id)!;
 const endpoints = (f: Facts): Endpoint[] => value(vpcOf(f).endpoints);
-const rule = (r: Partial<SgRule>): SgRule => ({ protocol: 'tcp', fromPort: 443, toPort: 443, cidrs: [], ipv6Cidrs: [], groupIds: [], prefixListIds: [], ...r });
+const rule = (r: Partial<SgRule>): SgRule => ({
+  protocol: 'tcp',
+  fromPort: 443,
+  toPort: 443,
+  cidrs: [],
+  ipv6Cidrs: [],
+  groupIds: [],
+  prefixListIds: [],
+  ...r,
+});
 const egress = (f: Facts, ...rules: SgRule[]) => void (group(f, IDS.instanceSg).egress = rules);
 const natPath = (f: Facts) => {
   vpcOf(f).endpoints = known([]);
@@ -64,19 +73,25 @@ checkCases('instance-sg-egress', [
     commands: [toEndpointSg],
     verify: (r) => {
       expect(r.fix!.steps.map((s) => s.key)).toEqual([`sg-egress:${IDS.instanceSg}:${IDS.endpointSg}`]);
-      expect(r.fix?.steps[0]?.text.ja).toContain(`「EC2」→「セキュリティグループ」→ ${IDS.instanceSg} を選択 →「アウトバウンドルール」→「アウトバウンドルールを編集」`);
+      expect(r.fix?.steps[0]?.text.ja).toContain(
+        `「EC2」→「セキュリティグループ」→ ${IDS.instanceSg} を選択 →「アウトバウンドルール」→「アウトバウンドルールを編集」`,
+      );
     },
   },
   {
     name: 'egress to another range fails, naming what it allows and where the endpoints are',
     facts: factsWith((f) => egress(f, rule({ cidrs: ['10.1.0.0/16'] }))),
     status: 'fail',
-    message: new RegExp(`${IDS.instanceSg} allows TCP 443 only to 10\\.1\\.0\\.0/16, not to ${IDS.endpointSg} or 10\\.0\\.1\\.0/24 \\(${IDS.subnet}\\), where the endpoints are`),
+    message: new RegExp(
+      `${IDS.instanceSg} allows TCP 443 only to 10\\.1\\.0\\.0/16, not to ${IDS.endpointSg} or 10\\.0\\.1\\.0/24 \\(${IDS.subnet}\\), where the endpoints are`,
+    ),
     commands: [toEndpointSg],
   },
   {
     name: 'egress on port 80 only (or UDP 443) does not count',
-    facts: factsWith((f) => egress(f, rule({ fromPort: 80, toPort: 80, cidrs: ['0.0.0.0/0'] }), rule({ protocol: 'udp', cidrs: ['0.0.0.0/0'] }))),
+    facts: factsWith((f) =>
+      egress(f, rule({ fromPort: 80, toPort: 80, cidrs: ['0.0.0.0/0'] }), rule({ protocol: 'udp', cidrs: ['0.0.0.0/0'] })),
+    ),
     status: 'fail',
     message: /has no outbound rule for TCP 443/,
   },
@@ -106,7 +121,12 @@ checkCases('instance-sg-egress', [
     name: 'several instance groups: the one with the rule is enough',
     facts: factsWith((f) => {
       egress(f);
-      value(vpcOf(f).securityGroups).push({ groupId: 'sg-0second0000000001', groupName: 'second', ingress: [], egress: [rule({ groupIds: [IDS.endpointSg] })] });
+      value(vpcOf(f).securityGroups).push({
+        groupId: 'sg-0second0000000001',
+        groupName: 'second',
+        ingress: [],
+        egress: [rule({ groupIds: [IDS.endpointSg] })],
+      });
       instanceOf(f).primaryEniGroupIds = [IDS.instanceSg, 'sg-0second0000000001'];
     }),
     status: 'pass',
@@ -145,7 +165,9 @@ checkCases('instance-sg-egress', [
       f.prefixLists = {};
     }),
     status: 'unknown',
-    message: new RegExp(`ec2:GetManagedPrefixListEntries failed \\(NotCollected: the entries of prefix list ${pl} \\(in an outbound rule of ${IDS.instanceSg}\\) were not collected`),
+    message: new RegExp(
+      `ec2:GetManagedPrefixListEntries failed \\(NotCollected: the entries of prefix list ${pl} \\(in an outbound rule of ${IDS.instanceSg}\\) were not collected`,
+    ),
   },
   {
     name: 'a prefix list that could not be read is unknown with its error',
@@ -203,17 +225,22 @@ checkCases('instance-sg-egress', [
       egress(f, rule({ groupIds: [IDS.endpointSg] }));
     }),
     status: 'warn',
-    message: /ec2messages\): .*not to sg-0legacy0000000001 or 10\.0\.2\.0\/24.*sessions work without ec2messages, because agent 3\.3\.1802\.0/,
+    message:
+      /ec2messages\): .*not to sg-0legacy0000000001 or 10\.0\.2\.0\/24.*sessions work without ec2messages, because agent 3\.3\.1802\.0/,
   },
   {
     name: 'centralised endpoints without a route toward the hub: where they are is not known, so egress inside the VPC only warns',
     facts: factsWith((f) => {
       vpcOf(f).endpoints = known([]);
-      vpcOf(f).hostedZones = known([{ name: `ssm.${IDS.region}.amazonaws.com.`, hostedZoneId: 'Z0SSM' }, { name: `ssmmessages.${IDS.region}.amazonaws.com.`, hostedZoneId: 'Z0MSG' }]);
+      vpcOf(f).hostedZones = known([
+        { name: `ssm.${IDS.region}.amazonaws.com.`, hostedZoneId: 'Z0SSM' },
+        { name: `ssmmessages.${IDS.region}.amazonaws.com.`, hostedZoneId: 'Z0MSG' },
+      ]);
       egress(f, rule({ cidrs: ['10.0.0.0/16'] }));
     }),
     status: 'warn',
-    message: /ssm, ssmmessages go to centralised endpoints in another VPC, and .*only to 10\.0\.0\.0\/16: check that this holds the shared endpoints' addresses, which are not known here/,
+    message:
+      /ssm, ssmmessages go to centralised endpoints in another VPC, and .*only to 10\.0\.0\.0\/16: check that this holds the shared endpoints' addresses, which are not known here/,
   },
   {
     name: 'centralised endpoints over a transit gateway: egress to the routed hub range passes',
@@ -222,7 +249,8 @@ checkCases('instance-sg-egress', [
       egress(f, rule({ cidrs: ['10.100.0.0/16'] }));
     }),
     status: 'pass',
-    message: /^ssm, ssmmessages, ec2messages through centralised endpoints over 10\.100\.0\.0\/16 → tgw-0hub000000000001: sg-0inst0000000000001 allows TCP 443 to 10\.100\.0\.0\/16$/,
+    message:
+      /^ssm, ssmmessages, ec2messages through centralised endpoints over 10\.100\.0\.0\/16 → tgw-0hub000000000001: sg-0inst0000000000001 allows TCP 443 to 10\.100\.0\.0\/16$/,
   },
   {
     name: 'centralised endpoints over a transit gateway: egress inside the VPC only fails, and the fix opens the hub range',
@@ -231,9 +259,12 @@ checkCases('instance-sg-egress', [
       egress(f, rule({ cidrs: ['10.0.0.0/16'] }));
     }),
     status: 'fail',
-    message: /only to 10\.0\.0\.0\/16, nothing of 10\.100\.0\.0\/16, where the subnet routes toward the shared endpoints \(10\.100\.0\.0\/16 → tgw-0hub000000000001\)/,
+    message:
+      /only to 10\.0\.0\.0\/16, nothing of 10\.100\.0\.0\/16, where the subnet routes toward the shared endpoints \(10\.100\.0\.0\/16 → tgw-0hub000000000001\)/,
     commands: [
-      new RegExp(`^aws ec2 authorize-security-group-egress --group-id ${IDS.instanceSg} --ip-permissions 'IpProtocol=tcp,FromPort=443,ToPort=443,IpRanges=\\[\\{CidrIp=10\\.100\\.0\\.0/16\\}\\]' ${region}`),
+      new RegExp(
+        `^aws ec2 authorize-security-group-egress --group-id ${IDS.instanceSg} --ip-permissions 'IpProtocol=tcp,FromPort=443,ToPort=443,IpRanges=\\[\\{CidrIp=10\\.100\\.0\\.0/16\\}\\]' ${region}`,
+      ),
     ],
   },
   {

@@ -2,7 +2,14 @@ import { blockOf, cidrsOf, publicIpv4, subtract } from '../../src/checks/lib/cid
 import { CATCH_ALL, evaluateFlow, freeRuleNumber, tcpPorts, type Flow } from '../../src/checks/lib/nacl';
 import type { NaclEntry } from '../../src/facts/schema';
 
-const allow = (ruleNumber: number, egress: boolean, cidr: string, from?: number, to?: number, protocol = from === undefined ? '-1' : '6'): NaclEntry => ({
+const allow = (
+  ruleNumber: number,
+  egress: boolean,
+  cidr: string,
+  from?: number,
+  to?: number,
+  protocol = from === undefined ? '-1' : '6',
+): NaclEntry => ({
   ruleNumber,
   egress,
   protocol,
@@ -55,21 +62,81 @@ describe('tcpPorts', () => {
 
 describe('evaluateFlow: rule-number order, first match wins', () => {
   it.each<[string, { entries: NaclEntry[] }, Flow, string, number[]]>([
-    ['the default ACL allows everything', acl(allow(100, true, '0.0.0.0/0'), allow(100, false, '0.0.0.0/0')), flow(true, '10.0.2.0/24', 443), 'allow', []],
+    [
+      'the default ACL allows everything',
+      acl(allow(100, true, '0.0.0.0/0'), allow(100, false, '0.0.0.0/0')),
+      flow(true, '10.0.2.0/24', 443),
+      'allow',
+      [],
+    ],
     ['no entry at all: the * rule denies', acl(), flow(true, '10.0.2.0/24', 443), 'deny', [CATCH_ALL]],
-    ['entries are sorted by number, not by list order', { entries: [allow(200, true, '0.0.0.0/0'), deny(100, true, '10.0.2.0/24', 443), ...star(true)] }, flow(true, '10.0.2.0/24', 443), 'deny', [100]],
-    ['an allow before a deny wins', acl(allow(90, true, '10.0.2.0/24', 443), deny(100, true, '0.0.0.0/0')), flow(true, '10.0.2.0/24', 443), 'allow', []],
-    ['a deny of part of the peers is partial', acl(deny(90, true, '10.0.2.0/25'), allow(100, true, '0.0.0.0/0')), flow(true, '10.0.2.0/24', 443), 'partial', [90]],
-    ['ephemeral ports denied by a narrower allow: 1024-49151 open, Linux needs up to 60999', acl(allow(100, false, '0.0.0.0/0', 1024, 49151)), flow(false, '10.0.2.0/24', 32768, 60999), 'partial', [CATCH_ALL]],
-    ['Windows ports 49152-65535 fall wholly outside 1024-49151', acl(allow(100, false, '0.0.0.0/0', 1024, 49151)), flow(false, '10.0.2.0/24', 49152, 65535), 'deny', [CATCH_ALL]],
+    [
+      'entries are sorted by number, not by list order',
+      { entries: [allow(200, true, '0.0.0.0/0'), deny(100, true, '10.0.2.0/24', 443), ...star(true)] },
+      flow(true, '10.0.2.0/24', 443),
+      'deny',
+      [100],
+    ],
+    [
+      'an allow before a deny wins',
+      acl(allow(90, true, '10.0.2.0/24', 443), deny(100, true, '0.0.0.0/0')),
+      flow(true, '10.0.2.0/24', 443),
+      'allow',
+      [],
+    ],
+    [
+      'a deny of part of the peers is partial',
+      acl(deny(90, true, '10.0.2.0/25'), allow(100, true, '0.0.0.0/0')),
+      flow(true, '10.0.2.0/24', 443),
+      'partial',
+      [90],
+    ],
+    [
+      'ephemeral ports denied by a narrower allow: 1024-49151 open, Linux needs up to 60999',
+      acl(allow(100, false, '0.0.0.0/0', 1024, 49151)),
+      flow(false, '10.0.2.0/24', 32768, 60999),
+      'partial',
+      [CATCH_ALL],
+    ],
+    [
+      'Windows ports 49152-65535 fall wholly outside 1024-49151',
+      acl(allow(100, false, '0.0.0.0/0', 1024, 49151)),
+      flow(false, '10.0.2.0/24', 49152, 65535),
+      'deny',
+      [CATCH_ALL],
+    ],
     ['an ingress rule does not open egress', acl(allow(100, false, '0.0.0.0/0')), flow(true, '10.0.2.0/24', 443), 'deny', [CATCH_ALL]],
-    ['a UDP allow does not open TCP', acl(allow(100, true, '0.0.0.0/0', 443, 443, '17')), flow(true, '10.0.2.0/24', 443), 'deny', [CATCH_ALL]],
+    [
+      'a UDP allow does not open TCP',
+      acl(allow(100, true, '0.0.0.0/0', 443, 443, '17')),
+      flow(true, '10.0.2.0/24', 443),
+      'deny',
+      [CATCH_ALL],
+    ],
     ['an IPv6 allow does not open IPv4', acl(allow(100, true, '::/0')), flow(true, '10.0.2.0/24', 443), 'deny', [CATCH_ALL]],
     ['an IPv4 allow does not open IPv6', acl(allow(100, true, '0.0.0.0/0')), flow(true, '2001:db8::/64', 443), 'deny', [CATCH_ALL]],
     ['IPv6 has its own rules', acl(allow(100, true, '::/0', 443)), flow(true, '2001:db8::/64', 443), 'allow', []],
-    ['a port range that stops short of 443 does not match', acl(allow(100, true, '0.0.0.0/0', 80, 442)), flow(true, '10.0.2.0/24', 443), 'deny', [CATCH_ALL]],
-    ['two allows that together cover the peers', acl(allow(100, true, '10.0.2.0/25', 443), allow(110, true, '10.0.2.128/25', 443)), flow(true, '10.0.2.0/24', 443), 'allow', []],
-    ['a deny after an allow of the same traffic never applies', acl(allow(100, true, '0.0.0.0/0', 443), deny(110, true, '10.0.2.0/24', 443)), flow(true, '10.0.2.0/24', 443), 'allow', []],
+    [
+      'a port range that stops short of 443 does not match',
+      acl(allow(100, true, '0.0.0.0/0', 80, 442)),
+      flow(true, '10.0.2.0/24', 443),
+      'deny',
+      [CATCH_ALL],
+    ],
+    [
+      'two allows that together cover the peers',
+      acl(allow(100, true, '10.0.2.0/25', 443), allow(110, true, '10.0.2.128/25', 443)),
+      flow(true, '10.0.2.0/24', 443),
+      'allow',
+      [],
+    ],
+    [
+      'a deny after an allow of the same traffic never applies',
+      acl(allow(100, true, '0.0.0.0/0', 443), deny(110, true, '10.0.2.0/24', 443)),
+      flow(true, '10.0.2.0/24', 443),
+      'allow',
+      [],
+    ],
   ])('%s', (_name, a, f, verdict, deniedBy) => {
     const o = evaluateFlow(a, f);
     expect(o.verdict).toBe(verdict);
@@ -95,7 +162,13 @@ describe('freeRuleNumber', () => {
     ['skips numbers in use', [allow(90, true, '10.0.0.0/8'), deny(100, true, '0.0.0.0/0')], 100, [], 80],
     ['skips numbers taken by earlier fixes', [deny(100, true, '0.0.0.0/0')], 100, [90], 80],
     ['falls back to any free number', [allow(10, true, '10.0.0.0/8'), deny(20, true, '0.0.0.0/0')], 20, [], 19],
-    ['after the last entry when only the * rule denies', [allow(100, true, '10.0.0.0/8'), allow(110, true, '10.1.0.0/16')], CATCH_ALL, [], 120],
+    [
+      'after the last entry when only the * rule denies',
+      [allow(100, true, '10.0.0.0/8'), allow(110, true, '10.1.0.0/16')],
+      CATCH_ALL,
+      [],
+      120,
+    ],
     ['none left below rule 1', [deny(1, true, '0.0.0.0/0')], 1, [], undefined],
     ['the other direction does not count', [allow(90, false, '0.0.0.0/0'), deny(100, true, '0.0.0.0/0')], 100, [], 90],
   ])('%s', (_name, entries, before, taken, expected) => {

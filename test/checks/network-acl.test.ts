@@ -57,7 +57,9 @@ checkCases('network-acl', [
     name: 'endpoints in another subnet under the default ACL pass',
     facts: factsWith(elsewhere),
     status: 'pass',
-    message: new RegExp(`${ids}: ${IDS.nacl} \\(${IDS.subnet}\\), ${IDS.nacl} \\(${IDS.otherSubnet}\\) allow TCP 443 from 10\\.0\\.1\\.12 to ${IDS.otherSubnet} and the replies to Linux's ephemeral ports 32768-60999`),
+    message: new RegExp(
+      `${ids}: ${IDS.nacl} \\(${IDS.subnet}\\), ${IDS.nacl} \\(${IDS.otherSubnet}\\) allow TCP 443 from 10\\.0\\.1\\.12 to ${IDS.otherSubnet} and the replies to Linux's ephemeral ports 32768-60999`,
+    ),
   },
   {
     name: "a deny above the allow on the instance's inbound return ports fails, naming the rule, and the fix goes just below it",
@@ -66,24 +68,36 @@ checkCases('network-acl', [
       ownAcl(f, instAcl, IDS.subnet, entry(90, false, 'deny', '10.0.2.0/24', [1024, 65535]), ...allowAll);
     }),
     status: 'fail',
-    message: new RegExp(`${instAcl} \\(${IDS.subnet}\\): rule 90 denies inbound TCP 32768-60999 from 10\\.0\\.2\\.0/24 \\(replies to Linux's ephemeral ports 32768-60999\\)`),
+    message: new RegExp(
+      `${instAcl} \\(${IDS.subnet}\\): rule 90 denies inbound TCP 32768-60999 from 10\\.0\\.2\\.0/24 \\(replies to Linux's ephemeral ports 32768-60999\\)`,
+    ),
     messageJa: /ルール 90 が 10\.0\.2\.0\/24 からのインバウンド TCP 32768-60999/,
     commands: [create(instAcl, 80, 'From=1024,To=65535', 'ingress', '10.0.2.0/24')],
     verify: (r) => {
       expect(r.fix?.steps[0]?.text.en).toBe(
         `VPC → Network ACLs → select ${instAcl} → Inbound rules → Edit inbound rules → Add new rule: Rule number 80, Type Custom TCP, Port range 1024-65535, Source 10.0.2.0/24, Allow → Save changes`,
       );
-      expect(r.fix?.steps[0]?.text.ja).toContain('「VPC」→「ネットワーク ACL」→ acl-0inst00000000001 を選択 →「インバウンドルール」→「インバウンドルールを編集」');
+      expect(r.fix?.steps[0]?.text.ja).toContain(
+        '「VPC」→「ネットワーク ACL」→ acl-0inst00000000001 を選択 →「インバウンドルール」→「インバウンドルールを編集」',
+      );
     },
   },
   {
     name: "the endpoint subnet's ACL without an outbound rule for the replies fails: only the * rule matches",
     facts: factsWith((f) => {
       elsewhere(f);
-      ownAcl(f, vpceAcl, IDS.otherSubnet, entry(100, false, 'allow', '10.0.0.0/16', [443, 443]), entry(100, true, 'allow', '10.0.0.0/16', [443, 443]));
+      ownAcl(
+        f,
+        vpceAcl,
+        IDS.otherSubnet,
+        entry(100, false, 'allow', '10.0.0.0/16', [443, 443]),
+        entry(100, true, 'allow', '10.0.0.0/16', [443, 443]),
+      );
     }),
     status: 'fail',
-    message: new RegExp(`${vpceAcl} \\(${IDS.otherSubnet}\\): no rule allows outbound TCP 32768-60999 to 10\\.0\\.1\\.12 \\(replies to Linux's ephemeral ports 32768-60999\\), so the final \\* rule denies it`),
+    message: new RegExp(
+      `${vpceAcl} \\(${IDS.otherSubnet}\\): no rule allows outbound TCP 32768-60999 to 10\\.0\\.1\\.12 \\(replies to Linux's ephemeral ports 32768-60999\\), so the final \\* rule denies it`,
+    ),
     // Admits the instance's whole subnet, after the last rule: only the * rule denies.
     commands: [create(vpceAcl, 110, 'From=1024,To=65535', 'egress', '10.0.1.0/24')],
   },
@@ -104,7 +118,8 @@ checkCases('network-acl', [
       ownAcl(f, instAcl, IDS.subnet, entry(100, false, 'allow', '0.0.0.0/0', [1024, 49151]), entry(100, true, 'allow', '0.0.0.0/0'));
     }),
     status: 'warn',
-    message: /blocks part of inbound TCP 32768-60999 from 10\.0\.2\.0\/24 .*: no rule allows TCP 49152-60999 from 10\.0\.2\.0\/24 \(the final \* rule denies it\); connections that fall on the blocked/,
+    message:
+      /blocks part of inbound TCP 32768-60999 from 10\.0\.2\.0\/24 .*: no rule allows TCP 49152-60999 from 10\.0\.2\.0\/24 \(the final \* rule denies it\); connections that fall on the blocked/,
     commands: [create(instAcl, 110, 'From=1024,To=65535', 'ingress', '10.0.2.0/24')],
   },
   {
@@ -124,7 +139,10 @@ checkCases('network-acl', [
       ownAcl(f, instAcl, IDS.subnet, entry(100, false, 'allow', '::/0'), entry(100, true, 'allow', '::/0'));
     }),
     status: 'fail',
-    commands: [create(instAcl, 110, 'From=443,To=443', 'egress', '10.0.2.0/24'), create(instAcl, 110, 'From=1024,To=65535', 'ingress', '10.0.2.0/24')],
+    commands: [
+      create(instAcl, 110, 'From=443,To=443', 'egress', '10.0.2.0/24'),
+      create(instAcl, 110, 'From=1024,To=65535', 'ingress', '10.0.2.0/24'),
+    ],
   },
   {
     name: 'endpoints in two subnets, one of them closed: warn, DNS hands out both addresses',
@@ -142,7 +160,9 @@ checkCases('network-acl', [
       ownAcl(f, instAcl, IDS.subnet, entry(100, false, 'allow', '0.0.0.0/0'), entry(100, true, 'allow', '10.0.0.0/16'));
     }),
     status: 'fail',
-    message: new RegExp(`^ssm, ssmmessages, ec2messages over the internet path: ${instAcl} \\(${IDS.subnet}\\): no rule allows outbound TCP 443 to the internet`),
+    message: new RegExp(
+      `^ssm, ssmmessages, ec2messages over the internet path: ${instAcl} \\(${IDS.subnet}\\): no rule allows outbound TCP 443 to the internet`,
+    ),
     commands: [create(instAcl, 110, 'From=443,To=443', 'egress', '0.0.0.0/0')],
   },
   {
@@ -152,7 +172,9 @@ checkCases('network-acl', [
       ownAcl(f, natAcl, IDS.publicSubnet, entry(100, false, 'allow', '10.0.0.0/16'), entry(100, true, 'allow', '0.0.0.0/0'));
     }),
     status: 'fail',
-    message: new RegExp(`${natAcl} \\(${IDS.publicSubnet}\\): no rule allows inbound TCP 1024-65535 from the internet \\(replies to the NAT gateway's ports 1024-65535\\)`),
+    message: new RegExp(
+      `${natAcl} \\(${IDS.publicSubnet}\\): no rule allows inbound TCP 1024-65535 from the internet \\(replies to the NAT gateway's ports 1024-65535\\)`,
+    ),
     commands: [create(natAcl, 110, 'From=1024,To=65535', 'ingress', '0.0.0.0/0')],
   },
   {
@@ -168,7 +190,8 @@ checkCases('network-acl', [
       ownAcl(f, instAcl, IDS.subnet, entry(50, true, 'deny', '198.51.100.0/24'), ...allowAll);
     }),
     status: 'warn',
-    message: /blocks part of outbound TCP 443 to the internet .*rule 50 denies TCP 443 to 198\.51\.100\.0\/24.*check that they are not among the denied ones/,
+    message:
+      /blocks part of outbound TCP 443 to the internet .*rule 50 denies TCP 443 to 198\.51\.100\.0\/24.*check that they are not among the denied ones/,
     commands: [],
     verify: (r) => expect(r.fix!.steps.map((s) => s.key)).toEqual([`nacl-review:${instAcl}:egress:50`]),
   },
@@ -188,7 +211,8 @@ checkCases('network-acl', [
       ownAcl(f, instAcl, IDS.subnet, entry(100, false, 'allow', '0.0.0.0/0'), entry(100, true, 'allow', '10.0.0.0/16'));
     }),
     status: 'fail',
-    message: /^ssm, ssmmessages, ec2messages through centralised endpoints in another VPC: acl-0inst00000000001 \(subnet-0aaa1111bbbb2222c\): no rule allows outbound TCP 443 to 10\.100\.0\.0\/16 \(toward the shared endpoints\)/,
+    message:
+      /^ssm, ssmmessages, ec2messages through centralised endpoints in another VPC: acl-0inst00000000001 \(subnet-0aaa1111bbbb2222c\): no rule allows outbound TCP 443 to 10\.100\.0\.0\/16 \(toward the shared endpoints\)/,
     commands: [create(instAcl, 110, 'From=443,To=443', 'egress', '10.100.0.0/16')],
   },
   {

@@ -19,8 +19,12 @@ const ping = (f: Facts, pingStatus: string) => {
 
 const region = `--region ${IDS.region}$`;
 const endpointPlan = [
-  new RegExp(`^SG_ID=\\$\\(aws ec2 create-security-group --group-name ssm-endpoints-${IDS.vpc} --description '[^']+' --vpc-id ${IDS.vpc} --query GroupId --output text --region ${IDS.region}\\)$`),
-  new RegExp(`^aws ec2 authorize-security-group-ingress --group-id "\\$SG_ID" --protocol tcp --port 443 --source-group ${IDS.instanceSg} ${region}`),
+  new RegExp(
+    `^SG_ID=\\$\\(aws ec2 create-security-group --group-name ssm-endpoints-${IDS.vpc} --description '[^']+' --vpc-id ${IDS.vpc} --query GroupId --output text --region ${IDS.region}\\)$`,
+  ),
+  new RegExp(
+    `^aws ec2 authorize-security-group-ingress --group-id "\\$SG_ID" --protocol tcp --port 443 --source-group ${IDS.instanceSg} ${region}`,
+  ),
   ...['ssm', 'ssmmessages', 'ec2messages'].map(
     (svc) =>
       new RegExp(
@@ -75,7 +79,9 @@ checkCases('network-route', [
       value(vpcOf(f).natGateways)[0]!.subnetId = IDS.otherSubnet;
     }),
     status: 'fail',
-    message: new RegExp(`${IDS.nat} \\(available, public\\), but the NAT gateway sits in ${IDS.otherSubnet}, whose route table ${IDS.privateRt} has no active route to an attached internet gateway`),
+    message: new RegExp(
+      `${IDS.nat} \\(available, public\\), but the NAT gateway sits in ${IDS.otherSubnet}, whose route table ${IDS.privateRt} has no active route to an attached internet gateway`,
+    ),
     messageJa: new RegExp(`NAT ゲートウェイは ${IDS.otherSubnet} にあり`),
     commands: endpointPlan,
   },
@@ -172,7 +178,9 @@ checkCases('network-route', [
       nat(f);
     }),
     status: 'pass',
-    message: new RegExp(`ssm through interface endpoint ${IDS.vpce.ssm} in ${IDS.vpc}; ssmmessages over route table ${IDS.privateRt}.*${IDS.nat}`),
+    message: new RegExp(
+      `ssm through interface endpoint ${IDS.vpce.ssm} in ${IDS.vpc}; ssmmessages over route table ${IDS.privateRt}.*${IDS.nat}`,
+    ),
   },
   {
     name: 'an ssm endpoint alone fails for ssmmessages when there is no way out',
@@ -180,7 +188,9 @@ checkCases('network-route', [
       vpcOf(f).endpoints = known(value(vpcOf(f).endpoints).filter((e) => e.endpointId === IDS.vpce.ssm));
     }),
     status: 'fail',
-    message: new RegExp(`no network path for ssmmessages: ${IDS.vpc} has no available interface endpoint for com\\.amazonaws\\.${IDS.region}\\.ssmmessages`),
+    message: new RegExp(
+      `no network path for ssmmessages: ${IDS.vpc} has no available interface endpoint for com\\.amazonaws\\.${IDS.region}\\.ssmmessages`,
+    ),
     // The existing endpoint's own security group is reused: no new group is created.
     commands: [
       new RegExp(`create-vpc-endpoint .*ssmmessages .*--security-group-ids ${IDS.endpointSg} --private-dns-enabled ${region}`),
@@ -226,7 +236,7 @@ checkCases('network-route', [
     message: /tgw-0aaaa00000000001.*the agent is Online/,
   },
   {
-    name: "Online proves nothing about the route when ssm has its own endpoint",
+    name: 'Online proves nothing about the route when ssm has its own endpoint',
     facts: factsWith((f) => {
       vpcOf(f).endpoints = known(value(vpcOf(f).endpoints).filter((e) => e.endpointId === IDS.vpce.ssm));
       defaultRoute(f, 'tgw-0aaaa00000000001');
@@ -294,102 +304,104 @@ const centralised = (f: Facts, zones = ssmZones) => {
 
 describe('centralised endpoints', () =>
   checkCases('network-route', [
-  {
-    name: 'zones for ssm and ssmmessages and a route to the hub pass, saying the hub side cannot be verified',
-    facts: factsWith((f) => {
-      centralised(f);
-      hubRoute(f);
-    }),
-    status: 'pass',
-    message: new RegExp(
-      `^${IDS.instance} reaches ssm, ssmmessages through centralised endpoints: Route 53 private hosted zone ssm\\.${IDS.region}\\.amazonaws\\.com\\. \\(Z0SSM, account 111122223333\\), ssmmessages\\.${IDS.region}\\.amazonaws\\.com\\. \\(Z0MSG, account 111122223333\\) associated with ${IDS.vpc} answers for .*, and route table ${IDS.privateRt} \\(associated with ${IDS.subnet}\\) routes 10\\.100\\.0\\.0/16 → ${tgw}; the hub side .* cannot be verified from here$`,
-    ),
-    messageJa: /集約されたエンドポイント経由.*ここからは確認できません/,
-  },
-  {
-    name: 'a parent zone (the region under amazonaws.com) steers both names',
-    facts: factsWith((f) => {
-      centralised(f, [zone(`${IDS.region}.amazonaws.com.`, 'Z0REGION')]);
-      hubRoute(f);
-    }),
-    status: 'pass',
-    message: /reaches ssm, ssmmessages through centralised endpoints: .*Z0REGION/,
-  },
-  {
-    name: 'zones without any route toward another VPC warn: the addresses they return are out of reach',
-    facts: factsWith((f) => {
-      centralised(f);
-      ping(f, 'ConnectionLost');
-    }),
-    status: 'warn',
-    message: new RegExp(`but route table ${IDS.privateRt} .* has no route to a transit gateway, peering connection or Cloud WAN core network`),
-    commands: [],
-    verify: (r) => {
-      expect(r.fix!.steps.map((s) => s.key)).toEqual([`central-route:${IDS.privateRt}`]);
-      expect(r.fix?.steps[0]?.text.ja).toContain(`「VPC」→「ルートテーブル」→ ${IDS.privateRt} を選択 →「ルート」→「ルートを編集」`);
+    {
+      name: 'zones for ssm and ssmmessages and a route to the hub pass, saying the hub side cannot be verified',
+      facts: factsWith((f) => {
+        centralised(f);
+        hubRoute(f);
+      }),
+      status: 'pass',
+      message: new RegExp(
+        `^${IDS.instance} reaches ssm, ssmmessages through centralised endpoints: Route 53 private hosted zone ssm\\.${IDS.region}\\.amazonaws\\.com\\. \\(Z0SSM, account 111122223333\\), ssmmessages\\.${IDS.region}\\.amazonaws\\.com\\. \\(Z0MSG, account 111122223333\\) associated with ${IDS.vpc} answers for .*, and route table ${IDS.privateRt} \\(associated with ${IDS.subnet}\\) routes 10\\.100\\.0\\.0/16 → ${tgw}; the hub side .* cannot be verified from here$`,
+      ),
+      messageJa: /集約されたエンドポイント経由.*ここからは確認できません/,
     },
-  },
-  {
-    name: 'observed beats inferred: no hub route, but the agent is Online and connected',
-    facts: factsWith((f) => centralised(f)),
-    status: 'pass',
-    message: /the agent is Online and connected, so something this tool cannot see/,
-  },
-  {
-    name: 'a zone for ssm only leaves ssmmessages without a path: fail, with the zone named',
-    facts: factsWith((f) => {
-      centralised(f, [ssmZones[0]!]);
-      hubRoute(f);
-    }),
-    status: 'fail',
-    message: /no network path for ssmmessages: .*; ssm through centralised endpoints/,
-  },
-  {
-    name: 'an unrelated zone changes nothing',
-    facts: factsWith((f) => centralised(f, [zone('corp.example.internal.', 'Z0CORP')])),
-    status: 'fail',
-    message: /no network path for ssm, ssmmessages/,
-  },
-  {
-    name: 'a route toward another VPC and no zones read: unknown, naming the call',
-    facts: factsWith((f) => {
-      noEndpoints(f);
-      hubRoute(f);
-      vpcOf(f).hostedZones = denied('route53:ListHostedZonesByVPC');
-    }),
-    status: 'unknown',
-    message: /route53:ListHostedZonesByVPC was denied/,
-  },
-  {
-    name: 'zones that were never collected are unknown too when a hub route makes them matter',
-    facts: factsWith((f) => {
-      noEndpoints(f);
-      hubRoute(f);
-    }),
-    status: 'unknown',
-    message: /route53:ListHostedZonesByVPC was not read: these facts come from an older version/,
-  },
-  {
-    name: 'without a route toward another VPC the zones cannot matter: still a failure',
-    facts: factsWith((f) => {
-      noEndpoints(f);
-      vpcOf(f).hostedZones = denied('route53:ListHostedZonesByVPC');
-    }),
-    status: 'fail',
-  },
-  {
-    name: 'a default route to a transit gateway with zones unread warns and says the zones are not known',
-    facts: factsWith((f) => {
-      noEndpoints(f);
-      defaultRoute(f, tgw);
-      ping(f, 'ConnectionLost');
-      vpcOf(f).hostedZones = denied('route53:ListHostedZonesByVPC');
-    }),
-    status: 'warn',
-    message: /whether a Route 53 private hosted zone sends these names to centralised endpoints is not known \(route53:ListHostedZonesByVPC was denied/,
-  },
-  ]),
-);
+    {
+      name: 'a parent zone (the region under amazonaws.com) steers both names',
+      facts: factsWith((f) => {
+        centralised(f, [zone(`${IDS.region}.amazonaws.com.`, 'Z0REGION')]);
+        hubRoute(f);
+      }),
+      status: 'pass',
+      message: /reaches ssm, ssmmessages through centralised endpoints: .*Z0REGION/,
+    },
+    {
+      name: 'zones without any route toward another VPC warn: the addresses they return are out of reach',
+      facts: factsWith((f) => {
+        centralised(f);
+        ping(f, 'ConnectionLost');
+      }),
+      status: 'warn',
+      message: new RegExp(
+        `but route table ${IDS.privateRt} .* has no route to a transit gateway, peering connection or Cloud WAN core network`,
+      ),
+      commands: [],
+      verify: (r) => {
+        expect(r.fix!.steps.map((s) => s.key)).toEqual([`central-route:${IDS.privateRt}`]);
+        expect(r.fix?.steps[0]?.text.ja).toContain(`「VPC」→「ルートテーブル」→ ${IDS.privateRt} を選択 →「ルート」→「ルートを編集」`);
+      },
+    },
+    {
+      name: 'observed beats inferred: no hub route, but the agent is Online and connected',
+      facts: factsWith((f) => centralised(f)),
+      status: 'pass',
+      message: /the agent is Online and connected, so something this tool cannot see/,
+    },
+    {
+      name: 'a zone for ssm only leaves ssmmessages without a path: fail, with the zone named',
+      facts: factsWith((f) => {
+        centralised(f, [ssmZones[0]!]);
+        hubRoute(f);
+      }),
+      status: 'fail',
+      message: /no network path for ssmmessages: .*; ssm through centralised endpoints/,
+    },
+    {
+      name: 'an unrelated zone changes nothing',
+      facts: factsWith((f) => centralised(f, [zone('corp.example.internal.', 'Z0CORP')])),
+      status: 'fail',
+      message: /no network path for ssm, ssmmessages/,
+    },
+    {
+      name: 'a route toward another VPC and no zones read: unknown, naming the call',
+      facts: factsWith((f) => {
+        noEndpoints(f);
+        hubRoute(f);
+        vpcOf(f).hostedZones = denied('route53:ListHostedZonesByVPC');
+      }),
+      status: 'unknown',
+      message: /route53:ListHostedZonesByVPC was denied/,
+    },
+    {
+      name: 'zones that were never collected are unknown too when a hub route makes them matter',
+      facts: factsWith((f) => {
+        noEndpoints(f);
+        hubRoute(f);
+      }),
+      status: 'unknown',
+      message: /route53:ListHostedZonesByVPC was not read: these facts come from an older version/,
+    },
+    {
+      name: 'without a route toward another VPC the zones cannot matter: still a failure',
+      facts: factsWith((f) => {
+        noEndpoints(f);
+        vpcOf(f).hostedZones = denied('route53:ListHostedZonesByVPC');
+      }),
+      status: 'fail',
+    },
+    {
+      name: 'a default route to a transit gateway with zones unread warns and says the zones are not known',
+      facts: factsWith((f) => {
+        noEndpoints(f);
+        defaultRoute(f, tgw);
+        ping(f, 'ConnectionLost');
+        vpcOf(f).hostedZones = denied('route53:ListHostedZonesByVPC');
+      }),
+      status: 'warn',
+      message:
+        /whether a Route 53 private hosted zone sends these names to centralised endpoints is not known \(route53:ListHostedZonesByVPC was denied/,
+    },
+  ]));
 
 describe('network-route plan', () => {
   it('gives exactly the steps and commands vpc-endpoints gives, so the plan prints them once', () => {

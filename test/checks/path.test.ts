@@ -119,12 +119,16 @@ describe('effectiveRouteTable', () => {
   it('internetPath says when the main table is used', () => {
     const net = netWith([], (f) => {
       value(f).find((rt) => rt.routeTableId === IDS.privateRt)!.subnetIds = [];
-      value(f).find((rt) => rt.routeTableId === IDS.mainRt)!.routes.push(r('0.0.0.0/0', IDS.nat));
+      value(f)
+        .find((rt) => rt.routeTableId === IDS.mainRt)!
+        .routes.push(r('0.0.0.0/0', IDS.nat));
     });
     const p = internetPath(net);
     expect(p.table.implicit).toBe(true);
     expect(p.kind).toBe('ok');
-    expect(p.text.en).toBe(`route table ${IDS.mainRt} (the VPC's main table: ${IDS.subnet} has no explicit association): 0.0.0.0/0 → ${IDS.nat} (available, public)`);
+    expect(p.text.en).toBe(
+      `route table ${IDS.mainRt} (the VPC's main table: ${IDS.subnet} has no explicit association): 0.0.0.0/0 → ${IDS.nat} (available, public)`,
+    );
   });
 });
 
@@ -135,7 +139,15 @@ function value(f: Facts): RouteTable[] {
 }
 
 describe('routeFor (longest prefix match)', () => {
-  const routes = [local, r('0.0.0.0/0', 'igw-1'), r('52.0.0.0/8', 'tgw-1'), r('52.95.0.0/16', 'nat-1'), r('pl-0abc', 'vpce-s3'), r('::/0', 'eigw-1'), r('2001:db8::/32', 'pcx-1')];
+  const routes = [
+    local,
+    r('0.0.0.0/0', 'igw-1'),
+    r('52.0.0.0/8', 'tgw-1'),
+    r('52.95.0.0/16', 'nat-1'),
+    r('pl-0abc', 'vpce-s3'),
+    r('::/0', 'eigw-1'),
+    r('2001:db8::/32', 'pcx-1'),
+  ];
   it.each([
     ['52.95.1.1', 'nat-1'],
     ['52.1.1.1', 'tgw-1'],
@@ -156,7 +168,9 @@ describe('publicRouting', () => {
     expect(publicRouting([local])).toEqual({ routes: [], unrouted: true });
   });
   it('the default route carries public traffic; routes to private ranges do not', () => {
-    expect(targets([local, r('0.0.0.0/0', 'nat-1'), r('192.168.0.0/16', 'pcx-1'), r('172.16.0.0/12', 'vgw-1')])).toEqual(['0.0.0.0/0>nat-1']);
+    expect(targets([local, r('0.0.0.0/0', 'nat-1'), r('192.168.0.0/16', 'pcx-1'), r('172.16.0.0/12', 'vgw-1')])).toEqual([
+      '0.0.0.0/0>nat-1',
+    ]);
     expect(publicRouting([local, r('0.0.0.0/0', 'nat-1')]).unrouted).toBe(false);
   });
   it('a more specific public route wins for its addresses, beside the default route', () => {
@@ -192,10 +206,32 @@ describe('internetPath', () => {
       if (tables.known) tables.value.find((t) => t.routeTableId === IDS.publicRt)!.routes = routes;
     };
     it.each<[string, Route[], string, RegExp]>([
-      ['no route onward (a NAT gateway placed in a private subnet)', [local], 'none', new RegExp(`NAT gateway sits in ${IDS.publicSubnet}, whose route table ${IDS.publicRt} has no active route to an attached internet gateway \\(no 0\\.0\\.0\\.0/0 route\\)`)],
-      ['a blackhole onward', [local, r('0.0.0.0/0', IDS.igw, 'blackhole')], 'none', new RegExp(`0\\.0\\.0\\.0/0 → ${IDS.igw} \\(blackhole\\)`)],
-      ['a detached internet gateway', [local, r('0.0.0.0/0', 'igw-0detached0000001')], 'none', /no active route to an attached internet gateway/],
-      ['a firewall endpoint onward', [local, r('0.0.0.0/0', 'vpce-0firewall000001')], 'unverifiable', /goes on over its route table .* \(0\.0\.0\.0\/0 → vpce-0firewall000001\), which cannot be verified/],
+      [
+        'no route onward (a NAT gateway placed in a private subnet)',
+        [local],
+        'none',
+        new RegExp(
+          `NAT gateway sits in ${IDS.publicSubnet}, whose route table ${IDS.publicRt} has no active route to an attached internet gateway \\(no 0\\.0\\.0\\.0/0 route\\)`,
+        ),
+      ],
+      [
+        'a blackhole onward',
+        [local, r('0.0.0.0/0', IDS.igw, 'blackhole')],
+        'none',
+        new RegExp(`0\\.0\\.0\\.0/0 → ${IDS.igw} \\(blackhole\\)`),
+      ],
+      [
+        'a detached internet gateway',
+        [local, r('0.0.0.0/0', 'igw-0detached0000001')],
+        'none',
+        /no active route to an attached internet gateway/,
+      ],
+      [
+        'a firewall endpoint onward',
+        [local, r('0.0.0.0/0', 'vpce-0firewall000001')],
+        'unverifiable',
+        /goes on over its route table .* \(0\.0\.0\.0\/0 → vpce-0firewall000001\), which cannot be verified/,
+      ],
     ])('%s', (_, routes, kind, text) => {
       const p = internetPath(netWith([local, r('0.0.0.0/0', IDS.nat)], natTable(routes)));
       expect(p.kind).toBe(kind);
@@ -204,12 +240,15 @@ describe('internetPath', () => {
     });
     it('a NAT gateway whose subnet is not known is unverifiable, never a pass', () => {
       const p = internetPath(
-        netWith([local, r('0.0.0.0/0', IDS.nat)], (f) => void (vpcOf(f).natGateways = known([{ natGatewayId: IDS.nat, state: 'available', connectivityType: 'public' }]))),
+        netWith(
+          [local, r('0.0.0.0/0', IDS.nat)],
+          (f) => void (vpcOf(f).natGateways = known([{ natGatewayId: IDS.nat, state: 'available', connectivityType: 'public' }])),
+        ),
       );
       expect(p.kind).toBe('unverifiable');
       expect(p.text.en).toMatch(/which subnet the NAT gateway sits in is not known/);
     });
-    it("the main table serves a NAT subnet with no table of its own", () => {
+    it('the main table serves a NAT subnet with no table of its own', () => {
       const p = internetPath(
         netWith([local, r('0.0.0.0/0', IDS.nat)], (f) => {
           const tables = vpcOf(f).routeTables;
@@ -227,14 +266,20 @@ describe('internetPath', () => {
   });
   it('a private NAT gateway: none, and says so', () => {
     const p = internetPath(
-      netWith([local, r('0.0.0.0/0', IDS.nat)], (f) => void (vpcOf(f).natGateways = known([{ natGatewayId: IDS.nat, state: 'available', connectivityType: 'private' }]))),
+      netWith(
+        [local, r('0.0.0.0/0', IDS.nat)],
+        (f) => void (vpcOf(f).natGateways = known([{ natGatewayId: IDS.nat, state: 'available', connectivityType: 'private' }])),
+      ),
     );
     expect(p.kind).toBe('none');
     expect(p.hops[0]?.text.en).toMatch(/private NAT gateway with no internet access/);
   });
   it('a NAT gateway that is pending: none', () => {
     const p = internetPath(
-      netWith([local, r('0.0.0.0/0', IDS.nat)], (f) => void (vpcOf(f).natGateways = known([{ natGatewayId: IDS.nat, state: 'pending', connectivityType: 'public' }]))),
+      netWith(
+        [local, r('0.0.0.0/0', IDS.nat)],
+        (f) => void (vpcOf(f).natGateways = known([{ natGatewayId: IDS.nat, state: 'pending', connectivityType: 'public' }])),
+      ),
     );
     expect(p.kind).toBe('none');
     expect(p.hops[0]?.text.en).toMatch(/which is pending/);
@@ -261,7 +306,9 @@ describe('internetPath', () => {
     expect(p.hops.map((h) => h.kind)).toEqual(['ok', 'none']);
   });
   it('a blackhole default route shadowed by working more specific routes is ok', () => {
-    expect(internetPath(netWith([local, r('0.0.0.0/0', 'igw-0gone', 'blackhole'), r('0.0.0.0/1', IDS.nat), r('128.0.0.0/1', IDS.nat)])).kind).toBe('ok');
+    expect(
+      internetPath(netWith([local, r('0.0.0.0/0', 'igw-0gone', 'blackhole'), r('0.0.0.0/1', IDS.nat), r('128.0.0.0/1', IDS.nat)])).kind,
+    ).toBe('ok');
   });
   it('throws FactUnknown naming the call when route tables could not be read', () => {
     const f = factsWith((x) => void (vpcOf(x).routeTables = denied('ec2:DescribeRouteTables')));
@@ -352,9 +399,7 @@ describe('hubRoutes', () => {
 describe('servicePaths: per service, a local endpoint, else a hosted zone, else the routes', () => {
   it('mixes the three ways', () => {
     const net = netWith([local, r('0.0.0.0/0', IDS.nat)], (f) => {
-      vpcOf(f).endpoints = known(
-        (vpcOf(f).endpoints as { value: Endpoint[] }).value.filter((e) => e.endpointId === IDS.vpce.ssm),
-      );
+      vpcOf(f).endpoints = known((vpcOf(f).endpoints as { value: Endpoint[] }).value.filter((e) => e.endpointId === IDS.vpce.ssm));
       vpcOf(f).hostedZones = known([{ name: `ssmmessages.${IDS.region}.amazonaws.com.`, hostedZoneId: 'Z0MSG' }]);
     });
     expect(servicePaths(net).map((p) => [p.service, p.via])).toEqual([
@@ -391,7 +436,10 @@ describe('targetsOf: the places the agent must reach, grouped for the filters on
     const c = endpoint('vpce-c', ['subnet-3'], ['sg-1']);
     const bySubnets = targetsOf(paths([[a], [b], [c]]), (e) => idSet(e.subnetIds));
     expect(bySubnets.map((t) => [t.services, t.via === 'endpoint' ? t.endpoints.map((e) => e.endpointId) : []])).toEqual([
-      [['ssm', 'ssmmessages'], ['vpce-a', 'vpce-b']],
+      [
+        ['ssm', 'ssmmessages'],
+        ['vpce-a', 'vpce-b'],
+      ],
       [['ec2messages'], ['vpce-c']],
     ]);
     const byGroups = targetsOf(paths([[a], [b], [c]]), (e) => idSet(e.groupIds));

@@ -8,7 +8,11 @@ const uii: Request = { action: 'ssm:UpdateInstanceInformation', resource: INSTAN
 const open: Request = { action: 'ssmmessages:OpenDataChannel', resource: '*', context: { 'aws:RequestedRegion': 'ap-northeast-1' } };
 
 const doc = (...Statement: object[]) => ({ Version: '2012-10-17', Statement });
-const decide = (req: Request, ...docs: unknown[]): Decision => evaluate(docs.map((d) => ({ statements: parsePolicy(d) })), req);
+const decide = (req: Request, ...docs: unknown[]): Decision =>
+  evaluate(
+    docs.map((d) => ({ statements: parsePolicy(d) })),
+    req,
+  );
 const kind = (req: Request, ...docs: unknown[]) => decide(req, ...docs).decision;
 
 describe('evaluate', () => {
@@ -24,8 +28,18 @@ describe('evaluate', () => {
     ['Action *', open, [doc({ Effect: 'Allow', Action: '*', Resource: '*' })], 'allow'],
     ['NotAction that excludes the action', open, [doc({ Effect: 'Allow', NotAction: 'ssmmessages:*', Resource: '*' })], 'implicit'],
     ['NotAction that excludes something else', open, [doc({ Effect: 'Allow', NotAction: ['iam:*'], Resource: '*' })], 'allow'],
-    ['no-resource-type action with a specific Resource', open, [doc({ Effect: 'Allow', Action: 'ssmmessages:*', Resource: INSTANCE })], 'implicit'],
-    ['instance ARN for UpdateInstanceInformation', uii, [doc({ Effect: 'Allow', Action: 'ssm:UpdateInstanceInformation', Resource: INSTANCE })], 'allow'],
+    [
+      'no-resource-type action with a specific Resource',
+      open,
+      [doc({ Effect: 'Allow', Action: 'ssmmessages:*', Resource: INSTANCE })],
+      'implicit',
+    ],
+    [
+      'instance ARN for UpdateInstanceInformation',
+      uii,
+      [doc({ Effect: 'Allow', Action: 'ssm:UpdateInstanceInformation', Resource: INSTANCE })],
+      'allow',
+    ],
     [
       'instance ARN pattern',
       uii,
@@ -51,7 +65,12 @@ describe('evaluate', () => {
       [doc({ Effect: 'Allow', Action: 'ssm:*', Resource: 'arn:aws:ec2:*:123456789012:instance/*' })],
       'conditional',
     ],
-    ['unknown resource with Resource *', { ...uii, resource: undefined }, [doc({ Effect: 'Allow', Action: 'ssm:*', Resource: '*' })], 'allow'],
+    [
+      'unknown resource with Resource *',
+      { ...uii, resource: undefined },
+      [doc({ Effect: 'Allow', Action: 'ssm:*', Resource: '*' })],
+      'allow',
+    ],
     [
       'explicit Deny wins over an Allow in another document',
       open,
@@ -59,7 +78,12 @@ describe('evaluate', () => {
       'deny',
     ],
     ['Deny on its own', open, [doc({ Effect: 'Deny', Action: 'ssmmessages:*', Resource: '*' })], 'deny'],
-    ['Deny with NotAction that spares the action', open, [doc({ Effect: 'Allow', Action: '*', Resource: '*' }, { Effect: 'Deny', NotAction: 'ssmmessages:*', Resource: '*' })], 'allow'],
+    [
+      'Deny with NotAction that spares the action',
+      open,
+      [doc({ Effect: 'Allow', Action: '*', Resource: '*' }, { Effect: 'Deny', NotAction: 'ssmmessages:*', Resource: '*' })],
+      'allow',
+    ],
     [
       'Allow with an unevaluable condition',
       open,
@@ -80,7 +104,12 @@ describe('evaluate', () => {
     [
       'Deny with an unevaluable condition over an Allow',
       open,
-      [doc({ Effect: 'Allow', Action: '*', Resource: '*' }, { Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringNotEquals: { 'aws:SourceVpce': 'vpce-1' } } })],
+      [
+        doc(
+          { Effect: 'Allow', Action: '*', Resource: '*' },
+          { Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringNotEquals: { 'aws:SourceVpce': 'vpce-1' } } },
+        ),
+      ],
       'conditional',
     ],
     [
@@ -95,7 +124,12 @@ describe('evaluate', () => {
       [
         doc(
           { Effect: 'Allow', Action: '*', Resource: '*' },
-          { Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringNotEquals: { 'aws:RequestedRegion': ['ap-northeast-1', 'us-east-1'] } } },
+          {
+            Effect: 'Deny',
+            Action: '*',
+            Resource: '*',
+            Condition: { StringNotEquals: { 'aws:RequestedRegion': ['ap-northeast-1', 'us-east-1'] } },
+          },
         ),
       ],
       'allow',
@@ -120,7 +154,14 @@ describe('evaluate', () => {
     [
       'Allow limited to another region',
       open,
-      [doc({ Effect: 'Allow', Action: 'ssmmessages:*', Resource: '*', Condition: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } } })],
+      [
+        doc({
+          Effect: 'Allow',
+          Action: 'ssmmessages:*',
+          Resource: '*',
+          Condition: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } },
+        }),
+      ],
       'implicit',
     ],
     [
@@ -138,13 +179,20 @@ describe('evaluate', () => {
     const d = decide(
       open,
       doc({ Effect: 'Allow', Action: '*', Resource: '*' }),
-      doc({ Effect: 'Allow', Action: 'ec2:*', Resource: '*' }, { Sid: 'NoSessions', Effect: 'Deny', Action: 'ssmmessages:*', Resource: '*' }),
+      doc(
+        { Effect: 'Allow', Action: 'ec2:*', Resource: '*' },
+        { Sid: 'NoSessions', Effect: 'Deny', Action: 'ssmmessages:*', Resource: '*' },
+      ),
     );
     expect(d).toEqual({ decision: 'deny', by: { source: 1, index: 1, sid: 'NoSessions', effect: 'Deny' } });
   });
 
   it('lists every allowing statement', () => {
-    const d = decide(open, doc({ Effect: 'Allow', Action: 'ssmmessages:*', Resource: '*' }), doc({ Effect: 'Allow', Action: '*', Resource: '*' }));
+    const d = decide(
+      open,
+      doc({ Effect: 'Allow', Action: 'ssmmessages:*', Resource: '*' }),
+      doc({ Effect: 'Allow', Action: '*', Resource: '*' }),
+    );
     expect(d.decision === 'allow' && d.by.map((r) => r.source)).toEqual([0, 1]);
   });
 });
@@ -161,7 +209,11 @@ describe('conditionMatches', () => {
     ['key not in the context', { StringEquals: { 'aws:PrincipalTag/team': 'ops' } }, 'maybe'],
     ['set operator', { 'ForAnyValue:StringEquals': { 'aws:RequestedRegion': 'ap-northeast-1' } }, 'maybe'],
     ['unsupported operator', { DateGreaterThan: { 'aws:CurrentTime': '2020-01-01T00:00:00Z' } }, 'maybe'],
-    ['one false block makes the whole condition false', { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' }, IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } }, 'no'],
+    [
+      'one false block makes the whole condition false',
+      { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' }, IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } },
+      'no',
+    ],
     ['policy variable in a value', { StringEquals: { 'aws:RequestedRegion': '${aws:PrincipalTag/region}' } }, 'maybe'],
   ])('%s', (_name, condition, expected) => {
     expect(conditionMatches(condition as Record<string, unknown> | undefined, ctx)).toBe(expected);
@@ -208,7 +260,8 @@ describe('globMatch', () => {
 describe('trust policies', () => {
   const trustDoc = (...Statement: object[]) => parseTrustPolicy({ Version: '2012-10-17', Statement });
   const allowEc2 = { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' };
-  const kind = (p: ReturnType<typeof parseTrustPolicy>, region = 'ap-northeast-1', service = 'ec2.amazonaws.com') => trustDecision(p, service, region).decision;
+  const kind = (p: ReturnType<typeof parseTrustPolicy>, region = 'ap-northeast-1', service = 'ec2.amazonaws.com') =>
+    trustDecision(p, service, region).decision;
 
   it.each([
     ['Service as a string', [allowEc2], 'allow'],
@@ -218,12 +271,24 @@ describe('trust policies', () => {
     ['another service', [{ ...allowEc2, Principal: { Service: 'lambda.amazonaws.com' } }], 'implicit'],
     ['an account principal', [{ ...allowEc2, Principal: { AWS: 'arn:aws:iam::123456789012:root' } }], 'implicit'],
     ['sts:* action', [{ ...allowEc2, Action: 'sts:*' }], 'allow'],
-    ['NotAction that spares AssumeRole', [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, NotAction: 'sts:TagSession' }], 'allow'],
+    [
+      'NotAction that spares AssumeRole',
+      [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, NotAction: 'sts:TagSession' }],
+      'allow',
+    ],
     ['only AssumeRoleWithWebIdentity', [{ ...allowEc2, Action: 'sts:AssumeRoleWithWebIdentity' }], 'implicit'],
     ['an unconditional Deny', [allowEc2, { ...allowEc2, Effect: 'Deny' }], 'deny'],
-    ['a Deny through NotPrincipal that leaves EC2 out', [allowEc2, { Effect: 'Deny', NotPrincipal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }], 'allow'],
+    [
+      'a Deny through NotPrincipal that leaves EC2 out',
+      [allowEc2, { Effect: 'Deny', NotPrincipal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      'allow',
+    ],
     ['a conditional Allow', [{ ...allowEc2, Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } } }], 'conditional'],
-    ['a conditional Deny over an Allow', [allowEc2, { ...allowEc2, Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }], 'conditional'],
+    [
+      'a conditional Deny over an Allow',
+      [allowEc2, { ...allowEc2, Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }],
+      'conditional',
+    ],
   ] as const)('%s', (_name, statements, expected) => {
     expect(kind(trustDoc(...statements))).toBe(expected);
   });
@@ -240,7 +305,10 @@ describe('trust policies', () => {
     const fixed = correctedTrustPolicy(trustDoc(lambda, deny), 'ec2.amazonaws.com', 'ap-northeast-1');
     expect(fixed).toEqual({ Version: '2012-10-17', Statement: [lambda, allowEc2] });
     expect(kind(parseTrustPolicy(fixed))).toBe('allow');
-    expect(correctedTrustPolicy(trustDoc(allowEc2, deny), 'ec2.amazonaws.com', 'ap-northeast-1')).toEqual({ Version: '2012-10-17', Statement: [allowEc2] });
+    expect(correctedTrustPolicy(trustDoc(allowEc2, deny), 'ec2.amazonaws.com', 'ap-northeast-1')).toEqual({
+      Version: '2012-10-17',
+      Statement: [allowEc2],
+    });
   });
 
   it.each([
@@ -257,7 +325,13 @@ describe('trust policies', () => {
 });
 
 describe('simulation results', () => {
-  const r = (decision: string, more: Partial<SimulationResult> = {}): SimulationResult => ({ action: 'ssm:StartSession', decision, matchedStatements: [], missingContextValues: [], ...more });
+  const r = (decision: string, more: Partial<SimulationResult> = {}): SimulationResult => ({
+    action: 'ssm:StartSession',
+    decision,
+    matchedStatements: [],
+    missingContextValues: [],
+    ...more,
+  });
   it.each([
     ['allowed', r('allowed'), 'allow'],
     ['allowed even with missing context', r('allowed', { missingContextValues: ['aws:SourceVpce'] }), 'allow'],

@@ -1,7 +1,16 @@
 import { cidrContains, coversTcpPort, ingressOn } from '../../src/checks/lib/sg';
 import type { SecurityGroup, SgRule } from '../../src/facts/schema';
 
-const rule = (r: Partial<SgRule>): SgRule => ({ protocol: 'tcp', fromPort: 443, toPort: 443, cidrs: [], ipv6Cidrs: [], groupIds: [], prefixListIds: [], ...r });
+const rule = (r: Partial<SgRule>): SgRule => ({
+  protocol: 'tcp',
+  fromPort: 443,
+  toPort: 443,
+  cidrs: [],
+  ipv6Cidrs: [],
+  groupIds: [],
+  prefixListIds: [],
+  ...r,
+});
 
 describe('coversTcpPort', () => {
   it.each([
@@ -51,7 +60,11 @@ describe('ingressOn', () => {
     expect(ingressOn(sg([rule({ cidrs: ['10.0.0.0/16'] })]), 443, client).admittedBy).toEqual({ kind: 'cidr', id: '10.0.0.0/16' });
   });
   it('lists what it admits on the port when the client is not among it, ignoring other ports', () => {
-    const i = ingressOn(sg([rule({ cidrs: ['10.1.0.0/24'], groupIds: ['sg-x'] }), rule({ fromPort: 22, toPort: 22, groupIds: ['sg-i'] })]), 443, client);
+    const i = ingressOn(
+      sg([rule({ cidrs: ['10.1.0.0/24'], groupIds: ['sg-x'] }), rule({ fromPort: 22, toPort: 22, groupIds: ['sg-i'] })]),
+      443,
+      client,
+    );
     expect(i.admittedBy).toBeUndefined();
     expect(i.sources).toEqual([
       { kind: 'group', id: 'sg-x' },

@@ -21,7 +21,9 @@ checkCases('vpc-endpoints-az', [
     name: 'an endpoint only in another AZ warns, with modify-vpc-endpoint for the instance subnet',
     facts: factsWith((f) => void (endpoint(f, 'ssm').subnetIds = [IDS.otherSubnet])),
     status: 'warn',
-    message: new RegExp(`${IDS.vpce.ssm} \\(ssm\\) is only in ${IDS.otherAz} \\(${IDS.otherSubnet}\\), not in ${IDS.az} where ${IDS.instance} runs: it works across AZs, but at extra data-transfer cost`),
+    message: new RegExp(
+      `${IDS.vpce.ssm} \\(ssm\\) is only in ${IDS.otherAz} \\(${IDS.otherSubnet}\\), not in ${IDS.az} where ${IDS.instance} runs: it works across AZs, but at extra data-transfer cost`,
+    ),
     messageJa: /データ転送料金/,
     commands: [modify(IDS.vpce.ssm)],
     verify: (r) => {
@@ -31,7 +33,9 @@ checkCases('vpc-endpoints-az', [
   },
   {
     name: 'each endpoint outside the AZ gets its own command',
-    facts: factsWith((f) => (['ssm', 'ssmmessages', 'ec2messages'] as const).forEach((s) => (endpoint(f, s).subnetIds = [IDS.otherSubnet]))),
+    facts: factsWith((f) =>
+      (['ssm', 'ssmmessages', 'ec2messages'] as const).forEach((s) => (endpoint(f, s).subnetIds = [IDS.otherSubnet])),
+    ),
     status: 'warn',
     commands: [modify(IDS.vpce.ssm), modify(IDS.vpce.ssmmessages), modify(IDS.vpce.ec2messages)],
   },

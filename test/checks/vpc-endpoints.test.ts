@@ -28,16 +28,24 @@ checkCases('vpc-endpoints', [
     name: 'all three available endpoints pass',
     facts: factsWith(() => {}),
     status: 'pass',
-    message: new RegExp(`${IDS.vpce.ssm} \\(ssm\\), ${IDS.vpce.ssmmessages} \\(ssmmessages\\), ${IDS.vpce.ec2messages} \\(ec2messages\\) are available in ${IDS.vpc}`),
+    message: new RegExp(
+      `${IDS.vpce.ssm} \\(ssm\\), ${IDS.vpce.ssmmessages} \\(ssmmessages\\), ${IDS.vpce.ec2messages} \\(ec2messages\\) are available in ${IDS.vpc}`,
+    ),
   },
   {
     name: 'no endpoints and no way out fails with the guide step 4: a security group, then the three endpoints',
     facts: factsWith((f) => drop(f, 'ssm', 'ssmmessages', 'ec2messages')),
     status: 'fail',
-    message: new RegExp(`${IDS.vpc} has no available interface endpoint for com\\.amazonaws\\.${IDS.region}\\.ssm, .*ssmmessages, .*ec2messages, and ${IDS.instance} has no other way out: route table ${IDS.privateRt}`),
+    message: new RegExp(
+      `${IDS.vpc} has no available interface endpoint for com\\.amazonaws\\.${IDS.region}\\.ssm, .*ssmmessages, .*ec2messages, and ${IDS.instance} has no other way out: route table ${IDS.privateRt}`,
+    ),
     commands: [
-      new RegExp(`^SG_ID=\\$\\(aws ec2 create-security-group --group-name ssm-endpoints-${IDS.vpc} .*--vpc-id ${IDS.vpc} --query GroupId --output text --region ${IDS.region}\\)$`),
-      new RegExp(`^aws ec2 authorize-security-group-ingress --group-id "\\$SG_ID" --protocol tcp --port 443 --source-group ${IDS.instanceSg} ${region}`),
+      new RegExp(
+        `^SG_ID=\\$\\(aws ec2 create-security-group --group-name ssm-endpoints-${IDS.vpc} .*--vpc-id ${IDS.vpc} --query GroupId --output text --region ${IDS.region}\\)$`,
+      ),
+      new RegExp(
+        `^aws ec2 authorize-security-group-ingress --group-id "\\$SG_ID" --protocol tcp --port 443 --source-group ${IDS.instanceSg} ${region}`,
+      ),
       create('ssm', newSg),
       create('ssmmessages', newSg),
       create('ec2messages', newSg),
@@ -47,7 +55,12 @@ checkCases('vpc-endpoints', [
       expect(sg?.key).toBe('endpoint-sg-create');
       expect(sg?.text.ja).toContain('「VPC」→「セキュリティグループ」→「セキュリティグループを作成」');
       expect(sg?.text.en).toContain(`Type HTTPS (TCP 443), Source ${IDS.instanceSg}`);
-      expect(rest.map((s) => s.key)).toEqual(['endpoint-create:ssm', 'endpoint-create:ssmmessages', 'endpoint-create:ec2messages', 'endpoint-settle']);
+      expect(rest.map((s) => s.key)).toEqual([
+        'endpoint-create:ssm',
+        'endpoint-create:ssmmessages',
+        'endpoint-create:ec2messages',
+        'endpoint-settle',
+      ]);
       expect(rest[0]?.text.en).toMatch(/every Availability Zone you select is billed/);
       expect(rest[3]?.text.ja).toMatch(/時間をおいて/);
     },
@@ -58,7 +71,12 @@ checkCases('vpc-endpoints', [
     status: 'fail',
     message: new RegExp(`no available interface endpoint for com\\.amazonaws\\.${IDS.region}\\.ssmmessages, and`),
     commands: [create('ssmmessages', IDS.endpointSg)],
-    verify: (r) => expect(r.fix!.steps.map((s) => s.key)).toEqual([`endpoint-sg-reuse:${IDS.endpointSg}`, 'endpoint-create:ssmmessages', 'endpoint-settle']),
+    verify: (r) =>
+      expect(r.fix!.steps.map((s) => s.key)).toEqual([
+        `endpoint-sg-reuse:${IDS.endpointSg}`,
+        'endpoint-create:ssmmessages',
+        'endpoint-settle',
+      ]),
   },
   {
     name: 'the default group on the existing endpoints is not reused: a new group is created',
@@ -191,43 +209,48 @@ const hubRoute = (f: Facts) =>
 
 describe('centralised endpoints', () =>
   checkCases('vpc-endpoints', [
-  {
-    name: 'zones for every missing service: skip, the endpoints live in another VPC',
-    facts: factsWith((f) => {
-      drop(f, 'ssm', 'ssmmessages', 'ec2messages');
-      vpcOf(f).hostedZones = known([zone(`${IDS.region}.amazonaws.com.`, 'Z0REGION')]);
-    }),
-    status: 'skip',
-    message: new RegExp(`^the endpoints for ssm, ssmmessages, ec2messages are centralised in another VPC: Route 53 private hosted zone ${IDS.region}\\.amazonaws\\.com\\. \\(Z0REGION, account 111122223333\\) associated with ${IDS.vpc}`),
-  },
-  {
-    name: 'zones for ssm and ssmmessages only: the missing ec2messages is judged as usual, and the zones are named',
-    facts: factsWith((f) => {
-      drop(f, 'ssm', 'ssmmessages', 'ec2messages');
-      vpcOf(f).hostedZones = known([zone(`ssm.${IDS.region}.amazonaws.com.`, 'Z0SSM'), zone(`ssmmessages.${IDS.region}.amazonaws.com.`, 'Z0MSG')]);
-    }),
-    status: 'warn',
-    message: /no available interface endpoint for com\.amazonaws\.ap-northeast-1\.ec2messages \(ssm, ssmmessages through centralised endpoints: .*Z0SSM.*\): sessions work without it/,
-    commands: [/create-security-group/, /authorize-security-group-ingress/, create('ec2messages', newSg)],
-  },
-  {
-    name: 'a route toward another VPC with the zones unread is unknown',
-    facts: factsWith((f) => {
-      drop(f, 'ssm', 'ssmmessages', 'ec2messages');
-      hubRoute(f);
-      vpcOf(f).hostedZones = denied('route53:ListHostedZonesByVPC');
-    }),
-    status: 'unknown',
-    message: /route53:ListHostedZonesByVPC was denied/,
-  },
-  {
-    name: 'a route toward another VPC and no steering zone: fail as before',
-    facts: factsWith((f) => {
-      drop(f, 'ssm', 'ssmmessages', 'ec2messages');
-      hubRoute(f);
-      vpcOf(f).hostedZones = known([]);
-    }),
-    status: 'fail',
-  },
-  ]),
-);
+    {
+      name: 'zones for every missing service: skip, the endpoints live in another VPC',
+      facts: factsWith((f) => {
+        drop(f, 'ssm', 'ssmmessages', 'ec2messages');
+        vpcOf(f).hostedZones = known([zone(`${IDS.region}.amazonaws.com.`, 'Z0REGION')]);
+      }),
+      status: 'skip',
+      message: new RegExp(
+        `^the endpoints for ssm, ssmmessages, ec2messages are centralised in another VPC: Route 53 private hosted zone ${IDS.region}\\.amazonaws\\.com\\. \\(Z0REGION, account 111122223333\\) associated with ${IDS.vpc}`,
+      ),
+    },
+    {
+      name: 'zones for ssm and ssmmessages only: the missing ec2messages is judged as usual, and the zones are named',
+      facts: factsWith((f) => {
+        drop(f, 'ssm', 'ssmmessages', 'ec2messages');
+        vpcOf(f).hostedZones = known([
+          zone(`ssm.${IDS.region}.amazonaws.com.`, 'Z0SSM'),
+          zone(`ssmmessages.${IDS.region}.amazonaws.com.`, 'Z0MSG'),
+        ]);
+      }),
+      status: 'warn',
+      message:
+        /no available interface endpoint for com\.amazonaws\.ap-northeast-1\.ec2messages \(ssm, ssmmessages through centralised endpoints: .*Z0SSM.*\): sessions work without it/,
+      commands: [/create-security-group/, /authorize-security-group-ingress/, create('ec2messages', newSg)],
+    },
+    {
+      name: 'a route toward another VPC with the zones unread is unknown',
+      facts: factsWith((f) => {
+        drop(f, 'ssm', 'ssmmessages', 'ec2messages');
+        hubRoute(f);
+        vpcOf(f).hostedZones = denied('route53:ListHostedZonesByVPC');
+      }),
+      status: 'unknown',
+      message: /route53:ListHostedZonesByVPC was denied/,
+    },
+    {
+      name: 'a route toward another VPC and no steering zone: fail as before',
+      facts: factsWith((f) => {
+        drop(f, 'ssm', 'ssmmessages', 'ec2messages');
+        hubRoute(f);
+        vpcOf(f).hostedZones = known([]);
+      }),
+      status: 'fail',
+    },
+  ]));

@@ -19,8 +19,12 @@ function importedOperations(): { file: string; operation: string }[] {
     for (const m of text.matchAll(/import\s+(type\s+)?\{([^}]*)\}\s*from\s*['"]@aws-sdk\/client-([a-z0-9-]+)['"]/g)) {
       if (m[1]) continue;
       for (const spec of m[2]!.split(',')) {
-        const name = spec.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0]!;
-        if (/^[A-Z]\w*Command$/.test(name)) out.push({ file: relative(SRC, file), operation: `${m[3]!.replace(/-/g, '')}:${name.replace(/Command$/, '')}` });
+        const name = spec
+          .trim()
+          .replace(/^type\s+/, '')
+          .split(/\s+as\s+/)[0]!;
+        if (/^[A-Z]\w*Command$/.test(name))
+          out.push({ file: relative(SRC, file), operation: `${m[3]!.replace(/-/g, '')}:${name.replace(/Command$/, '')}` });
       }
     }
   }

@@ -98,7 +98,9 @@ describe('buildClients: endpoints', () => {
       const o = await c.ec2.send(new DescribeVpcAttributeCommand({ VpcId: 'vpc-0a1b2c3d4e5f60718', Attribute: 'enableDnsSupport' }));
       expect(o.EnableDnsSupport?.Value).toBe(true);
       expect(seen).toEqual(['DescribeVpcAttribute']);
-      expect(c.recorder.records).toEqual([{ operation: 'ec2:DescribeVpcAttribute', start: expect.any(Number), end: expect.any(Number), outcome: 'ok' }]);
+      expect(c.recorder.records).toEqual([
+        { operation: 'ec2:DescribeVpcAttribute', start: expect.any(Number), end: expect.any(Number), outcome: 'ok' },
+      ]);
     } finally {
       c.destroy();
     }

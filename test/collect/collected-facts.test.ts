@@ -41,13 +41,17 @@ it('no plugin on PATH: caller-start-session warns', async () => {
 
 it('KMS encryption on with a role that may not decrypt: session-preferences fails naming the role and the action', async () => {
   m.ssm.on(GetDocumentCommand).resolves({ Content: JSON.stringify({ inputs: { kmsKeyId: 'alias/ssm-sessions' } }) });
-  m.iam.on(SimulatePrincipalPolicyCommand, { PolicySourceArn: IDS.roleArn }).callsFake((input: { ActionNames: string[]; ResourceArns?: string[] }) => ({
-    EvaluationResults: input.ActionNames.flatMap((a) =>
-      (input.ResourceArns ?? ['*']).map((r) =>
-        a === 'kms:Decrypt' ? { EvalActionName: a, EvalResourceName: r, EvalDecision: 'implicitDeny', MatchedStatements: [], MissingContextValues: [] } : allowed(a, r, 'AmazonSSMManagedInstanceCore'),
+  m.iam
+    .on(SimulatePrincipalPolicyCommand, { PolicySourceArn: IDS.roleArn })
+    .callsFake((input: { ActionNames: string[]; ResourceArns?: string[] }) => ({
+      EvaluationResults: input.ActionNames.flatMap((a) =>
+        (input.ResourceArns ?? ['*']).map((r) =>
+          a === 'kms:Decrypt'
+            ? { EvalActionName: a, EvalResourceName: r, EvalDecision: 'implicitDeny', MatchedStatements: [], MissingContextValues: [] }
+            : allowed(a, r, 'AmazonSSMManagedInstanceCore'),
+        ),
       ),
-    ),
-  }));
+    }));
   const r = await results();
   const prefs = r.find((x) => x.id === 'session-preferences')!;
   expect(prefs.status).toBe('fail');

@@ -20,7 +20,10 @@ describe('Deadline.limit', () => {
       signal = s;
       return never();
     });
-    const settled = expect(p).rejects.toMatchObject({ name: 'Timeout', message: expect.stringMatching(/^no answer within 1s, the share of one call in the --timeout of 3s/) });
+    const settled = expect(p).rejects.toMatchObject({
+      name: 'Timeout',
+      message: expect.stringMatching(/^no answer within 1s, the share of one call in the --timeout of 3s/),
+    });
     jest.advanceTimersByTime(999);
     expect(signal?.aborted).toBe(false);
     jest.advanceTimersByTime(1);
@@ -38,7 +41,10 @@ describe('Deadline.limit', () => {
     await settled;
     expect(d.expired).toBe(true);
     const call = jest.fn(never);
-    await expect(d.limit(call)).rejects.toMatchObject({ name: 'DeadlineExceeded', message: 'no answer before the --timeout of 3s ran out (raise it with --timeout)' });
+    await expect(d.limit(call)).rejects.toMatchObject({
+      name: 'DeadlineExceeded',
+      message: 'no answer before the --timeout of 3s ran out (raise it with --timeout)',
+    });
     expect(call).not.toHaveBeenCalled();
   });
 

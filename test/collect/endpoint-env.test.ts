@@ -69,7 +69,10 @@ it('sends route53:ListHostedZonesByVPC to AWS_ENDPOINT_URL_ROUTE_53 and sts:GetC
       'route53 GET /2013-04-01/hostedzonesbyvpc?vpcid=vpc-0a1b2c3d4e5f60718&vpcregion=ap-northeast-1',
       'sts GetCallerIdentity',
     ]);
-    expect(c.recorder.records.map((r) => `${r.operation} ${r.outcome}`)).toEqual(['route53:ListHostedZonesByVPC ok', 'sts:GetCallerIdentity ok']);
+    expect(c.recorder.records.map((r) => `${r.operation} ${r.outcome}`)).toEqual([
+      'route53:ListHostedZonesByVPC ok',
+      'sts:GetCallerIdentity ok',
+    ]);
   } finally {
     c.destroy();
   }

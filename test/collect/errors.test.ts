@@ -40,24 +40,40 @@ describe('runLevelError', () => {
   it('no credentials', () => {
     const e = runLevelError([u('CredentialsProviderError', 'Could not load credentials from any providers')], undefined, 'ap-northeast-1');
     expect(e).toBeInstanceOf(CollectError);
-    expect(e?.message).toBe('no AWS credentials: configure a profile (aws configure / aws sso login --profile NAME) or set AWS_ACCESS_KEY_ID');
+    expect(e?.message).toBe(
+      'no AWS credentials: configure a profile (aws configure / aws sso login --profile NAME) or set AWS_ACCESS_KEY_ID',
+    );
   });
 
-  it.each(['ExpiredToken', 'ExpiredTokenException', 'InvalidClientTokenId', 'UnrecognizedClientException', 'AuthFailure', 'TokenProviderError'])(
-    '%s → expired or invalid, with the profile filled in',
-    (code) => {
-      const e = runLevelError([u(code), u(code), u(code)], 'dev', 'ap-northeast-1');
-      expect(e?.message).toBe(`AWS credentials expired or invalid (${code}): run aws sso login --profile dev`);
-    },
-  );
+  it.each([
+    'ExpiredToken',
+    'ExpiredTokenException',
+    'InvalidClientTokenId',
+    'UnrecognizedClientException',
+    'AuthFailure',
+    'TokenProviderError',
+  ])('%s → expired or invalid, with the profile filled in', (code) => {
+    const e = runLevelError([u(code), u(code), u(code)], 'dev', 'ap-northeast-1');
+    expect(e?.message).toBe(`AWS credentials expired or invalid (${code}): run aws sso login --profile dev`);
+  });
 
   it('expired SSO session reported by the credential chain, without a known profile', () => {
-    const e = runLevelError([u('CredentialsProviderError', 'The SSO session associated with this profile has expired.')], undefined, 'ap-northeast-1');
-    expect(e?.message).toMatch(/^AWS credentials expired or invalid \(CredentialsProviderError\): run aws sso login --profile NAME, or renew AWS_ACCESS_KEY_ID/);
+    const e = runLevelError(
+      [u('CredentialsProviderError', 'The SSO session associated with this profile has expired.')],
+      undefined,
+      'ap-northeast-1',
+    );
+    expect(e?.message).toMatch(
+      /^AWS credentials expired or invalid \(CredentialsProviderError\): run aws sso login --profile NAME, or renew AWS_ACCESS_KEY_ID/,
+    );
   });
 
   it('a profile the SDK says is missing', () => {
-    const e = runLevelError([u('CredentialsProviderError', 'Profile nope could not be found in shared credentials file.')], 'nope', 'ap-northeast-1');
+    const e = runLevelError(
+      [u('CredentialsProviderError', 'Profile nope could not be found in shared credentials file.')],
+      'nope',
+      'ap-northeast-1',
+    );
     expect(e?.message).toMatch(/^AWS profile nope not found: /);
   });
 
@@ -70,10 +86,13 @@ describe('runLevelError', () => {
 describe('answers the SDK could not read, and answers without an AWS error code', () => {
   /** What the SDK throws when it cannot parse a body: the raw response attached, no `$fault`. */
   const parseError = (message: string, statusCode = 200) =>
-    Object.assign(new Error(`${message}\n  Deserialization error: to see the raw response, inspect the hidden field {error}.$response on this object.`), {
-      $response: { statusCode },
-      $metadata: { httpStatusCode: statusCode, attempts: 1 },
-    });
+    Object.assign(
+      new Error(`${message}\n  Deserialization error: to see the raw response, inspect the hidden field {error}.$response on this object.`),
+      {
+        $response: { statusCode },
+        $metadata: { httpStatusCode: statusCode, attempts: 1 },
+      },
+    );
 
   it('a body that does not parse is MalformedResponse, with the parser’s first line', () => {
     const xml = parseError('@aws-sdk XML parse error: unexpected end of input.');
@@ -89,12 +108,22 @@ describe('answers the SDK could not read, and answers without an AWS error code'
   });
 
   it('a parsed AWS error keeps its code although the SDK attached the response too', () => {
-    const denied = Object.assign(new Error('no'), { name: 'UnauthorizedOperation', $fault: 'client', $response: { statusCode: 403 }, $metadata: { httpStatusCode: 403 } });
+    const denied = Object.assign(new Error('no'), {
+      name: 'UnauthorizedOperation',
+      $fault: 'client',
+      $response: { statusCode: 403 },
+      $metadata: { httpStatusCode: 403 },
+    });
     expect(codeOf(denied)).toBe('UnauthorizedOperation');
   });
 
   it('an HTTP error whose body named no AWS error (an HTML page from a proxy) is HTTP<status>', () => {
-    const html = Object.assign(new Error('Unknown'), { name: 'Unknown', $fault: 'server', $response: { statusCode: 502 }, $metadata: { httpStatusCode: 502 } });
+    const html = Object.assign(new Error('Unknown'), {
+      name: 'Unknown',
+      $fault: 'server',
+      $response: { statusCode: 502 },
+      $metadata: { httpStatusCode: 502 },
+    });
     expect(codeOf(html)).toBe('HTTP502');
     expect(messageOf(html)).toBe('HTTP 502 with no AWS error in the body (a proxy or load balancer answered?)');
   });

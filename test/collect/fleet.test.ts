@@ -1,9 +1,4 @@
-import {
-  DescribeInstancesCommand,
-  DescribeVpcAttributeCommand,
-  type Filter,
-  type Instance as Ec2Instance,
-} from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, DescribeVpcAttributeCommand, type Filter, type Instance as Ec2Instance } from '@aws-sdk/client-ec2';
 import { GetAccountAuthorizationDetailsCommand, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import {
   DescribeInstanceInformationCommand,
@@ -22,7 +17,8 @@ import { diagnoseFacts, readRegion } from '../../src/diagnose';
 import { buildReport } from '../../src/report/build';
 import type { Facts } from '../../src/facts/schema';
 
-const buildFleetReport = (parts: { facts: Facts; instanceIds: string[] }[], lang: 'en') => buildReport(diagnoseFacts(parts[0]!.facts, parts[0]!.instanceIds), lang);
+const buildFleetReport = (parts: { facts: Facts; instanceIds: string[] }[], lang: 'en') =>
+  buildReport(diagnoseFacts(parts[0]!.facts, parts[0]!.instanceIds), lang);
 import { IDS } from '../helpers/facts';
 import { allowed, awsError, mockedAws, rawInstance, type MockedAws } from './helpers/aws';
 
@@ -33,7 +29,13 @@ const idOf = (n: number) => `i-0${((n * 2654435761) >>> 0).toString(16).padStart
 const roleArn = (r: number) => `arn:aws:iam::${IDS.account}:role/fleet-role-${r}`;
 const profileArn = (r: number) => `arn:aws:iam::${IDS.account}:instance-profile/fleet-profile-${r}`;
 
-const matches = (value: string, pattern: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(value);
+const matches = (value: string, pattern: string) =>
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  ).test(value);
 
 function page<T>(items: T[], max: number | undefined, token: string | undefined): { items: T[]; next?: string } {
   const from = token ? Number(token) : 0;
@@ -67,23 +69,51 @@ function account(m: MockedAws, n: number, vpcs: number, roles: number): Account 
   };
   m.ec2.on(DescribeInstancesCommand).callsFake((input: { Filters?: Filter[]; MaxResults?: number; NextToken?: string }) => {
     if ((input.Filters ?? []).some((f) => (f.Values ?? []).length > 200)) throw awsError('ec2', 'FilterLimitExceeded', 'too many values');
-    const hits = instances.filter((i) => (input.Filters ?? []).every((f) => (f.Values ?? []).some((v) => matches(value(i, f.Name!) ?? '', v))));
+    const hits = instances.filter((i) =>
+      (input.Filters ?? []).every((f) => (f.Values ?? []).some((v) => matches(value(i, f.Name!) ?? '', v))),
+    );
     const p = page(hits, input.MaxResults, input.NextToken);
     return { Reservations: [{ OwnerId: IDS.account, Instances: p.items }], NextToken: p.next };
   });
-  m.ssm.on(DescribeInstancePropertiesCommand).callsFake((input: { FiltersWithOperator?: InstancePropertyStringFilter[]; MaxResults?: number; NextToken?: string }) => {
-    const prefix = input.FiltersWithOperator?.[0]?.Values?.[0] ?? '';
-    const p = page([...registered].filter((id) => id.startsWith(prefix)), input.MaxResults, input.NextToken);
-    return { InstanceProperties: p.items.map((id) => ({ InstanceId: id, PingStatus: 'Online', AgentVersion: '3.3.1802.0', PlatformType: 'Linux' })), NextToken: p.next };
-  });
+  m.ssm
+    .on(DescribeInstancePropertiesCommand)
+    .callsFake((input: { FiltersWithOperator?: InstancePropertyStringFilter[]; MaxResults?: number; NextToken?: string }) => {
+      const prefix = input.FiltersWithOperator?.[0]?.Values?.[0] ?? '';
+      const p = page(
+        [...registered].filter((id) => id.startsWith(prefix)),
+        input.MaxResults,
+        input.NextToken,
+      );
+      return {
+        InstanceProperties: p.items.map((id) => ({
+          InstanceId: id,
+          PingStatus: 'Online',
+          AgentVersion: '3.3.1802.0',
+          PlatformType: 'Linux',
+        })),
+        NextToken: p.next,
+      };
+    });
   m.iam.on(GetAccountAuthorizationDetailsCommand).resolves({
     RoleDetailList: Array.from({ length: roles }, (_, r) => ({
       RoleName: `fleet-role-${r}`,
       Arn: roleArn(r),
       AssumeRolePolicyDocument: encodeURIComponent(
-        JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] }),
+        JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        }),
       ),
-      InstanceProfileList: [{ InstanceProfileName: `fleet-profile-${r}`, Arn: profileArn(r), Path: '/', InstanceProfileId: 'x', CreateDate: new Date(), Roles: [{ RoleName: `fleet-role-${r}`, Arn: roleArn(r), Path: '/', RoleId: 'x', CreateDate: new Date() }] }],
+      InstanceProfileList: [
+        {
+          InstanceProfileName: `fleet-profile-${r}`,
+          Arn: profileArn(r),
+          Path: '/',
+          InstanceProfileId: 'x',
+          CreateDate: new Date(),
+          Roles: [{ RoleName: `fleet-role-${r}`, Arn: roleArn(r), Path: '/', RoleId: 'x', CreateDate: new Date() }],
+        },
+      ],
       AttachedManagedPolicies: [{ PolicyName: 'AmazonSSMManagedInstanceCore', PolicyArn: IDS.coreArn }],
       RolePolicyList: [],
     })),
@@ -91,15 +121,19 @@ function account(m: MockedAws, n: number, vpcs: number, roles: number): Account 
     IsTruncated: false,
   });
   m.iam.on(SimulatePrincipalPolicyCommand).callsFake((input: { ResourceArns?: string[]; ActionNames: string[] }) => ({
-    EvaluationResults: input.ActionNames.flatMap((a) => (input.ResourceArns ?? ['*']).map((r) => allowed(a, r, 'AmazonSSMManagedInstanceCore'))),
+    EvaluationResults: input.ActionNames.flatMap((a) =>
+      (input.ResourceArns ?? ['*']).map((r) => allowed(a, r, 'AmazonSSMManagedInstanceCore')),
+    ),
     IsTruncated: false,
   }));
   m.ssm.on(GetServiceSettingCommand).resolves({ ServiceSetting: { SettingValue: '$None' } });
   m.ssm.on(GetConnectionStatusCommand).callsFake((input: { Target: string }) => ({ Target: input.Target, Status: 'connected' }));
   m.sts.on(GetCallerIdentityCommand).resolves({ Account: IDS.account, Arn: IDS.caller });
-  m.ec2.on(DescribeVpcAttributeCommand).callsFake((input: { Attribute: string }) =>
-    input.Attribute === 'enableDnsSupport' ? { EnableDnsSupport: { Value: true } } : { EnableDnsHostnames: { Value: true } },
-  );
+  m.ec2
+    .on(DescribeVpcAttributeCommand)
+    .callsFake((input: { Attribute: string }) =>
+      input.Attribute === 'enableDnsSupport' ? { EnableDnsSupport: { Value: true } } : { EnableDnsHostnames: { Value: true } },
+    );
   return { instances, registered };
 }
 
@@ -110,7 +144,10 @@ describe('a fleet: calls grow with VPCs and roles, not instances', () => {
     const facts = await gather(m.clients, { ids: [], all: true }, NOW, {});
     const stats = statsOf(m.clients.recorder);
 
-    const live = acct.instances.filter((i) => i.State?.Name !== 'terminated').map((i) => i.InstanceId!).sort();
+    const live = acct.instances
+      .filter((i) => i.State?.Name !== 'terminated')
+      .map((i) => i.InstanceId!)
+      .sort();
     expect(Object.keys(facts.instances)).toEqual(live);
     expect(stats.budgetCalls).toBeLessThanOrEqual(80);
     expect(stats.budgetRounds).toBeLessThanOrEqual(5);
@@ -155,7 +192,10 @@ describe('a fleet: calls grow with VPCs and roles, not instances', () => {
     account(m, 60, 2, 2);
     // An organization policy denies role 1 everything: its Online instances become suspects.
     m.iam.on(SimulatePrincipalPolicyCommand, { PolicySourceArn: roleArn(1) }).callsFake((input: { ActionNames: string[] }) => ({
-      EvaluationResults: input.ActionNames.map((a) => ({ ...allowed(a, '*', 'AmazonSSMManagedInstanceCore', false), EvalDecision: 'implicitDeny' })),
+      EvaluationResults: input.ActionNames.map((a) => ({
+        ...allowed(a, '*', 'AmazonSSMManagedInstanceCore', false),
+        EvalDecision: 'implicitDeny',
+      })),
       IsTruncated: false,
     }));
     const stateCheck = CHECKS.find((c) => c.id === 'instance-state')!;
@@ -193,7 +233,10 @@ describe('a fleet: calls grow with VPCs and roles, not instances', () => {
     const acct = account(m, 200, 2, 2);
     const extra = acct.instances[1]!.InstanceId!;
     const facts = await gather(m.clients, { ids: [extra], filters: [{ Name: 'tag:Team', Values: ['web'] }] }, NOW, {});
-    const web = acct.instances.filter((i, n) => n % 7 === 0 && i.State?.Name !== 'terminated').map((i) => i.InstanceId!).sort();
+    const web = acct.instances
+      .filter((i, n) => n % 7 === 0 && i.State?.Name !== 'terminated')
+      .map((i) => i.InstanceId!)
+      .sort();
     expect(Object.keys(facts.instances)).toEqual([extra, ...web]);
     const filters = m.ec2.commandCalls(DescribeInstancesCommand).map((c) => c.args[0].input.Filters);
     expect(filters).toContainEqual([
@@ -203,7 +246,9 @@ describe('a fleet: calls grow with VPCs and roles, not instances', () => {
   });
 
   it('splits a filter of more than 200 values, and halves again on FilterLimitExceeded', async () => {
-    expect(filterBatches([{ Name: 'vpc-id', Values: Array.from({ length: 450 }, (_, i) => `vpc-${i}`) }]).map((b) => b[0]?.Values.length)).toEqual([200, 200, 50]);
+    expect(
+      filterBatches([{ Name: 'vpc-id', Values: Array.from({ length: 450 }, (_, i) => `vpc-${i}`) }]).map((b) => b[0]?.Values.length),
+    ).toEqual([200, 200, 50]);
     const m = await mockedAws();
     account(m, 30, 3, 1);
     let refusals = 0;
@@ -215,10 +260,18 @@ describe('a fleet: calls grow with VPCs and roles, not instances', () => {
       }
       return { Reservations: [] };
     });
-    const facts = await gather(m.clients, { ids: [], filters: [{ Name: 'vpc-id', Values: ['vpc-a', 'vpc-b', 'vpc-c', 'vpc-d', 'vpc-e'] }] }, NOW, {});
+    const facts = await gather(
+      m.clients,
+      { ids: [], filters: [{ Name: 'vpc-id', Values: ['vpc-a', 'vpc-b', 'vpc-c', 'vpc-d', 'vpc-e'] }] },
+      NOW,
+      {},
+    );
     expect(refusals).toBeGreaterThan(0);
     expect(Object.keys(facts.instances)).toEqual([]);
-    const accepted = m.ec2.commandCalls(DescribeInstancesCommand).map((c) => c.args[0].input.Filters!).filter((fs) => total(fs) <= 7);
+    const accepted = m.ec2
+      .commandCalls(DescribeInstancesCommand)
+      .map((c) => c.args[0].input.Filters!)
+      .filter((fs) => total(fs) <= 7);
     const vpcs = new Set(accepted.flatMap((fs) => fs.find((f) => f.Name === 'vpc-id')!.Values!));
     expect([...vpcs].sort()).toEqual(['vpc-a', 'vpc-b', 'vpc-c', 'vpc-d', 'vpc-e']);
     // Every value of the state filter still goes with every VPC: splitting never drops a combination.
@@ -232,7 +285,9 @@ describe('a fleet: calls grow with VPCs and roles, not instances', () => {
     const m = await mockedAws();
     account(m, 30, 1, 1);
     m.ssm.on(DescribeInstancePropertiesCommand).rejects(awsError('ssm', 'AccessDeniedException'));
-    m.ssm.on(DescribeInstanceInformationCommand).resolves({ InstanceInformationList: [{ InstanceId: idOf(0), PingStatus: 'ConnectionLost' }] });
+    m.ssm
+      .on(DescribeInstanceInformationCommand)
+      .resolves({ InstanceInformationList: [{ InstanceId: idOf(0), PingStatus: 'ConnectionLost' }] });
     const facts = await gather(m.clients, { ids: [], all: true }, NOW, {});
     expect(facts.managedInstances).toEqual({ known: true, value: { [idOf(0)]: { pingStatus: 'ConnectionLost' } } });
   });

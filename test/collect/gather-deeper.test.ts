@@ -15,11 +15,7 @@ import {
   SimulatePrincipalPolicyCommand,
 } from '@aws-sdk/client-iam';
 import { ListHostedZonesByVPCCommand } from '@aws-sdk/client-route-53';
-import {
-  DescribeInstanceInformationCommand,
-  GetConnectionStatusCommand,
-  GetDocumentCommand,
-} from '@aws-sdk/client-ssm';
+import { DescribeInstanceInformationCommand, GetConnectionStatusCommand, GetDocumentCommand } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { gather } from '../../src/collect/gather';
 import { LOGS_ACTIONS } from '../../src/aws/session-preferences';
@@ -59,20 +55,40 @@ describe('gather: network ACLs, hosted zones, prefix lists', () => {
     m.ec2.on(DescribeVpcEndpointsCommand).resolves({
       VpcEndpoints: [
         // Only ec2messages, and an ssm endpoint that is still pending: neither keeps ssm and ssmmessages local.
-        { VpcEndpointId: IDS.vpce.ec2messages, VpcEndpointType: 'Interface', VpcId: IDS.vpc, ServiceName: `com.amazonaws.${IDS.region}.ec2messages`, State: 'available' as never },
-        { VpcEndpointId: IDS.vpce.ssm, VpcEndpointType: 'Interface', VpcId: IDS.vpc, ServiceName: `com.amazonaws.${IDS.region}.ssm`, State: 'pending' as never },
+        {
+          VpcEndpointId: IDS.vpce.ec2messages,
+          VpcEndpointType: 'Interface',
+          VpcId: IDS.vpc,
+          ServiceName: `com.amazonaws.${IDS.region}.ec2messages`,
+          State: 'available' as never,
+        },
+        {
+          VpcEndpointId: IDS.vpce.ssm,
+          VpcEndpointType: 'Interface',
+          VpcId: IDS.vpc,
+          ServiceName: `com.amazonaws.${IDS.region}.ssm`,
+          State: 'pending' as never,
+        },
       ],
     });
     m.route53
       .on(ListHostedZonesByVPCCommand)
       .resolves({
-        HostedZoneSummaries: [{ HostedZoneId: 'Z0111111111111111111A', Name: `ssm.${IDS.region}.amazonaws.com.`, Owner: { OwningAccount: '111122223333' } }],
+        HostedZoneSummaries: [
+          { HostedZoneId: 'Z0111111111111111111A', Name: `ssm.${IDS.region}.amazonaws.com.`, Owner: { OwningAccount: '111122223333' } },
+        ],
         MaxItems: 100,
         NextToken: 'z-2',
       })
       .on(ListHostedZonesByVPCCommand, { NextToken: 'z-2' })
       .resolves({
-        HostedZoneSummaries: [{ HostedZoneId: '/hostedzone/Z0222222222222222222B', Name: 'corp.internal.', Owner: { OwningService: 'servicediscovery.amazonaws.com' } }],
+        HostedZoneSummaries: [
+          {
+            HostedZoneId: '/hostedzone/Z0222222222222222222B',
+            Name: 'corp.internal.',
+            Owner: { OwningService: 'servicediscovery.amazonaws.com' },
+          },
+        ],
         MaxItems: 100,
       });
     const facts = await run(m);
@@ -97,12 +113,40 @@ describe('gather: network ACLs, hosted zones, prefix lists', () => {
   });
 
   it('resolves the prefix lists the instance and endpoint groups name (and only those), in round 3', async () => {
-    const rule = (p: Partial<IpPermission>): IpPermission => ({ IpRanges: [], Ipv6Ranges: [], PrefixListIds: [], UserIdGroupPairs: [], ...p });
+    const rule = (p: Partial<IpPermission>): IpPermission => ({
+      IpRanges: [],
+      Ipv6Ranges: [],
+      PrefixListIds: [],
+      UserIdGroupPairs: [],
+      ...p,
+    });
     m.ec2.on(DescribeSecurityGroupsCommand).resolves({
       SecurityGroups: [
-        { GroupId: IDS.instanceSg, GroupName: 'test-ec2-sg', VpcId: IDS.vpc, IpPermissionsEgress: [rule({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, PrefixListIds: [{ PrefixListId: 'pl-0out' }] })] },
-        { GroupId: IDS.endpointSg, GroupName: 'ssm-endpoints', VpcId: IDS.vpc, IpPermissions: [rule({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, PrefixListIds: [{ PrefixListId: 'pl-0in' }, { PrefixListId: 'pl-0out' }] })] },
-        { GroupId: IDS.defaultSg, GroupName: 'default', VpcId: IDS.vpc, IpPermissions: [rule({ IpProtocol: '-1', PrefixListIds: [{ PrefixListId: 'pl-0unrelated' }] })] },
+        {
+          GroupId: IDS.instanceSg,
+          GroupName: 'test-ec2-sg',
+          VpcId: IDS.vpc,
+          IpPermissionsEgress: [rule({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, PrefixListIds: [{ PrefixListId: 'pl-0out' }] })],
+        },
+        {
+          GroupId: IDS.endpointSg,
+          GroupName: 'ssm-endpoints',
+          VpcId: IDS.vpc,
+          IpPermissions: [
+            rule({
+              IpProtocol: 'tcp',
+              FromPort: 443,
+              ToPort: 443,
+              PrefixListIds: [{ PrefixListId: 'pl-0in' }, { PrefixListId: 'pl-0out' }],
+            }),
+          ],
+        },
+        {
+          GroupId: IDS.defaultSg,
+          GroupName: 'default',
+          VpcId: IDS.vpc,
+          IpPermissions: [rule({ IpProtocol: '-1', PrefixListIds: [{ PrefixListId: 'pl-0unrelated' }] })],
+        },
       ],
     });
     m.ec2
@@ -130,7 +174,9 @@ describe('gather: connection status and console output', () => {
 
   beforeEach(() => {
     m.ec2.on(DescribeInstancesCommand).resolves({
-      Reservations: [{ OwnerId: IDS.account, Instances: [rawInstance(A), rawInstance(B), rawInstance(C, { State: { Code: 80, Name: 'stopped' } })] }],
+      Reservations: [
+        { OwnerId: IDS.account, Instances: [rawInstance(A), rawInstance(B), rawInstance(C, { State: { Code: 80, Name: 'stopped' } })] },
+      ],
     });
     // Only A is registered.
     m.ssm.on(DescribeInstanceInformationCommand).resolves({ InstanceInformationList: [rawInformation(A)] });
@@ -156,7 +202,10 @@ describe('gather: connection status and console output', () => {
       '[    0.000000] Linux version 6.1.0 (builder@amazon)',
       '\x1b[0;32m  OK  \x1b[0m] Started amazon-ssm-agent.service - amazon-ssm-agent.',
       'cloud-init[1234]: Cloud-init v. 22.2.2 finished',
-      ...Array.from({ length: 25 }, (_, i) => `amazon-ssm-agent[2011]: ERROR [CredentialRefresher] attempt ${i} ${'x'.repeat(i === 24 ? 400 : 0)}`),
+      ...Array.from(
+        { length: 25 },
+        (_, i) => `amazon-ssm-agent[2011]: ERROR [CredentialRefresher] attempt ${i} ${'x'.repeat(i === 24 ? 400 : 0)}`,
+      ),
       'snap.amazon-ssm-agent.amazon-ssm-agent[900]: Agent will take identity from EC2',
     ].join('\r\n');
     m.ec2.on(GetConsoleOutputCommand, { InstanceId: B }).resolves({ InstanceId: B, Output: b64(boot) });
@@ -298,7 +347,10 @@ describe('gather: session preferences', () => {
 
 describe('gather: the role (GetRole and the simulator)', () => {
   it('reads the trust policy (URL-decoded) and the permissions boundary', async () => {
-    const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ssm.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
+    const trust = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'ssm.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+    };
     const boundary = `arn:aws:iam::${IDS.account}:policy/boundary`;
     m.iam.on(GetRoleCommand).resolves({
       Role: {
@@ -334,7 +386,12 @@ describe('gather: the role (GetRole and the simulator)', () => {
     expect(role.role?.known).toBe(true);
     const s = stats(m);
     expect(s.rounds).toBe(4);
-    expect(s.byOperation).toMatchObject({ 'iam:SimulatePrincipalPolicy': 2, 'iam:GetRole': 1, 'iam:ListAttachedRolePolicies': 1, 'iam:ListRolePolicies': 1 });
+    expect(s.byOperation).toMatchObject({
+      'iam:SimulatePrincipalPolicy': 2,
+      'iam:GetRole': 1,
+      'iam:ListAttachedRolePolicies': 1,
+      'iam:ListRolePolicies': 1,
+    });
     expect(s.calls).toBe(21);
   });
 
@@ -392,25 +449,47 @@ describe('gather: the caller', () => {
 
   it("finds a role's path with iam:GetRole when the path-less ARN is unknown to IAM, and simulates again", async () => {
     const real = `arn:aws:iam::${IDS.account}:role/teams/ops/Admin`;
-    m.iam.on(SimulatePrincipalPolicyCommand, { PolicySourceArn: IDS.callerPrincipal }).rejects(awsError('iam', 'NoSuchEntity', 'The role with name Admin cannot be found.'));
-    m.iam.on(GetRoleCommand, { RoleName: 'Admin' }).resolves({ Role: { RoleName: 'Admin', Arn: real, Path: '/teams/ops/', RoleId: 'AROAEXAMPLEADMIN0001', CreateDate: new Date(0) } });
-    m.iam.on(SimulatePrincipalPolicyCommand, { PolicySourceArn: real }).resolves({ EvaluationResults: [allowed('ssm:StartSession', INSTANCE_ARN, 'ops')] });
+    m.iam
+      .on(SimulatePrincipalPolicyCommand, { PolicySourceArn: IDS.callerPrincipal })
+      .rejects(awsError('iam', 'NoSuchEntity', 'The role with name Admin cannot be found.'));
+    m.iam
+      .on(GetRoleCommand, { RoleName: 'Admin' })
+      .resolves({ Role: { RoleName: 'Admin', Arn: real, Path: '/teams/ops/', RoleId: 'AROAEXAMPLEADMIN0001', CreateDate: new Date(0) } });
+    m.iam
+      .on(SimulatePrincipalPolicyCommand, { PolicySourceArn: real })
+      .resolves({ EvaluationResults: [allowed('ssm:StartSession', INSTANCE_ARN, 'ops')] });
     const facts = await run(m);
     expect(facts.caller).toEqual(known({ arn: IDS.caller, accountId: IDS.account, principalArn: real }));
     expect(facts.callerSimulation).toEqual(
-      known([{ action: 'ssm:StartSession', resource: INSTANCE_ARN, decision: 'allowed', matchedStatements: [{ sourcePolicyId: 'ops', sourcePolicyType: 'aws-managed' }], missingContextValues: [] }]),
+      known([
+        {
+          action: 'ssm:StartSession',
+          resource: INSTANCE_ARN,
+          decision: 'allowed',
+          matchedStatements: [{ sourcePolicyId: 'ops', sourcePolicyType: 'aws-managed' }],
+          missingContextValues: [],
+        },
+      ]),
     );
   });
 
   it('asks iam:GetRole first for an IAM Identity Center role, whose path-less ARN never exists, and stays within 3 rounds', async () => {
     const sso = 'AWSReservedSSO_AdministratorAccess_0123456789abcdef';
     const real = `arn:aws:iam::${IDS.account}:role/aws-reserved/sso.amazonaws.com/${IDS.region}/${sso}`;
-    m.sts.on(GetCallerIdentityCommand).resolves({ Account: IDS.account, Arn: `arn:aws:sts::${IDS.account}:assumed-role/${sso}/alice@example.com` });
-    m.iam.on(GetRoleCommand, { RoleName: sso }).resolves({ Role: { RoleName: sso, Arn: real, Path: '/x/', RoleId: 'AROAEXAMPLESSO000001', CreateDate: new Date(0) } });
-    m.iam.on(SimulatePrincipalPolicyCommand, { PolicySourceArn: real }).resolves({ EvaluationResults: [allowed('ssm:StartSession', INSTANCE_ARN, 'AdministratorAccess')] });
+    m.sts
+      .on(GetCallerIdentityCommand)
+      .resolves({ Account: IDS.account, Arn: `arn:aws:sts::${IDS.account}:assumed-role/${sso}/alice@example.com` });
+    m.iam
+      .on(GetRoleCommand, { RoleName: sso })
+      .resolves({ Role: { RoleName: sso, Arn: real, Path: '/x/', RoleId: 'AROAEXAMPLESSO000001', CreateDate: new Date(0) } });
+    m.iam
+      .on(SimulatePrincipalPolicyCommand, { PolicySourceArn: real })
+      .resolves({ EvaluationResults: [allowed('ssm:StartSession', INSTANCE_ARN, 'AdministratorAccess')] });
     const facts = await run(m);
     expect(facts.caller).toMatchObject(known({ principalArn: real }));
-    expect(m.iam).not.toHaveReceivedCommandWith(SimulatePrincipalPolicyCommand, { PolicySourceArn: `arn:aws:iam::${IDS.account}:role/${sso}` });
+    expect(m.iam).not.toHaveReceivedCommandWith(SimulatePrincipalPolicyCommand, {
+      PolicySourceArn: `arn:aws:iam::${IDS.account}:role/${sso}`,
+    });
     expect(facts.callerSimulation?.known).toBe(true);
     expect(stats(m).rounds).toBe(3);
     expect(stats(m).calls).toBe(20);
@@ -436,7 +515,11 @@ describe('gather: the caller', () => {
 
   it('says why a federated user cannot be simulated, and makes both caller facts unknown when STS fails', async () => {
     m.sts.on(GetCallerIdentityCommand).resolves({ Account: IDS.account, Arn: `arn:aws:sts::${IDS.account}:federated-user/carol` });
-    expect((await run(m)).callerSimulation).toMatchObject({ known: false, call: 'iam:SimulatePrincipalPolicy', code: 'UnsupportedPrincipal' });
+    expect((await run(m)).callerSimulation).toMatchObject({
+      known: false,
+      call: 'iam:SimulatePrincipalPolicy',
+      code: 'UnsupportedPrincipal',
+    });
 
     const denied = await mockedAws();
     answerHealthy(denied);

@@ -51,7 +51,12 @@ const run = (m: MockedAws, ids: string[] = [IDS.instance]) => gather(m.clients, 
 
 const INSTANCE_ARN = `arn:aws:ec2:${IDS.region}:${IDS.account}:instance/${IDS.instance}`;
 const DOCUMENT_ARN = `arn:aws:ssm:${IDS.region}:${IDS.account}:document/SSM-SessionManagerRunShell`;
-const notCollected = (call: string) => ({ known: false, call, code: 'NotCollected', message: expect.stringContaining('SimulatePrincipalPolicy') });
+const notCollected = (call: string) => ({
+  known: false,
+  call,
+  code: 'NotCollected',
+  message: expect.stringContaining('SimulatePrincipalPolicy'),
+});
 
 /**
  * healthyFacts() as the collector stamps it. IAM answers for the six ec2messages actions too, and
@@ -144,12 +149,16 @@ describe('gather', () => {
       Filters: [{ Key: 'InstanceIds', Values: [IDS.instance] }],
       MaxResults: 50,
     });
-    expect(m.ssm).toHaveReceivedCommandWith(GetServiceSettingCommand, { SettingId: '/ssm/managed-instance/default-ec2-instance-management-role' });
+    expect(m.ssm).toHaveReceivedCommandWith(GetServiceSettingCommand, {
+      SettingId: '/ssm/managed-instance/default-ec2-instance-management-role',
+    });
     for (const C of [DescribeSubnetsCommand, DescribeRouteTablesCommand, DescribeVpcEndpointsCommand, DescribeSecurityGroupsCommand]) {
       expect(m.ec2).toHaveReceivedCommandWith(C, { Filters: [{ Name: 'vpc-id', Values: [IDS.vpc] }] });
     }
     expect(m.ec2).toHaveReceivedCommandWith(DescribeNatGatewaysCommand, { Filter: [{ Name: 'vpc-id', Values: [IDS.vpc] }] });
-    expect(m.ec2).toHaveReceivedCommandWith(DescribeInternetGatewaysCommand, { Filters: [{ Name: 'attachment.vpc-id', Values: [IDS.vpc] }] });
+    expect(m.ec2).toHaveReceivedCommandWith(DescribeInternetGatewaysCommand, {
+      Filters: [{ Name: 'attachment.vpc-id', Values: [IDS.vpc] }],
+    });
     expect(m.ec2).toHaveReceivedCommandWith(DescribeVpcAttributeCommand, { VpcId: IDS.vpc, Attribute: 'enableDnsSupport' });
     expect(m.ec2).toHaveReceivedCommandWith(DescribeVpcAttributeCommand, { VpcId: IDS.vpc, Attribute: 'enableDnsHostnames' });
     expect(m.iam).toHaveReceivedCommandWith(GetInstanceProfileCommand, { InstanceProfileName: IDS.profileName });
@@ -190,7 +199,9 @@ describe('gather', () => {
   });
 
   it('makes only the endpoints unknown when ec2:DescribeVpcEndpoints is denied', async () => {
-    m.ec2.on(DescribeVpcEndpointsCommand).rejects(awsError('ec2', 'UnauthorizedOperation', 'You are not authorized to perform this operation.'));
+    m.ec2
+      .on(DescribeVpcEndpointsCommand)
+      .rejects(awsError('ec2', 'UnauthorizedOperation', 'You are not authorized to perform this operation.'));
     const facts = await run(m);
     const endpoints = facts.vpcs[IDS.vpc]!.endpoints;
     expect(endpoints).toEqual({
@@ -226,7 +237,9 @@ describe('gather', () => {
   });
 
   it('follows DescribeInstanceInformation across NextToken pages', async () => {
-    m.ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ OwnerId: IDS.account, Instances: [rawInstance(), rawInstance(OTHER)] }] });
+    m.ec2
+      .on(DescribeInstancesCommand)
+      .resolves({ Reservations: [{ OwnerId: IDS.account, Instances: [rawInstance(), rawInstance(OTHER)] }] });
     m.ssm
       .on(DescribeInstanceInformationCommand)
       .resolves({ InstanceInformationList: [rawInformation()], NextToken: 'page-2' })
@@ -243,7 +256,11 @@ describe('gather', () => {
     const document = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['ssm:UpdateInstanceInformation'], Resource: '*' }] };
     m.iam
       .on(ListAttachedRolePoliciesCommand)
-      .resolves({ AttachedPolicies: [{ PolicyName: 'AmazonSSMManagedInstanceCore', PolicyArn: IDS.coreArn }], IsTruncated: true, Marker: 'm-2' })
+      .resolves({
+        AttachedPolicies: [{ PolicyName: 'AmazonSSMManagedInstanceCore', PolicyArn: IDS.coreArn }],
+        IsTruncated: true,
+        Marker: 'm-2',
+      })
       .on(ListAttachedRolePoliciesCommand, { Marker: 'm-2' })
       .resolves({ AttachedPolicies: [{ PolicyName: 'ssm-minimal', PolicyArn: custom }], IsTruncated: false });
     m.iam.on(GetPolicyCommand).resolves({ Policy: { PolicyName: 'ssm-minimal', Arn: custom, DefaultVersionId: 'v3' } });
@@ -266,10 +283,17 @@ describe('gather', () => {
 
   it('decodes a URL-encoded inline policy (real IAM) and reads a plain one (moto)', async () => {
     const encoded = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ssmmessages:*', Resource: '*' }] };
-    const plain = { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'ssm:*', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }] };
+    const plain = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Deny', Action: 'ssm:*', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }],
+    };
     m.iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: ['encoded', 'plain'], IsTruncated: false });
-    m.iam.on(GetRolePolicyCommand, { PolicyName: 'encoded' }).resolves({ RoleName: IDS.role, PolicyName: 'encoded', PolicyDocument: encodeURIComponent(JSON.stringify(encoded)) });
-    m.iam.on(GetRolePolicyCommand, { PolicyName: 'plain' }).resolves({ RoleName: IDS.role, PolicyName: 'plain', PolicyDocument: JSON.stringify(plain) });
+    m.iam
+      .on(GetRolePolicyCommand, { PolicyName: 'encoded' })
+      .resolves({ RoleName: IDS.role, PolicyName: 'encoded', PolicyDocument: encodeURIComponent(JSON.stringify(encoded)) });
+    m.iam
+      .on(GetRolePolicyCommand, { PolicyName: 'plain' })
+      .resolves({ RoleName: IDS.role, PolicyName: 'plain', PolicyDocument: JSON.stringify(plain) });
     denySimulation(m);
     const facts = await run(m);
     expect(facts.roles[IDS.role]?.inlinePolicies).toEqual(
@@ -285,7 +309,11 @@ describe('gather', () => {
     m.iam.on(GetRolePolicyCommand).resolves({ RoleName: IDS.role, PolicyName: 'broken', PolicyDocument: '%7B%22Version' });
     denySimulation(m);
     const facts = await run(m);
-    expect(facts.roles[IDS.role]?.inlinePolicies).toMatchObject({ known: false, call: 'iam:GetRolePolicy', code: 'MalformedPolicyDocument' });
+    expect(facts.roles[IDS.role]?.inlinePolicies).toMatchObject({
+      known: false,
+      call: 'iam:GetRolePolicy',
+      code: 'MalformedPolicyDocument',
+    });
     expect(facts.roles[IDS.role]?.attachedPolicies.known).toBe(true);
   });
 
@@ -316,7 +344,14 @@ describe('gather', () => {
     beforeEach(() => {
       m.ssm.on(GetServiceSettingCommand).resolves({ ServiceSetting: { SettingValue: `service-role/${name}`, Status: 'Customized' } });
       m.iam.on(GetRoleCommand, { RoleName: name }).resolves({
-        Role: { RoleName: name, Arn: arn, Path: '/service-role/', RoleId: 'AROAEXAMPLEDHMC00001', CreateDate: NOW, AssumeRolePolicyDocument: '{}' },
+        Role: {
+          RoleName: name,
+          Arn: arn,
+          Path: '/service-role/',
+          RoleId: 'AROAEXAMPLEDHMC00001',
+          CreateDate: NOW,
+          AssumeRolePolicyDocument: '{}',
+        },
       });
       m.iam.on(SimulatePrincipalPolicyCommand, { PolicySourceArn: arn }).resolves({
         EvaluationResults: AGENT_ACTIONS.map((a) => allowed(a, '*', 'AmazonSSMManagedEC2InstanceDefaultPolicy')),
@@ -324,13 +359,17 @@ describe('gather', () => {
     });
 
     it('is read at once for an instance without a profile, simulated on the ARN the setting spells (with its path)', async () => {
-      m.ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ OwnerId: IDS.account, Instances: [rawInstance(IDS.instance, { IamInstanceProfile: undefined })] }] });
+      m.ec2
+        .on(DescribeInstancesCommand)
+        .resolves({ Reservations: [{ OwnerId: IDS.account, Instances: [rawInstance(IDS.instance, { IamInstanceProfile: undefined })] }] });
       const facts = await run(m);
       expect(facts.dhmc).toEqual(known({ roleName: name }));
       expect(Object.keys(facts.roles)).toEqual([name]);
       expect(m.iam).toHaveReceivedCommandWith(SimulatePrincipalPolicyCommand, { PolicySourceArn: arn });
       expect(facts.roles[name]?.role).toEqual(known({ arn, trustPolicy: {} }));
-      expect(facts.roles[name]?.simulation).toMatchObject(known(expect.arrayContaining([expect.objectContaining({ decision: 'allowed' })])));
+      expect(facts.roles[name]?.simulation).toMatchObject(
+        known(expect.arrayContaining([expect.objectContaining({ decision: 'allowed' })])),
+      );
       // GetRole and the simulation start beside the VPC reads: the setting named the role in round 1.
       expect(m.clients.recorder.stats().rounds).toBe(2);
     });
@@ -378,15 +417,17 @@ describe('gather', () => {
     m.ssm.on(GetConnectionStatusCommand).rejects(noCreds);
     m.ssm.on(GetDocumentCommand).rejects(noCreds);
     m.sts.on(GetCallerIdentityCommand).rejects(noCreds);
-    await expect(run(m)).rejects.toThrow(new CollectError(
-      'no AWS credentials: configure a profile (aws configure / aws sso login --profile NAME) or set AWS_ACCESS_KEY_ID',
-    ));
+    await expect(run(m)).rejects.toThrow(
+      new CollectError('no AWS credentials: configure a profile (aws configure / aws sso login --profile NAME) or set AWS_ACCESS_KEY_ID'),
+    );
     // Nothing after the first round was attempted.
     expect(m.iam).not.toHaveReceivedCommand(GetInstanceProfileCommand);
   });
 
   it('keeps going when only some first-round calls fail', async () => {
-    m.ssm.on(DescribeInstanceInformationCommand).rejects(awsError('ssm', 'ExpiredTokenException', 'The security token included in the request is expired'));
+    m.ssm
+      .on(DescribeInstanceInformationCommand)
+      .rejects(awsError('ssm', 'ExpiredTokenException', 'The security token included in the request is expired'));
     const facts = await run(m);
     expect(facts.managedInstances).toMatchObject({ known: false, code: 'ExpiredTokenException' });
     expect(facts.instances).toEqual(expected().instances);

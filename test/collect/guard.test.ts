@@ -35,7 +35,9 @@ describe('guard middleware', () => {
     const recorder = new Recorder();
     client.middlewareStack.add(guardMiddleware(recorder), GUARD_OPTIONS);
 
-    await expect(client.send(new TerminateInstancesCommand({ InstanceIds: ['i-0123456789abcdef0'] }))).rejects.toBeInstanceOf(RefusedOperation);
+    await expect(client.send(new TerminateInstancesCommand({ InstanceIds: ['i-0123456789abcdef0'] }))).rejects.toBeInstanceOf(
+      RefusedOperation,
+    );
     expect(handle).not.toHaveBeenCalled();
     expect(credentials).not.toHaveBeenCalled();
     expect(recorder.records).toEqual([]);

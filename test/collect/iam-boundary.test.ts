@@ -15,16 +15,34 @@ import { answerHealthy, awsError, mockedAws, type MockedAws } from './helpers/aw
 const run = (m: MockedAws) => gather(m.clients, [IDS.instance], () => new Date(0), { PATH: '' });
 const BOUNDARY = `arn:aws:iam::${IDS.account}:policy/DevBoundary`;
 const DOC = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ssm:*', Resource: '*' }] };
-const TRUST = encodeURIComponent(JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] }));
+const TRUST = encodeURIComponent(
+  JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+  }),
+);
 
 const withBoundary = (m: MockedAws, arn = BOUNDARY) =>
   m.iam.on(GetRoleCommand).resolves({
-    Role: { RoleName: IDS.role, Arn: IDS.roleArn, Path: '/', RoleId: 'AROAEXAMPLEROLE00001', CreateDate: new Date(0), AssumeRolePolicyDocument: TRUST, PermissionsBoundary: { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: arn } },
+    Role: {
+      RoleName: IDS.role,
+      Arn: IDS.roleArn,
+      Path: '/',
+      RoleId: 'AROAEXAMPLEROLE00001',
+      CreateDate: new Date(0),
+      AssumeRolePolicyDocument: TRUST,
+      PermissionsBoundary: { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: arn },
+    },
   });
-const denySimulation = (m: MockedAws) => m.iam.on(SimulatePrincipalPolicyCommand, { PolicySourceArn: IDS.roleArn }).rejects(awsError('iam', 'AccessDenied'));
+const denySimulation = (m: MockedAws) =>
+  m.iam.on(SimulatePrincipalPolicyCommand, { PolicySourceArn: IDS.roleArn }).rejects(awsError('iam', 'AccessDenied'));
 const boundaryDocument = (m: MockedAws) => {
-  m.iam.on(GetPolicyCommand, { PolicyArn: BOUNDARY }).resolves({ Policy: { PolicyName: 'DevBoundary', Arn: BOUNDARY, DefaultVersionId: 'v2' } });
-  m.iam.on(GetPolicyVersionCommand, { PolicyArn: BOUNDARY, VersionId: 'v2' }).resolves({ PolicyVersion: { Document: encodeURIComponent(JSON.stringify(DOC)), VersionId: 'v2', IsDefaultVersion: true } });
+  m.iam
+    .on(GetPolicyCommand, { PolicyArn: BOUNDARY })
+    .resolves({ Policy: { PolicyName: 'DevBoundary', Arn: BOUNDARY, DefaultVersionId: 'v2' } });
+  m.iam
+    .on(GetPolicyVersionCommand, { PolicyArn: BOUNDARY, VersionId: 'v2' })
+    .resolves({ PolicyVersion: { Document: encodeURIComponent(JSON.stringify(DOC)), VersionId: 'v2', IsDefaultVersion: true } });
 };
 
 let m: MockedAws;
@@ -77,12 +95,28 @@ describe('collect: the permissions boundary document', () => {
           Arn: IDS.roleArn,
           AssumeRolePolicyDocument: TRUST,
           PermissionsBoundary: { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: BOUNDARY },
-          InstanceProfileList: [{ InstanceProfileName: IDS.profileName, Arn: IDS.profileArn, Path: '/', InstanceProfileId: 'x', CreateDate: new Date(0), Roles: [{ RoleName: IDS.role, Arn: IDS.roleArn, Path: '/', RoleId: 'x', CreateDate: new Date(0) }] }],
+          InstanceProfileList: [
+            {
+              InstanceProfileName: IDS.profileName,
+              Arn: IDS.profileArn,
+              Path: '/',
+              InstanceProfileId: 'x',
+              CreateDate: new Date(0),
+              Roles: [{ RoleName: IDS.role, Arn: IDS.roleArn, Path: '/', RoleId: 'x', CreateDate: new Date(0) }],
+            },
+          ],
           AttachedManagedPolicies: [{ PolicyName: 'AmazonSSMManagedInstanceCore', PolicyArn: IDS.coreArn }],
           RolePolicyList: [],
         },
       ],
-      Policies: [{ PolicyName: 'DevBoundary', Arn: BOUNDARY, DefaultVersionId: 'v1', PolicyVersionList: [{ VersionId: 'v1', IsDefaultVersion: true, Document: encodeURIComponent(JSON.stringify(DOC)) }] }],
+      Policies: [
+        {
+          PolicyName: 'DevBoundary',
+          Arn: BOUNDARY,
+          DefaultVersionId: 'v1',
+          PolicyVersionList: [{ VersionId: 'v1', IsDefaultVersion: true, Document: encodeURIComponent(JSON.stringify(DOC)) }],
+        },
+      ],
       IsTruncated: false,
     });
     denySimulation(m);

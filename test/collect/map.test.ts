@@ -1,6 +1,15 @@
 import type { Route } from '@aws-sdk/client-ec2';
 import { lastSegment } from '../../src/aws/arn';
-import { mapEndpoint, mapHostedZone, mapInstance, mapInternetGateway, mapNatGateway, mapNetworkAcl, mapRouteTable, mapSecurityGroup } from '../../src/collect/ec2/map';
+import {
+  mapEndpoint,
+  mapHostedZone,
+  mapInstance,
+  mapInternetGateway,
+  mapNatGateway,
+  mapNetworkAcl,
+  mapRouteTable,
+  mapSecurityGroup,
+} from '../../src/collect/ec2/map';
 import { mapSimulation, parsePolicyDocument } from '../../src/collect/iam/map';
 import { agentLines, mapManagedInstance, parseSessionPreferences } from '../../src/collect/ssm/map';
 import { IDS } from '../helpers/facts';
@@ -32,7 +41,10 @@ describe('mapInstance', () => {
   });
 
   it('leaves out vpcId and subnetId of a terminated instance, and maps no profile to null', () => {
-    const i = mapInstance(rawInstance(IDS.instance, { State: { Name: 'terminated', Code: 48 }, IamInstanceProfile: undefined }), IDS.account);
+    const i = mapInstance(
+      rawInstance(IDS.instance, { State: { Name: 'terminated', Code: 48 }, IamInstanceProfile: undefined }),
+      IDS.account,
+    );
     expect(i.state).toBe('terminated');
     expect('vpcId' in i || 'subnetId' in i).toBe(false);
     expect(i.instanceProfileArn).toBeNull();
@@ -47,21 +59,57 @@ describe('mapInstance', () => {
       }),
       IDS.account,
     );
-    expect(i).toMatchObject({ platform: 'windows', platformDetails: 'Windows', metadata: { httpEndpoint: 'disabled', httpTokens: 'optional', hopLimit: 1 } });
+    expect(i).toMatchObject({
+      platform: 'windows',
+      platformDetails: 'Windows',
+      metadata: { httpEndpoint: 'disabled', httpTokens: 'optional', hopLimit: 1 },
+    });
   });
 });
 
 describe('mapRouteTable', () => {
   const table = (routes: Route[]) => mapRouteTable({ RouteTableId: 'rtb-0a', Associations: [], Routes: routes });
   it.each<[string, Route, { destination: string; target: string; state: string }]>([
-    ['local', { DestinationCidrBlock: '10.0.0.0/16', GatewayId: 'local', State: 'active' }, { destination: '10.0.0.0/16', target: 'local', state: 'active' }],
-    ['NAT', { DestinationCidrBlock: '0.0.0.0/0', NatGatewayId: 'nat-0a', State: 'active' }, { destination: '0.0.0.0/0', target: 'nat-0a', state: 'active' }],
-    ['transit gateway', { DestinationCidrBlock: '0.0.0.0/0', TransitGatewayId: 'tgw-0a', State: 'blackhole' }, { destination: '0.0.0.0/0', target: 'tgw-0a', state: 'blackhole' }],
-    ['IPv6 egress-only', { DestinationIpv6CidrBlock: '::/0', EgressOnlyInternetGatewayId: 'eigw-0a', State: 'active' }, { destination: '::/0', target: 'eigw-0a', state: 'active' }],
-    ['gateway endpoint by prefix list', { DestinationPrefixListId: 'pl-61a54008', GatewayId: 'vpce-0s3', State: 'active' }, { destination: 'pl-61a54008', target: 'vpce-0s3', state: 'active' }],
-    ['peering', { DestinationCidrBlock: '10.1.0.0/16', VpcPeeringConnectionId: 'pcx-0a', State: 'active' }, { destination: '10.1.0.0/16', target: 'pcx-0a', state: 'active' }],
-    ['network interface', { DestinationCidrBlock: '0.0.0.0/0', NetworkInterfaceId: 'eni-0a', InstanceId: 'i-0a', State: 'active' }, { destination: '0.0.0.0/0', target: 'eni-0a', state: 'active' }],
-    ['Cloud WAN', { DestinationCidrBlock: '0.0.0.0/0', CoreNetworkArn: 'arn:aws:networkmanager::1:core-network/cn-0a', State: 'active' }, { destination: '0.0.0.0/0', target: 'arn:aws:networkmanager::1:core-network/cn-0a', state: 'active' }],
+    [
+      'local',
+      { DestinationCidrBlock: '10.0.0.0/16', GatewayId: 'local', State: 'active' },
+      { destination: '10.0.0.0/16', target: 'local', state: 'active' },
+    ],
+    [
+      'NAT',
+      { DestinationCidrBlock: '0.0.0.0/0', NatGatewayId: 'nat-0a', State: 'active' },
+      { destination: '0.0.0.0/0', target: 'nat-0a', state: 'active' },
+    ],
+    [
+      'transit gateway',
+      { DestinationCidrBlock: '0.0.0.0/0', TransitGatewayId: 'tgw-0a', State: 'blackhole' },
+      { destination: '0.0.0.0/0', target: 'tgw-0a', state: 'blackhole' },
+    ],
+    [
+      'IPv6 egress-only',
+      { DestinationIpv6CidrBlock: '::/0', EgressOnlyInternetGatewayId: 'eigw-0a', State: 'active' },
+      { destination: '::/0', target: 'eigw-0a', state: 'active' },
+    ],
+    [
+      'gateway endpoint by prefix list',
+      { DestinationPrefixListId: 'pl-61a54008', GatewayId: 'vpce-0s3', State: 'active' },
+      { destination: 'pl-61a54008', target: 'vpce-0s3', state: 'active' },
+    ],
+    [
+      'peering',
+      { DestinationCidrBlock: '10.1.0.0/16', VpcPeeringConnectionId: 'pcx-0a', State: 'active' },
+      { destination: '10.1.0.0/16', target: 'pcx-0a', state: 'active' },
+    ],
+    [
+      'network interface',
+      { DestinationCidrBlock: '0.0.0.0/0', NetworkInterfaceId: 'eni-0a', InstanceId: 'i-0a', State: 'active' },
+      { destination: '0.0.0.0/0', target: 'eni-0a', state: 'active' },
+    ],
+    [
+      'Cloud WAN',
+      { DestinationCidrBlock: '0.0.0.0/0', CoreNetworkArn: 'arn:aws:networkmanager::1:core-network/cn-0a', State: 'active' },
+      { destination: '0.0.0.0/0', target: 'arn:aws:networkmanager::1:core-network/cn-0a', state: 'active' },
+    ],
   ])('%s route', (_name, raw, route) => {
     expect(table([raw]).routes).toEqual([route]);
   });
@@ -83,7 +131,10 @@ describe('mapRouteTable', () => {
 
 describe('other EC2 shapes', () => {
   it('an internet gateway is attached only to its VPC and only when available (moto: attached)', () => {
-    const igw = (State: string, VpcId: string = IDS.vpc) => ({ InternetGatewayId: IDS.igw, Attachments: [{ VpcId, State: State as never }] });
+    const igw = (State: string, VpcId: string = IDS.vpc) => ({
+      InternetGatewayId: IDS.igw,
+      Attachments: [{ VpcId, State: State as never }],
+    });
     expect(mapInternetGateway(igw('available'), IDS.vpc).attached).toBe(true);
     expect(mapInternetGateway(igw('attached'), IDS.vpc).attached).toBe(true);
     expect(mapInternetGateway(igw('detaching'), IDS.vpc).attached).toBe(false);
@@ -135,7 +186,17 @@ describe('other EC2 shapes', () => {
     expect(sg).toEqual({
       groupId: 'sg-0a',
       groupName: 'mixed',
-      ingress: [{ protocol: 'tcp', fromPort: 443, toPort: 443, cidrs: ['10.0.1.0/24'], ipv6Cidrs: ['2001:db8::/56'], groupIds: ['sg-0b'], prefixListIds: ['pl-0a'] }],
+      ingress: [
+        {
+          protocol: 'tcp',
+          fromPort: 443,
+          toPort: 443,
+          cidrs: ['10.0.1.0/24'],
+          ipv6Cidrs: ['2001:db8::/56'],
+          groupIds: ['sg-0b'],
+          prefixListIds: ['pl-0a'],
+        },
+      ],
       egress: [{ protocol: '-1', cidrs: [], ipv6Cidrs: [], groupIds: [], prefixListIds: [] }],
     });
   });
@@ -150,7 +211,9 @@ describe('other EC2 shapes', () => {
   });
 
   it('a managed instance keeps its ping time as ISO text', () => {
-    expect(mapManagedInstance({ InstanceId: IDS.instance, PingStatus: 'ConnectionLost', LastPingDateTime: new Date('2026-11-28T09:00:00Z') })).toEqual({
+    expect(
+      mapManagedInstance({ InstanceId: IDS.instance, PingStatus: 'ConnectionLost', LastPingDateTime: new Date('2026-11-28T09:00:00Z') }),
+    ).toEqual({
       pingStatus: 'ConnectionLost',
       lastPingDateTime: '2026-11-28T09:00:00.000Z',
     });
@@ -171,12 +234,22 @@ describe('parsePolicyDocument', () => {
 
 it('lastSegment takes the name out of an ARN with a path', () => {
   expect(lastSegment('arn:aws:iam::123456789012:instance-profile/team/app/SSMInstanceProfile')).toBe('SSMInstanceProfile');
-  expect(lastSegment('service-role/AWSSystemsManagerDefaultEC2InstanceManagementRole')).toBe('AWSSystemsManagerDefaultEC2InstanceManagementRole');
+  expect(lastSegment('service-role/AWSSystemsManagerDefaultEC2InstanceManagementRole')).toBe(
+    'AWSSystemsManagerDefaultEC2InstanceManagementRole',
+  );
 });
 
 describe('mapInstance: tags', () => {
   it('keeps the tags as a record, and has none when EC2 sent none', () => {
-    const tagged = mapInstance(rawInstance(IDS.instance, { Tags: [{ Key: 'Name', Value: 'web-1' }, { Key: 'env', Value: '' }] }), IDS.account);
+    const tagged = mapInstance(
+      rawInstance(IDS.instance, {
+        Tags: [
+          { Key: 'Name', Value: 'web-1' },
+          { Key: 'env', Value: '' },
+        ],
+      }),
+      IDS.account,
+    );
     expect(tagged.tags).toEqual({ Name: 'web-1', env: '' });
     expect('tags' in mapInstance(rawInstance(), IDS.account)).toBe(false);
   });
@@ -192,7 +265,12 @@ describe('mapEndpoint: route tables', () => {
       RouteTableIds: [IDS.privateRt],
     });
     expect(gateway.routeTableIds).toEqual([IDS.privateRt]);
-    const iface = mapEndpoint({ VpcEndpointId: 'vpce-0ssm', VpcEndpointType: 'Interface', ServiceName: `com.amazonaws.${IDS.region}.ssm`, RouteTableIds: [] });
+    const iface = mapEndpoint({
+      VpcEndpointId: 'vpce-0ssm',
+      VpcEndpointType: 'Interface',
+      ServiceName: `com.amazonaws.${IDS.region}.ssm`,
+      RouteTableIds: [],
+    });
     expect('routeTableIds' in iface).toBe(false);
   });
 });
@@ -222,7 +300,13 @@ describe('mapNetworkAcl', () => {
 
 describe('mapHostedZone', () => {
   it('drops the /hostedzone/ prefix and keeps the owner', () => {
-    expect(mapHostedZone({ HostedZoneId: '/hostedzone/Z0ABC', Name: 'ssm.ap-northeast-1.amazonaws.com.', Owner: { OwningAccount: '111122223333' } })).toEqual({
+    expect(
+      mapHostedZone({
+        HostedZoneId: '/hostedzone/Z0ABC',
+        Name: 'ssm.ap-northeast-1.amazonaws.com.',
+        Owner: { OwningAccount: '111122223333' },
+      }),
+    ).toEqual({
       hostedZoneId: 'Z0ABC',
       name: 'ssm.ap-northeast-1.amazonaws.com.',
       owningAccount: '111122223333',
@@ -262,8 +346,16 @@ describe('mapSimulation', () => {
       EvalDecision: 'allowed',
       OrganizationsDecisionDetail: { AllowedByOrganizations: true },
       ResourceSpecificResults: [
-        { EvalResourceName: 'arn:aws:ec2:ap-northeast-1:123456789012:instance/i-1', EvalResourceDecision: 'allowed', MatchedStatements: [{ SourcePolicyId: 'ops', SourcePolicyType: 'role' }] },
-        { EvalResourceName: 'arn:aws:ec2:ap-northeast-1:123456789012:instance/i-2', EvalResourceDecision: 'explicitDeny', MissingContextValues: ['ssm:resourceTag/env'] },
+        {
+          EvalResourceName: 'arn:aws:ec2:ap-northeast-1:123456789012:instance/i-1',
+          EvalResourceDecision: 'allowed',
+          MatchedStatements: [{ SourcePolicyId: 'ops', SourcePolicyType: 'role' }],
+        },
+        {
+          EvalResourceName: 'arn:aws:ec2:ap-northeast-1:123456789012:instance/i-2',
+          EvalResourceDecision: 'explicitDeny',
+          MissingContextValues: ['ssm:resourceTag/env'],
+        },
       ],
     });
     expect(out).toEqual([
@@ -290,9 +382,22 @@ describe('mapSimulation', () => {
 describe('parseSessionPreferences', () => {
   it('reads booleans saved as strings or booleans and drops empty strings', () => {
     const prefs = parseSessionPreferences(
-      JSON.stringify({ inputs: { kmsKeyId: '', s3BucketName: ' logs ', s3EncryptionEnabled: 'TRUE', cloudWatchStreamingEnabled: false, runAsEnabled: 'maybe' } }),
+      JSON.stringify({
+        inputs: {
+          kmsKeyId: '',
+          s3BucketName: ' logs ',
+          s3EncryptionEnabled: 'TRUE',
+          cloudWatchStreamingEnabled: false,
+          runAsEnabled: 'maybe',
+        },
+      }),
     );
-    expect(prefs).toEqual({ documentName: 'SSM-SessionManagerRunShell', s3BucketName: 'logs', s3EncryptionEnabled: true, cloudWatchStreamingEnabled: false });
+    expect(prefs).toEqual({
+      documentName: 'SSM-SessionManagerRunShell',
+      s3BucketName: 'logs',
+      s3EncryptionEnabled: true,
+      cloudWatchStreamingEnabled: false,
+    });
   });
 
   it('has only the name when the document has no inputs, and throws MalformedDocument for text that is not JSON', () => {

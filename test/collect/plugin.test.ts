@@ -36,6 +36,8 @@ describe('findSessionManagerPlugin', () => {
     const exe = file('Program Files/Amazon/SessionManagerPlugin/bin', 'session-manager-plugin.exe', 0o644);
     const Path = `${join(root, 'x')};"${join(root, 'Program Files/Amazon/SessionManagerPlugin/bin')}"`;
     expect(findSessionManagerPlugin({ Path }, 'win32')).toEqual({ found: true, path: exe });
-    expect(findSessionManagerPlugin({ PATH: join(root, 'Program Files/Amazon/SessionManagerPlugin/bin') }, 'linux')).toEqual({ found: false });
+    expect(findSessionManagerPlugin({ PATH: join(root, 'Program Files/Amazon/SessionManagerPlugin/bin') }, 'linux')).toEqual({
+      found: false,
+    });
   });
 });

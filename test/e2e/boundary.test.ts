@@ -14,7 +14,11 @@ const BOUNDARY = `arn:aws:iam::${ACCOUNT}:policy/DevBoundary`;
 it('AmazonSSMManagedInstanceCore with a boundary without ssmmessages, simulation denied: iam-core-policy fails naming the boundary', async () => {
   const w = await e2e.scenarios.build({ endpoints: {} });
   const id = w.instance.instanceId;
-  const iam = new IAM.IAMClient({ region: REGION, endpoint: e2e.moto.url, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  const iam = new IAM.IAMClient({
+    region: REGION,
+    endpoint: e2e.moto.url,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
   try {
     const document = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['ssm:*', 'ec2messages:*'], Resource: '*' }] };
     await iam.send(new IAM.CreatePolicyCommand({ PolicyName: 'DevBoundary', PolicyDocument: JSON.stringify(document) }));

@@ -23,8 +23,12 @@ function simulations(source: string): { actions: string[]; resources: string[] }
   return e2e.stub.requests
     .filter((r) => r.name === 'iam:SimulatePrincipalPolicy' && r.params.PolicySourceArn === source)
     .map((r) => ({
-      actions: Object.entries(r.params).filter(([k]) => k.startsWith('ActionNames.member.')).map(([, v]) => String(v)),
-      resources: Object.entries(r.params).filter(([k]) => k.startsWith('ResourceArns.member.')).map(([, v]) => String(v)),
+      actions: Object.entries(r.params)
+        .filter(([k]) => k.startsWith('ActionNames.member.'))
+        .map(([, v]) => String(v)),
+      resources: Object.entries(r.params)
+        .filter(([k]) => k.startsWith('ResourceArns.member.'))
+        .map(([, v]) => String(v)),
     }));
 }
 
@@ -147,9 +151,7 @@ describe('a gap per new check', () => {
     const id = w.instance.instanceId;
     const { report, code } = await diagnose(e2e, [id]);
 
-    expect(statuses(report, id)).toEqual(
-      expected({ 'iam-trust-policy': 'fail', 'agent-registered': 'fail', 'agent-version': 'skip' }),
-    );
+    expect(statuses(report, id)).toEqual(expected({ 'iam-trust-policy': 'fail', 'agent-registered': 'fail', 'agent-version': 'skip' }));
     const message = check(report, id, 'iam-trust-policy').message;
     expect(message).toContain(w.role!.roleName);
     expect(message).toContain('lambda.amazonaws.com');
@@ -171,9 +173,7 @@ describe('a gap per new check', () => {
     const id = w.instance.instanceId;
     const { report, code } = await diagnose(e2e, [id]);
 
-    expect(statuses(report, id)).toEqual(
-      expected({ 'instance-metadata': 'fail', 'agent-registered': 'fail', 'agent-version': 'skip' }),
-    );
+    expect(statuses(report, id)).toEqual(expected({ 'instance-metadata': 'fail', 'agent-registered': 'fail', 'agent-version': 'skip' }));
     expect(check(report, id, 'instance-metadata').message).toContain(id);
     expect(check(report, id, 'instance-metadata').message).toMatch(/disabled/);
     const commands = commandsOf(report, id, 'instance-metadata');
@@ -267,7 +267,9 @@ describe('a gap per new check', () => {
     const answered = simulations(w.caller!.principalArn);
     expect(answered.length).toBeGreaterThanOrEqual(1);
     expect(answered[0]?.actions).toContain('ssm:StartSession');
-    expect(commandsOf(report, id, 'caller-start-session').join('\n')).toMatch(/aws iam put-role-policy --role-name ssm-doctor-e2e-operator /);
+    expect(commandsOf(report, id, 'caller-start-session').join('\n')).toMatch(
+      /aws iam put-role-policy --role-name ssm-doctor-e2e-operator /,
+    );
     expect(code).toBe(1);
   });
 
@@ -303,7 +305,9 @@ describe('deeper verdicts of the existing checks', () => {
     const w = await e2e.scenarios.build({ endpoints: {} });
     const id = w.instance.instanceId;
     e2e.stub.simulationOverrides.set(roleArn(w.role!.roleName), (action) =>
-      action.startsWith('ssmmessages:') ? { decision: 'implicitDeny', matched: [], allowedByOrganizations: false } : { allowedByOrganizations: true },
+      action.startsWith('ssmmessages:')
+        ? { decision: 'implicitDeny', matched: [], allowedByOrganizations: false }
+        : { allowedByOrganizations: true },
     );
     const { report, code } = await diagnose(e2e, [id]);
 
@@ -347,9 +351,7 @@ describe('deeper verdicts of the existing checks', () => {
     );
     const { report, code } = await diagnose(e2e, [id]);
 
-    expect(statuses(report, id)).toEqual(
-      expected({ 'endpoint-sg-https': 'fail', 'agent-registered': 'fail', 'agent-version': 'skip' }),
-    );
+    expect(statuses(report, id)).toEqual(expected({ 'endpoint-sg-https': 'fail', 'agent-registered': 'fail', 'agent-version': 'skip' }));
     const message = check(report, id, 'agent-registered').message;
     expect(message).toContain('Starting Amazon SSM Agent');
     expect(message).toContain('i/o timeout');

@@ -90,7 +90,8 @@ describe('instance, IAM and registration', () => {
     expect(message).toContain('AccessDenied');
     // Only checks that need the profile can be affected; everything else is evaluated.
     expect(['unknown', 'skip']).toContain(s['iam-core-policy']);
-    for (const other of ALL_CHECKS.filter((c) => !c.startsWith('iam-'))) expect({ other, status: s[other] }).toEqual({ other, status: HEALTHY[other] });
+    for (const other of ALL_CHECKS.filter((c) => !c.startsWith('iam-')))
+      expect({ other, status: s[other] }).toEqual({ other, status: HEALTHY[other] });
     expect(report.status).toBe('unknown');
     expect(code).toBe(3);
     // A denial is an answer: asked once, not retried.
@@ -284,7 +285,8 @@ describe('network path, endpoints, DNS and security groups', () => {
     const s = statuses(report, id);
     expect(['warn', 'fail']).toContain(s['vpc-endpoints-az']);
     expect(check(report, id, 'vpc-endpoints-az').message).toContain('ap-northeast-1a');
-    for (const other of ALL_CHECKS.filter((c) => c !== 'vpc-endpoints-az')) expect({ other, status: s[other] }).toEqual({ other, status: HEALTHY[other] });
+    for (const other of ALL_CHECKS.filter((c) => c !== 'vpc-endpoints-az'))
+      expect({ other, status: s[other] }).toEqual({ other, status: HEALTHY[other] });
     expect(report.status).toBe('warning');
     expect(code).toBe(1);
   });

@@ -16,9 +16,13 @@ async function instanceIn(region: string): Promise<string> {
   try {
     const vpcId = (await ec2.send(new EC2.CreateVpcCommand({ CidrBlock: '10.9.0.0/16' }))).Vpc!.VpcId!;
     const subnetId = (await ec2.send(new EC2.CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.9.1.0/24' }))).Subnet!.SubnetId!;
-    const images = await ec2.send(new EC2.DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['amzn-ami-hvm-*'] }] }));
+    const images = await ec2.send(
+      new EC2.DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['amzn-ami-hvm-*'] }] }),
+    );
     const ImageId = images.Images!.find((i) => !i.Platform)!.ImageId!;
-    const run = await ec2.send(new EC2.RunInstancesCommand({ ImageId, InstanceType: 't3.micro', MinCount: 1, MaxCount: 1, SubnetId: subnetId }));
+    const run = await ec2.send(
+      new EC2.RunInstancesCommand({ ImageId, InstanceType: 't3.micro', MinCount: 1, MaxCount: 1, SubnetId: subnetId }),
+    );
     return run.Instances![0]!.InstanceId!;
   } finally {
     ec2.destroy();
@@ -26,7 +30,11 @@ async function instanceIn(region: string): Promise<string> {
 }
 
 async function tag(instanceId: string, team: string): Promise<void> {
-  const ec2 = new EC2.EC2Client({ region: REGION, endpoint: e2e.moto.url, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  const ec2 = new EC2.EC2Client({
+    region: REGION,
+    endpoint: e2e.moto.url,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
   try {
     await ec2.send(new EC2.CreateTagsCommand({ Resources: [instanceId], Tags: [{ Key: 'Team', Value: team }] }));
   } finally {
@@ -39,7 +47,11 @@ describe('targets beyond ids', () => {
     const w = await e2e.scenarios.build({ endpoints: {} });
     const second = await e2e.scenarios.launch(w, { agent: false });
     const gone = await e2e.scenarios.launch(w);
-    const ec2 = new EC2.EC2Client({ region: REGION, endpoint: e2e.moto.url, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    const ec2 = new EC2.EC2Client({
+      region: REGION,
+      endpoint: e2e.moto.url,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    });
     await ec2.send(new EC2.TerminateInstancesCommand({ InstanceIds: [gone.instanceId] }));
     ec2.destroy();
 
@@ -136,7 +148,15 @@ describe('--wait', () => {
     const poll = setInterval(() => {
       if (!registered && (e2e.stub.counts.get('ssm:DescribeInstanceInformation') ?? 0) > 0) {
         registered = true;
-        e2e.stub.register({ instanceId: id, pingStatus: 'Online', agentVersion: '3.3.1957.0', platformType: 'Linux', platformName: 'Amazon Linux', platformVersion: '2023', iamRole: w.role?.roleName });
+        e2e.stub.register({
+          instanceId: id,
+          pingStatus: 'Online',
+          agentVersion: '3.3.1957.0',
+          platformType: 'Linux',
+          platformName: 'Amazon Linux',
+          platformVersion: '2023',
+          iamRole: w.role?.roleName,
+        });
       }
     }, 20);
     try {

@@ -163,7 +163,10 @@ describe('IAM SimulatePrincipalPolicy stand-in (evaluated from the policies in m
   const ROLE_ARN = 'arn:aws:iam::123456789012:role/sim';
 
   async function role(iam: IAM.IAMClient, extra: { boundary?: unknown; inline?: unknown } = {}) {
-    const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
+    const trust = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+    };
     let boundaryArn: string | undefined;
     if (extra.boundary) {
       const p = await iam.send(new IAM.CreatePolicyCommand({ PolicyName: 'boundary', PolicyDocument: JSON.stringify(extra.boundary) }));
@@ -228,9 +231,13 @@ describe('IAM SimulatePrincipalPolicy stand-in (evaluated from the policies in m
 
   it('a permissions boundary caps the role; an override plays an SCP; resources are evaluated one by one', async () => {
     const iam = clients.iam(stub.url);
-    await role(clients.iam(moto.url), { boundary: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ssm:*', Resource: '*' }] } });
+    await role(clients.iam(moto.url), {
+      boundary: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ssm:*', Resource: '*' }] },
+    });
     const capped = await simulate(iam, ['ssm:UpdateInstanceInformation', 'ssmmessages:OpenControlChannel']);
-    expect(capped.EvaluationResults!.map((r) => [r.EvalDecision, r.PermissionsBoundaryDecisionDetail?.AllowedByPermissionsBoundary])).toEqual([
+    expect(
+      capped.EvaluationResults!.map((r) => [r.EvalDecision, r.PermissionsBoundaryDecisionDetail?.AllowedByPermissionsBoundary]),
+    ).toEqual([
       ['allowed', true],
       ['implicitDeny', false],
     ]);
@@ -241,7 +248,9 @@ describe('IAM SimulatePrincipalPolicy stand-in (evaluated from the policies in m
     const scp = await simulate(iam, ['ssm:UpdateInstanceInformation'], {
       ResourceArns: ['arn:aws:ec2:ap-northeast-1:123456789012:instance/i-0aaaaaaaaaaaaaaa1', '*'],
     });
-    expect(scp.EvaluationResults!.map((r) => [r.EvalResourceName, r.EvalDecision, r.OrganizationsDecisionDetail?.AllowedByOrganizations])).toEqual([
+    expect(
+      scp.EvaluationResults!.map((r) => [r.EvalResourceName, r.EvalDecision, r.OrganizationsDecisionDetail?.AllowedByOrganizations]),
+    ).toEqual([
       ['arn:aws:ec2:ap-northeast-1:123456789012:instance/i-0aaaaaaaaaaaaaaa1', 'implicitDeny', false],
       ['*', 'implicitDeny', false],
     ]);
@@ -255,7 +264,10 @@ describe('IAM SimulatePrincipalPolicy stand-in (evaluated from the policies in m
     const first = await simulate(iam, actions, { MaxItems: 2 });
     expect(first).toMatchObject({ IsTruncated: true, Marker: '2' });
     const seen: string[] = [];
-    for await (const page of IAM.paginateSimulatePrincipalPolicy({ client: iam, pageSize: 2 }, { PolicySourceArn: ROLE_ARN, ActionNames: actions })) {
+    for await (const page of IAM.paginateSimulatePrincipalPolicy(
+      { client: iam, pageSize: 2 },
+      { PolicySourceArn: ROLE_ARN, ActionNames: actions },
+    )) {
       seen.push(...page.EvaluationResults!.map((r) => r.EvalActionName!));
     }
     expect(seen).toEqual(actions);
@@ -266,7 +278,9 @@ describe('IAM SimulatePrincipalPolicy stand-in (evaluated from the policies in m
     expect(missing).toMatchObject({ name: 'NoSuchEntityException', status: 404 });
     // The right name on the wrong path is another role.
     const wrongPath = await errorOf(
-      iam.send(new IAM.SimulatePrincipalPolicyCommand({ PolicySourceArn: 'arn:aws:iam::123456789012:role/team/sim', ActionNames: actions })),
+      iam.send(
+        new IAM.SimulatePrincipalPolicyCommand({ PolicySourceArn: 'arn:aws:iam::123456789012:role/team/sim', ActionNames: actions }),
+      ),
     );
     expect(wrongPath).toMatchObject({ name: 'NoSuchEntityException', status: 404 });
     iam.destroy();
@@ -336,7 +350,8 @@ describe('proxy in front of moto', () => {
     expect((await sts.send(new STS.GetCallerIdentityCommand({}))).Arn).toBe('arn:aws:sts::123456789012:user/moto');
 
     const image = (await ec2.send(new EC2.DescribeImagesCommand({ Owners: ['amazon'] }))).Images![0]!.ImageId;
-    const instanceId = (await ec2.send(new EC2.RunInstancesCommand({ ImageId: image, MinCount: 1, MaxCount: 1 }))).Instances![0]!.InstanceId!;
+    const instanceId = (await ec2.send(new EC2.RunInstancesCommand({ ImageId: image, MinCount: 1, MaxCount: 1 }))).Instances![0]!
+      .InstanceId!;
     const motoOutput = await ec2.send(new EC2.GetConsoleOutputCommand({ InstanceId: instanceId, Latest: true }));
     expect(Buffer.from(motoOutput.Output!, 'base64').toString()).not.toMatch(/amazon-ssm-agent/);
     stub.consoleOutput.set(instanceId, 'Starting amazon-ssm-agent.service\nERROR EC2RoleProvider Failed to connect to Systems Manager\n');
@@ -362,7 +377,8 @@ describe('scenarios in moto', () => {
     const w = await scenarios.build({ endpoints: {} });
     const ec2 = clients.ec2(moto.url);
 
-    const inst = (await ec2.send(new EC2.DescribeInstancesCommand({ InstanceIds: [w.instance.instanceId] }))).Reservations![0]!.Instances![0]!;
+    const inst = (await ec2.send(new EC2.DescribeInstancesCommand({ InstanceIds: [w.instance.instanceId] }))).Reservations![0]!
+      .Instances![0]!;
     expect(inst).toMatchObject({ State: { Name: 'running' }, SubnetId: w.subnets.private, VpcId: w.vpcId });
     expect(inst.IamInstanceProfile?.Arn).toBe(w.role!.profileArn);
     expect(inst.PublicIpAddress).toBeUndefined();
@@ -384,7 +400,12 @@ describe('scenarios in moto', () => {
     const sg = (await ec2.send(new EC2.DescribeSecurityGroupsCommand({ GroupIds: [w.endpointSg!, w.instanceSg] }))).SecurityGroups!;
     const endpointSg = sg.find((g) => g.GroupId === w.endpointSg)!;
     expect(endpointSg.IpPermissions).toEqual([
-      expect.objectContaining({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, UserIdGroupPairs: [expect.objectContaining({ GroupId: w.instanceSg })] }),
+      expect.objectContaining({
+        IpProtocol: 'tcp',
+        FromPort: 443,
+        ToPort: 443,
+        UserIdGroupPairs: [expect.objectContaining({ GroupId: w.instanceSg })],
+      }),
     ]);
     expect(sg.find((g) => g.GroupId === w.instanceSg)!.IpPermissions).toEqual([]);
 
@@ -407,7 +428,8 @@ describe('scenarios in moto', () => {
   it('builds the guide’s starting point: main route table only, no role, no endpoints, not registered', async () => {
     const w = await scenarios.build({ role: 'none', privateRouteTable: 'main', agent: false });
     const ec2 = clients.ec2(moto.url);
-    const inst = (await ec2.send(new EC2.DescribeInstancesCommand({ InstanceIds: [w.instance.instanceId] }))).Reservations![0]!.Instances![0]!;
+    const inst = (await ec2.send(new EC2.DescribeInstancesCommand({ InstanceIds: [w.instance.instanceId] }))).Reservations![0]!
+      .Instances![0]!;
     expect(inst.IamInstanceProfile).toBeUndefined();
     const tables = (await ec2.send(new EC2.DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [w.vpcId] }] }))).RouteTables!;
     expect(tables.some((t) => t.Associations?.some((a) => a.SubnetId === w.subnets.private))).toBe(false);
@@ -433,9 +455,13 @@ describe('scenarios in moto', () => {
     const ec2 = clients.ec2(moto.url);
     const iam = clients.iam(moto.url);
     // The instance-id filter works, and an unknown id is an empty result with the filter, an error without.
-    const byFilter = await ec2.send(new EC2.DescribeInstancesCommand({ Filters: [{ Name: 'instance-id', Values: [w.instance.instanceId] }] }));
+    const byFilter = await ec2.send(
+      new EC2.DescribeInstancesCommand({ Filters: [{ Name: 'instance-id', Values: [w.instance.instanceId] }] }),
+    );
     expect(byFilter.Reservations?.[0]?.Instances?.[0]?.InstanceId).toBe(w.instance.instanceId);
-    const missing = await ec2.send(new EC2.DescribeInstancesCommand({ Filters: [{ Name: 'instance-id', Values: ['i-0123456789abcdef0'] }] }));
+    const missing = await ec2.send(
+      new EC2.DescribeInstancesCommand({ Filters: [{ Name: 'instance-id', Values: ['i-0123456789abcdef0'] }] }),
+    );
     expect(missing.Reservations).toEqual([]);
     expect((await errorOf(ec2.send(new EC2.DescribeInstancesCommand({ InstanceIds: ['i-0123456789abcdef0'] })))).name).toBe(
       'InvalidInstanceID.NotFound',
@@ -454,7 +480,9 @@ describe('scenarios in moto', () => {
     const inline = await iam.send(new IAM.GetRolePolicyCommand({ RoleName: w.role!.roleName, PolicyName: 'SessionManagerCore' }));
     expect(inline.PolicyDocument).toMatch(/^%7B/);
     const policy = await iam.send(new IAM.GetPolicyCommand({ PolicyArn: CORE_POLICY_ARN }));
-    const version = await iam.send(new IAM.GetPolicyVersionCommand({ PolicyArn: CORE_POLICY_ARN, VersionId: policy.Policy!.DefaultVersionId }));
+    const version = await iam.send(
+      new IAM.GetPolicyVersionCommand({ PolicyArn: CORE_POLICY_ARN, VersionId: policy.Policy!.DefaultVersionId }),
+    );
     expect(version.PolicyVersion?.Document).toMatch(/^\{/);
     ec2.destroy();
     iam.destroy();
@@ -499,7 +527,8 @@ describe('scenarios in moto', () => {
     const role = (await iam.send(new IAM.GetRoleCommand({ RoleName: w.role!.roleName }))).Role!;
     expect(decodeURIComponent(role.AssumeRolePolicyDocument!)).toContain('lambda.amazonaws.com');
 
-    const inst = (await ec2.send(new EC2.DescribeInstancesCommand({ InstanceIds: [w.instance.instanceId] }))).Reservations![0]!.Instances![0]!;
+    const inst = (await ec2.send(new EC2.DescribeInstancesCommand({ InstanceIds: [w.instance.instanceId] }))).Reservations![0]!
+      .Instances![0]!;
     expect(inst.MetadataOptions).toMatchObject({ HttpEndpoint: 'disabled' });
 
     const eps = (await ec2.send(new EC2.DescribeVpcEndpointsCommand({ Filters: [{ Name: 'vpc-id', Values: [w.vpcId] }] }))).VpcEndpoints!;
@@ -551,7 +580,10 @@ describe('scenarios in moto', () => {
     });
     expect((await asRole.send(new STS.GetCallerIdentityCommand({}))).Arn).toBe(v.caller!.arn);
     const denied = await iam.send(
-      new IAM.SimulatePrincipalPolicyCommand({ PolicySourceArn: v.caller!.principalArn, ActionNames: ['ssm:StartSession', 'kms:GenerateDataKey'] }),
+      new IAM.SimulatePrincipalPolicyCommand({
+        PolicySourceArn: v.caller!.principalArn,
+        ActionNames: ['ssm:StartSession', 'kms:GenerateDataKey'],
+      }),
     );
     expect(denied.EvaluationResults!.map((r) => r.EvalDecision)).toEqual(['implicitDeny', 'allowed']);
     // The ARN the assumed-role ARN suggests lacks the role's path: IAM does not find it.

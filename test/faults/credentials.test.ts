@@ -18,14 +18,22 @@ function expectOneLine(r: Run, message: RegExp): void {
   expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/);
 }
 
-async function run(args: string[], extraEnv: Record<string, string | undefined>, setup: Parameters<typeof withFake>[0] = () => {}, config?: string) {
+async function run(
+  args: string[],
+  extraEnv: Record<string, string | undefined>,
+  setup: Parameters<typeof withFake>[0] = () => {},
+  config?: string,
+) {
   const home = scratch();
   try {
     if (config !== undefined) {
       mkdirSync(join(home.path, '.aws'));
       writeFileSync(join(home.path, '.aws', 'config'), config);
     }
-    return await withFake(setup, async (fake) => ({ ...(await runCli([WORLD.instance, ...args], faultEnv(home.path, fake.url, extraEnv))), fake }));
+    return await withFake(setup, async (fake) => ({
+      ...(await runCli([WORLD.instance, ...args], faultEnv(home.path, fake.url, extraEnv))),
+      fake,
+    }));
   } finally {
     home.remove();
   }
@@ -36,11 +44,15 @@ const NO_KEYS = { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined
 describe('credentials', () => {
   it('rejected by every service (expired or invalid): the hint renews them', async () => {
     const r = await run([], {}, (f) => f.fail('*', { kind: 'bad-credentials' }));
-    expectOneLine(r, /^ssm-doctor: AWS credentials expired or invalid \((AuthFailure|InvalidClientTokenId|UnrecognizedClientException)\): run aws sso login --profile NAME, or renew AWS_ACCESS_KEY_ID/);
+    expectOneLine(
+      r,
+      /^ssm-doctor: AWS credentials expired or invalid \((AuthFailure|InvalidClientTokenId|UnrecognizedClientException)\): run aws sso login --profile NAME, or renew AWS_ACCESS_KEY_ID/,
+    );
   });
 
   it('rejected for a named profile: the hint names it', async () => {
-    const config = '[profile dev]\naws_access_key_id = AKIADEVPROFILE0EXAMPLE\naws_secret_access_key = devProfileSecretKeyEXAMPLE\nregion = ap-northeast-1\n';
+    const config =
+      '[profile dev]\naws_access_key_id = AKIADEVPROFILE0EXAMPLE\naws_secret_access_key = devProfileSecretKeyEXAMPLE\nregion = ap-northeast-1\n';
     const r = await run(['--profile', 'dev'], NO_KEYS, (f) => f.fail('*', { kind: 'bad-credentials' }), config);
     expectOneLine(r, /^ssm-doctor: AWS credentials expired or invalid \(\w+\): run aws sso login --profile dev$/);
   });
@@ -77,9 +89,17 @@ describe('AWS unreachable', () => {
     const home = scratch();
     try {
       // A port that was just free: connection refused at once, on every attempt.
-      const url = await withFake(() => {}, async (fake) => fake.url);
+      const url = await withFake(
+        () => {},
+        async (fake) => fake.url,
+      );
       const r = await runCli([WORLD.instance], faultEnv(home.path, url));
-      expectOneLine(r, new RegExp(`^ssm-doctor: cannot reach AWS in ${WORLD.region} \\(ECONNREFUSED: .*\\): check the region, the network or proxy, and AWS_ENDPOINT_URL$`));
+      expectOneLine(
+        r,
+        new RegExp(
+          `^ssm-doctor: cannot reach AWS in ${WORLD.region} \\(ECONNREFUSED: .*\\): check the region, the network or proxy, and AWS_ENDPOINT_URL$`,
+        ),
+      );
     } finally {
       home.remove();
     }

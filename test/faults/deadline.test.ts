@@ -18,7 +18,8 @@ describe('every call hangs', () => {
     expect(r.code).toBe(3);
     const s = statuses(r.report);
     expect(Object.values(s).every((v) => v === 'unknown')).toBe(true);
-    for (const m of Object.values(messages(r.report))) expect(m).toMatch(/^(depends on [\w-]+: )?[a-z0-9]+:[A-Za-z]+ failed \((Timeout|DeadlineExceeded): /);
+    for (const m of Object.values(messages(r.report)))
+      expect(m).toMatch(/^(depends on [\w-]+: )?[a-z0-9]+:[A-Za-z]+ failed \((Timeout|DeadlineExceeded): /);
     expect(r.report?.status).toBe('unknown');
     // Whatever the calls were, each one was a read.
     expect(r.fake.requests.length).toBeGreaterThan(0);

@@ -90,7 +90,11 @@ describe('a denied read', () => {
     expect(r.fake.counts()[call]).toBeGreaterThanOrEqual(1);
     // AccessDenied is final: no retries.
     expect(r.fake.counts()[call]).toBe(baseline.counts[call]);
-    const unknown = expectOnlyUnknowns(r, call, new RegExp(`${call} was denied \\((AccessDenied|AccessDeniedException|UnauthorizedOperation)\\): grant the tool ${call}`));
+    const unknown = expectOnlyUnknowns(
+      r,
+      call,
+      new RegExp(`${call} was denied \\((AccessDenied|AccessDeniedException|UnauthorizedOperation)\\): grant the tool ${call}`),
+    );
     if (DECISIVE.has(call)) expect(unknown.length).toBeGreaterThan(0);
   });
 
@@ -111,8 +115,20 @@ describe('throttling and server errors: retried, then unknown', () => {
     ['IAM keeps throttling', 'iam:GetInstanceProfile', { kind: 'throttle', times: 1000 }, 5, /failed \(Throttling: /],
     ['SSM keeps throttling', 'ssm:DescribeInstanceInformation', { kind: 'throttle', times: 1000 }, 5, /failed \(ThrottlingException: /],
     ['EC2 keeps failing with 500', 'ec2:DescribeVpcEndpoints', { kind: '5xx', times: 1000 }, 5, /failed \(InternalError: /],
-    ['SSM keeps failing with 503', 'ssm:DescribeInstanceInformation', { kind: '5xx', times: 1000, status: 503 }, 5, /failed \(ServiceUnavailable: /],
-    ['a proxy answers 502 with an HTML page', 'iam:GetInstanceProfile', { kind: 'html', status: 502 }, 5, /failed \(HTTP502: HTTP 502 with no AWS error/],
+    [
+      'SSM keeps failing with 503',
+      'ssm:DescribeInstanceInformation',
+      { kind: '5xx', times: 1000, status: 503 },
+      5,
+      /failed \(ServiceUnavailable: /,
+    ],
+    [
+      'a proxy answers 502 with an HTML page',
+      'iam:GetInstanceProfile',
+      { kind: 'html', status: 502 },
+      5,
+      /failed \(HTTP502: HTTP 502 with no AWS error/,
+    ],
   ];
 
   it.concurrent.each(cases)('%s', async (_name, call, fault, requests, cause) => {
@@ -132,11 +148,26 @@ describe('malformed answers', () => {
     ['truncated IAM XML', 'iam:GetInstanceProfile', undefined, /XML parse error/],
     ['truncated SSM JSON', 'ssm:DescribeInstanceInformation', undefined, /JSON/],
     ['binary garbage', 'ec2:DescribeVpcEndpoints', '\u0000\u0001\u0002\u00ff\u001b[31mred\u0007', /it is not XML/],
-    ['SSM answering HTML with status 200', 'ssm:DescribeInstanceInformation', '<html><body>captive portal</body></html>', /not a JSON object/],
+    [
+      'SSM answering HTML with status 200',
+      'ssm:DescribeInstanceInformation',
+      '<html><body>captive portal</body></html>',
+      /not a JSON object/,
+    ],
     ['an empty EC2 body', 'ec2:DescribeVpcEndpoints', '', /it is empty/],
     ['an empty IAM body', 'iam:GetInstanceProfile', '', /it is empty/],
-    ['EC2 XML of another operation', 'ec2:DescribeVpcEndpoints', '<?xml version="1.0"?><DescribeSubnetsResponse><subnetSet/></DescribeSubnetsResponse>', /<DescribeSubnetsResponse> document/],
-    ['EC2 XML without its list', 'ec2:DescribeVpcEndpoints', '<?xml version="1.0"?><DescribeVpcEndpointsResponse><requestId>1</requestId></DescribeVpcEndpointsResponse>', /it has no <vpcEndpointSet>/],
+    [
+      'EC2 XML of another operation',
+      'ec2:DescribeVpcEndpoints',
+      '<?xml version="1.0"?><DescribeSubnetsResponse><subnetSet/></DescribeSubnetsResponse>',
+      /<DescribeSubnetsResponse> document/,
+    ],
+    [
+      'EC2 XML without its list',
+      'ec2:DescribeVpcEndpoints',
+      '<?xml version="1.0"?><DescribeVpcEndpointsResponse><requestId>1</requestId></DescribeVpcEndpointsResponse>',
+      /it has no <vpcEndpointSet>/,
+    ],
     ['SSM JSON without its list', 'ssm:DescribeInstanceInformation', '{}', /it has no InstanceInformationList/],
   ];
 

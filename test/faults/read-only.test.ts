@@ -54,7 +54,13 @@ describe('every request the CLI sends is a read on the allowlist', () => {
 
   it('and the scenarios above reached every service and the branches that read more', () => {
     const ops = new Set(seen.map((q) => q.operation));
-    for (const op of ['ec2:GetConsoleOutput', 'route53:ListHostedZonesByVPC', 'iam:ListAttachedRolePolicies', 'sts:GetCallerIdentity', 'ssm:GetDocument']) {
+    for (const op of [
+      'ec2:GetConsoleOutput',
+      'route53:ListHostedZonesByVPC',
+      'iam:ListAttachedRolePolicies',
+      'sts:GetCallerIdentity',
+      'ssm:GetDocument',
+    ]) {
       expect(ops).toContain(op);
     }
     expect(new Set(seen.map((q) => q.protocol))).toEqual(new Set(['ec2', 'query', 'json', 'rest-xml']));

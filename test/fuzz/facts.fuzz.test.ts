@@ -94,7 +94,23 @@ describe('loadFacts', () => {
   it('valid facts with one field replaced, retyped or removed: rejected with its path, or diagnosed without a crash', () => {
     const replacement = fc.oneof(
       fc.jsonValue({ maxDepth: 3 }),
-      fc.constantFrom(null, '', 0, -1, 1e308, true, [], {}, 'unknown', 'running', 'i-0123456789abcdef0', '0.0.0.0/0', '::/0', '*', '__proto__'),
+      fc.constantFrom(
+        null,
+        '',
+        0,
+        -1,
+        1e308,
+        true,
+        [],
+        {},
+        'unknown',
+        'running',
+        'i-0123456789abcdef0',
+        '0.0.0.0/0',
+        '::/0',
+        '*',
+        '__proto__',
+      ),
       fc.string({ unit: 'binary' }),
     );
     fc.assert(
@@ -139,15 +155,21 @@ describe('loadFacts', () => {
     const marker = '"@@DEEP@@"';
     const f = structuredClone(healthy) as Facts;
     const role = Object.values(f.roles)[0]!;
-    if (role.role?.known) role.role.value.trustPolicy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '@@DEEP@@', Action: '@@DEEP@@' }] };
-    role.inlinePolicies = { known: true, value: [{ policyName: 'deep', document: { Statement: [{ Effect: 'Allow', Action: '@@DEEP@@', Resource: '@@DEEP@@' }] } }] };
+    if (role.role?.known)
+      role.role.value.trustPolicy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '@@DEEP@@', Action: '@@DEEP@@' }] };
+    role.inlinePolicies = {
+      known: true,
+      value: [{ policyName: 'deep', document: { Statement: [{ Effect: 'Allow', Action: '@@DEEP@@', Resource: '@@DEEP@@' }] } }],
+    };
     role.simulation = { known: false, call: 'iam:SimulatePrincipalPolicy', code: 'AccessDenied', message: 'denied' };
     const text = JSON.stringify(f).split(marker).join(deep);
     const r = load(text);
     if (!(r instanceof FactsFileError)) diagnoseAll(r);
     // And at the top level, where the schema wants an object.
     expect(load(deep)).toBeInstanceOf(FactsFileError);
-    expect(load(`{"factsVersion":1,"region":"ap-northeast-1","instances":${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}}`)).toBeInstanceOf(FactsFileError);
+    expect(load(`{"factsVersion":1,"region":"ap-northeast-1","instances":${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}}`)).toBeInstanceOf(
+      FactsFileError,
+    );
   });
 
   it('an empty file, a BOM, a huge string and a NUL byte are each one clear error', () => {

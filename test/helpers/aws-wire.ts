@@ -27,7 +27,12 @@ export interface Reply {
   body: string;
 }
 
-export function serverError(service: string, protocol: Protocol, status: number, message = 'We encountered an internal error. Please try again.'): Reply {
+export function serverError(
+  service: string,
+  protocol: Protocol,
+  status: number,
+  message = 'We encountered an internal error. Please try again.',
+): Reply {
   switch (protocol) {
     case 'ec2':
       return xml(status, ec2Error(status === 503 ? 'Unavailable' : 'InternalError', message));
@@ -45,7 +50,10 @@ export const NS: Record<string, string> = {
 };
 
 export function ec2Xml(operation: string, inner: string): Reply {
-  return xml(200, `<?xml version="1.0" encoding="UTF-8"?>\n<${operation}Response xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>${randomUUID()}</requestId>${inner}</${operation}Response>`);
+  return xml(
+    200,
+    `<?xml version="1.0" encoding="UTF-8"?>\n<${operation}Response xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>${randomUUID()}</requestId>${inner}</${operation}Response>`,
+  );
 }
 
 export function queryXml(service: string, operation: string, inner: string): Reply {

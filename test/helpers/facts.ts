@@ -232,7 +232,9 @@ export const vpcOf = (f: Facts): Vpc => {
 export function natRoute(f: Facts): void {
   const v = vpcOf(f);
   if (!v.routeTables.known) throw new Error('test facts have no route tables');
-  v.routeTables.value.find((rt) => rt.routeTableId === IDS.privateRt)!.routes.push({ destination: '0.0.0.0/0', target: IDS.nat, state: 'active' });
+  v.routeTables.value
+    .find((rt) => rt.routeTableId === IDS.privateRt)!
+    .routes.push({ destination: '0.0.0.0/0', target: IDS.nat, state: 'active' });
   v.natGateways = known([{ natGatewayId: IDS.nat, state: 'available', connectivityType: 'public', subnetId: IDS.publicSubnet }]);
 }
 export const instanceOf = (f: Facts): Instance => {

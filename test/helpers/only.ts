@@ -12,4 +12,4 @@ export function at<T>(xs: readonly T[], i: number): T {
 }
 
 /** The first element of `xs`, throwing when it is empty. */
-export const first = <T,>(xs: readonly T[]): T => at(xs, 0);
+export const first = <T>(xs: readonly T[]): T => at(xs, 0);

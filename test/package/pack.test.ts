@@ -14,7 +14,15 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { ve
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 /** What may be published: the build, the demo facts, the JSON schemas and the package's own files. */
-const ALLOWED = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^dist\/.+\.js$/, /^docs\/[\w.-]+\.md$/, /^examples\/[\w.-]+\.json$/, /^schema\/[\w.-]+\.schema\.json$/];
+const ALLOWED = [
+  /^package\.json$/,
+  /^README\.md$/,
+  /^LICENSE$/,
+  /^dist\/.+\.js$/,
+  /^docs\/[\w.-]+\.md$/,
+  /^examples\/[\w.-]+\.json$/,
+  /^schema\/[\w.-]+\.schema\.json$/,
+];
 
 interface Packed {
   filename: string;
@@ -35,9 +43,20 @@ beforeAll(() => {
 
 describe('npm pack', () => {
   it('contains only what runs: the build (no maps, no tests, no build tools), examples, schemas, README and the docs it links, LICENSE', () => {
-    const files = pack(true).files.map((f) => f.path).sort();
+    const files = pack(true)
+      .files.map((f) => f.path)
+      .sort();
     expect(files.filter((f) => !ALLOWED.some((re) => re.test(f)))).toEqual([]);
-    for (const must of ['package.json', 'README.md', 'docs/checks.md', 'LICENSE', 'dist/cli.js', 'examples/guide-start.facts.json', 'schema/report.schema.json', 'schema/facts.schema.json']) {
+    for (const must of [
+      'package.json',
+      'README.md',
+      'docs/checks.md',
+      'LICENSE',
+      'dist/cli.js',
+      'examples/guide-start.facts.json',
+      'schema/report.schema.json',
+      'schema/facts.schema.json',
+    ]) {
       expect(files).toContain(must);
     }
     expect(files.filter((f) => /\.map$|\.ts$|^test\/|^src\/|^dist\/tools\//.test(f))).toEqual([]);
@@ -53,7 +72,10 @@ describe('npm pack', () => {
   });
 
   it('publishes the report schema with a versioned $id, the same that schemaVersion names', () => {
-    const schema = JSON.parse(readFileSync(join(ROOT, 'schema', 'report.schema.json'), 'utf8')) as { $id: string; properties: { schemaVersion: { const: number } } };
+    const schema = JSON.parse(readFileSync(join(ROOT, 'schema', 'report.schema.json'), 'utf8')) as {
+      $id: string;
+      properties: { schemaVersion: { const: number } };
+    };
     expect(schema.$id).toMatch(/^urn:ssm-doctor:schema:report:\d+$/);
     expect(schema.$id.endsWith(`:${schema.properties.schemaVersion.const}`)).toBe(true);
   });
@@ -67,10 +89,14 @@ describe('installed from the tarball into a clean prefix', () => {
     const tarball = join(work, pack(false).filename.replace(/^.*\//, ''));
     expect(existsSync(tarball)).toBe(true);
     const install = (offline: boolean) =>
-      spawnSync(npm, ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--ignore-scripts', ...(offline ? ['--offline'] : []), tarball], {
-        encoding: 'utf8',
-        timeout: 180_000,
-      });
+      spawnSync(
+        npm,
+        ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--ignore-scripts', ...(offline ? ['--offline'] : []), tarball],
+        {
+          encoding: 'utf8',
+          timeout: 180_000,
+        },
+      );
     // Offline from the cache first; a machine whose cache lacks a dependency goes to the registry.
     let r = install(true);
     if (r.status !== 0) r = install(false);
@@ -79,7 +105,12 @@ describe('installed from the tarball into a clean prefix', () => {
   });
 
   const run = (args: string[]) =>
-    spawnSync(bin, args, { encoding: 'utf8', cwd: work, env: { PATH: process.env.PATH ?? '', HOME: work, LANG: 'C.UTF-8' }, timeout: 60_000 });
+    spawnSync(bin, args, {
+      encoding: 'utf8',
+      cwd: work,
+      env: { PATH: process.env.PATH ?? '', HOME: work, LANG: 'C.UTF-8' },
+      timeout: 60_000,
+    });
 
   it('--version prints the package version', () => {
     const r = run(['--version']);

@@ -21,7 +21,10 @@ function fleetFacts(region: string, n: number): Facts {
 
 const all = (facts: Facts): Diagnosis => diagnoseFacts(facts, Object.keys(facts.instances));
 const regions = (...facts: Facts[]): Diagnosis =>
-  assemble([], facts.map((f) => ({ facts: f, evaluations: evaluate(f, Object.keys(f.instances)) })));
+  assemble(
+    [],
+    facts.map((f) => ({ facts: f, evaluations: evaluate(f, Object.keys(f.instances)) })),
+  );
 
 async function streamed(d: Diagnosis): Promise<{ text: string; chunks: number; status: string }> {
   const chunks: string[] = [];

@@ -89,7 +89,10 @@ describe('renderJunit', () => {
 
     expect(childrenNamed(byName['check-skip'], 'skipped')[0]?.attrs).toEqual({ message: 'message of skip' });
     const error = first(childrenNamed(byName['check-unknown'], 'error'));
-    expect(error.attrs).toEqual({ type: 'unknown', message: 'iam:GetRole was denied (AccessDenied): grant the tool iam:GetRole to evaluate this check' });
+    expect(error.attrs).toEqual({
+      type: 'unknown',
+      message: 'iam:GetRole was denied (AccessDenied): grant the tool iam:GetRole to evaluate this check',
+    });
   });
 
   it('escapes what XML cannot hold and keeps line breaks in attributes as references', () => {
@@ -110,7 +113,9 @@ describe('renderJunit', () => {
       status: fc.constantFrom('pass', 'fail', 'warn', 'skip', 'unknown' as const),
       severity: fc.constantFrom('critical', 'warning' as const),
       message: anyText,
-      fix: fc.option(fc.record({ steps: fc.array(anyText, { maxLength: 3 }), commands: fc.array(anyText, { maxLength: 3 }) }), { nil: undefined }),
+      fix: fc.option(fc.record({ steps: fc.array(anyText, { maxLength: 3 }), commands: fc.array(anyText, { maxLength: 3 }) }), {
+        nil: undefined,
+      }),
     });
     fc.assert(
       fc.property(fc.array(anyCheck, { maxLength: 6 }), anyText, (checks, instanceId) => {

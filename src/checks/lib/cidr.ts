@@ -90,7 +90,10 @@ export const NON_PUBLIC_IPV4 = [
 
 /** Every public IPv4 address: where Systems Manager's public names resolve. */
 export function publicIpv4(): Block[] {
-  return subtract([everything('ipv4')], NON_PUBLIC_IPV4.flatMap((c) => blockOf(c) ?? []));
+  return subtract(
+    [everything('ipv4')],
+    NON_PUBLIC_IPV4.flatMap((c) => blockOf(c) ?? []),
+  );
 }
 
 /** The CIDRs of the blocks that are not empty, each written as the smallest set of CIDRs, for messages and rules. */

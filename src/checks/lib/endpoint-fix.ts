@@ -58,13 +58,26 @@ export function interfaceEndpointFix(net: Network, service: string, group: Pick<
   const az = instance.availabilityZone ? ` (${instance.availabilityZone})` : '';
   return {
     steps: [{ key: `endpoint-create:${service}`, text: M('stepCreate', { name, vpc: vpcId, subnet: subnetId, az, group: group.text }) }],
-    commands: [createEndpoint(net, 'Interface', name, '--subnet-ids', subnetId, '--security-group-ids', group.arg, '--private-dns-enabled')],
+    commands: [
+      createEndpoint(net, 'Interface', name, '--subnet-ids', subnetId, '--security-group-ids', group.arg, '--private-dns-enabled'),
+    ],
   };
 }
 
 /** `aws ec2 create-vpc-endpoint` in the instance's VPC; `where` says where it goes (subnets and group, or route tables). */
 function createEndpoint(net: Network, type: 'Interface' | 'Gateway', name: string, ...where: string[]): string {
-  return aws(net.region, 'ec2', 'create-vpc-endpoint', '--vpc-id', net.vpcId, '--vpc-endpoint-type', type, '--service-name', name, ...where);
+  return aws(
+    net.region,
+    'ec2',
+    'create-vpc-endpoint',
+    '--vpc-id',
+    net.vpcId,
+    '--vpc-endpoint-type',
+    type,
+    '--service-name',
+    name,
+    ...where,
+  );
 }
 
 /** A gateway endpoint for `service` (s3) on the route table of the instance's subnet. The key is `endpoint-create:<service>`. */

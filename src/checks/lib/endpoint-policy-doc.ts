@@ -14,7 +14,6 @@ const M = defineMessages({
 });
 export const WHO_MESSAGES = M.table;
 
-
 /** The agent's principal as an endpoint policy sees it. */
 export interface Who {
   roleArn?: string;

@@ -31,20 +31,44 @@ export function assess(facts: Facts, cred: CredentialRole, region: string, insta
   const principal = { role: cred.roleName };
   // The agent's own call names its instance; '' when its ARN is not known.
   const resource = instanceArn(region, instance) ?? '';
-  const core = decide(facts, principal, REQUIRED_ACTIONS.map((action) => (action === UII ? { action, resource } : { action })), { region });
+  const core = decide(
+    facts,
+    principal,
+    REQUIRED_ACTIONS.map((action) => (action === UII ? { action, resource } : { action })),
+    { region },
+  );
   let ec2: Permission[] | undefined;
   try {
-    ec2 = decide(facts, principal, EC2MESSAGES_ACTIONS.map((action) => ({ action })), { region }).permissions;
+    ec2 = decide(
+      facts,
+      principal,
+      EC2MESSAGES_ACTIONS.map((action) => ({ action })),
+      { region },
+    ).permissions;
   } catch (e) {
     if (!(e instanceof FactUnknown)) throw e;
   }
   const policy = cred.source === 'dhmc' ? DHMC_POLICY : CORE_POLICY;
-  return { cred, policy, core: core.permissions, ...(ec2 ? { ec2 } : {}), ...(core.view ? { view: core.view } : {}), ...(core.simulatorMissing ? { why: core.simulatorMissing } : {}) };
+  return {
+    cred,
+    policy,
+    core: core.permissions,
+    ...(ec2 ? { ec2 } : {}),
+    ...(core.view ? { view: core.view } : {}),
+    ...(core.simulatorMissing ? { why: core.simulatorMissing } : {}),
+  };
 }
 
 /** The agent validates the profile role with ssm:UpdateInstanceInformation; when that is denied it falls back to a working DHMC role. */
-export function dhmcFallback(facts: Facts, cred: CredentialRole, primary: Assessment, region: string, instance: Instance): Assessment | undefined {
-  if (cred.source !== 'profile' || !blocking(primary.core).some((p) => p.action === UII) || !facts.dhmc.known || !facts.dhmc.value.roleName) return undefined;
+export function dhmcFallback(
+  facts: Facts,
+  cred: CredentialRole,
+  primary: Assessment,
+  region: string,
+  instance: Instance,
+): Assessment | undefined {
+  if (cred.source !== 'profile' || !blocking(primary.core).some((p) => p.action === UII) || !facts.dhmc.known || !facts.dhmc.value.roleName)
+    return undefined;
   try {
     const fallback = assess(facts, { source: 'dhmc', roleName: lastSegment(facts.dhmc.value.roleName) }, region, instance);
     return blocking(fallback.core).length === 0 ? fallback : undefined;

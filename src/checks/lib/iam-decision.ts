@@ -79,7 +79,14 @@ export function decide(facts: Facts, principal: Principal, requests: readonly Re
   return {
     permissions,
     ...(view ? { view } : {}),
-    ...(uncovered.length ? { simulatorMissing: simulationMissing(sim, uncovered.map((r) => r.action)) } : {}),
+    ...(uncovered.length
+      ? {
+          simulatorMissing: simulationMissing(
+            sim,
+            uncovered.map((r) => r.action),
+          ),
+        }
+      : {}),
   };
 }
 
@@ -135,7 +142,11 @@ function fromSimulator(r: Request, s: NonNullable<ReturnType<typeof simulatedOf>
 
 function localRequest(r: Request, ctx: DecideContext): LocalRequest {
   const resource = resourceOf(r);
-  return { action: r.action, resource: resource === '' ? undefined : resource, context: { 'aws:RequestedRegion': ctx.region, ...ctx.context } };
+  return {
+    action: r.action,
+    resource: resource === '' ? undefined : resource,
+    context: { 'aws:RequestedRegion': ctx.region, ...ctx.context },
+  };
 }
 
 function shift(d: LocalDecision, by: number): LocalDecision {

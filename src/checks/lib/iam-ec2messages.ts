@@ -5,11 +5,23 @@ import { memoize } from './memo.js';
 
 const M = defineMessages({
   versionUnread: { en: 'the agent version is not known ({call}: {code})', ja: 'エージェントのバージョンが不明です ({call}: {code})' },
-  notRegistered: { en: 'the agent version is not known (the instance is not registered)', ja: 'エージェントのバージョンが不明です (インスタンスが登録されていません)' },
-  oldWindows: { en: 'on {platform} the agent keeps using ec2messages whatever its version', ja: '{platform} ではバージョンにかかわらずエージェントが ec2messages を使い続けます' },
+  notRegistered: {
+    en: 'the agent version is not known (the instance is not registered)',
+    ja: 'エージェントのバージョンが不明です (インスタンスが登録されていません)',
+  },
+  oldWindows: {
+    en: 'on {platform} the agent keeps using ec2messages whatever its version',
+    ja: '{platform} ではバージョンにかかわらずエージェントが ec2messages を使い続けます',
+  },
   notComparable: { en: 'agent version {version} cannot be compared', ja: 'エージェントのバージョン {version} を比較できません' },
-  older: { en: 'agent {version} is older than {min} and still uses ec2messages', ja: 'エージェント {version} は {min} より古く、ec2messages を使います' },
-  newer: { en: 'agent {version} on {platform} uses ssmmessages instead', ja: '{platform} 上のエージェント {version} は代わりに ssmmessages を使います' },
+  older: {
+    en: 'agent {version} is older than {min} and still uses ec2messages',
+    ja: 'エージェント {version} は {min} より古く、ec2messages を使います',
+  },
+  newer: {
+    en: 'agent {version} on {platform} uses ssmmessages instead',
+    ja: '{platform} 上のエージェント {version} は代わりに ssmmessages を使います',
+  },
   optionalNote: { en: 'sessions work without ec2messages, because {why}', ja: '{why}。そのためセッションは ec2messages なしでも動きます' },
   neededNote: { en: 'ec2messages is needed: {why}', ja: '{why}。ec2messages が必要です' },
 });

@@ -14,7 +14,10 @@ const en = (k: keyof typeof CONSOLE) => CONSOLE[k].en;
 const ja = (k: keyof typeof CONSOLE) => `「${CONSOLE[k].ja}」`;
 const ROLE_EN = `${en('iam')} → ${en('roles')} → {role} → ${en('permissions')}`;
 const ROLE_JA = `${ja('iam')}→${ja('roles')}→「{role}」→${ja('permissions')}タブ`;
-const WITH_COMMANDS = { en: 'Or with the commands below: edit {file} between them', ja: '下のコマンドを使う場合は、2 つのコマンドの間で {file} を編集します' };
+const WITH_COMMANDS = {
+  en: 'Or with the commands below: edit {file} between them',
+  ja: '下のコマンドを使う場合は、2 つのコマンドの間で {file} を編集します',
+};
 
 const M = defineMessages({
   denyInline: {
@@ -70,7 +73,19 @@ export function attachFix(role: string, policy: string, region: string): Fix {
 function editManagedCommands(region: string, arn: string, file: string): string[] {
   const version = aws(region, 'iam', 'get-policy', '--policy-arn', shq(arn), '--query', 'Policy.DefaultVersionId', '--output', 'text');
   return [
-    aws(region, 'iam', 'get-policy-version', '--policy-arn', shq(arn), '--version-id', `"$(${version})"`, '--query', 'PolicyVersion.Document', '--output', 'json') + ` > ${shq(file)}`,
+    aws(
+      region,
+      'iam',
+      'get-policy-version',
+      '--policy-arn',
+      shq(arn),
+      '--version-id',
+      `"$(${version})"`,
+      '--query',
+      'PolicyVersion.Document',
+      '--output',
+      'json',
+    ) + ` > ${shq(file)}`,
     aws(region, 'iam', 'create-policy-version', '--policy-arn', shq(arn), '--policy-document', shq(`file://${file}`), '--set-as-default'),
   ];
 }
@@ -96,8 +111,30 @@ export function denyFix(view: RoleView, perms: readonly Permission[], region: st
     if (src.kind === 'inline') {
       steps.push({ key: `iam-policy-deny:${role}:${src.name}`, text: M('denyInline', { role, name: src.name, verb, file }) });
       commands.push(
-        aws(region, 'iam', 'get-role-policy', '--role-name', shq(role), '--policy-name', shq(src.name), '--query', 'PolicyDocument', '--output', 'json') + ` > ${shq(file)}`,
-        aws(region, 'iam', 'put-role-policy', '--role-name', shq(role), '--policy-name', shq(src.name), '--policy-document', shq(`file://${file}`)),
+        aws(
+          region,
+          'iam',
+          'get-role-policy',
+          '--role-name',
+          shq(role),
+          '--policy-name',
+          shq(src.name),
+          '--query',
+          'PolicyDocument',
+          '--output',
+          'json',
+        ) + ` > ${shq(file)}`,
+        aws(
+          region,
+          'iam',
+          'put-role-policy',
+          '--role-name',
+          shq(role),
+          '--policy-name',
+          shq(src.name),
+          '--policy-document',
+          shq(`file://${file}`),
+        ),
       );
     } else {
       const arn = src.arn ?? src.name;
@@ -128,5 +165,8 @@ export function boundaryFix(role: string, arn: string | undefined, actions: stri
 }
 
 export function conditionalFix(role: string, keys: readonly string[]): Fix {
-  return { steps: [{ key: `iam-sim-conditional:${role}`, text: M('conditional', { role, keys: { en: keys.join(', '), ja: keys.join('、') } }) }], commands: [] };
+  return {
+    steps: [{ key: `iam-sim-conditional:${role}`, text: M('conditional', { role, keys: { en: keys.join(', '), ja: keys.join('、') } }) }],
+    commands: [],
+  };
 }

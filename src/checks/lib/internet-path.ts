@@ -6,16 +6,28 @@ import { describeTable, effectiveRouteTable, publicRouting, subnetRouteTable, ty
 import { need, type CheckContext } from '../types.js';
 
 const M = defineMessages({
-  blackhole: { en: '{arrow} is a blackhole route (its target no longer exists)', ja: '{arrow} はブラックホールルートです (ターゲットが存在しません)' },
+  blackhole: {
+    en: '{arrow} is a blackhole route (its target no longer exists)',
+    ja: '{arrow} はブラックホールルートです (ターゲットが存在しません)',
+  },
   routeState: { en: '{arrow} is {state}', ja: '{arrow} は {state} です' },
   igwDetached: { en: '{arrow}, but {target} is not attached to {vpc}', ja: '{arrow} ですが、{target} は {vpc} にアタッチされていません' },
   publicIp: { en: '{arrow}, and {id} has public IPv4 {ip}', ja: '{arrow}、{id} のパブリック IPv4 は {ip}' },
   noPublicIp: { en: '{arrow}, but {id} has no public IPv4 address', ja: '{arrow} ですが、{id} にパブリック IPv4 アドレスがありません' },
-  natUnknown: { en: '{arrow}, which is not among the collected NAT gateways of {vpc}', ja: '{arrow} ですが、{vpc} の NAT ゲートウェイとして取得できませんでした' },
+  natUnknown: {
+    en: '{arrow}, which is not among the collected NAT gateways of {vpc}',
+    ja: '{arrow} ですが、{vpc} の NAT ゲートウェイとして取得できませんでした',
+  },
   natState: { en: '{arrow}, which is {state}', ja: '{arrow} ですが、状態が {state} です' },
-  natPrivate: { en: '{arrow}, a private NAT gateway with no internet access', ja: '{arrow} ですが、インターネットに出られないプライベート NAT ゲートウェイです' },
+  natPrivate: {
+    en: '{arrow}, a private NAT gateway with no internet access',
+    ja: '{arrow} ですが、インターネットに出られないプライベート NAT ゲートウェイです',
+  },
   natPublic: { en: '{arrow} (available, public){onward}', ja: '{arrow} (available、public){onward}' },
-  beyond: { en: '{arrow} ({kind}): where traffic goes beyond it cannot be verified from here', ja: '{arrow} ({kind}): その先の経路はここからは確認できません' },
+  beyond: {
+    en: '{arrow} ({kind}): where traffic goes beyond it cannot be verified from here',
+    ja: '{arrow} ({kind}): その先の経路はここからは確認できません',
+  },
   tgw: { en: 'a transit gateway', ja: 'トランジットゲートウェイ' },
   vgw: { en: 'a virtual private gateway', ja: '仮想プライベートゲートウェイ' },
   pcx: { en: 'a VPC peering connection', ja: 'VPC ピアリング接続' },
@@ -26,7 +38,10 @@ const M = defineMessages({
   lgw: { en: 'a local gateway', ja: 'ローカルゲートウェイ' },
   coreNetwork: { en: 'a Cloud WAN core network', ja: 'Cloud WAN コアネットワーク' },
   target: { en: 'a target', ja: 'ターゲット' },
-  natNoSubnet: { en: ', but which subnet the NAT gateway sits in is not known', ja: '。ただし NAT ゲートウェイがどのサブネットにあるかは不明です' },
+  natNoSubnet: {
+    en: ', but which subnet the NAT gateway sits in is not known',
+    ja: '。ただし NAT ゲートウェイがどのサブネットにあるかは不明です',
+  },
   natNoTable: {
     en: ", but no route table applies to the NAT gateway's subnet {subnet}",
     ja: '。ただし NAT ゲートウェイのサブネット {subnet} に適用されるルートテーブルがありません',
@@ -86,7 +101,8 @@ function hopOf(route: Route, net: Network): Hop {
   const arrow = `${route.destination} → ${target}`;
   const id = net.instance.instanceId;
   const hop = (kind: PathKind, text: Text): Hop => ({ route, kind, text });
-  if (!isActive(route)) return hop('none', state.toLowerCase() === 'blackhole' ? M('blackhole', { arrow }) : M('routeState', { arrow, state }));
+  if (!isActive(route))
+    return hop('none', state.toLowerCase() === 'blackhole' ? M('blackhole', { arrow }) : M('routeState', { arrow, state }));
   if (target.startsWith('igw-')) {
     if (!igwAttached(net, target)) return hop('none', M('igwDetached', { arrow, target, vpc: net.vpcId }));
     const ip = net.instance.publicIp;
@@ -144,12 +160,20 @@ export function internetPath(net: Network): InternetPath {
   if (routing.unrouted) hops.push({ kind: 'none', text: M(hops.length ? 'noOtherRoute' : 'noDefaultRoute') });
   const kinds = [...new Set(hops.map((h) => h.kind))];
   const kind: PathKind = kinds.length === 1 && kinds[0] ? kinds[0] : 'unverifiable';
-  const text = M('path', { table: describeTable(table, net.subnetId), hops: joinText(hops.map((h) => h.text), '; ', '。') });
+  const text = M('path', {
+    table: describeTable(table, net.subnetId),
+    hops: joinText(
+      hops.map((h) => h.text),
+      '; ',
+      '。',
+    ),
+  });
   return { table, kind, hops, text };
 }
 
 /** Targets of the hops that could not be verified, for fix step keys. */
-export const unverifiedTargets = (path: InternetPath) => path.hops.flatMap((h) => (h.kind === 'unverifiable' && h.route ? [h.route.target] : []));
+export const unverifiedTargets = (path: InternetPath) =>
+  path.hops.flatMap((h) => (h.kind === 'unverifiable' && h.route ? [h.route.target] : []));
 
 /**
  * PingStatus Online proves the agent's heartbeat to ssm got out. It vouches for an unverifiable route only when that

@@ -52,7 +52,15 @@ export function naclFix(net: Network, problems: readonly Judged[]): Fix {
       const key = `nacl-review:${aclId}:${dir}:${rules.join(',')}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      steps.push({ key, text: M(rules.length > 1 ? 'reviewMany' : 'reviewOne', { acl: aclId, console, rules: listText(rules), ports: portsText(need.ports) }) });
+      steps.push({
+        key,
+        text: M(rules.length > 1 ? 'reviewMany' : 'reviewOne', {
+          acl: aclId,
+          console,
+          rules: listText(rules),
+          ports: portsText(need.ports),
+        }),
+      });
       continue;
     }
     const { cidr, ports } = need.fix;
@@ -63,14 +71,37 @@ export function naclFix(net: Network, problems: readonly Judged[]): Fix {
     taken.set(`${aclId}:${dir}`, used);
     const n = freeRuleNumber(acl, egress, firstDeny, used);
     if (n === undefined) {
-      steps.push({ key, text: M('noFreeNumber', { acl: aclId, console, deny: firstDeny, ports: portsText(ports), peer: towards(egress, cidr) }) });
+      steps.push({
+        key,
+        text: M('noFreeNumber', { acl: aclId, console, deny: firstDeny, ports: portsText(ports), peer: towards(egress, cidr) }),
+      });
       continue;
     }
     used.add(n);
-    steps.push({ key, text: M('addEntry', { acl: aclId, console, n, ports: portsText(ports), side: M(egress ? 'destination' : 'source'), cidr }) });
+    steps.push({
+      key,
+      text: M('addEntry', { acl: aclId, console, n, ports: portsText(ports), side: M(egress ? 'destination' : 'source'), cidr }),
+    });
     const range = `From=${ports.from},To=${ports.to}`;
     commands.push(
-      aws(net.region, 'ec2', 'create-network-acl-entry', '--network-acl-id', aclId, '--rule-number', String(n), '--protocol', 'tcp', '--port-range', range, `--${dir}`, '--cidr-block', cidr, '--rule-action', 'allow'),
+      aws(
+        net.region,
+        'ec2',
+        'create-network-acl-entry',
+        '--network-acl-id',
+        aclId,
+        '--rule-number',
+        String(n),
+        '--protocol',
+        'tcp',
+        '--port-range',
+        range,
+        `--${dir}`,
+        '--cidr-block',
+        cidr,
+        '--rule-action',
+        'allow',
+      ),
     );
   }
   return { steps, commands };

@@ -12,7 +12,10 @@ const M = defineMessages({
   from: { en: 'from {peer}', ja: '{peer} から' },
   part: { en: 'TCP {ports} {peer}', ja: '{peer}の TCP {ports}' },
   deniedByRule: { en: 'rule {rule} denies {part}', ja: 'ルール {rule} が {part} を拒否しています' },
-  deniedByDefault: { en: 'no rule allows {part} (the final * rule denies it)', ja: '{part} を許可するルールがありません (最後の * ルールが拒否します)' },
+  deniedByDefault: {
+    en: 'no rule allows {part} (the final * rule denies it)',
+    ja: '{part} を許可するルールがありません (最後の * ルールが拒否します)',
+  },
   traffic: { en: '{direction} TCP {ports} {peer} ({purpose})', ja: '{peer}の{direction} TCP {ports} ({purpose})' },
   aclDefault: {
     en: '{acl}: no rule allows {traffic}, so the final * rule denies it',

@@ -120,7 +120,12 @@ export const portsText = ({ from, to }: PortRange) => (from === to ? `${from}` :
  * direction and a multiple of 10 where one is free. Just below a real deny entry; after the last entry when only the
  * catch-all denies. Undefined when every number below `before` is taken.
  */
-export function freeRuleNumber(acl: Pick<NetworkAcl, 'entries'>, egress: boolean, before: number, taken: ReadonlySet<number> = new Set()): number | undefined {
+export function freeRuleNumber(
+  acl: Pick<NetworkAcl, 'entries'>,
+  egress: boolean,
+  before: number,
+  taken: ReadonlySet<number> = new Set(),
+): number | undefined {
   const used = new Set([...orderedEntries(acl, egress).map((e) => e.ruleNumber), ...taken]);
   const limit = Math.min(before, CATCH_ALL);
   if (limit === CATCH_ALL) {

@@ -18,5 +18,4 @@ export {
   type PublicRouting,
 } from './routes.js';
 export { servicePaths, type ServicePath } from './service-paths.js';
-export { isAvailable, isLive, liveSsmEndpoints, missingText, ssmEndpoints,
-  vpcSsmEndpoints, type SsmEndpoint } from './ssm-endpoints.js';
+export { isAvailable, isLive, liveSsmEndpoints, missingText, ssmEndpoints, vpcSsmEndpoints, type SsmEndpoint } from './ssm-endpoints.js';

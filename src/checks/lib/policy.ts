@@ -128,7 +128,16 @@ export function globMatch(pattern: string, value: string, ignoreCase = false): b
 }
 
 const globRegExp = (flags: string) =>
-  memoize((pattern: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, flags));
+  memoize(
+    (pattern: string) =>
+      new RegExp(
+        `^${pattern
+          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+          .replace(/\*/g, '.*')
+          .replace(/\?/g, '.')}$`,
+        flags,
+      ),
+  );
 const globSensitive = globRegExp('s');
 const globInsensitive = globRegExp('is');
 
@@ -199,7 +208,9 @@ export function conditionMatches(condition: Record<string, unknown> | undefined,
       }
       const s = STRING_OPS[base];
       if (s) {
-        const hit = ws.some((w) => (s.like ? globMatch(w, value, s.ignoreCase) : s.ignoreCase ? w.toLowerCase() === value.toLowerCase() : w === value));
+        const hit = ws.some((w) =>
+          s.like ? globMatch(w, value, s.ignoreCase) : s.ignoreCase ? w.toLowerCase() === value.toLowerCase() : w === value,
+        );
         results.push(hit !== s.negate ? 'yes' : 'no');
       } else if (base === 'bool') {
         results.push(ws.some((w) => w.toLowerCase() === value.toLowerCase()) ? 'yes' : 'no');

@@ -57,8 +57,20 @@ function boundaryOf(facts: Facts, roleName: string): Pick<RoleView, 'boundaryArn
   }
   if (doc) return { boundaryArn: arn, boundaryUnknown: doc };
   const known = knownPolicyName(arn);
-  if (known) return { boundaryArn: arn, boundary: { name: known, kind: 'boundary', arn, document: null, statements: KNOWN_POLICIES[known]!.statements } };
-  return { boundaryArn: arn, boundaryUnknown: { known: false, call: 'iam:GetPolicyVersion', code: 'NotCollected', message: `the permissions boundary ${arn} was not read` } };
+  if (known)
+    return {
+      boundaryArn: arn,
+      boundary: { name: known, kind: 'boundary', arn, document: null, statements: KNOWN_POLICIES[known]!.statements },
+    };
+  return {
+    boundaryArn: arn,
+    boundaryUnknown: {
+      known: false,
+      call: 'iam:GetPolicyVersion',
+      code: 'NotCollected',
+      message: `the permissions boundary ${arn} was not read`,
+    },
+  };
 }
 
 /** Every policy document of the role that the facts hold; a document that could not be read ends the check as unknown. */

@@ -37,7 +37,10 @@ export function describeTable({ table, implicit }: EffectiveTable, subnetId: str
 export function subnetRouteTable(net: Network): EffectiveTable {
   const table = effectiveRouteTable(need(net.vpc.routeTables, 'ec2:DescribeRouteTables'), net.subnetId);
   if (!table) {
-    throw notCollected('ec2:DescribeRouteTables', `no route table of ${net.vpcId} is associated with ${net.subnetId}, and none is marked main`);
+    throw notCollected(
+      'ec2:DescribeRouteTables',
+      `no route table of ${net.vpcId} is associated with ${net.subnetId}, and none is marked main`,
+    );
   }
   return table;
 }

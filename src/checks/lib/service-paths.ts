@@ -51,7 +51,10 @@ export function targetsOf(paths: readonly ServicePath[], sameFilters: (e: Endpoi
     if (p.via !== 'endpoint') {
       const same = targets.find((x) => x.via === p.via);
       if (same) add(same, p.service);
-      else targets.push(p.via === 'central' ? { via: 'central', services: [p.service] } : { via: 'internet', services: [p.service], path: p.path });
+      else
+        targets.push(
+          p.via === 'central' ? { via: 'central', services: [p.service] } : { via: 'internet', services: [p.service], path: p.path },
+        );
       continue;
     }
     for (const e of p.endpoints) {

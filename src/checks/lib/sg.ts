@@ -66,8 +66,7 @@ export function ingressOn(sg: SecurityGroup, port: number, client: Client): Ingr
   }
   const admittedBy = sources.find(
     (s) =>
-      (s.kind === 'group' && client.groupIds.includes(s.id)) ||
-      (s.kind === 'cidr' && client.addresses.some((a) => cidrContains(s.id, a))),
+      (s.kind === 'group' && client.groupIds.includes(s.id)) || (s.kind === 'cidr' && client.addresses.some((a) => cidrContains(s.id, a))),
   );
   return { admittedBy, sources, prefixLists: sources.filter((s) => s.kind === 'prefixList').map((s) => s.id) };
 }
@@ -104,7 +103,14 @@ export function egressOn(groups: readonly SecurityGroup[], port: number, prefixL
         destinations.add(pl);
         const fact = prefixLists?.[pl];
         if (fact?.known) fact.value.forEach(addBlock);
-        else egress.unresolved.push(fact ?? notCollected('ec2:GetManagedPrefixListEntries', `the entries of prefix list ${pl} (in an outbound rule of ${sg.groupId}) were not collected`).unknown);
+        else
+          egress.unresolved.push(
+            fact ??
+              notCollected(
+                'ec2:GetManagedPrefixListEntries',
+                `the entries of prefix list ${pl} (in an outbound rule of ${sg.groupId}) were not collected`,
+              ).unknown,
+          );
       }
     }
   }
@@ -118,6 +124,10 @@ export function instanceGroups(net: Network): { groups: SecurityGroup[]; own: Se
   const groups = need(net.vpc.securityGroups, 'ec2:DescribeSecurityGroups');
   const own = instance.primaryEniGroupIds.flatMap((g) => groups.find((x) => x.groupId === g) ?? []);
   const absent = instance.primaryEniGroupIds.filter((g) => !own.some((x) => x.groupId === g));
-  if (absent.length) throw notCollected('ec2:DescribeSecurityGroups', `${absent.join(', ')} of ${instance.instanceId} is not among the collected security groups`);
+  if (absent.length)
+    throw notCollected(
+      'ec2:DescribeSecurityGroups',
+      `${absent.join(', ')} of ${instance.instanceId} is not among the collected security groups`,
+    );
   return { groups, own };
 }

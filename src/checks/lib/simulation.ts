@@ -7,7 +7,10 @@ const M = defineMessages({
   notRun: { en: 'iam:SimulatePrincipalPolicy was not run', ja: 'iam:SimulatePrincipalPolicy は実行されていません' },
   denied: { en: 'iam:SimulatePrincipalPolicy was denied with {code}', ja: 'iam:SimulatePrincipalPolicy は {code} で拒否されました' },
   failed: { en: 'iam:SimulatePrincipalPolicy failed with {code}', ja: 'iam:SimulatePrincipalPolicy は {code} で失敗しました' },
-  uncovered: { en: 'iam:SimulatePrincipalPolicy did not cover {actions}', ja: 'iam:SimulatePrincipalPolicy の結果に {actions} が含まれていません' },
+  uncovered: {
+    en: 'iam:SimulatePrincipalPolicy did not cover {actions}',
+    ja: 'iam:SimulatePrincipalPolicy の結果に {actions} が含まれていません',
+  },
 });
 export const SIMULATION_MESSAGES = M.table;
 

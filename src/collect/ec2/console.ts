@@ -17,7 +17,8 @@ export async function consoleOutputs(
 ): Promise<NonNullable<Facts['consoleOutput']>> {
   if (!managed.known) return {};
   const targets = found.filter((i) => i.state === 'running' && !Object.hasOwn(managed.value, i.instanceId)).map((i) => i.instanceId);
-  const read = (InstanceId: string, Latest?: boolean) => c.ec2.send(new GetConsoleOutputCommand({ InstanceId, ...(Latest ? { Latest } : {}) }));
+  const read = (InstanceId: string, Latest?: boolean) =>
+    c.ec2.send(new GetConsoleOutputCommand({ InstanceId, ...(Latest ? { Latest } : {}) }));
   const outputs = await Promise.all(
     targets.map((id) =>
       attempt('ec2:GetConsoleOutput', async () => {

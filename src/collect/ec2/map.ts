@@ -11,7 +11,18 @@ import type {
 } from '@aws-sdk/client-ec2';
 import type { HostedZoneSummary } from '@aws-sdk/client-route-53';
 import { lastSegment } from '../../aws/arn.js';
-import type { Endpoint, HostedZone, Instance, InternetGateway, NatGateway, NetworkAcl, RouteTable, SecurityGroup, SgRule, Subnet } from '../../facts/schema.js';
+import type {
+  Endpoint,
+  HostedZone,
+  Instance,
+  InternetGateway,
+  NatGateway,
+  NetworkAcl,
+  RouteTable,
+  SecurityGroup,
+  SgRule,
+  Subnet,
+} from '../../facts/schema.js';
 import { compact } from '../sdk/read.js';
 
 /** EC2 (and Route 53 hosted zone) answers as the facts hold them: the fields the checks read, nothing more. */

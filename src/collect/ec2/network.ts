@@ -14,7 +14,16 @@ import { ListHostedZonesByVPCCommand, type VPCRegion } from '@aws-sdk/client-rou
 import { known } from '../../facts/fact.js';
 import type { Endpoint, Fact, Facts, HostedZone, Instance, SecurityGroup, Vpc } from '../../facts/schema.js';
 import type { Clients } from '../sdk/clients.js';
-import { mapEndpoint, mapHostedZone, mapInternetGateway, mapNatGateway, mapNetworkAcl, mapRouteTable, mapSecurityGroup, mapSubnet } from './map.js';
+import {
+  mapEndpoint,
+  mapHostedZone,
+  mapInternetGateway,
+  mapNatGateway,
+  mapNetworkAcl,
+  mapRouteTable,
+  mapSecurityGroup,
+  mapSubnet,
+} from './map.js';
 import { attempt, chunks, incomplete, pages, unique } from '../sdk/read.js';
 
 /** Values per EC2 filter; EC2 documents no limit, and 200 keeps each request small. */
@@ -87,9 +96,16 @@ async function hostedZones(c: Clients, vpcId: string): Promise<Fact<HostedZone[]
 }
 
 /** The prefix lists that the security groups of these instances and of the VPC's endpoints name, in or out. */
-export function referencedPrefixLists(groups: Fact<SecurityGroup[]>, endpoints: Fact<Endpoint[]>, instances: readonly Instance[]): string[] {
+export function referencedPrefixLists(
+  groups: Fact<SecurityGroup[]>,
+  endpoints: Fact<Endpoint[]>,
+  instances: readonly Instance[],
+): string[] {
   if (!groups.known) return [];
-  const ids = new Set([...instances.flatMap((i) => i.primaryEniGroupIds), ...(endpoints.known ? endpoints.value.flatMap((e) => e.groupIds) : [])]);
+  const ids = new Set([
+    ...instances.flatMap((i) => i.primaryEniGroupIds),
+    ...(endpoints.known ? endpoints.value.flatMap((e) => e.groupIds) : []),
+  ]);
   return unique(groups.value.filter((g) => ids.has(g.groupId)).flatMap((g) => [...g.ingress, ...g.egress].flatMap((r) => r.prefixListIds)));
 }
 
@@ -146,7 +162,15 @@ export async function describeVpcs(c: Clients, vpcIds: string[], instances: read
     ),
   );
   const prefixListsRead = Promise.all([groupsRead, endpointsRead]).then(async ([groups, endpoints]) => {
-    const ids = unique(vpcIds.flatMap((v) => referencedPrefixLists(groups(v), endpoints(v), instances.filter((i) => i.vpcId === v))));
+    const ids = unique(
+      vpcIds.flatMap((v) =>
+        referencedPrefixLists(
+          groups(v),
+          endpoints(v),
+          instances.filter((i) => i.vpcId === v),
+        ),
+      ),
+    );
     return Object.fromEntries(await Promise.all(ids.map(async (id) => [id, await prefixListEntries(c, id)] as const)));
   });
   const [subnets, routeTables, endpoints, natGateways, internetGateways, securityGroups, networkAcls, dns, zones, prefixLists] =

@@ -72,11 +72,13 @@ export async function listWide<O, T>(
   return [...(items(head) ?? []), ...rest];
 }
 
-const instancesOf = (o: DescribeInstancesCommandOutput) => (o.Reservations ?? []).flatMap((r) => (r.Instances ?? []).map((i) => mapInstance(i, r.OwnerId)));
+const instancesOf = (o: DescribeInstancesCommandOutput) =>
+  (o.Reservations ?? []).flatMap((r) => (r.Instances ?? []).map((i) => mapInstance(i, r.OwnerId)));
 
 /** One filter set's instances; too many values for EC2 (FilterLimitExceeded) halves the longest filter and tries again. */
 async function describeFiltered(c: Clients, filters: Ec2Filter[]): Promise<Instance[]> {
-  const send = (fs: Ec2Filter[]) => (NextToken?: string) => c.ec2.send(new DescribeInstancesCommand({ Filters: fs, MaxResults: 1000, NextToken }));
+  const send = (fs: Ec2Filter[]) => (NextToken?: string) =>
+    c.ec2.send(new DescribeInstancesCommand({ Filters: fs, MaxResults: 1000, NextToken }));
   const byId = filters.some((f) => f.Name === 'instance-id');
   try {
     return await listWide(
@@ -147,5 +149,12 @@ export async function readTargets(c: Clients, targets: Targets): Promise<Instanc
       order.push(i.instanceId);
     }
   }
-  return { byId: zipRecord(order, order.map((id) => byId[id] as Fact<Instance | null>)), order, calls: [...idCalls, ...(selecting ? [matched] : [])] };
+  return {
+    byId: zipRecord(
+      order,
+      order.map((id) => byId[id] as Fact<Instance | null>),
+    ),
+    order,
+    calls: [...idCalls, ...(selecting ? [matched] : [])],
+  };
 }

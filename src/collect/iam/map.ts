@@ -33,12 +33,12 @@ export function mapSimulation(raw: EvaluationResult): SimulationResult[] {
       decision: r.EvalResourceDecision ?? 'implicitDeny',
       matchedStatements: statements(r.MatchedStatements),
       allowedByOrganizations,
-      allowedByPermissionsBoundary: (r.PermissionsBoundaryDecisionDetail ?? raw.PermissionsBoundaryDecisionDetail)?.AllowedByPermissionsBoundary,
+      allowedByPermissionsBoundary: (r.PermissionsBoundaryDecisionDetail ?? raw.PermissionsBoundaryDecisionDetail)
+        ?.AllowedByPermissionsBoundary,
       missingContextValues: r.MissingContextValues ?? [],
     }),
   );
 }
-
 
 export class PolicyDocumentError extends Error {
   override name = 'MalformedPolicyDocument';
@@ -57,5 +57,3 @@ export function parsePolicyDocument(text: string | undefined): unknown {
     }
   }
 }
-
-

@@ -19,7 +19,6 @@ import { parsePolicyDocument } from './map.js';
 import { attempt, compact, incomplete, isNoSuchEntity, pages, unique } from '../sdk/read.js';
 import { simulate, type SimPair } from './simulate.js';
 
-
 /** What one iam:GetAccountAuthorizationDetails sweep tells about the account's roles, their profiles and the customer managed policies. */
 export interface IamSweep {
   profiles: Map<string, InstanceProfile>;
@@ -45,17 +44,35 @@ export async function sweepIam(c: Clients): Promise<Fact<IamSweep>> {
     const documents = new Map<string, Fact<unknown>>();
     for (const p of out.flatMap((o) => o.Policies ?? [])) {
       if (!p.Arn) continue;
-      const v = (p.PolicyVersionList ?? []).find((x) => x.IsDefaultVersion) ?? (p.PolicyVersionList ?? []).find((x) => x.VersionId === p.DefaultVersionId);
-      documents.set(p.Arn, v ? parsed('iam:GetAccountAuthorizationDetails', v.Document) : unknownOf('iam:GetAccountAuthorizationDetails', incomplete('default policy version')));
+      const v =
+        (p.PolicyVersionList ?? []).find((x) => x.IsDefaultVersion) ??
+        (p.PolicyVersionList ?? []).find((x) => x.VersionId === p.DefaultVersionId);
+      documents.set(
+        p.Arn,
+        v
+          ? parsed('iam:GetAccountAuthorizationDetails', v.Document)
+          : unknownOf('iam:GetAccountAuthorizationDetails', incomplete('default policy version')),
+      );
     }
     const sweep: IamSweep = { profiles: new Map(), roles: new Map(), documents };
     for (const r of out.flatMap((o) => o.RoleDetailList ?? [])) {
       if (!r.RoleName || !r.Arn) continue;
       for (const p of r.InstanceProfileList ?? []) {
-        if (p.Arn) sweep.profiles.set(p.Arn, { name: p.InstanceProfileName ?? lastSegment(p.Arn), arn: p.Arn, roles: (p.Roles ?? []).map((x) => ({ roleName: x.RoleName ?? '', arn: x.Arn ?? '' })) });
+        if (p.Arn)
+          sweep.profiles.set(p.Arn, {
+            name: p.InstanceProfileName ?? lastSegment(p.Arn),
+            arn: p.Arn,
+            roles: (p.Roles ?? []).map((x) => ({ roleName: x.RoleName ?? '', arn: x.Arn ?? '' })),
+          });
       }
-      const attached = (r.AttachedManagedPolicies ?? []).map((p) => ({ policyName: p.PolicyName ?? lastSegment(p.PolicyArn ?? ''), policyArn: p.PolicyArn ?? '' }));
-      const inline = (r.RolePolicyList ?? []).map((p) => ({ policyName: p.PolicyName ?? '', document: parsed('iam:GetAccountAuthorizationDetails', p.PolicyDocument) }));
+      const attached = (r.AttachedManagedPolicies ?? []).map((p) => ({
+        policyName: p.PolicyName ?? lastSegment(p.PolicyArn ?? ''),
+        policyArn: p.PolicyArn ?? '',
+      }));
+      const inline = (r.RolePolicyList ?? []).map((p) => ({
+        policyName: p.PolicyName ?? '',
+        document: parsed('iam:GetAccountAuthorizationDetails', p.PolicyDocument),
+      }));
       const badInline = inline.find((p) => !p.document.known);
       sweep.roles.set(r.RoleName, {
         role: parsed('iam:GetAccountAuthorizationDetails', r.AssumeRolePolicyDocument, (trustPolicy) =>
@@ -65,7 +82,9 @@ export async function sweepIam(c: Clients): Promise<Fact<IamSweep>> {
         inlinePolicies: badInline
           ? (badInline.document as Unknown)
           : known(inline.map((p) => ({ policyName: p.policyName, document: (p.document as { value: unknown }).value }))),
-        managedPolicyDocuments: Object.fromEntries(attached.flatMap((p) => (documents.has(p.policyArn) ? [[p.policyArn, documents.get(p.policyArn)!]] : []))),
+        managedPolicyDocuments: Object.fromEntries(
+          attached.flatMap((p) => (documents.has(p.policyArn) ? [[p.policyArn, documents.get(p.policyArn)!]] : [])),
+        ),
       });
     }
     return sweep;
@@ -115,7 +134,12 @@ function cachedDocument(c: Clients, arn: string, cache: DocumentCache): Promise<
  * The permissions boundary's document, for the local evaluation: none when the role has no
  * boundary or it is a built-in AWS managed policy; from the sweep when it holds it; else read.
  */
-async function boundaryDocument(c: Clients, role: NonNullable<Role['role']>, cache: DocumentCache, sweep?: IamSweep): Promise<Fact<unknown> | undefined> {
+async function boundaryDocument(
+  c: Clients,
+  role: NonNullable<Role['role']>,
+  cache: DocumentCache,
+  sweep?: IamSweep,
+): Promise<Fact<unknown> | undefined> {
   const arn = role.known ? role.value.permissionsBoundaryArn : undefined;
   if (!arn || isBuiltInPolicy(arn)) return undefined;
   return sweep?.documents.get(arn) ?? cachedDocument(c, arn, cache);
@@ -177,9 +201,7 @@ async function rolePolicies(c: Clients, roleName: string, cache: DocumentCache):
     : [];
   const [inline, documents] = await Promise.all([
     inlineNames.known ? inlinePolicies(c, roleName, inlineNames.value) : Promise.resolve(inlineNames),
-    Promise.all(
-      toFetch.map(async (arn) => [arn, await cachedDocument(c, arn, cache)] as const),
-    ),
+    Promise.all(toFetch.map(async (arn) => [arn, await cachedDocument(c, arn, cache)] as const)),
   ]);
   return { attachedPolicies, inlinePolicies: inline, managedPolicyDocuments: Object.fromEntries(documents) };
 }
@@ -196,7 +218,8 @@ async function getRole(c: Clients, roleName: string): Promise<NonNullable<Role['
   });
 }
 
-const simulationOf = (c: Clients, arn: string, pairs: readonly SimPair[]) => attempt('iam:SimulatePrincipalPolicy', () => simulate(c, arn, pairs));
+const simulationOf = (c: Clients, arn: string, pairs: readonly SimPair[]) =>
+  attempt('iam:SimulatePrincipalPolicy', () => simulate(c, arn, pairs));
 
 /** Lists that were not read because IAM's simulator already answered for every action the checks ask about. */
 function notNeeded(call: string): Unknown {
@@ -240,7 +263,9 @@ function readRole(c: Clients, req: RoleRequest, cache: DocumentCache, sweep?: Ia
   const rolePromise = swept ? Promise.resolve(swept.role) : getRole(c, req.roleName);
   const firstSim = req.arn
     ? simulationOf(c, req.arn, req.pairs(req.arn))
-    : rolePromise.then((r): Promise<Fact<SimulationResult[]>> => (r.known ? simulationOf(c, r.value.arn, req.pairs(r.value.arn)) : Promise.resolve(r)));
+    : rolePromise.then((r): Promise<Fact<SimulationResult[]>> =>
+        r.known ? simulationOf(c, r.value.arn, req.pairs(r.value.arn)) : Promise.resolve(r),
+      );
   const simulated = Promise.all([rolePromise, firstSim]).then(async ([role, first]) => {
     // A role ARN built from a name (Default Host Management) may lack the role's path: GetRole has the real one.
     if (req.arn && !first.known && first.code.startsWith('NoSuchEntity') && role.known && role.value.arn !== req.arn) {
@@ -266,9 +291,7 @@ async function sweptPolicies(c: Clients, swept: RolePolicies, needed: boolean, c
   const toFetch = unique(swept.attachedPolicies.value.map((p) => p.policyArn)).filter(
     (arn) => arn && !isBuiltInPolicy(arn) && !Object.hasOwn(swept.managedPolicyDocuments, arn),
   );
-  const documents = await Promise.all(
-    toFetch.map(async (arn) => [arn, await cachedDocument(c, arn, cache)] as const),
-  );
+  const documents = await Promise.all(toFetch.map(async (arn) => [arn, await cachedDocument(c, arn, cache)] as const));
   return { ...swept, managedPolicyDocuments: { ...swept.managedPolicyDocuments, ...Object.fromEntries(documents) } };
 }
 
@@ -305,7 +328,16 @@ export async function readIam(
   const fallbacks: Promise<void>[] = [];
   const cache: DocumentCache = new Map();
   const readDhmc = () => {
-    if (dhmc && !roleReads.has(dhmc.roleName)) roleReads.set(dhmc.roleName, readRole(c, { roleName: dhmc.roleName, arn: sweep?.roles.get(dhmc.roleName)?.role.known ? undefined : dhmc.arn, pairs }, cache, sweep).done);
+    if (dhmc && !roleReads.has(dhmc.roleName))
+      roleReads.set(
+        dhmc.roleName,
+        readRole(
+          c,
+          { roleName: dhmc.roleName, arn: sweep?.roles.get(dhmc.roleName)?.role.known ? undefined : dhmc.arn, pairs },
+          cache,
+          sweep,
+        ).done,
+      );
   };
   const readProfileRole = (roleName: string, arn: string) => {
     if (!roleName || roleReads.has(roleName)) return;

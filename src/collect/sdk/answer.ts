@@ -1,5 +1,11 @@
 import { streamCollector } from '@smithy/node-http-handler';
-import type { DeserializeHandler, DeserializeHandlerArguments, DeserializeMiddleware, HandlerExecutionContext, MetadataBearer } from '@smithy/types';
+import type {
+  DeserializeHandler,
+  DeserializeHandlerArguments,
+  DeserializeMiddleware,
+  HandlerExecutionContext,
+  MetadataBearer,
+} from '@smithy/types';
 
 /** A success status whose body is not the document the operation answers with. */
 export class MalformedResponse extends Error {
@@ -64,18 +70,22 @@ export function malformation(clientName: string, commandName: string, body: Uint
  * and hands the same bytes on to the deserializer.
  */
 export function answerMiddleware<I extends object, O extends MetadataBearer>(): DeserializeMiddleware<I, O> {
-  return (next: DeserializeHandler<I, O>, context: HandlerExecutionContext) =>
-    async (args: DeserializeHandlerArguments<I>) => {
-      const result = await next(args);
-      const response = result.response as RawResponse;
-      const status = response?.statusCode ?? 0;
-      if (status < 200 || status > 299) return result;
-      const body = response.body instanceof Uint8Array ? response.body : response.body ? await streamCollector(response.body as never) : new Uint8Array();
-      response.body = body;
-      const why = malformation(context.clientName ?? '', context.commandName ?? '', body);
-      if (why) throw new MalformedResponse(`the answer (HTTP ${status}) could not be parsed: ${why}`);
-      return result;
-    };
+  return (next: DeserializeHandler<I, O>, context: HandlerExecutionContext) => async (args: DeserializeHandlerArguments<I>) => {
+    const result = await next(args);
+    const response = result.response as RawResponse;
+    const status = response?.statusCode ?? 0;
+    if (status < 200 || status > 299) return result;
+    const body =
+      response.body instanceof Uint8Array
+        ? response.body
+        : response.body
+          ? await streamCollector(response.body as never)
+          : new Uint8Array();
+    response.body = body;
+    const why = malformation(context.clientName ?? '', context.commandName ?? '', body);
+    if (why) throw new MalformedResponse(`the answer (HTTP ${status}) could not be parsed: ${why}`);
+    return result;
+  };
 }
 
 // Inside the deserializer (same step, lower priority), so it sees the raw HTTP response.

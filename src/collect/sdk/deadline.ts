@@ -12,7 +12,9 @@ export class DeadlineExceeded extends Error {
 export class CallTimeout extends Error {
   override name = 'Timeout';
   constructor(budgetMs: number, timeoutMs: number) {
-    super(`no answer within ${formatDuration(budgetMs)}, the share of one call in the --timeout of ${formatDuration(timeoutMs)} (raise it with --timeout)`);
+    super(
+      `no answer within ${formatDuration(budgetMs)}, the share of one call in the --timeout of ${formatDuration(timeoutMs)} (raise it with --timeout)`,
+    );
   }
 }
 

@@ -79,7 +79,16 @@ const EXPIRED = new Set([
   'UnauthorizedException',
   'InvalidAccessKeyId',
 ]);
-const NETWORK = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'TimeoutError']);
+const NETWORK = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'TimeoutError',
+]);
 const PROFILE_MISSING = /(could not resolve credentials using profile|profile .*(could not be found|was not found))/i;
 
 type Kind = 'no-credentials' | 'expired' | 'no-profile' | 'network';
@@ -114,7 +123,7 @@ export function runLevelError(
       return new CollectError(
         profile
           ? `no AWS credentials for profile ${profile}: check the name (aws configure list-profiles), ` +
-            `or set it up with aws configure --profile ${profile} or aws sso login --profile ${profile}`
+              `or set it up with aws configure --profile ${profile} or aws sso login --profile ${profile}`
           : 'no AWS credentials: configure a profile (aws configure / aws sso login --profile NAME) or set AWS_ACCESS_KEY_ID',
       );
     case 'expired':

@@ -69,20 +69,19 @@ export const GUARD_NAME = 'ssmDoctorReadOnlyGuard';
  * serialized, signed or sent, and records each call it lets through.
  */
 export function guardMiddleware<I extends object, O extends MetadataBearer>(recorder: Recorder): InitializeMiddleware<I, O> {
-  return (next: InitializeHandler<I, O>, context: HandlerExecutionContext) =>
-    async (args: InitializeHandlerArguments<I>) => {
-      const operation = operationName(context.clientName ?? '', context.commandName ?? '');
-      if (!isAllowed(operation)) throw new RefusedOperation(operation);
-      const start = performance.now();
-      try {
-        const result = await next(args);
-        recorder.add({ operation, start, end: performance.now(), outcome: 'ok' });
-        return result;
-      } catch (e) {
-        recorder.add({ operation, start, end: performance.now(), outcome: codeOf(e) });
-        throw e;
-      }
-    };
+  return (next: InitializeHandler<I, O>, context: HandlerExecutionContext) => async (args: InitializeHandlerArguments<I>) => {
+    const operation = operationName(context.clientName ?? '', context.commandName ?? '');
+    if (!isAllowed(operation)) throw new RefusedOperation(operation);
+    const start = performance.now();
+    try {
+      const result = await next(args);
+      recorder.add({ operation, start, end: performance.now(), outcome: 'ok' });
+      return result;
+    } catch (e) {
+      recorder.add({ operation, start, end: performance.now(), outcome: codeOf(e) });
+      throw e;
+    }
+  };
 }
 
 // `high` in the first step: nothing of a refused call runs, not even endpoint or credential resolution.

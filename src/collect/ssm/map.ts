@@ -17,7 +17,8 @@ export function parseSessionPreferences(content: string | undefined): SessionPre
     throw new SessionDocumentError(`${SESSION_DOCUMENT} is not JSON`);
   }
   const inputs = (doc as { inputs?: unknown } | null)?.inputs;
-  const get = (key: string): unknown => (typeof inputs === 'object' && inputs !== null ? (inputs as Record<string, unknown>)[key] : undefined);
+  const get = (key: string): unknown =>
+    typeof inputs === 'object' && inputs !== null ? (inputs as Record<string, unknown>)[key] : undefined;
   const text = (key: string): string | undefined => {
     const v = get(key);
     return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
@@ -53,7 +54,12 @@ export function agentLines(base64: string | undefined): { hasOutput: boolean; ag
   if (text.trim() === '') return { hasOutput: false, agentLines: [] };
   const lines = text
     .split(/\r?\n|\r/)
-    .map((l) => l.replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, '').replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '').trim())
+    .map((l) =>
+      l
+        .replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, '')
+        .replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '')
+        .trim(),
+    )
     .filter((l) => AGENT_LINE.test(l));
   return {
     hasOutput: true,

@@ -32,7 +32,10 @@ const listInformation = (c: Clients, filter?: string[]) =>
   );
 
 /** A node SSM lists, by EC2 instance id; nodes that are not EC2 instances (mi-…) are left out. */
-function byInstance(infos: readonly (InstanceInformation | InstanceProperty)[], wanted?: ReadonlySet<string>): Record<string, ManagedInstance> {
+function byInstance(
+  infos: readonly (InstanceInformation | InstanceProperty)[],
+  wanted?: ReadonlySet<string>,
+): Record<string, ManagedInstance> {
   const out: Record<string, ManagedInstance> = {};
   for (const i of infos) {
     const id = i.InstanceId;
@@ -59,7 +62,8 @@ export async function registrationOf(c: Clients, ids: string[]): Promise<Fact<Re
 }
 
 /** Errors after which DescribeInstanceProperties is given up for DescribeInstanceInformation (older policies, emulators, partitions without it). */
-const NO_PROPERTIES = /AccessDenied|UnknownOperation|InvalidAction|NotImplemented|UnsupportedOperation|ValidationException|UnrecognizedClient|HTTP40[04]/;
+const NO_PROPERTIES =
+  /AccessDenied|UnknownOperation|InvalidAction|NotImplemented|UnsupportedOperation|ValidationException|UnrecognizedClient|HTTP40[04]/;
 
 /**
  * Registration of every node in the region, for a fleet: ssm:DescribeInstanceProperties pages of
@@ -68,7 +72,9 @@ const NO_PROPERTIES = /AccessDenied|UnknownOperation|InvalidAction|NotImplemente
  */
 export async function registrationOfRegion(c: Clients): Promise<Fact<Record<string, ManagedInstance>>> {
   const send = (FiltersWithOperator?: { Key: string; Operator: 'BeginWith'; Values: string[] }[]) => (NextToken?: string) =>
-    c.ssm.send(new DescribeInstancePropertiesCommand({ ...(FiltersWithOperator ? { FiltersWithOperator } : {}), MaxResults: 1000, NextToken }));
+    c.ssm.send(
+      new DescribeInstancePropertiesCommand({ ...(FiltersWithOperator ? { FiltersWithOperator } : {}), MaxResults: 1000, NextToken }),
+    );
   try {
     const props = await listWide(
       send(),

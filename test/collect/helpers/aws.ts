@@ -87,7 +87,13 @@ export function awsError(
   code: string,
   message = `User is not authorized to perform this action (${code})`,
 ) {
-  const Base = { ec2: EC2ServiceException, iam: IAMServiceException, sts: STSServiceException, route53: Route53ServiceException, ssm: Error }[service];
+  const Base = {
+    ec2: EC2ServiceException,
+    iam: IAMServiceException,
+    sts: STSServiceException,
+    route53: Route53ServiceException,
+    ssm: Error,
+  }[service];
   const e =
     Base === Error
       ? Object.assign(new Error(message), { name: code, $fault: 'client', $metadata: { httpStatusCode: 400 } })
@@ -112,7 +118,11 @@ export function rawInstance(id: string = IDS.instance, patch: Partial<Ec2Instanc
     MetadataOptions: { State: 'applied', HttpEndpoint: 'enabled', HttpTokens: 'required', HttpPutResponseHopLimit: 2 },
     SecurityGroups: [{ GroupId: IDS.instanceSg, GroupName: 'test-ec2-sg' }],
     NetworkInterfaces: [
-      { NetworkInterfaceId: 'eni-0aaaa00000000001', Attachment: { DeviceIndex: 0 }, Groups: [{ GroupId: IDS.instanceSg, GroupName: 'test-ec2-sg' }] },
+      {
+        NetworkInterfaceId: 'eni-0aaaa00000000001',
+        Attachment: { DeviceIndex: 0 },
+        Groups: [{ GroupId: IDS.instanceSg, GroupName: 'test-ec2-sg' }],
+      },
     ],
     ...patch,
   };
@@ -151,7 +161,12 @@ export function answerHealthy(m: MockedAws, instances: Ec2Instance[] = [rawInsta
   const local = { DestinationCidrBlock: '10.0.0.0/16', GatewayId: 'local', State: 'active', Origin: 'CreateRouteTable' } as const;
   m.ec2.on(DescribeRouteTablesCommand).resolves({
     RouteTables: [
-      { RouteTableId: IDS.mainRt, VpcId: IDS.vpc, Associations: [{ Main: true, RouteTableId: IDS.mainRt, AssociationState: { State: 'associated' } }], Routes: [local] },
+      {
+        RouteTableId: IDS.mainRt,
+        VpcId: IDS.vpc,
+        Associations: [{ Main: true, RouteTableId: IDS.mainRt, AssociationState: { State: 'associated' } }],
+        Routes: [local],
+      },
       {
         RouteTableId: IDS.privateRt,
         VpcId: IDS.vpc,
@@ -194,7 +209,9 @@ export function answerHealthy(m: MockedAws, instances: Ec2Instance[] = [rawInsta
         GroupId: IDS.endpointSg,
         GroupName: 'ssm-endpoints',
         VpcId: IDS.vpc,
-        IpPermissions: [rule({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, UserIdGroupPairs: [{ GroupId: IDS.instanceSg, UserId: IDS.account }] })],
+        IpPermissions: [
+          rule({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, UserIdGroupPairs: [{ GroupId: IDS.instanceSg, UserId: IDS.account }] }),
+        ],
         IpPermissionsEgress: [allOut],
       },
       {
@@ -207,7 +224,9 @@ export function answerHealthy(m: MockedAws, instances: Ec2Instance[] = [rawInsta
     ],
   });
   m.ec2.on(DescribeVpcAttributeCommand, { Attribute: 'enableDnsSupport' }).resolves({ VpcId: IDS.vpc, EnableDnsSupport: { Value: true } });
-  m.ec2.on(DescribeVpcAttributeCommand, { Attribute: 'enableDnsHostnames' }).resolves({ VpcId: IDS.vpc, EnableDnsHostnames: { Value: true } });
+  m.ec2
+    .on(DescribeVpcAttributeCommand, { Attribute: 'enableDnsHostnames' })
+    .resolves({ VpcId: IDS.vpc, EnableDnsHostnames: { Value: true } });
   m.iam.on(GetInstanceProfileCommand).resolves({
     InstanceProfile: {
       Path: '/',
@@ -215,7 +234,9 @@ export function answerHealthy(m: MockedAws, instances: Ec2Instance[] = [rawInsta
       InstanceProfileId: 'AIPAEXAMPLEPROFILE01',
       Arn: IDS.profileArn,
       CreateDate: new Date('2026-11-01T00:00:00Z'),
-      Roles: [{ Path: '/', RoleName: IDS.role, RoleId: 'AROAEXAMPLEROLE00001', Arn: IDS.roleArn, CreateDate: new Date('2026-11-01T00:00:00Z') }],
+      Roles: [
+        { Path: '/', RoleName: IDS.role, RoleId: 'AROAEXAMPLEROLE00001', Arn: IDS.roleArn, CreateDate: new Date('2026-11-01T00:00:00Z') },
+      ],
     },
   });
   m.iam.on(ListAttachedRolePoliciesCommand).resolves({
@@ -266,10 +287,14 @@ export function answerHealthy(m: MockedAws, instances: Ec2Instance[] = [rawInsta
     EvaluationResults: AGENT_ACTIONS.map((action) => allowed(action, '*', 'AmazonSSMManagedInstanceCore', true)),
     IsTruncated: false,
   });
-  m.iam.on(SimulatePrincipalPolicyCommand, { PolicySourceArn: IDS.callerPrincipal }).callsFake((input: { ResourceArns?: string[]; ActionNames: string[] }) => ({
-    EvaluationResults: input.ActionNames.flatMap((action) => (input.ResourceArns ?? ['*']).map((r) => allowed(action, r, 'AdministratorAccess'))),
-    IsTruncated: false,
-  }));
+  m.iam
+    .on(SimulatePrincipalPolicyCommand, { PolicySourceArn: IDS.callerPrincipal })
+    .callsFake((input: { ResourceArns?: string[]; ActionNames: string[] }) => ({
+      EvaluationResults: input.ActionNames.flatMap((action) =>
+        (input.ResourceArns ?? ['*']).map((r) => allowed(action, r, 'AdministratorAccess')),
+      ),
+      IsTruncated: false,
+    }));
 }
 
 /** An `allowed` evaluation result as IAM words it. */
@@ -278,7 +303,14 @@ export function allowed(action: string, resource: string, policy: string, organi
     EvalActionName: action,
     EvalResourceName: resource,
     EvalDecision: 'allowed',
-    MatchedStatements: [{ SourcePolicyId: policy, SourcePolicyType: 'aws-managed', StartPosition: { Line: 1, Column: 1 }, EndPosition: { Line: 1, Column: 99 } }],
+    MatchedStatements: [
+      {
+        SourcePolicyId: policy,
+        SourcePolicyType: 'aws-managed',
+        StartPosition: { Line: 1, Column: 1 },
+        EndPosition: { Line: 1, Column: 99 },
+      },
+    ],
     MissingContextValues: [],
     ...(organizations === undefined ? {} : { OrganizationsDecisionDetail: { AllowedByOrganizations: organizations } }),
   };

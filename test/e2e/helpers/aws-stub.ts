@@ -303,7 +303,11 @@ export class AwsStub {
       contextKeys.push(form.get(`ContextEntries.member.${i}.ContextKeyName`)!);
     }
     if (!actions.length) {
-      return queryError(400, 'ValidationError', "1 validation error detected: Value null at 'actionNames' failed to satisfy constraint: Member must not be null");
+      return queryError(
+        400,
+        'ValidationError',
+        "1 validation error detected: Value null at 'actionNames' failed to satisfy constraint: Member must not be null",
+      );
     }
 
     let results: EvalResult[];

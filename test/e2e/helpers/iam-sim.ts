@@ -118,9 +118,12 @@ function evaluate(
 }
 
 function appliesTo(s: Statement, action: string, resource: string): boolean {
-  const actionOk = s.Action !== undefined ? anyMatch(s.Action, action, true) : s.NotAction !== undefined && !anyMatch(s.NotAction, action, true);
+  const actionOk =
+    s.Action !== undefined ? anyMatch(s.Action, action, true) : s.NotAction !== undefined && !anyMatch(s.NotAction, action, true);
   const resourceOk =
-    s.Resource !== undefined ? anyMatch(s.Resource, resource, false) : s.NotResource !== undefined && !anyMatch(s.NotResource, resource, false);
+    s.Resource !== undefined
+      ? anyMatch(s.Resource, resource, false)
+      : s.NotResource !== undefined && !anyMatch(s.NotResource, resource, false);
   return actionOk && resourceOk;
 }
 
@@ -129,7 +132,10 @@ function anyMatch(patterns: string | string[], value: string, ignoreCase: boolea
 }
 
 function glob(pattern: string, ignoreCase: boolean): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${body}$`, ignoreCase ? 'i' : '');
 }
 

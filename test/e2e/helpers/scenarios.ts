@@ -215,8 +215,14 @@ export class Scenarios {
     let natId: string | undefined;
     if (spec.nat) {
       const eip = await this.ec2.send(new EC2.AllocateAddressCommand({ Domain: 'vpc' }));
-      natId = (await this.ec2.send(new EC2.CreateNatGatewayCommand({ SubnetId: spec.natSubnet === 'private' ? subnets.otherPrivate : subnets.public, AllocationId: eip.AllocationId })))
-        .NatGateway!.NatGatewayId!;
+      natId = (
+        await this.ec2.send(
+          new EC2.CreateNatGatewayCommand({
+            SubnetId: spec.natSubnet === 'private' ? subnets.otherPrivate : subnets.public,
+            AllocationId: eip.AllocationId,
+          }),
+        )
+      ).NatGateway!.NatGatewayId!;
       await this.ec2.send(
         new EC2.CreateRouteCommand({ RouteTableId: privateRt ?? main, DestinationCidrBlock: '0.0.0.0/0', NatGatewayId: natId }),
       );
@@ -225,15 +231,22 @@ export class Scenarios {
     let tgwId: string | undefined;
     if (spec.transitGateway) {
       tgwId = (await this.ec2.send(new EC2.CreateTransitGatewayCommand({ Description: 'hub' }))).TransitGateway!.TransitGatewayId!;
-      await this.ec2.send(new EC2.CreateTransitGatewayVpcAttachmentCommand({ TransitGatewayId: tgwId, VpcId: vpcId, SubnetIds: [subnets.private] }));
-      await this.ec2.send(new EC2.CreateRouteCommand({ RouteTableId: privateRt ?? main, DestinationCidrBlock: HUB_CIDR, TransitGatewayId: tgwId }));
+      await this.ec2.send(
+        new EC2.CreateTransitGatewayVpcAttachmentCommand({ TransitGatewayId: tgwId, VpcId: vpcId, SubnetIds: [subnets.private] }),
+      );
+      await this.ec2.send(
+        new EC2.CreateRouteCommand({ RouteTableId: privateRt ?? main, DestinationCidrBlock: HUB_CIDR, TransitGatewayId: tgwId }),
+      );
     }
 
     // The guide's instance security group: no inbound rules (moto, like AWS, adds allow-all egress).
     const instanceSg = await this.securityGroup(vpcId, 'ssm-doctor-e2e-instance');
     if ((spec.instanceEgress ?? 'open') !== 'open') {
       await this.ec2.send(
-        new EC2.RevokeSecurityGroupEgressCommand({ GroupId: instanceSg, IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }),
+        new EC2.RevokeSecurityGroupEgressCommand({
+          GroupId: instanceSg,
+          IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
+        }),
       );
     }
 
@@ -421,7 +434,9 @@ export class Scenarios {
         );
       }
     }
-    const acls = await this.ec2.send(new EC2.DescribeNetworkAclsCommand({ Filters: [{ Name: 'association.subnet-id', Values: [subnetId] }] }));
+    const acls = await this.ec2.send(
+      new EC2.DescribeNetworkAclsCommand({ Filters: [{ Name: 'association.subnet-id', Values: [subnetId] }] }),
+    );
     const association = acls.NetworkAcls!.flatMap((a) => a.Associations ?? []).find((a) => a.SubnetId === subnetId)!;
     await this.ec2.send(
       new EC2.ReplaceNetworkAclAssociationCommand({ AssociationId: association.NetworkAclAssociationId, NetworkAclId: aclId }),

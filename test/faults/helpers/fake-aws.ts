@@ -147,7 +147,10 @@ export class FakeAws {
 
     if (fault?.kind === 'hang') return; // the socket stays open, unanswered
     if (fault?.kind === 'hang-body') {
-      res.writeHead(200, { 'content-type': seen.protocol === 'json' ? 'application/x-amz-json-1.1' : 'text/xml', 'content-length': '1000' });
+      res.writeHead(200, {
+        'content-type': seen.protocol === 'json' ? 'application/x-amz-json-1.1' : 'text/xml',
+        'content-length': '1000',
+      });
       res.flushHeaders();
       return;
     }
@@ -158,15 +161,27 @@ export class FakeAws {
     else if (fault?.kind === '5xx' && count <= fault.times) reply = serverError(service, seen.protocol, fault.status ?? 500);
     else if (fault?.kind === 'echo-credentials') {
       const echoed = `token=${String(req.headers['x-amz-security-token'])} authorization=${String(req.headers.authorization)}`;
-      reply = seen.protocol === 'json' ? jsonError(400, 'ValidationException', echoed) : xml(400, queryError(service, 'InvalidParameterValue', echoed));
-    } else if (fault?.kind === 'html') reply = { status: fault.status, headers: { 'content-type': 'text/html' }, body: '<html><body><h1>502 Bad Gateway</h1></body></html>' };
+      reply =
+        seen.protocol === 'json'
+          ? jsonError(400, 'ValidationException', echoed)
+          : xml(400, queryError(service, 'InvalidParameterValue', echoed));
+    } else if (fault?.kind === 'html')
+      reply = {
+        status: fault.status,
+        headers: { 'content-type': 'text/html' },
+        body: '<html><body><h1>502 Bad Gateway</h1></body></html>',
+      };
     else if (fault?.kind === 'malformed') {
       // Cut off mid-answer, as a dropped connection behind a proxy leaves it.
       const garbage =
         seen.protocol === 'json'
           ? '{"InstanceInformationList": [{"InstanceId": '
           : `<?xml version="1.0" encoding="UTF-8"?>\n<${operation}Response xmlns="x"><requestId>1</requestId><item attr="x>`;
-      reply = { status: 200, headers: { 'content-type': seen.protocol === 'json' ? 'application/x-amz-json-1.1' : 'text/xml' }, body: fault.body ?? garbage };
+      reply = {
+        status: 200,
+        headers: { 'content-type': seen.protocol === 'json' ? 'application/x-amz-json-1.1' : 'text/xml' },
+        body: fault.body ?? garbage,
+      };
     } else reply = this.answer(service, operation, seen.protocol, body);
     res.writeHead(reply.status, { 'x-amzn-requestid': randomUUID(), ...reply.headers });
     res.end(reply.body);
@@ -180,9 +195,13 @@ export class FakeAws {
     if (service === 'sts' && operation === 'GetCallerIdentity') {
       return queryXml('sts', operation, `<Arn>${callerArn}</Arn><UserId>AROAEXAMPLE:alice</UserId><Account>${WORLD.account}</Account>`);
     }
-    if (service === 'ssm') return ssmAnswer(operation, body.length ? (JSON.parse(body.toString()) as Record<string, unknown>) : {}, this.registered);
+    if (service === 'ssm')
+      return ssmAnswer(operation, body.length ? (JSON.parse(body.toString()) as Record<string, unknown>) : {}, this.registered);
     if (service === 'route53' && operation === 'ListHostedZonesByVPC') {
-      return xml(200, `<?xml version="1.0"?>\n<ListHostedZonesByVPCResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><HostedZoneSummaries/><MaxItems>100</MaxItems></ListHostedZonesByVPCResponse>`);
+      return xml(
+        200,
+        `<?xml version="1.0"?>\n<ListHostedZonesByVPCResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><HostedZoneSummaries/><MaxItems>100</MaxItems></ListHostedZonesByVPCResponse>`,
+      );
     }
     return serverError(service, protocol, 501, `fake-aws does not implement ${service}:${operation}`);
   }
@@ -190,7 +209,8 @@ export class FakeAws {
 
 function ec2Answer(operation: string, form: URLSearchParams, registered: boolean, endpoints: boolean): Reply {
   const item = (s: string) => `<item>${s}</item>`;
-  const sgRef = (id: string) => item(`<groupId>${id}</groupId><groupName>${id === WORLD.instanceSg ? 'test-ec2-sg' : 'ssm-endpoints'}</groupName>`);
+  const sgRef = (id: string) =>
+    item(`<groupId>${id}</groupId><groupName>${id === WORLD.instanceSg ? 'test-ec2-sg' : 'ssm-endpoints'}</groupName>`);
   switch (operation) {
     case 'DescribeInstances': {
       const wanted = filterValues(form, 'instance-id');
@@ -210,7 +230,11 @@ function ec2Answer(operation: string, form: URLSearchParams, registered: boolean
               `<groupSet>${sgRef(WORLD.instanceSg)}</groupSet><privateIpAddress>${WORLD.privateIp}</privateIpAddress>`,
           )}</networkInterfaceSet>`,
       );
-      const reservations = found ? item(`<reservationId>r-0123456789abcdef0</reservationId><ownerId>${WORLD.account}</ownerId><groupSet/><instancesSet>${instance}</instancesSet>`) : '';
+      const reservations = found
+        ? item(
+            `<reservationId>r-0123456789abcdef0</reservationId><ownerId>${WORLD.account}</ownerId><groupSet/><instancesSet>${instance}</instancesSet>`,
+          )
+        : '';
       return ec2Xml(operation, `<reservationSet>${reservations}</reservationSet>`);
     }
     case 'DescribeSubnets':
@@ -219,14 +243,24 @@ function ec2Answer(operation: string, form: URLSearchParams, registered: boolean
         `<subnetSet>${item(`<subnetId>${WORLD.subnet}</subnetId><state>available</state><vpcId>${WORLD.vpc}</vpcId><cidrBlock>10.0.1.0/24</cidrBlock><availabilityZone>${WORLD.az}</availabilityZone>`)}</subnetSet>`,
       );
     case 'DescribeRouteTables': {
-      const local = item(`<destinationCidrBlock>10.0.0.0/16</destinationCidrBlock><gatewayId>local</gatewayId><state>active</state><origin>CreateRouteTable</origin>`);
+      const local = item(
+        `<destinationCidrBlock>10.0.0.0/16</destinationCidrBlock><gatewayId>local</gatewayId><state>active</state><origin>CreateRouteTable</origin>`,
+      );
       const table = (id: string, association: string) =>
-        item(`<routeTableId>${id}</routeTableId><vpcId>${WORLD.vpc}</vpcId><routeSet>${local}</routeSet><associationSet>${item(association)}</associationSet><tagSet/>`);
+        item(
+          `<routeTableId>${id}</routeTableId><vpcId>${WORLD.vpc}</vpcId><routeSet>${local}</routeSet><associationSet>${item(association)}</associationSet><tagSet/>`,
+        );
       return ec2Xml(
         operation,
         `<routeTableSet>` +
-          table(WORLD.mainRouteTable, `<routeTableAssociationId>rtbassoc-0main</routeTableAssociationId><routeTableId>${WORLD.mainRouteTable}</routeTableId><main>true</main><associationState><state>associated</state></associationState>`) +
-          table(WORLD.routeTable, `<routeTableAssociationId>rtbassoc-0priv</routeTableAssociationId><routeTableId>${WORLD.routeTable}</routeTableId><subnetId>${WORLD.subnet}</subnetId><main>false</main><associationState><state>associated</state></associationState>`) +
+          table(
+            WORLD.mainRouteTable,
+            `<routeTableAssociationId>rtbassoc-0main</routeTableAssociationId><routeTableId>${WORLD.mainRouteTable}</routeTableId><main>true</main><associationState><state>associated</state></associationState>`,
+          ) +
+          table(
+            WORLD.routeTable,
+            `<routeTableAssociationId>rtbassoc-0priv</routeTableAssociationId><routeTableId>${WORLD.routeTable}</routeTableId><subnetId>${WORLD.subnet}</subnetId><main>false</main><associationState><state>associated</state></associationState>`,
+          ) +
           `</routeTableSet>`,
       );
     }
@@ -247,13 +281,20 @@ function ec2Answer(operation: string, form: URLSearchParams, registered: boolean
     case 'DescribeInternetGateways':
       return ec2Xml(operation, '<internetGatewaySet/>');
     case 'DescribeSecurityGroups': {
-      const allOut = item(`<ipProtocol>-1</ipProtocol><ipRanges>${item('<cidrIp>0.0.0.0/0</cidrIp>')}</ipRanges><groups/><ipv6Ranges/><prefixListIds/>`);
+      const allOut = item(
+        `<ipProtocol>-1</ipProtocol><ipRanges>${item('<cidrIp>0.0.0.0/0</cidrIp>')}</ipRanges><groups/><ipv6Ranges/><prefixListIds/>`,
+      );
       const https = item(
         `<ipProtocol>tcp</ipProtocol><fromPort>443</fromPort><toPort>443</toPort><groups>${item(`<userId>${WORLD.account}</userId><groupId>${WORLD.instanceSg}</groupId>`)}</groups><ipRanges/><ipv6Ranges/><prefixListIds/>`,
       );
       const group = (id: string, name: string, ingress: string) =>
-        item(`<ownerId>${WORLD.account}</ownerId><groupId>${id}</groupId><groupName>${name}</groupName><groupDescription>${name}</groupDescription><vpcId>${WORLD.vpc}</vpcId><ipPermissions>${ingress}</ipPermissions><ipPermissionsEgress>${allOut}</ipPermissionsEgress>`);
-      return ec2Xml(operation, `<securityGroupInfo>${group(WORLD.instanceSg, 'test-ec2-sg', '')}${group(WORLD.endpointSg, 'ssm-endpoints', https)}</securityGroupInfo>`);
+        item(
+          `<ownerId>${WORLD.account}</ownerId><groupId>${id}</groupId><groupName>${name}</groupName><groupDescription>${name}</groupDescription><vpcId>${WORLD.vpc}</vpcId><ipPermissions>${ingress}</ipPermissions><ipPermissionsEgress>${allOut}</ipPermissionsEgress>`,
+        );
+      return ec2Xml(
+        operation,
+        `<securityGroupInfo>${group(WORLD.instanceSg, 'test-ec2-sg', '')}${group(WORLD.endpointSg, 'ssm-endpoints', https)}</securityGroupInfo>`,
+      );
     }
     case 'DescribeVpcAttribute': {
       const attribute = form.get('Attribute') ?? 'enableDnsSupport';
@@ -261,7 +302,9 @@ function ec2Answer(operation: string, form: URLSearchParams, registered: boolean
     }
     case 'DescribeNetworkAcls': {
       const entry = (egress: boolean, rule: number, action: string) =>
-        item(`<ruleNumber>${rule}</ruleNumber><protocol>-1</protocol><ruleAction>${action}</ruleAction><egress>${egress}</egress><cidrBlock>0.0.0.0/0</cidrBlock>`);
+        item(
+          `<ruleNumber>${rule}</ruleNumber><protocol>-1</protocol><ruleAction>${action}</ruleAction><egress>${egress}</egress><cidrBlock>0.0.0.0/0</cidrBlock>`,
+        );
       return ec2Xml(
         operation,
         `<networkAclSet>${item(
@@ -273,7 +316,10 @@ function ec2Answer(operation: string, form: URLSearchParams, registered: boolean
     }
     case 'GetConsoleOutput': {
       const text = registered ? '' : 'amazon-ssm-agent[1234]: ERROR EC2RoleProvider Failed to connect to Systems Manager\n';
-      return ec2Xml(operation, `<instanceId>${form.get('InstanceId') ?? ''}</instanceId><timestamp>2026-01-01T00:00:00.000Z</timestamp><output>${Buffer.from(text).toString('base64')}</output>`);
+      return ec2Xml(
+        operation,
+        `<instanceId>${form.get('InstanceId') ?? ''}</instanceId><timestamp>2026-01-01T00:00:00.000Z</timestamp><output>${Buffer.from(text).toString('base64')}</output>`,
+      );
     }
     case 'GetManagedPrefixListEntries':
       return ec2Xml(operation, '<entrySet/>');
@@ -284,7 +330,10 @@ function ec2Answer(operation: string, form: URLSearchParams, registered: boolean
 
 function iamAnswer(operation: string, form: URLSearchParams): Reply {
   const trust = encodeURIComponent(
-    JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] }),
+    JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+    }),
   );
   const role = `<Path>/</Path><RoleName>${WORLD.role}</RoleName><RoleId>AROAEXAMPLEROLE</RoleId><Arn>${roleArn}</Arn><CreateDate>2026-01-01T00:00:00Z</CreateDate><AssumeRolePolicyDocument>${trust}</AssumeRolePolicyDocument>`;
   switch (operation) {

@@ -114,5 +114,9 @@ export function messages(report: Report | undefined): Record<string, string> {
 
 /** The checks whose status differs from the baseline's, as `id: before → after`. */
 export function changed(before: Record<string, string>, after: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.keys(before).filter((id) => before[id] !== after[id]).map((id) => [id, `${before[id]} → ${after[id]}`]));
+  return Object.fromEntries(
+    Object.keys(before)
+      .filter((id) => before[id] !== after[id])
+      .map((id) => [id, `${before[id]} → ${after[id]}`]),
+  );
 }
