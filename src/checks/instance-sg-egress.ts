@@ -1,18 +1,15 @@
-import type { SecurityGroup, Unknown } from '../facts/schema.js';
+import type { SecurityGroup } from '../facts/schema.js';
 import { NO_TEXT, catText, defineMessages, joinText, type Text } from '../lang.js';
 import { blockOf, cidrsOf, everything, intersect, publicIpv4, subtract, type Block } from './lib/cidr.js';
-import { aws, shq } from './lib/cli.js';
-import { consolePath, label } from './lib/glossary.js';
 import { blockedServicesVerdict } from './lib/iam-ec2messages.js';
 import { listText, networkOf, notCollected, type Network } from './lib/network.js';
 import { hubDestinations } from './lib/routes.js';
 import { idSet, openPaths, targetsOf, type Target } from './lib/service-paths.js';
 import { egressOn, instanceGroups, type Egress } from './lib/sg.js';
-import { FactUnknown, need, type Check, type Fix, type FixStep } from './types.js';
+import { FactUnknown, need, type Check } from './types.js';
+import { fixOf, type Verdict } from './lib/sg-egress-fix.js';
 
 const HTTPS = 443;
-const toOutbound = consolePath('outboundRules', 'editOutbound', 'addRule');
-const toChangeGroups = consolePath('actions', 'security', 'changeSecurityGroups');
 
 const M = defineMessages({
   title: {
@@ -76,27 +73,7 @@ const M = defineMessages({
     ja: '{services} は別の VPC に集約されたエンドポイントに接続しますが、{allowsOnly}',
   },
   nothingOf: { en: ', nothing of {where}', ja: '。{where}は含まれません' },
-  narrow: { en: " (or only the shared-services VPC's CIDR)", ja: ' (共有サービス VPC の CIDR だけでもかまいません)' },
-  stepAttach: {
-    en: `${consolePath('ec2', 'instances').en} → select {id} → ${toChangeGroups.en}: add a group that allows outbound HTTPS (TCP 443) to {dest}{narrow}`,
-    ja: `${consolePath('ec2', 'instances').ja}→ {id} を選択 →${toChangeGroups.ja}で、{dest}{narrow} への HTTPS (TCP 443) のアウトバウンドを許可するグループを追加します`,
-  },
-  stepEgress: {
-    en: `${consolePath('ec2', 'securityGroups').en} → select {sg} → ${toOutbound.en}: Type HTTPS, Destination {dest}{narrow} → ${label('saveRules').en}`,
-    ja: `${consolePath('ec2', 'securityGroups').ja}→ {sg} を選択 →${toOutbound.ja}→ タイプ「HTTPS」、送信先に {dest}{narrow} を指定 →${label('saveRules').ja}`,
-  },
 });
-
-type Reach = 'ok' | 'partial' | 'blocked';
-
-interface Verdict {
-  target: Target;
-  reach: Reach | 'unknown';
-  text: Text;
-  unknown?: Unknown;
-  /** The --ip-permissions destination that opens what is missing, and how the console names it. */
-  open?: { permission: string; destination: string };
-}
 
 /** The instance's groups and what they let out on TCP 443, as the verdicts word it. */
 interface Judge {
@@ -223,28 +200,6 @@ function judgeCentral(j: Judge, target: Target): Verdict {
 function judge(j: Judge, target: Target): Verdict {
   if (target.via === 'endpoint') return judgeEndpoint(j, target);
   return target.via === 'internet' ? judgeInternet(j, target) : judgeCentral(j, target);
-}
-
-function fixOf(net: Network, bad: readonly Verdict[]): Fix {
-  const { instance } = net;
-  const [sg] = instance.primaryEniGroupIds;
-  const steps: FixStep[] = [];
-  const commands: string[] = [];
-  const seen = new Set<string>();
-  for (const { open, target } of bad) {
-    if (!open || seen.has(open.permission)) continue;
-    seen.add(open.permission);
-    const dest = open.destination;
-    const narrow = target.via === 'central' && dest === '0.0.0.0/0' ? M('narrow') : NO_TEXT;
-    if (!sg) {
-      steps.push({ key: `sg-egress-attach:${instance.instanceId}`, text: M('stepAttach', { id: instance.instanceId, dest, narrow }) });
-      continue;
-    }
-    steps.push({ key: `sg-egress:${sg}:${dest}`, text: M('stepEgress', { sg, dest, narrow }) });
-    const permissions = `IpProtocol=tcp,FromPort=443,ToPort=443,${open.permission}`;
-    commands.push(aws(net.region, 'ec2', 'authorize-security-group-egress', '--group-id', sg, '--ip-permissions', shq(permissions)));
-  }
-  return { steps, commands };
 }
 
 /** The instance's primary-ENI security groups allow outbound TCP 443 to where each Systems Manager service resolves; a security group silently drops what no egress rule allows. */

@@ -1,0 +1,57 @@
+/** What the instance's outbound rules need to let TCP 443 out, per destination, as console steps and commands. */
+import type { Unknown } from '../../facts/schema.js';
+import { NO_TEXT, defineMessages, type Text } from '../../lang.js';
+import type { Fix, FixStep } from '../types.js';
+import { aws, shq } from './cli.js';
+import { consolePath, label } from './glossary.js';
+import type { Network } from './network.js';
+import type { Target } from './service-paths.js';
+
+const toOutbound = consolePath('outboundRules', 'editOutbound', 'addRule');
+const toChangeGroups = consolePath('actions', 'security', 'changeSecurityGroups');
+
+const M = defineMessages({
+  narrow: { en: " (or only the shared-services VPC's CIDR)", ja: ' (共有サービス VPC の CIDR だけでもかまいません)' },
+  stepAttach: {
+    en: `${consolePath('ec2', 'instances').en} → select {id} → ${toChangeGroups.en}: add a group that allows outbound HTTPS (TCP 443) to {dest}{narrow}`,
+    ja: `${consolePath('ec2', 'instances').ja}→ {id} を選択 →${toChangeGroups.ja}で、{dest}{narrow} への HTTPS (TCP 443) のアウトバウンドを許可するグループを追加します`,
+  },
+  stepEgress: {
+    en: `${consolePath('ec2', 'securityGroups').en} → select {sg} → ${toOutbound.en}: Type HTTPS, Destination {dest}{narrow} → ${label('saveRules').en}`,
+    ja: `${consolePath('ec2', 'securityGroups').ja}→ {sg} を選択 →${toOutbound.ja}→ タイプ「HTTPS」、送信先に {dest}{narrow} を指定 →${label('saveRules').ja}`,
+  },
+});
+
+export type Reach = 'ok' | 'partial' | 'blocked';
+
+export interface Verdict {
+  target: Target;
+  reach: Reach | 'unknown';
+  text: Text;
+  unknown?: Unknown;
+  /** The --ip-permissions destination that opens what is missing, and how the console names it. */
+  open?: { permission: string; destination: string };
+}
+
+/** One rule per destination a bad verdict needs opened, on the instance's first group (or a step to attach one). */
+export function fixOf(net: Network, bad: readonly Verdict[]): Fix {
+  const { instance } = net;
+  const [sg] = instance.primaryEniGroupIds;
+  const steps: FixStep[] = [];
+  const commands: string[] = [];
+  const seen = new Set<string>();
+  for (const { open, target } of bad) {
+    if (!open || seen.has(open.permission)) continue;
+    seen.add(open.permission);
+    const dest = open.destination;
+    const narrow = target.via === 'central' && dest === '0.0.0.0/0' ? M('narrow') : NO_TEXT;
+    if (!sg) {
+      steps.push({ key: `sg-egress-attach:${instance.instanceId}`, text: M('stepAttach', { id: instance.instanceId, dest, narrow }) });
+      continue;
+    }
+    steps.push({ key: `sg-egress:${sg}:${dest}`, text: M('stepEgress', { sg, dest, narrow }) });
+    const permissions = `IpProtocol=tcp,FromPort=443,ToPort=443,${open.permission}`;
+    commands.push(aws(net.region, 'ec2', 'authorize-security-group-egress', '--group-id', sg, '--ip-permissions', shq(permissions)));
+  }
+  return { steps, commands };
+}
