@@ -48,6 +48,12 @@ export interface Messages<K extends string> {
  * `{name}` placeholders; `evaluate` picks a key and fills the parameters.
  */
 export function defineMessages<K extends string>(table: Record<K, Text>): Messages<K> {
+  // A template whose languages take different parameters would print a placeholder or drop a fact: refuse it at load.
+  for (const [key, tpl] of Object.entries<Text>(table)) {
+    const en = [...new Set(placeholders(tpl.en))].join();
+    const ja = [...new Set(placeholders(tpl.ja))].join();
+    if (en !== ja) throw new Error(`message ${key} takes {${en}} in English but {${ja}} in Japanese`);
+  }
   const m = (key: K, params: Params = {}): Text => {
     const tpl = table[key];
     return { en: fill(tpl.en, 'en', params), ja: fill(tpl.ja, 'ja', params) };

@@ -23,6 +23,12 @@ describe('defineMessages', () => {
     expect(m('open', { sg: '{who}', port: 1, who: 'x' }).en).toBe('{who} allows 1 from x');
   });
 
+  it('refuses, when it is declared, a message whose languages take different placeholders', () => {
+    expect(() => defineMessages({ bad: { en: '{sg} is open', ja: '{group} は開いています' } })).toThrow(
+      'message bad takes {sg} in English but {group} in Japanese',
+    );
+  });
+
   it('exposes its table and the placeholders of each template', () => {
     expect(placeholders(m.table.open.en)).toEqual(['port', 'sg', 'who']);
   });
