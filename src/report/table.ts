@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import type { Lang } from '../lang.js';
 import type { CheckReport, InstanceReport, OverallStatus, Report } from './schema.js';
+import { wrap } from './wrap.js';
 
 export interface TableOptions {
   lang: Lang;
@@ -169,43 +170,6 @@ function renderInstance(inst: InstanceReport, report: Report, opts: TableOptions
     parts.push(`${w.commands} (${w.commandsHint}):\n\n${commands.map((c) => `  ${c}`).join('\n')}`);
   }
   return parts.join('\n') + '\n';
-}
-
-// Full-width (CJK) characters take two columns.
-const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/;
-const widthOf = (s: string) => [...s].reduce((n, ch) => n + (WIDE.test(ch) ? 2 : 1), 0);
-
-/**
- * Wraps to a display width. cli-table3 breaks lines only at spaces, so Japanese sentences (which
- * have none) would be cut off; here a line may break between any two CJK characters, and between
- * words elsewhere, so ids stay whole.
- */
-export function wrap(text: string, width: number): string {
-  return text
-    .split('\n')
-    .map((paragraph) => {
-      const tokens =
-        paragraph.match(/[^\s\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]+|\s+|./gu) ?? [];
-      const lines: string[] = [];
-      let line = '';
-      // A token wider than the column (a long ARN) is cut into pieces: cli-table3 would otherwise
-      // truncate it, losing the end of the id, and slowly.
-      const pieces = tokens.flatMap((tok) => (widthOf(tok) > width ? (tok.match(new RegExp(`.{1,${width}}`, 'gu')) ?? [tok]) : [tok]));
-      for (const tok of pieces) {
-        if (widthOf(line + tok) <= width || line === '') {
-          line += tok;
-        } else if (/^\s+$/.test(tok)) {
-          lines.push(line);
-          line = '';
-        } else {
-          lines.push(line.trimEnd());
-          line = tok;
-        }
-      }
-      lines.push(line);
-      return lines.join('\n');
-    })
-    .join('\n');
 }
 
 /**

@@ -35,7 +35,7 @@ checkCases('endpoint-private-dns', [
       `${IDS.vpce.ssm} \\(ssm\\) has private DNS off: ssm\\.${IDS.region}\\.amazonaws\\.com resolves to public addresses.*no other way out: route table ${IDS.privateRt}`,
     ),
     commands: [endpointCmd(IDS.vpce.ssm)],
-    verify: (r) => expect(r.fix!.steps[0]?.text.ja).toContain('「プライベートDNS名を管理」→「このエンドポイントで有効にする」'),
+    verify: (r) => expect(r.fix!.steps[0]?.text.ja).toContain('「プライベート DNS 名を管理」→「このエンドポイントで有効にする」'),
   },
   {
     name: 'private DNS off with a NAT way out only warns: the endpoint is unused and still billed',
@@ -56,7 +56,7 @@ checkCases('endpoint-private-dns', [
     status: 'fail',
     message: new RegExp(`${IDS.vpc} has DNS resolution \\(enableDnsSupport\\) off`),
     commands: [supportCmd],
-    verify: (r) => expect(r.fix!.steps[0]?.text.ja).toContain('「VPCの設定を編集」→「DNS解決を有効化」と「DNSホスト名を有効化」'),
+    verify: (r) => expect(r.fix!.steps[0]?.text.ja).toContain('「VPC の設定を編集」→「DNS 解決を有効化」と「DNS ホスト名を有効化」'),
   },
   {
     name: 'enableDnsHostnames off with no way out fails',

@@ -34,10 +34,10 @@ export const CONSOLE = {
   editOutbound: { en: 'Edit outbound rules', ja: 'アウトバウンドルールを編集' },
   editRoutes: { en: 'Edit routes', ja: 'ルートを編集' },
   editTrustPolicy: { en: 'Edit trust policy', ja: '信頼ポリシーを編集' },
-  editVpcSettings: { en: 'Edit VPC settings', ja: 'VPCの設定を編集' },
-  enableDnsHostnames: { en: 'Enable DNS hostnames', ja: 'DNSホスト名を有効化' },
+  editVpcSettings: { en: 'Edit VPC settings', ja: 'VPC の設定を編集' },
+  enableDnsHostnames: { en: 'Enable DNS hostnames', ja: 'DNS ホスト名を有効化' },
   enableDnsName: { en: 'Enable DNS name', ja: 'DNS 名を有効化' },
-  enableDnsResolution: { en: 'Enable DNS resolution', ja: 'DNS解決を有効化' },
+  enableDnsResolution: { en: 'Enable DNS resolution', ja: 'DNS 解決を有効化' },
   enableForThisEndpoint: { en: 'Enable for this endpoint', ja: 'このエンドポイントで有効にする' },
   endpoints: { en: 'Endpoints', ja: 'エンドポイント' },
   fleetManager: { en: 'Fleet Manager', ja: 'フリートマネージャー' },
@@ -50,7 +50,7 @@ export const CONSOLE = {
   instanceState: { en: 'Instance state', ja: 'インスタンスの状態' },
   launchInstances: { en: 'Launch instances', ja: 'インスタンスを起動' },
   managePolicy: { en: 'Manage policy', ja: 'ポリシーを管理' },
-  managePrivateDnsNames: { en: 'Manage private DNS names', ja: 'プライベートDNS名を管理' },
+  managePrivateDnsNames: { en: 'Manage private DNS names', ja: 'プライベート DNS 名を管理' },
   manageSubnets: { en: 'Manage subnets', ja: 'サブネットを管理' },
   modifyIamRole: { en: 'Modify IAM role', ja: 'IAM ロールを変更' },
   modifyMetadataOptions: { en: 'Modify instance metadata options', ja: 'インスタンスメタデータオプションの変更' },
@@ -85,7 +85,7 @@ export const CONSOLE = {
   updatePolicy: { en: 'Update policy', ja: 'ポリシーを更新' },
   users: { en: 'Users', ja: 'ユーザー' },
   vpc: { en: 'VPC', ja: 'VPC' },
-  yourVpcs: { en: 'Your VPCs', ja: 'お使いのVPC' },
+  yourVpcs: { en: 'Your VPCs', ja: 'お使いの VPC' },
 } as const satisfies Record<string, Text>;
 
 export type ConsoleLabel = keyof typeof CONSOLE;
