@@ -60,7 +60,14 @@ export interface Options {
   /** --verbose: with several instances, every check of each (otherwise one row per instance). */
   verbose: boolean;
   region?: string;
+  /** The one profile (--profile NAME), or the first of several. */
   profile?: string;
+  /** --profile a,b,c: every profile's account diagnosed side by side (one entry: the same as profile). */
+  profiles: string[];
+  /** --org-role NAME: organisation mode, the role assumed in each account the profile's organisation lists. */
+  orgRole?: string;
+  /** --accounts: in organisation mode, only these account ids. */
+  accounts: string[];
   output: Output;
   /** The run's deadline in milliseconds (--timeout). */
   timeoutMs: number;
@@ -88,6 +95,8 @@ const EPILOGUE = `Examples:
   ssm-doctor --all --region ap-northeast-1              every instance in the region, one row each
   ssm-doctor --filter tag:Team=web --filter instance-state-name=running
   ssm-doctor --all --regions ap-northeast-1,us-east-1   several regions in one run
+  ssm-doctor --all --profile prod,staging               several accounts, side by side
+  ssm-doctor --all --org-role SsmDoctorReadOnly         every account of the organisation
   ssm-doctor i-0123456789abcdef0 --wait 10m   a deploy gate: until OK, at most 10 minutes
   ssm-doctor i-0123456789abcdef0 --save-facts i.json    keep what was read
   ssm-doctor --facts i.json --lang ja    diagnose it again offline, in Japanese
@@ -126,7 +135,16 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv, width = Math.m
       describe: 'diagnose again (10s, doubling to 60s) until OK or this long has passed (e.g. 90s, 10m); exit code of the last run',
     })
     .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'with several instances, show every check of each' })
-    .option('profile', { type: 'string', describe: 'AWS profile from your shared config (default: AWS_PROFILE)' })
+    .option('profile', {
+      type: 'string',
+      describe: 'AWS profile from your shared config (default: AWS_PROFILE), or several separated by commas, diagnosed side by side',
+    })
+    .option('org-role', {
+      type: 'string',
+      describe:
+        "organisation mode: list the accounts of the profile's organisation (organizations:ListAccounts) and read each through this role (e.g. a read-only role deployed by StackSets)",
+    })
+    .option('accounts', { type: 'string', describe: 'with --org-role, only these account ids (separated by commas)' })
     .option('output', {
       alias: 'o',
       choices: OUTPUTS,
@@ -206,7 +224,19 @@ function validate(args: Record<string, unknown>, env: NodeJS.ProcessEnv): Parsed
     if (!ids.includes(id)) ids.push(id);
   }
   if (args['iam-policy']) return { kind: 'print', text: JSON.stringify(leastPrivilegePolicy(), null, 2) };
-  for (const k of ['region', 'regions', 'profile', 'facts', 'save-facts', 'timeout', 'output', 'lang', 'wait'] as const) {
+  for (const k of [
+    'region',
+    'regions',
+    'profile',
+    'org-role',
+    'accounts',
+    'facts',
+    'save-facts',
+    'timeout',
+    'output',
+    'lang',
+    'wait',
+  ] as const) {
     const v = args[k];
     if (v === undefined) continue;
     // yargs turns a repeated option into an array, and `--region` with nothing after it into ''.
@@ -250,6 +280,8 @@ function validate(args: Record<string, unknown>, env: NodeJS.ProcessEnv): Parsed
     }
     if (demo || facts) return { kind: 'usage', error: '--wait diagnoses AWS again and again; it cannot be used with --demo or --facts' };
   }
+  const scope = accountsScope(args, Boolean(demo || facts), Boolean(saveFacts));
+  if ('error' in scope) return { kind: 'usage', error: scope.error };
   const region = regions[0];
   const timeoutText = args.timeout as string;
   const timeoutMs = parseDuration(timeoutText);
@@ -266,7 +298,7 @@ function validate(args: Record<string, unknown>, env: NodeJS.ProcessEnv): Parsed
       waitMs,
       verbose: args.verbose as boolean,
       region,
-      profile: args.profile as string | undefined,
+      ...scope,
       output: args.output as Output,
       timeoutMs,
       lang: (args.lang as Lang | undefined) ?? langFromEnv(env),
@@ -277,4 +309,43 @@ function validate(args: Record<string, unknown>, env: NodeJS.ProcessEnv): Parsed
       debug: args.debug as boolean,
     },
   };
+}
+
+/** A profile name as the shared config files allow it: no spaces, commas or brackets. */
+const PROFILE = /^[A-Za-z0-9_.+=@:/-]{1,128}$/;
+/** An IAM role name, with an optional path (`path/to/Role`). */
+const ROLE_NAME = /^([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+const ACCOUNT = /^\d{12}$/;
+
+const list = (v: unknown) =>
+  typeof v === 'string'
+    ? v
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : [];
+
+/** --profile a,b, --org-role and --accounts: which accounts a run reads, and with what. */
+function accountsScope(
+  args: Record<string, unknown>,
+  offline: boolean,
+  saving: boolean,
+): Pick<Options, 'profile' | 'profiles' | 'orgRole' | 'accounts'> | { error: string } {
+  const profiles = [...new Set(list(args.profile))];
+  const bad = profiles.find((p) => !PROFILE.test(p));
+  if (bad !== undefined) return { error: `not a profile name: ${quote(bad)}` };
+  if (args.profile !== undefined && !profiles.length) return { error: '--profile needs a value' };
+  const orgRole = args['org-role'] as string | undefined;
+  if (orgRole !== undefined && !ROLE_NAME.test(orgRole))
+    return { error: `--org-role ${quote(orgRole)}: give a role name (e.g. SsmDoctorReadOnly), not an ARN` };
+  const accounts = [...new Set(list(args.accounts))];
+  const badAccount = accounts.find((a) => !ACCOUNT.test(a));
+  if (badAccount !== undefined) return { error: `not an account id: ${quote(badAccount)} (expected 12 digits)` };
+  if (accounts.length && orgRole === undefined) return { error: '--accounts chooses accounts of an organisation: give --org-role too' };
+  if (orgRole !== undefined && profiles.length > 1)
+    return { error: '--org-role lists the accounts with one profile (the management account or a delegated administrator)' };
+  const several = profiles.length > 1 || orgRole !== undefined;
+  if (several && offline) return { error: '--org-role and several profiles read AWS; they cannot be used with --demo or --facts' };
+  if (several && saving) return { error: '--save-facts holds one account: run once per profile to save each' };
+  return { profile: profiles[0], profiles, ...(orgRole !== undefined ? { orgRole } : {}), accounts };
 }

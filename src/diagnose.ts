@@ -85,6 +85,7 @@ export function diagnoseFacts(facts: Facts, instanceIds: readonly string[]): Dia
 
 /** Reads every region side by side (the AWS SDK loads only now: --help and --version stay fast) and diagnoses them as one. */
 export async function diagnoseAws(opts: Options, io: Io): Promise<Diagnosis> {
+  if (opts.profiles.length > 1 || opts.orgRole !== undefined) return diagnoseAccounts(opts, io);
   const { isFleet, sumStats, withReader } = await import('./collect/index.js');
   const regions = opts.regions.length ? opts.regions : [undefined];
   const targets: Targets = { ids: opts.instanceIds, all: opts.all, filters: opts.filters };
@@ -110,6 +111,68 @@ export async function diagnoseAws(opts: Options, io: Io): Promise<Diagnosis> {
   if (opts.saveFacts)
     (await import('./facts/file.js')).saveFacts(opts.saveFacts, { ...reads[0]!.facts, tool: { name: TOOL_NAME, version: TOOL_VERSION } });
   return assemble(opts.instanceIds, reads);
+}
+
+/** Account-regions read at once: each is up to a hundred calls in flight, so four keep AWS's request rates and this machine comfortable. */
+export const READING_AT_ONCE = 4;
+
+/**
+ * Several accounts (--profile a,b or --org-role): every account × region, at most READING_AT_ONCE
+ * at a time. An account or region that cannot be read (a role not assumed, no credentials, a region
+ * disabled) is reported as unread beside the others, and makes the run UNKNOWN; it does not end it.
+ */
+async function diagnoseAccounts(opts: Options, io: Io): Promise<Diagnosis> {
+  const { accountScopes, inPool, isFleet, sumStats, withReader } = await import('./collect/index.js');
+  const { scopes, unread } = await accountScopes({
+    profiles: opts.profiles,
+    orgRole: opts.orgRole,
+    accounts: opts.accounts,
+    region: opts.regions[0],
+    timeoutMs: opts.timeoutMs,
+  });
+  const regions = opts.regions.length ? opts.regions : [undefined];
+  const targets: Targets = { ids: opts.instanceIds, all: opts.all, filters: opts.filters };
+  const jobs = scopes.flatMap((scope) => regions.map((region) => ({ scope, region })));
+  const progress = progressLine(io, jobs.length);
+  let reads: ((RegionRead & { stats: ReturnType<Reader['stats']>; account?: string }) | undefined)[];
+  try {
+    reads = await inPool(jobs, READING_AT_ONCE, async ({ scope, region }, i) => {
+      try {
+        return await withReader(
+          {
+            region,
+            profile: scope.profile,
+            credentials: scope.credentials,
+            sideBySide: true,
+            timeoutMs: opts.timeoutMs,
+            onProgress: progress && ((n) => progress(i, n)),
+          },
+          async (reader) => ({ ...(await readRegion(reader, targets, isFleet(targets))), stats: reader.stats(), account: scope.account }),
+        );
+      } catch (e) {
+        if ((e as Error)?.name !== 'CollectError') throw e;
+        unread.push({
+          ...(scope.account ? { account: scope.account } : {}),
+          ...(scope.profile ? { profile: scope.profile } : {}),
+          ...(region ? { region } : {}),
+          reason: (e as Error).message,
+        });
+        return undefined;
+      }
+    });
+  } finally {
+    if (progress) io.err.write('\r\u001b[K');
+  }
+  const done = reads.filter((r) => r !== undefined);
+  if (opts.stats) io.err.write(`${TOOL_NAME} stats: ${JSON.stringify(sumStats(done.map((r) => r.stats)))}\n`);
+  // An instance whose facts do not name its owner (an older facts shape) takes the account it was read in.
+  const withAccounts = done.map((r) => ({
+    ...r,
+    evaluations: r.evaluations.map((e) => (e.account || !r.account ? e : { ...e, account: r.account })),
+  }));
+  const d = assemble(opts.instanceIds, withAccounts);
+  const accounts = [...new Set(withAccounts.flatMap((r) => r.account ?? r.evaluations.flatMap((e) => e.account ?? [])))];
+  return { ...d, regions: [...new Set(d.regions)], accounts, unread };
 }
 
 /** Calls answered so far, on one line of a terminal's stderr; never when stderr is a file or a pipe. */

@@ -35,11 +35,16 @@ export function evaluateInstance(facts: Facts, instanceId: string, checks: reado
 /** Every named instance of one region's facts, evaluated in one run: what they share is worked out once. */
 export function evaluate(facts: Facts, instanceIds: readonly string[]): Evaluation[] {
   const memo = new RunMemo();
-  return instanceIds.map((instanceId) => ({
-    instanceId,
-    region: facts.region,
-    results: evaluateInstance(facts, instanceId, CHECKS, memo),
-  }));
+  return instanceIds.map((instanceId) => {
+    const f = facts.instances[instanceId];
+    const account = f?.known ? f.value?.accountId : undefined;
+    return {
+      instanceId,
+      region: facts.region,
+      ...(account ? { account } : {}),
+      results: evaluateInstance(facts, instanceId, CHECKS, memo),
+    };
+  });
 }
 
 function result(check: Check, status: CheckResult['status'], message: Text, fix?: CheckResult['fix']): CheckResult {

@@ -37,6 +37,8 @@ export interface CheckResult {
 export interface Evaluation {
   instanceId: string;
   region: string;
+  /** The account the instance belongs to (its reservation's owner), when known. */
+  account?: string;
   results: CheckResult[];
 }
 

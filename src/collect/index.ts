@@ -1,3 +1,4 @@
+import type { AwsCredentialIdentity } from '@smithy/types';
 import type { Fact, Facts } from '../facts/schema.js';
 import { buildClients, type Clients } from './sdk/clients.js';
 import { Deadline, DeadlineExceeded, formatDuration } from './sdk/deadline.js';
@@ -12,6 +13,7 @@ export type { CallStats } from './sdk/guard.js';
 export type { RunStats } from './sdk/stats.js';
 export { sumStats } from './sdk/stats.js';
 export { isFleet, type Ec2Filter, type Targets } from './ec2/targets.js';
+export { accountScopes, inPool, type AccountScope, type UnreadScope } from './org/scopes.js';
 
 /** The default of --timeout: a slow but working account answers well within it. */
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -29,6 +31,10 @@ export interface ReaderOptions {
   timeoutMs?: number;
   /** Called now and then while the reads run, with the number of calls answered so far (progress on a terminal). */
   onProgress?: (calls: number) => void;
+  /** Several profiles or accounts read side by side (see ClientOptions). */
+  sideBySide?: boolean;
+  /** An assumed role's credentials (organisation mode). */
+  credentials?: AwsCredentialIdentity;
 }
 
 /** One region's reads: the facts first, then the follow-up reads that depend on the checks' verdicts. */
@@ -59,7 +65,10 @@ export function readerOf(c: Clients, now?: () => Date, env?: NodeJS.ProcessEnv):
 export async function withReader<T>(opts: ReaderOptions, use: (reader: Reader) => Promise<T>): Promise<T> {
   const deadline = new Deadline(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   try {
-    const clients = await deadline.race(buildClients({ region: opts.region, profile: opts.profile, deadline }), GRACE_MS);
+    const clients = await deadline.race(
+      buildClients({ region: opts.region, profile: opts.profile, deadline, sideBySide: opts.sideBySide, credentials: opts.credentials }),
+      GRACE_MS,
+    );
     const progress = opts.onProgress;
     const ticker = progress ? setInterval(() => progress(clients.recorder.records.length), 200) : undefined;
     ticker?.unref();

@@ -8,7 +8,12 @@ import type { CheckReport, InstanceReport, OverallStatus, Report, Summary } from
 export interface Diagnosis {
   regions: readonly string[];
   evaluations: readonly Evaluation[];
+  /** Several accounts: each read, and those that could not be (an assumed role refused, a region unreachable). */
+  accounts?: readonly string[];
+  unread?: readonly Unread[];
 }
+
+export type Unread = NonNullable<Report['unread']>[number];
 
 const RANK: Record<OverallStatus, number> = { ok: 0, warning: 1, unknown: 2, critical: 3 };
 
@@ -66,6 +71,7 @@ export function instanceReport(e: Evaluation, lang: Lang): InstanceReport {
   return {
     instanceId: e.instanceId,
     region: e.region,
+    ...(e.account ? { account: e.account } : {}),
     status: instanceStatus(e.results),
     checks,
     ...(p.steps.length || p.commands.length ? { plan: p } : {}),
@@ -82,8 +88,16 @@ export function reportHead(d: Diagnosis): Omit<Report, 'instances'> {
     region: d.regions[0] ?? '',
     regions: [...d.regions],
     // Nothing selected is not a pass: a gate waiting for an instance must not see OK.
-    status: any ? worst((['ok', 'warning', 'critical', 'unknown'] as const).filter((k) => summary[k] > 0)) : 'unknown',
+    // An account or region that could not be read is unknown, beside whatever the others show.
+    status: any
+      ? worst([
+          ...(['ok', 'warning', 'critical', 'unknown'] as const).filter((k) => summary[k] > 0),
+          ...(d.unread?.length ? ['unknown' as const] : []),
+        ])
+      : 'unknown',
+    ...(d.accounts ? { accounts: [...d.accounts] } : {}),
     summary,
+    ...(d.unread?.length ? { unread: [...d.unread] } : {}),
   };
 }
 

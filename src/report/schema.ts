@@ -21,6 +21,7 @@ export const checkReportSchema = z.object({
 export const instanceReportSchema = z.object({
   instanceId: z.string(),
   region: z.string().optional().describe('the region the instance was diagnosed in'),
+  account: z.string().optional().describe('the AWS account the instance belongs to (12 digits), when known'),
   status: overallStatusSchema,
   checks: z.array(checkReportSchema).describe('every check, always in the same order'),
   plan: fixSchema.optional().describe('the fixes of all failing and warning checks as one plan, in order, each step once'),
@@ -31,7 +32,21 @@ export const reportSchema = z.object({
   tool: z.object({ name: z.literal('ssm-doctor'), version: z.string() }),
   region: z.string().describe('the region diagnosed; with several regions the first of them (each instance names its own)'),
   regions: z.array(z.string()).optional().describe('every region diagnosed, in the order given'),
-  status: overallStatusSchema.describe('the worst instance decides; unknown when no instance was selected'),
+  status: overallStatusSchema.describe(
+    'the worst instance decides; unknown when no instance was selected, or when an account or region could not be read',
+  ),
+  accounts: z.array(z.string()).optional().describe('with several profiles or --org-role: every account read, in the order given'),
+  unread: z
+    .array(
+      z.object({
+        account: z.string().optional(),
+        profile: z.string().optional(),
+        region: z.string().optional(),
+        reason: z.string().describe('one line: why this account or region could not be read'),
+      }),
+    )
+    .optional()
+    .describe('with several profiles or --org-role: the accounts and regions that could not be read (the run is then UNKNOWN)'),
   summary: z
     .object({
       ok: z.number().int(),

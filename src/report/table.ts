@@ -44,6 +44,8 @@ const WORDS = {
     none: 'no instance selected',
     instance: 'Instance',
     region: 'Region',
+    account: 'Account',
+    unread: 'could not be read',
     checks: 'Failing checks',
     firstFix: 'First fix',
     more: (n: number) => `(+${n} more steps; --verbose shows every check)`,
@@ -61,6 +63,8 @@ const WORDS = {
     none: '対象のインスタンスがありません',
     instance: 'インスタンス',
     region: 'リージョン',
+    account: 'アカウント',
+    unread: '読み取れませんでした',
     checks: '問題のあるチェック',
     firstFix: '最初の対処',
     more: (n: number) => `(ほか ${n} 手順。--verbose ですべてのチェックを表示)`,
@@ -71,7 +75,12 @@ export function renderTable(report: Report, opts: TableOptions): string {
   const paint = (c: Colour, s: string) => (opts.color ? `\u001b[${ANSI[c]}m${s}\u001b[0m` : s);
   const out: string[] = [];
   const w = WORDS[opts.lang];
-  if (report.instances.length === 0) return `${paint(OVERALL.unknown.colour, OVERALL.unknown.text)}: ${w.none}\n`;
+  // Accounts or regions that could not be read come first: what follows is not the whole picture.
+  for (const u of report.unread ?? []) {
+    const where = [u.account, u.profile && `(profile ${u.profile})`, u.region].filter(Boolean).join(' ');
+    out.push(`${paint(OVERALL.unknown.colour, OVERALL.unknown.text)}: ${where} ${w.unread}: ${u.reason}\n`);
+  }
+  if (report.instances.length === 0) return [...out, `${paint(OVERALL.unknown.colour, OVERALL.unknown.text)}: ${w.none}\n`].join('');
   if (report.instances.length === 1 || opts.verbose) {
     for (const inst of report.instances) out.push(renderInstance(inst, report, opts, paint));
   } else {
@@ -108,11 +117,12 @@ export function decidingChecks(inst: InstanceReport): string[] {
 function renderFleet(report: Report, opts: TableOptions, paint: (c: Colour, s: string) => string): string {
   const w = WORDS[opts.lang];
   const regions = new Set(report.instances.map((i) => i.region ?? report.region)).size > 1;
+  const accounts = (report.accounts?.length ?? 0) > 1;
   const checksW = 26;
-  const widths = [21, ...(regions ? [16] : []), 10, checksW];
+  const widths = [21, ...(accounts ? [14] : []), ...(regions ? [16] : []), 10, checksW];
   const fixW = Math.max(30, Math.min(opts.width, 180) - widths.reduce((a, b) => a + b, 0) - widths.length - 2);
   const table = new Table({
-    head: [w.instance, ...(regions ? [w.region] : []), w.status, w.checks, w.firstFix],
+    head: [w.instance, ...(accounts ? [w.account] : []), ...(regions ? [w.region] : []), w.status, w.checks, w.firstFix],
     colWidths: [...widths, fixW],
     // Text is wrapped by wrap() below; cli-table3's own wrapping is slow on long cells and breaks only at spaces.
     wordWrap: false,
@@ -125,6 +135,7 @@ function renderFleet(report: Report, opts: TableOptions, paint: (c: Colour, s: s
     const fix = steps.length ? steps[0] + (steps.length > 1 ? `\n${w.more(steps.length - 1)}` : '') : '';
     table.push([
       inst.instanceId,
+      ...(accounts ? [inst.account ?? '-'] : []),
       ...(regions ? [inst.region ?? report.region] : []),
       paint(overall.colour, overall.text),
       wrap(decidingChecks(inst).join(' ') || '-', checksW - 2),
@@ -137,7 +148,8 @@ function renderFleet(report: Report, opts: TableOptions, paint: (c: Colour, s: s
 function renderInstance(inst: InstanceReport, report: Report, opts: TableOptions, paint: (c: Colour, s: string) => string): string {
   const w = WORDS[opts.lang];
   const overall = OVERALL[inst.status];
-  const head = `${inst.instanceId} (${inst.region ?? report.region}): ${paint(overall.colour, overall.text)}`;
+  const where = [...((report.accounts?.length ?? 0) > 1 && inst.account ? [inst.account] : []), inst.region ?? report.region].join(' ');
+  const head = `${inst.instanceId} (${where}): ${paint(overall.colour, overall.text)}`;
 
   const statusW = 11;
   const checkW = 24;

@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { ALLOWED_OPERATIONS, isAllowed, operationName } from '../../src/collect/sdk/allowlist';
+import { ALLOWED_OPERATIONS, CREDENTIAL_OPERATIONS, isAllowed, leastPrivilegePolicy, operationName } from '../../src/collect/sdk/allowlist';
 
 const SRC = join(__dirname, '../../src');
 
@@ -45,7 +45,19 @@ describe('the read-only allowlist', () => {
 
   it('names nothing that src/ never calls', () => {
     const used = new Set(importedOperations().map((i) => i.operation));
-    expect(ALLOWED_OPERATIONS.filter((op) => !used.has(op))).toEqual([]);
+    expect([...ALLOWED_OPERATIONS, ...CREDENTIAL_OPERATIONS].filter((op) => !used.has(op))).toEqual([]);
+  });
+
+  it('allows one operation that is not a read, sts:AssumeRole, and only organisation mode (src/collect/org/) imports it', () => {
+    expect(CREDENTIAL_OPERATIONS).toEqual(['sts:AssumeRole']);
+    const callers = importedOperations().filter((i) => (CREDENTIAL_OPERATIONS as readonly string[]).includes(i.operation));
+    expect(callers.map((i) => i.file.split('/').slice(0, 2).join('/'))).toEqual(['collect/org']);
+  });
+
+  it('keeps the organisation-mode operations in a statement of their own in --iam-policy', () => {
+    const statements = (leastPrivilegePolicy() as { Statement: { Sid: string; Action: string[] }[] }).Statement;
+    expect(statements.find((s) => s.Sid === 'SsmDoctorOrganisationMode')?.Action).toEqual(['organizations:ListAccounts', 'sts:AssumeRole']);
+    expect(statements.find((s) => s.Sid === 'SsmDoctorReadOnly')?.Action).not.toContain('organizations:ListAccounts');
   });
 
   it('keeps the AWS SDK out of every module but the collector, and loads the collector lazily', () => {

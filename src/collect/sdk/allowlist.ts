@@ -30,19 +30,38 @@ export const ALLOWED_OPERATIONS = [
   'ssm:GetDocument',
   'sts:GetCallerIdentity',
   'route53:ListHostedZonesByVPC',
+  'organizations:ListAccounts',
 ] as const;
+
+/**
+ * The one operation that is not a read: organisation mode (--org-role) assumes a read-only role in
+ * each account. sts:AssumeRole changes nothing in any account; it issues temporary credentials
+ * (CloudTrail records it). Only src/collect/org/ calls it, and only when --org-role is given.
+ */
+export const CREDENTIAL_OPERATIONS = ['sts:AssumeRole'] as const;
 
 /** The least-privilege IAM policy for running ssm-doctor, generated from the list above. */
 export function leastPrivilegePolicy(): object {
   return {
     Version: '2012-10-17',
-    Statement: [{ Sid: 'SsmDoctorReadOnly', Effect: 'Allow', Action: [...ALLOWED_OPERATIONS].sort(), Resource: '*' }],
+    Statement: [
+      {
+        Sid: 'SsmDoctorReadOnly',
+        Effect: 'Allow',
+        Action: ALLOWED_OPERATIONS.filter((op) => !ORGANISATION_ONLY.has(op)).sort(),
+        Resource: '*',
+      },
+      // For --org-role only, in the management (or delegated administrator) account's profile.
+      { Sid: 'SsmDoctorOrganisationMode', Effect: 'Allow', Action: [...ORGANISATION_ONLY, ...CREDENTIAL_OPERATIONS].sort(), Resource: '*' },
+    ],
   };
 }
 
+const ORGANISATION_ONLY: ReadonlySet<string> = new Set(['organizations:ListAccounts']);
+
 export type AllowedOperation = (typeof ALLOWED_OPERATIONS)[number];
 
-const ALLOWED: ReadonlySet<string> = new Set(ALLOWED_OPERATIONS);
+const ALLOWED: ReadonlySet<string> = new Set([...ALLOWED_OPERATIONS, ...CREDENTIAL_OPERATIONS]);
 
 export function isAllowed(operation: string): boolean {
   return ALLOWED.has(operation);

@@ -40,13 +40,17 @@ const LISTS: Record<string, string> = {
   DescribeInstanceInformation: 'InstanceInformationList',
   DescribeInstanceProperties: 'InstanceProperties',
   GetAccountAuthorizationDetails: 'RoleDetailList',
+  ListAccounts: 'Accounts',
 };
+
+/** The services that answer in JSON (the AWS JSON protocol): an object, not an XML document. */
+const JSON_CLIENTS = new Set(['SSMClient', 'OrganizationsClient', 'KMSClient', 'Route53ResolverClient']);
 
 /**
  * Why a 2xx body cannot be this operation's answer, or undefined when it may be. The SDK reads an
  * empty body, or an XML document of another shape, as an answer with every list empty: "no
  * endpoints", "not registered", a confident and false FAIL. The query and REST-XML services
- * (EC2, IAM, STS, Route 53) answer `<OperationResponse>`; SSM's JSON answers an object.
+ * (EC2, IAM, STS, Route 53) answer `<OperationResponse>`; the JSON ones (SSM, Organizations, …) an object.
  */
 export function malformation(clientName: string, commandName: string, body: Uint8Array): string | undefined {
   const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
@@ -54,7 +58,7 @@ export function malformation(clientName: string, commandName: string, body: Uint
   const operation = commandName.replace(/Command$/, '');
   const start = JSON.stringify(text.trim().slice(0, 40));
   const list = LISTS[operation];
-  if (clientName === 'SSMClient') {
+  if (JSON_CLIENTS.has(clientName)) {
     if (!/^\s*\{/.test(text)) return `it is not a JSON object: it starts with ${start}`;
     return list && !new RegExp(`"${list}"\\s*:`).test(text) ? `it has no ${list}` : undefined;
   }

@@ -4,6 +4,7 @@ import { Route53Client } from '@aws-sdk/client-route-53';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { AwsCredentialIdentity, MetadataBearer, MiddlewareStack } from '@smithy/types';
 import { ANSWER_OPTIONS, answerMiddleware } from './answer.js';
 import { limitSends, type Deadline } from './deadline.js';
 import { CollectError } from './errors.js';
@@ -15,6 +16,14 @@ export interface ClientOptions {
   profile?: string;
   /** The run's deadline (--timeout): calls still running then end as DeadlineExceeded. */
   deadline?: Deadline;
+  /**
+   * Several profiles or accounts are read side by side: the profile goes to each client, not into
+   * AWS_PROFILE, which every client of the process would share (a profile's `endpoint_url` is then
+   * not read; AWS_ENDPOINT_URL_<SERVICE> still is).
+   */
+  sideBySide?: boolean;
+  /** Credentials to read with (an assumed role in organisation mode) instead of the profile's own. */
+  credentials?: AwsCredentialIdentity;
 }
 
 export interface Clients {
@@ -51,14 +60,12 @@ const handler = () =>
  */
 export async function buildClients(opts: ClientOptions, env: NodeJS.ProcessEnv = process.env): Promise<Clients> {
   // A `profile` client option would ignore the profile's endpoint_url; AWS_PROFILE does not.
-  if (opts.profile) env.AWS_PROFILE = opts.profile;
-  // The SDK's multi-line notice about its own future Node support is for ssm-doctor's developers
-  // (package.json `engines` states what the tool needs); it would break the one-line stderr contract.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  if (opts.profile && !opts.sideBySide) env.AWS_PROFILE = opts.profile;
+  quietSdk();
   const profile = opts.profile || env.AWS_PROFILE || undefined;
   const explicit = opts.region || env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined;
   const recorder = new Recorder();
-  const common = { retryMode: 'adaptive', maxAttempts: 5 } as const;
+  const common = { ...retries(opts), ...(opts.credentials ? { credentials: opts.credentials } : {}) };
 
   const ec2 = new EC2Client({ ...common, region: explicit, requestHandler: handler() });
   const destroyAll = (...cs: { destroy(): void }[]) => cs.forEach((c) => c.destroy());
@@ -93,4 +100,38 @@ export async function buildClients(opts: ClientOptions, env: NodeJS.ProcessEnv =
   if (deadline) [ec2, iam, ssm, sts, route53].forEach((c) => limitSends(c, deadline));
   [ec2, iam, ssm, sts, route53].forEach((c) => limitConcurrency(c));
   return { ec2, iam, ssm, sts, route53, region, profile, recorder, destroy: () => destroyAll(ec2, iam, ssm, sts, route53) };
+}
+
+/**
+ * One more client outside a region's set (Organizations, or STS to assume a role), guarded and
+ * bounded like the others: only allowlisted operations, the run's deadline, the same handler.
+ */
+export function guardedClient<I extends object, O extends MetadataBearer, C extends { middlewareStack: MiddlewareStack<I, O> }>(
+  client: C,
+  recorder: Recorder,
+  deadline?: Deadline,
+): C {
+  client.middlewareStack.add(guardMiddleware<I, O>(recorder), GUARD_OPTIONS);
+  client.middlewareStack.add(answerMiddleware<I, O>(), ANSWER_OPTIONS);
+  if (deadline) limitSends(client, deadline);
+  return limitConcurrency(client);
+}
+
+/**
+ * The SDK's multi-line notice about its own future Node support is for ssm-doctor's developers
+ * (package.json `engines` states what the tool needs); it would break the one-line stderr contract.
+ */
+function quietSdk(): void {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+}
+
+/** Retries, and the profile when several are read side by side: what every client is made with. */
+function retries(opts: Pick<ClientOptions, 'profile' | 'sideBySide'>) {
+  return { retryMode: 'adaptive', maxAttempts: 5, ...(opts.sideBySide && opts.profile ? { profile: opts.profile } : {}) } as const;
+}
+
+/** The settings of a region's clients, for one more client: retries, the profile, the HTTP handler. */
+export function clientSettings(opts: Pick<ClientOptions, 'profile' | 'sideBySide'>) {
+  quietSdk();
+  return { ...retries(opts), requestHandler: handler() };
 }
