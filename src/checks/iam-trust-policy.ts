@@ -80,7 +80,7 @@ const M = defineMessages({
     ja: 'どのプリンシパルにも引き受け (sts:AssumeRole) を許可していません',
   },
   implicit: { en: 'the trust policy of {role} {instead}: {consequence}', ja: '{role} の信頼ポリシーは{instead}。{consequence}' },
-  itsCondition: { en: 'its condition', ja: 'its condition' },
+  itsCondition: { en: 'its condition', ja: '不明なキー' },
   allowIf: {
     en: 'lets {service} assume it only under a condition on {keys}',
     ja: ' {keys} の条件付きでのみ {service} による引き受けを許可しています',
