@@ -1,12 +1,10 @@
 import yargs from 'yargs';
+import { ACCOUNT_ID, INSTANCE_ID, REGION } from './aws/ids.js';
 import { leastPrivilegePolicy } from './collect/sdk/allowlist.js';
 import { langFromEnv, type Lang } from './lang.js';
 import { TOOL_VERSION } from './version.js';
 
-export const INSTANCE_ID = /^i-([0-9a-f]{8}|[0-9a-f]{17})$/;
-
-/** us-east-1, us-gov-west-1, cn-north-1, eusc-de-east-1, …: lower-case words and a number, as a hostname label allows. */
-export const REGION = /^[a-z]{2,4}(-[a-z0-9]+){1,3}-\d{1,2}$/;
+export { INSTANCE_ID, REGION };
 
 export const OUTPUTS = ['table', 'json', 'junit'] as const;
 export type Output = (typeof OUTPUTS)[number];
@@ -315,7 +313,6 @@ function validate(args: Record<string, unknown>, env: NodeJS.ProcessEnv): Parsed
 const PROFILE = /^[A-Za-z0-9_.+=@:/-]{1,128}$/;
 /** An IAM role name, with an optional path (`path/to/Role`). */
 const ROLE_NAME = /^([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
-const ACCOUNT = /^\d{12}$/;
 
 const list = (v: unknown) =>
   typeof v === 'string'
@@ -339,7 +336,7 @@ function accountsScope(
   if (orgRole !== undefined && !ROLE_NAME.test(orgRole))
     return { error: `--org-role ${quote(orgRole)}: give a role name (e.g. SsmDoctorReadOnly), not an ARN` };
   const accounts = [...new Set(list(args.accounts))];
-  const badAccount = accounts.find((a) => !ACCOUNT.test(a));
+  const badAccount = accounts.find((a) => !ACCOUNT_ID.test(a));
   if (badAccount !== undefined) return { error: `not an account id: ${quote(badAccount)} (expected 12 digits)` };
   if (accounts.length && orgRole === undefined) return { error: '--accounts chooses accounts of an organisation: give --org-role too' };
   if (orgRole !== undefined && profiles.length > 1)

@@ -1,7 +1,7 @@
 import { AGENT_ACTIONS_BY_SERVICE } from '../aws/agent.js';
 import type { Endpoint } from '../facts/schema.js';
 import { defineMessages, joinText, type Text } from '../lang.js';
-import { aws, shq } from './lib/cli.js';
+import { aws } from './lib/cli.js';
 import { decideOn, isFullAccess, parse, whoOf, WHO_MESSAGES, type Parsed, type Ref, type Who } from './lib/endpoint-policy-doc.js';
 import { consolePath, label } from './lib/glossary.js';
 import { blockedServicesVerdict } from './lib/iam-ec2messages.js';
@@ -194,7 +194,7 @@ function allowFix(
       key: `endpoint-policy-allow:${id}`,
       text: M('stepAllow', { manage, custom: label('custom'), actions: list(FIX_ACTIONS[service]), who, save: label('save') }),
     },
-    command: aws(region, 'ec2', 'modify-vpc-endpoint', '--vpc-endpoint-id', id, '--policy-document', shq(JSON.stringify(document))),
+    command: aws(region, 'ec2', 'modify-vpc-endpoint', '--vpc-endpoint-id', id, '--policy-document', JSON.stringify(document)),
   };
 }
 

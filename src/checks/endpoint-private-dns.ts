@@ -1,6 +1,6 @@
 import { serviceHost } from '../aws/services.js';
 import { defineMessages, joinText, type Text } from '../lang.js';
-import { aws, shq } from './lib/cli.js';
+import { aws } from './lib/cli.js';
 import { CONSOLE, consolePath } from './lib/glossary.js';
 import { listText } from './lib/list.js';
 import { internetPath, liveSsmEndpoints, networkOf, type Network, type SsmEndpoint } from './lib/path.js';
@@ -74,9 +74,9 @@ function dnsFix({ region, vpcId }: Network, dns: Dns): Fix {
     fix.steps.push({ key: 'vpc-dns-settings', text: M('stepVpcDns', { vpc: vpcId }) });
     // One attribute per call: the API rejects both in one request.
     if (!dns.support)
-      fix.commands.push(aws(region, 'ec2', 'modify-vpc-attribute', '--vpc-id', vpcId, '--enable-dns-support', shq('{"Value":true}')));
+      fix.commands.push(aws(region, 'ec2', 'modify-vpc-attribute', '--vpc-id', vpcId, '--enable-dns-support', '{"Value":true}'));
     if (!dns.hostnames)
-      fix.commands.push(aws(region, 'ec2', 'modify-vpc-attribute', '--vpc-id', vpcId, '--enable-dns-hostnames', shq('{"Value":true}')));
+      fix.commands.push(aws(region, 'ec2', 'modify-vpc-attribute', '--vpc-id', vpcId, '--enable-dns-hostnames', '{"Value":true}'));
   }
   for (const { endpoint } of dns.off) {
     fix.steps.push({ key: `endpoint-private-dns:${endpoint.endpointId}`, text: M('stepPrivateDns', { endpoint: endpoint.endpointId }) });

@@ -1,7 +1,7 @@
 import type { Facts } from '../facts/schema.js';
 import { defineMessages, joinText, NO_TEXT, type Text } from '../lang.js';
 import { consolePath, label } from './lib/glossary.js';
-import { aws, shq } from './lib/cli.js';
+import { aws } from './lib/cli.js';
 import { credentialRole, lastSegment, type CredentialRole } from './lib/iam-role.js';
 import { PolicyError } from './lib/policy.js';
 import {
@@ -175,7 +175,7 @@ function conditionalFinding(
     message: M('conditional', { role, what, stmt, service }),
     fix: {
       steps: [{ key: `iam-trust-review:${role}`, text: step }],
-      commands: [aws(region, 'iam', 'get-role', '--role-name', shq(role), '--query', 'Role.AssumeRolePolicyDocument', '--output', 'json')],
+      commands: [aws(region, 'iam', 'get-role', '--role-name', role, '--query', 'Role.AssumeRolePolicyDocument', '--output', 'json')],
     },
   };
 }
@@ -194,6 +194,6 @@ function replaceFix(role: string, service: string, policy: TrustPolicy, region: 
   });
   return {
     steps: [{ key: `iam-trust:${role}`, text: step }],
-    commands: [aws(region, 'iam', 'update-assume-role-policy', '--role-name', shq(role), '--policy-document', shq(doc))],
+    commands: [aws(region, 'iam', 'update-assume-role-policy', '--role-name', role, '--policy-document', doc)],
   };
 }

@@ -56,7 +56,10 @@ function parseFacts(text: string, path: string): Facts {
   if (!parsed.success) {
     const [issue] = parsed.error.issues;
     const where = issue?.path.length ? issue.path.map(String).join('.') : '(top level)';
-    throw new FactsFileError(`${path} is not a valid facts file: ${where}: ${issue?.message ?? parsed.error.message}`);
+    // A map key of the wrong form (`instances.web-server`): the reason is the key's own issue.
+    const inner =
+      issue && 'issues' in issue && Array.isArray(issue.issues) ? (issue.issues[0] as { message?: string } | undefined) : undefined;
+    throw new FactsFileError(`${path} is not a valid facts file: ${where}: ${inner?.message ?? issue?.message ?? parsed.error.message}`);
   }
   return ownKeysOnly(parsed.data);
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import * as ids from '../aws/ids.js';
 
 /**
  * The facts a diagnosis needs, as slim domain shapes. Everything AWS could not tell us is an
@@ -19,22 +20,41 @@ export type Fact<T> = { known: true; value: T } | Unknown;
 
 export { known } from './fact.js';
 
-const id = z.string().min(1);
+/** A string in one of the formats of src/aws/ids.ts; the error names the format, and the path names the field. */
+const shaped = (re: RegExp, what: string) => z.string().regex(re, `not ${what}`);
+const vpcId = shaped(ids.VPC_ID, 'a VPC id (vpc-…)');
+const subnetId = shaped(ids.SUBNET_ID, 'a subnet id (subnet-…)');
+const sgId = shaped(ids.SECURITY_GROUP_ID, 'a security group id (sg-…)');
+const rtbId = shaped(ids.ROUTE_TABLE_ID, 'a route table id (rtb-…)');
+const arn = shaped(ids.ARN, 'an ARN');
+const iamName = shaped(ids.IAM_NAME, 'an IAM name');
+const cidr = shaped(ids.CIDR, 'a CIDR block');
+const accountId = shaped(ids.ACCOUNT_ID, 'an account id (12 digits)');
+const instanceId = shaped(ids.INSTANCE_ID, 'an instance id (i- and 8 or 17 hex digits)');
+const managedNodeId = shaped(/^(i|mi)-([0-9a-f]{8}|[0-9a-f]{17})$/, 'a managed node id (i-… or mi-…)');
+const zone = shaped(/^[a-z0-9-]{4,32}$/, 'an Availability Zone');
+const ip = shaped(/^[0-9a-fA-F.:]{2,45}$/, 'an IP address');
+/** What a route may point at: `local`, an EC2 id (igw-, nat-, tgw-, pcx-, eni-, i-, vpce-, …), or an ARN (a core network). */
+const routeTarget = shaped(new RegExp(`^local$|${ids.ANY_RESOURCE_ID.source}|^arn:[\\w+=,.@/:-]{1,1600}$`), 'a route target');
+const routeDestination = shaped(
+  /^(\d{1,3}(\.\d{1,3}){3}\/\d{1,2}|[0-9a-fA-F:]{2,39}\/\d{1,3}|pl-[0-9a-z]{1,32})$/,
+  'a CIDR block or prefix list id',
+);
 
 export const instanceSchema = z.object({
-  instanceId: id,
+  instanceId,
   state: z.string().describe('pending | running | shutting-down | terminated | stopping | stopped'),
-  accountId: z.string().optional(),
-  vpcId: z.string().optional(),
-  subnetId: z.string().optional(),
-  availabilityZone: z.string().optional(),
-  privateIp: z.string().optional(),
-  publicIp: z.string().optional(),
-  primaryEniGroupIds: z.array(id).describe('security groups of the network interface at device index 0'),
-  instanceProfileArn: z.string().nullable(),
+  accountId: accountId.optional(),
+  vpcId: vpcId.optional(),
+  subnetId: subnetId.optional(),
+  availabilityZone: zone.optional(),
+  privateIp: ip.optional(),
+  publicIp: ip.optional(),
+  primaryEniGroupIds: z.array(sgId).describe('security groups of the network interface at device index 0'),
+  instanceProfileArn: arn.nullable(),
   platform: z.string().optional().describe('"windows" for Windows, absent otherwise'),
   platformDetails: z.string().optional(),
-  imageId: z.string().optional(),
+  imageId: shaped(ids.resourceId('ami'), 'an AMI id (ami-…)').optional(),
   tags: z.record(z.string(), z.string()).optional(),
   metadata: z
     .object({
@@ -47,50 +67,50 @@ export const instanceSchema = z.object({
 export type Instance = z.infer<typeof instanceSchema>;
 
 export const subnetSchema = z.object({
-  subnetId: id,
-  availabilityZone: z.string(),
-  cidr: z.string().optional(),
+  subnetId,
+  availabilityZone: zone,
+  cidr: cidr.optional(),
 });
 export type Subnet = z.infer<typeof subnetSchema>;
 
 export const routeSchema = z.object({
-  destination: z.string().describe('IPv4/IPv6 CIDR or prefix list id'),
-  target: z.string().describe('local, igw-…, nat-…, tgw-…, vgw-…, eni-…, pcx-…, vpce-…, i-…'),
+  destination: routeDestination.describe('IPv4/IPv6 CIDR or prefix list id'),
+  target: routeTarget.describe('local, igw-…, nat-…, tgw-…, vgw-…, eni-…, pcx-…, vpce-…, i-…'),
   state: z.string().describe('active | blackhole'),
 });
 export type Route = z.infer<typeof routeSchema>;
 
 export const routeTableSchema = z.object({
-  routeTableId: id,
+  routeTableId: rtbId,
   main: z.boolean(),
-  subnetIds: z.array(id),
+  subnetIds: z.array(subnetId),
   routes: z.array(routeSchema),
 });
 export type RouteTable = z.infer<typeof routeTableSchema>;
 
 export const endpointSchema = z.object({
-  endpointId: id,
-  serviceName: z.string(),
+  endpointId: shaped(ids.ENDPOINT_ID, 'a VPC endpoint id (vpce-…)'),
+  serviceName: shaped(ids.SERVICE_NAME, 'an endpoint service name'),
   type: z.string().describe('Interface | Gateway | …'),
   state: z.string(),
-  subnetIds: z.array(id),
-  groupIds: z.array(id),
+  subnetIds: z.array(subnetId),
+  groupIds: z.array(sgId),
   privateDnsEnabled: z.boolean(),
   policy: z.string().optional().describe('endpoint policy document (JSON text)'),
-  routeTableIds: z.array(id).optional().describe('route tables of a Gateway endpoint'),
+  routeTableIds: z.array(rtbId).optional().describe('route tables of a Gateway endpoint'),
 });
 export type Endpoint = z.infer<typeof endpointSchema>;
 
 export const natGatewaySchema = z.object({
-  natGatewayId: id,
+  natGatewayId: shaped(ids.NAT_GATEWAY_ID, 'a NAT gateway id (nat-…)'),
   state: z.string(),
   connectivityType: z.string().describe('public | private'),
-  subnetId: z.string().optional(),
+  subnetId: subnetId.optional(),
 });
 export type NatGateway = z.infer<typeof natGatewaySchema>;
 
 export const internetGatewaySchema = z.object({
-  internetGatewayId: id,
+  internetGatewayId: shaped(ids.INTERNET_GATEWAY_ID, 'an internet gateway id (igw-…)'),
   attached: z.boolean().describe('attached to this VPC and in state available'),
 });
 export type InternetGateway = z.infer<typeof internetGatewaySchema>;
@@ -99,15 +119,15 @@ export const sgRuleSchema = z.object({
   protocol: z.string().describe('"-1" for all, else tcp/udp/icmp or a protocol number'),
   fromPort: z.number().optional(),
   toPort: z.number().optional(),
-  cidrs: z.array(z.string()),
-  ipv6Cidrs: z.array(z.string()),
-  groupIds: z.array(z.string()),
-  prefixListIds: z.array(z.string()),
+  cidrs: z.array(cidr),
+  ipv6Cidrs: z.array(cidr),
+  groupIds: z.array(sgId),
+  prefixListIds: z.array(shaped(ids.PREFIX_LIST_ID, 'a prefix list id (pl-…)')),
 });
 export type SgRule = z.infer<typeof sgRuleSchema>;
 
 export const securityGroupSchema = z.object({
-  groupId: id,
+  groupId: sgId,
   groupName: z.string(),
   ingress: z.array(sgRuleSchema),
   egress: z.array(sgRuleSchema),
@@ -119,25 +139,25 @@ export const naclEntrySchema = z.object({
   egress: z.boolean(),
   protocol: z.string().describe('"-1" for all, "6" for TCP, …'),
   action: z.string().describe('allow | deny'),
-  cidr: z.string().optional(),
-  ipv6Cidr: z.string().optional(),
+  cidr: cidr.optional(),
+  ipv6Cidr: cidr.optional(),
   fromPort: z.number().optional(),
   toPort: z.number().optional(),
 });
 export type NaclEntry = z.infer<typeof naclEntrySchema>;
 
 export const networkAclSchema = z.object({
-  networkAclId: id,
+  networkAclId: shaped(ids.NETWORK_ACL_ID, 'a network ACL id (acl-…)'),
   isDefault: z.boolean(),
-  subnetIds: z.array(id),
+  subnetIds: z.array(subnetId),
   entries: z.array(naclEntrySchema),
 });
 export type NetworkAcl = z.infer<typeof networkAclSchema>;
 
 export const hostedZoneSchema = z.object({
-  name: z.string().describe('zone name with the trailing dot, e.g. ssm.ap-northeast-1.amazonaws.com.'),
-  hostedZoneId: z.string(),
-  owningAccount: z.string().optional(),
+  name: shaped(/^[\w*.-]{1,255}$/, 'a DNS name').describe('zone name with the trailing dot, e.g. ssm.ap-northeast-1.amazonaws.com.'),
+  hostedZoneId: shaped(ids.HOSTED_ZONE_ID, 'a hosted zone id'),
+  owningAccount: accountId.optional(),
   owningService: z.string().optional(),
 });
 export type HostedZone = z.infer<typeof hostedZoneSchema>;
@@ -161,9 +181,9 @@ export type Vpc = z.infer<typeof vpcSchema>;
 export const policyDocumentSchema = z.unknown().describe('parsed IAM policy document (already URL-decoded)');
 
 export const instanceProfileSchema = z.object({
-  name: z.string(),
-  arn: z.string(),
-  roles: z.array(z.object({ roleName: z.string(), arn: z.string() })),
+  name: iamName,
+  arn,
+  roles: z.array(z.object({ roleName: iamName, arn })),
 });
 export type InstanceProfile = z.infer<typeof instanceProfileSchema>;
 
@@ -179,16 +199,16 @@ export const simulationResultSchema = z.object({
 export type SimulationResult = z.infer<typeof simulationResultSchema>;
 
 export const roleSchema = z.object({
-  attachedPolicies: factOf(z.array(z.object({ policyName: z.string(), policyArn: z.string() }))),
-  inlinePolicies: factOf(z.array(z.object({ policyName: z.string(), document: policyDocumentSchema }))),
+  attachedPolicies: factOf(z.array(z.object({ policyName: iamName, policyArn: arn }))),
+  inlinePolicies: factOf(z.array(z.object({ policyName: iamName, document: policyDocumentSchema }))),
   managedPolicyDocuments: z
-    .record(z.string(), factOf(policyDocumentSchema))
+    .record(arn, factOf(policyDocumentSchema))
     .describe('documents of the attached customer-managed policies, by ARN'),
   role: factOf(
     z.object({
-      arn: z.string(),
+      arn,
       trustPolicy: policyDocumentSchema,
-      permissionsBoundaryArn: z.string().optional(),
+      permissionsBoundaryArn: arn.optional(),
     }),
   )
     .optional()
@@ -214,12 +234,12 @@ export const managedInstanceSchema = z.object({
 export type ManagedInstance = z.infer<typeof managedInstanceSchema>;
 
 export const sessionPreferencesSchema = z.object({
-  documentName: z.string(),
-  kmsKeyId: z.string().optional(),
-  s3BucketName: z.string().optional(),
+  documentName: shaped(ids.DOCUMENT_NAME, 'a document name'),
+  kmsKeyId: shaped(ids.KMS_KEY, 'a KMS key id, alias or ARN').optional(),
+  s3BucketName: shaped(ids.BUCKET, 'an S3 bucket name').optional(),
   s3KeyPrefix: z.string().optional(),
   s3EncryptionEnabled: z.boolean().optional(),
-  cloudWatchLogGroupName: z.string().optional(),
+  cloudWatchLogGroupName: shaped(ids.LOG_GROUP, 'a log group name').optional(),
   cloudWatchEncryptionEnabled: z.boolean().optional(),
   cloudWatchStreamingEnabled: z.boolean().optional(),
   runAsEnabled: z.boolean().optional(),
@@ -228,9 +248,9 @@ export const sessionPreferencesSchema = z.object({
 export type SessionPreferences = z.infer<typeof sessionPreferencesSchema>;
 
 export const callerSchema = z.object({
-  arn: z.string().describe('sts:GetCallerIdentity Arn (for a role session: the assumed-role ARN)'),
-  accountId: z.string(),
-  principalArn: z.string().optional().describe('the IAM user or role ARN that policies attach to'),
+  arn: arn.describe('sts:GetCallerIdentity Arn (for a role session: the assumed-role ARN)'),
+  accountId,
+  principalArn: arn.optional().describe('the IAM user or role ARN that policies attach to'),
 });
 export type Caller = z.infer<typeof callerSchema>;
 
@@ -239,29 +259,31 @@ export const factsSchema = z
     factsVersion: z.literal(1),
     tool: z.object({ name: z.string(), version: z.string() }).optional(),
     collectedAt: z.string().optional().describe('ISO 8601 time of collection'),
-    region: z.string().min(1),
+    region: shaped(ids.REGION, 'a region (e.g. ap-northeast-1)'),
     instances: z
-      .record(z.string(), factOf(instanceSchema.nullable()))
+      .record(instanceId, factOf(instanceSchema.nullable()))
       .describe('by instance id; null when the id does not exist in the region'),
-    vpcs: z.record(z.string(), vpcSchema),
+    vpcs: z.record(vpcId, vpcSchema),
     instanceProfiles: z
-      .record(z.string(), factOf(instanceProfileSchema.nullable()))
+      .record(arn, factOf(instanceProfileSchema.nullable()))
       .describe('by instance profile ARN; null when the profile does not exist'),
-    roles: z.record(z.string(), roleSchema).describe('by role name'),
-    dhmc: factOf(z.object({ roleName: z.string().nullable() })).describe('Default Host Management Configuration (ssm:GetServiceSetting)'),
-    managedInstances: factOf(z.record(z.string(), managedInstanceSchema)).describe(
+    roles: z.record(iamName, roleSchema).describe('by role name'),
+    dhmc: factOf(z.object({ roleName: shaped(/^[\w+=,.@/-]{1,512}$/, 'a role name').nullable() })).describe(
+      'Default Host Management Configuration (ssm:GetServiceSetting)',
+    ),
+    managedInstances: factOf(z.record(managedNodeId, managedInstanceSchema)).describe(
       'ssm:DescribeInstanceInformation by instance id; an id that is absent is not registered',
     ),
     prefixLists: z
-      .record(z.string(), factOf(z.array(z.string())))
+      .record(shaped(ids.PREFIX_LIST_ID, 'a prefix list id (pl-…)'), factOf(z.array(cidr)))
       .optional()
       .describe('ec2:GetManagedPrefixListEntries: CIDRs by prefix list id'),
     connections: z
-      .record(z.string(), factOf(z.string()))
+      .record(instanceId, factOf(z.string()))
       .optional()
       .describe('ssm:GetConnectionStatus by instance id: connected | notconnected'),
     consoleOutput: z
-      .record(z.string(), factOf(z.object({ hasOutput: z.boolean(), agentLines: z.array(z.string()) })))
+      .record(instanceId, factOf(z.object({ hasOutput: z.boolean(), agentLines: z.array(z.string()) })))
       .optional()
       .describe('ec2:GetConsoleOutput of unregistered instances: the lines about the SSM agent'),
     sessionPreferences: factOf(sessionPreferencesSchema.nullable())

@@ -50,7 +50,7 @@ describe('endpointGroup', () => {
   it('creates ssm-endpoints-<vpc> when there is nothing to reuse', () => {
     const f = factsWith(() => {});
     const g = endpointGroup(net(f), []);
-    expect(g.arg).toBe('"$SG_ID"');
+    expect(g.arg).toEqual({ shell: '"$SG_ID"' });
     expect(g.steps.map((s) => s.key)).toEqual(['endpoint-sg-create']);
     expect(g.commands).toHaveLength(2);
     expect(g.commands[1]).toMatch(

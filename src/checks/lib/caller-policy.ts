@@ -2,7 +2,7 @@
 import type { Caller } from '../../facts/schema.js';
 import { defineMessages, type Text } from '../../lang.js';
 import { kmsStatement, type PreferenceScope } from '../../aws/session-preferences.js';
-import { aws, shq } from './cli.js';
+import { aws } from './cli.js';
 import { consolePath, label } from './glossary.js';
 import type { Fix, FixStep } from '../types.js';
 
@@ -82,7 +82,7 @@ export function permissionFix(p: CallerPrincipal, region: string, target: Sessio
     });
     return {
       steps: [{ key: `caller-policy:${p.name}`, text }],
-      commands: [aws(region, 'iam', op, flag, shq(p.name), '--policy-name', shq(policy), '--policy-document', shq(doc))],
+      commands: [aws(region, 'iam', op, flag, p.name, '--policy-name', policy, '--policy-document', doc)],
     };
   }
   // An IAM Identity Center role is owned by its permission set: IAM rejects or reverts changes made to it directly.

@@ -5,7 +5,7 @@
 import { SSM_SERVICES, serviceName, type SsmService } from '../../aws/services.js';
 import { defineMessages } from '../../lang.js';
 import type { Fix, FixStep } from '../types.js';
-import { aws } from './cli.js';
+import { aws, type Word } from './cli.js';
 import { CONSOLE, consolePath } from './glossary.js';
 import { isAvailable, type Network, type SsmEndpoint } from './path.js';
 import { endpointGroup, instanceSource, type EndpointGroup } from './sg-fix.js';
@@ -65,7 +65,7 @@ export function interfaceEndpointFix(net: Network, service: string, group: Pick<
 }
 
 /** `aws ec2 create-vpc-endpoint` in the instance's VPC; `where` says where it goes (subnets and group, or route tables). */
-function createEndpoint(net: Network, type: 'Interface' | 'Gateway', name: string, ...where: string[]): string {
+function createEndpoint(net: Network, type: 'Interface' | 'Gateway', name: string, ...where: Word[]): string {
   return aws(
     net.region,
     'ec2',

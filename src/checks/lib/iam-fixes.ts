@@ -2,7 +2,7 @@
 import { isAwsManagedPolicyArn, lastSegment } from '../../aws/arn.js';
 import { defineMessages, joinText } from '../../lang.js';
 import type { Fix, FixStep } from '../types.js';
-import { aws, shq } from './cli.js';
+import { aws, shq, substitution } from './cli.js';
 import { CONSOLE } from './glossary.js';
 import type { Permission } from './iam-decision.js';
 import { attachPolicyCommand, attachPolicyStep } from './iam-role.js';
@@ -71,22 +71,22 @@ export function attachFix(role: string, policy: string, region: string): Fix {
 
 /** Download a managed policy's default version, then make the edited file the default. */
 function editManagedCommands(region: string, arn: string, file: string): string[] {
-  const version = aws(region, 'iam', 'get-policy', '--policy-arn', shq(arn), '--query', 'Policy.DefaultVersionId', '--output', 'text');
+  const version = aws(region, 'iam', 'get-policy', '--policy-arn', arn, '--query', 'Policy.DefaultVersionId', '--output', 'text');
   return [
     aws(
       region,
       'iam',
       'get-policy-version',
       '--policy-arn',
-      shq(arn),
+      arn,
       '--version-id',
-      `"$(${version})"`,
+      substitution(version),
       '--query',
       'PolicyVersion.Document',
       '--output',
       'json',
     ) + ` > ${shq(file)}`,
-    aws(region, 'iam', 'create-policy-version', '--policy-arn', shq(arn), '--policy-document', shq(`file://${file}`), '--set-as-default'),
+    aws(region, 'iam', 'create-policy-version', '--policy-arn', arn, '--policy-document', `file://${file}`, '--set-as-default'),
   ];
 }
 
@@ -116,25 +116,15 @@ export function denyFix(view: RoleView, perms: readonly Permission[], region: st
           'iam',
           'get-role-policy',
           '--role-name',
-          shq(role),
+          role,
           '--policy-name',
-          shq(src.name),
+          src.name,
           '--query',
           'PolicyDocument',
           '--output',
           'json',
         ) + ` > ${shq(file)}`,
-        aws(
-          region,
-          'iam',
-          'put-role-policy',
-          '--role-name',
-          shq(role),
-          '--policy-name',
-          shq(src.name),
-          '--policy-document',
-          shq(`file://${file}`),
-        ),
+        aws(region, 'iam', 'put-role-policy', '--role-name', role, '--policy-name', src.name, '--policy-document', `file://${file}`),
       );
     } else {
       const arn = src.arn ?? src.name;

@@ -4,7 +4,7 @@ import { defineMessages } from '../../lang.js';
 import { need, type Fix, type FixStep } from '../types.js';
 import { consolePath, label } from './glossary.js';
 import { accountOfArn, awsManagedPolicyArn, instanceArn as arnOfInstance, lastSegment, scopeOf } from '../../aws/arn.js';
-import { aws, shq } from './cli.js';
+import { aws, substitution } from './cli.js';
 import { CORE_POLICY, DHMC_POLICY } from '../../aws/policies.js';
 
 export { lastSegment };
@@ -118,36 +118,28 @@ export function newRoleFix(region: string, instanceId: string, profileName = DEF
 /** create-role with the EC2 trust policy and the core policy attached. */
 export function createRoleCommands(region: string, roleName: string): string[] {
   return [
-    aws(region, 'iam', 'create-role', '--role-name', shq(roleName), '--assume-role-policy-document', shq(EC2_TRUST)),
+    aws(region, 'iam', 'create-role', '--role-name', roleName, '--assume-role-policy-document', EC2_TRUST),
     attachPolicyCommand(region, roleName, CORE_POLICY),
   ];
 }
 
 export function attachPolicyCommand(region: string, roleName: string, policyName: string): string {
-  return aws(region, 'iam', 'attach-role-policy', '--role-name', shq(roleName), '--policy-arn', awsManagedPolicyArn(region, policyName));
+  return aws(region, 'iam', 'attach-role-policy', '--role-name', roleName, '--policy-arn', awsManagedPolicyArn(region, policyName));
 }
 
 export function createProfileCommands(region: string, profileName: string, roleName: string): string[] {
   return [
-    aws(region, 'iam', 'create-instance-profile', '--instance-profile-name', shq(profileName)),
+    aws(region, 'iam', 'create-instance-profile', '--instance-profile-name', profileName),
     addRoleCommand(region, profileName, roleName),
   ];
 }
 
 export function addRoleCommand(region: string, profileName: string, roleName: string): string {
-  return aws(region, 'iam', 'add-role-to-instance-profile', '--instance-profile-name', shq(profileName), '--role-name', shq(roleName));
+  return aws(region, 'iam', 'add-role-to-instance-profile', '--instance-profile-name', profileName, '--role-name', roleName);
 }
 
 export function associateCommand(region: string, instanceId: string, profileName: string): string {
-  return aws(
-    region,
-    'ec2',
-    'associate-iam-instance-profile',
-    '--instance-id',
-    instanceId,
-    '--iam-instance-profile',
-    shq(`Name=${profileName}`),
-  );
+  return aws(region, 'ec2', 'associate-iam-instance-profile', '--instance-id', instanceId, '--iam-instance-profile', `Name=${profileName}`);
 }
 
 /** Points the instance's existing association at another profile (used when the attached one was deleted). */
@@ -159,7 +151,7 @@ export function replaceAssociationCommand(region: string, instanceId: string, pr
     '--filters',
     `Name=instance-id,Values=${instanceId}`,
     '--query',
-    `'IamInstanceProfileAssociations[0].AssociationId'`,
+    'IamInstanceProfileAssociations[0].AssociationId',
     '--output',
     'text',
   );
@@ -168,8 +160,8 @@ export function replaceAssociationCommand(region: string, instanceId: string, pr
     'ec2',
     'replace-iam-instance-profile-association',
     '--association-id',
-    `"$(${lookup})"`,
+    substitution(lookup),
     '--iam-instance-profile',
-    shq(`Name=${profileName}`),
+    `Name=${profileName}`,
   );
 }

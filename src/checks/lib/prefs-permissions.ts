@@ -2,7 +2,7 @@
 import type { Facts, Instance } from '../../facts/schema.js';
 import { defineMessages, joinText, NO_TEXT, type Text } from '../../lang.js';
 import type { PreferenceNeed } from '../../aws/session-preferences.js';
-import { aws, shq } from './cli.js';
+import { aws } from './cli.js';
 import { consolePath, label } from './glossary.js';
 import type { CredentialRole } from './iam-role.js';
 import { decide, type Decision, type Permission as DecidedPermission } from './iam-decision.js';
@@ -150,6 +150,6 @@ export function grantFix(region: string, role: string, lacking: readonly Prefere
         }),
       },
     ],
-    commands: [aws(region, 'iam', 'put-role-policy', '--role-name', shq(role), '--policy-name', name, '--policy-document', shq(doc))],
+    commands: [aws(region, 'iam', 'put-role-policy', '--role-name', role, '--policy-name', name, '--policy-document', doc)],
   };
 }

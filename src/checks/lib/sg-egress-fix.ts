@@ -2,7 +2,7 @@
 import type { Unknown } from '../../facts/schema.js';
 import { NO_TEXT, defineMessages, type Text } from '../../lang.js';
 import type { Fix, FixStep } from '../types.js';
-import { aws, shq } from './cli.js';
+import { aws } from './cli.js';
 import { consolePath, label } from './glossary.js';
 import type { Network } from './network.js';
 import type { Target } from './service-paths.js';
@@ -51,7 +51,7 @@ export function fixOf(net: Network, bad: readonly Verdict[]): Fix {
     }
     steps.push({ key: `sg-egress:${sg}:${dest}`, text: M('stepEgress', { sg, dest, narrow }) });
     const permissions = `IpProtocol=tcp,FromPort=443,ToPort=443,${open.permission}`;
-    commands.push(aws(net.region, 'ec2', 'authorize-security-group-egress', '--group-id', sg, '--ip-permissions', shq(permissions)));
+    commands.push(aws(net.region, 'ec2', 'authorize-security-group-egress', '--group-id', sg, '--ip-permissions', permissions));
   }
   return { steps, commands };
 }

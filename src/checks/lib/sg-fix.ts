@@ -5,12 +5,12 @@
  */
 import { defineMessages, type Param, type Text } from '../../lang.js';
 import type { Fix, FixStep } from '../types.js';
-import { aws, shq } from './cli.js';
+import { aws, shellVar, type Word } from './cli.js';
 import { CONSOLE, consolePath } from './glossary.js';
 import type { Network, SsmEndpoint } from './path.js';
 
 const HTTPS = 443;
-const SG_VAR = '"$SG_ID"';
+const SG_VAR = shellVar('SG_ID');
 
 const groups = consolePath('vpc', 'securityGroups');
 const C = CONSOLE;
@@ -51,7 +51,7 @@ export function instanceSource(net: Network): InstanceSource {
 }
 
 /** `aws ec2 authorize-security-group-ingress` for TCP 443 from the instance on `groupArg` (an id or `"$SG_ID"`). */
-function authorizeHttps(net: Network, groupArg: string): string {
+function authorizeHttps(net: Network, groupArg: Word): string {
   return aws(
     net.region,
     'ec2',
@@ -76,7 +76,7 @@ export function httpsIngressFix(net: Network, groupId: string): Fix {
 
 /** The security group new interface endpoints go in: `arg` for `--security-group-ids`, `text` for the console step. */
 export interface EndpointGroup extends Fix {
-  arg: string;
+  arg: Word;
   text: Param;
 }
 
@@ -110,7 +110,7 @@ export function endpointGroup(net: Network, all: readonly SsmEndpoint[]): Endpoi
   }
   const { region, vpcId } = net;
   const name = `ssm-endpoints-${vpcId}`;
-  const describe = shq('HTTPS from instances to the Systems Manager endpoints');
+  const describe = 'HTTPS from instances to the Systems Manager endpoints';
   const create = aws(
     region,
     'ec2',
