@@ -13,7 +13,36 @@ export function scrub(text: string, env: NodeJS.ProcessEnv = process.env): strin
   return out.replace(KEY_ID, '[redacted]');
 }
 
-/** Control characters (a terminal escape in a hostile answer, a stray CR) as visible `\uXXXX` escapes. */
+/** Control and bidi characters (a terminal escape in a hostile answer, a stray CR) as visible `\uXXXX` escapes. */
 export function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
+
+/**
+ * Bidirectional formatting characters: an override (U+202E) makes a terminal show text in another
+ * order than it will be pasted, so a command could read as harmless and run as something else.
+ */
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/** C0 controls (ESC, BEL, CR, …), DEL and C1 controls: a terminal acts on them instead of showing them. */
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+const UNSAFE = /[\t\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+/**
+ * What a terminal may be shown of text that came from the account or a file: controls and bidi
+ * formatting removed, tabs and line separators as spaces. The one sanitiser for the table and for
+ * stderr; line breaks (`\n`) stay, as the table's own structure.
+ */
+export function terminalSafe(text: string): string {
+  if (!UNSAFE.test(text)) return text;
+  return text
+    .replace(/[\t\u2028\u2029]/g, ' ')
+    .replace(CONTROL, '')
+    .replace(BIDI, '');
+}
+
+/** The same, for one line: a line break becomes a space too. */
+export const terminalLine = (text: string): string => terminalSafe(text.replace(/\r?\n/g, ' '));

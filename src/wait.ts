@@ -1,5 +1,6 @@
 import type { Io } from './diagnose.js';
 import type { OverallStatus, Report } from './report/schema.js';
+import { terminalLine } from './redact.js';
 import { TOOL_NAME } from './version.js';
 
 /** The first pause of --wait, doubling up to the longest: a fix (an agent re-registering) usually shows within a minute or two. */
@@ -56,7 +57,7 @@ export async function waitUntilOk(waitMs: number, once: () => Promise<Report>, i
     const changed = changes(report, next);
     io.err.write(
       changed.length
-        ? changed.map((l) => `${TOOL_NAME}: run ${run} changed: ${l}\n`).join('')
+        ? changed.map((l) => `${TOOL_NAME}: run ${run} changed: ${terminalLine(l)}\n`).join('')
         : `${TOOL_NAME}: run ${run}: nothing changed\n`,
     );
     report = next;

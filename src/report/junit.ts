@@ -84,8 +84,12 @@ function details(c: CheckReport): string {
   return lines.join('\n');
 }
 
-/** Characters XML 1.0 cannot carry at all, not even as a character reference. */
-const NOT_XML = /[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu;
+/**
+ * Characters XML 1.0 cannot carry at all, not even as a character reference; and those a CI page
+ * or terminal showing the report would act on (DEL, C1 controls, bidi formatting).
+ */
+const NOT_XML =
+  /[^\t\n\r\u0020-\u007e\u00a0-\u061b\u061d-\u200d\u2010-\u2029\u202f-\u2065\u206a-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu;
 
 function text(s: string): string {
   return s.replace(NOT_XML, '\ufffd').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

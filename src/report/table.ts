@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import type { Lang } from '../lang.js';
 import type { CheckReport, InstanceReport, OverallStatus, Report } from './schema.js';
+import { terminalSafe } from '../redact.js';
 import { wrap } from './wrap.js';
 
 export interface TableOptions {
@@ -71,7 +72,16 @@ const WORDS = {
   },
 } as const;
 
-export function renderTable(report: Report, opts: TableOptions): string {
+/** Every string of the report through the terminal sanitiser: names, tags, messages and commands come from the account or a file. */
+function safeForTerminal<T>(v: T): T {
+  if (typeof v === 'string') return terminalSafe(v) as T;
+  if (Array.isArray(v)) return v.map(safeForTerminal) as T;
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, safeForTerminal(x)])) as T;
+  return v;
+}
+
+export function renderTable(unsafe: Report, opts: TableOptions): string {
+  const report = safeForTerminal(unsafe);
   const paint = (c: Colour, s: string) => (opts.color ? `\u001b[${ANSI[c]}m${s}\u001b[0m` : s);
   const out: string[] = [];
   const w = WORDS[opts.lang];

@@ -13,9 +13,20 @@ export interface ShellFragment {
 /** A word of a command: text (always quoted as needed), or a fragment of ours. */
 export type Word = string | ShellFragment;
 
-/** Quotes a word for bash only when it needs it. */
+/** Controls and bidi formatting: inside '…' they would reach the terminal raw, so such a word is written $'…' with escapes. */
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+/** Quotes a word for bash only when it needs it; a word with control or bidi characters as $'…', so the terminal shows them as escapes and bash still gets them. */
 export function shq(word: string): string {
-  return /^[A-Za-z0-9_./:=,@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+  if (/^[A-Za-z0-9_./:=,@%+-]+$/.test(word)) return word;
+  if (!INVISIBLE.test(word)) return `'${word.replace(/'/g, `'\\''`)}'`;
+  const escaped = [...word].map((ch) => {
+    if (ch === '\\' || ch === "'") return `\\${ch}`;
+    if (!INVISIBLE.test(ch)) return ch;
+    const code = ch.codePointAt(0)!;
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+  return `$'${escaped.join('')}'`;
 }
 
 /** `"$NAME"`: the value of a variable an earlier command of the same fix set. */
