@@ -72,6 +72,10 @@ export interface Options {
   lang: Lang;
   facts?: string;
   saveFacts?: string;
+  /** --force: --save-facts may replace an existing file. */
+  force: boolean;
+  /** --no-iam-sweep turns it off: a fleet's IAM is read role by role, without iam:GetAccountAuthorizationDetails. */
+  iamSweep: boolean;
   demo: boolean;
   stats: boolean;
   debug: boolean;
@@ -154,7 +158,17 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv, width = Math.m
       describe: 'language of titles, messages and fixes (default: from LC_ALL/LC_MESSAGES/LANG)',
     })
     .option('facts', { type: 'string', describe: 'diagnose a saved facts file instead of calling AWS (- reads standard input)' })
-    .option('save-facts', { type: 'string', describe: 'also write the facts read from AWS to this file' })
+    .option('save-facts', {
+      type: 'string',
+      describe: 'also write the facts read from AWS to this new file (owner-only, written atomically; after the report)',
+    })
+    .option('force', { type: 'boolean', default: false, describe: 'let --save-facts replace an existing file' })
+    .option('iam-sweep', {
+      type: 'boolean',
+      default: true,
+      describe:
+        'in a fleet, read IAM in one iam:GetAccountAuthorizationDetails call (every role and policy of the account); --no-iam-sweep reads only the roles the instances use',
+    })
     .option('demo', { type: 'boolean', default: false, describe: "diagnose the bundled demo: the guide's starting point" })
     .option('timeout', {
       type: 'string',
@@ -221,7 +235,8 @@ function validate(args: Record<string, unknown>, env: NodeJS.ProcessEnv): Parsed
     }
     if (!ids.includes(id)) ids.push(id);
   }
-  if (args['iam-policy']) return { kind: 'print', text: JSON.stringify(leastPrivilegePolicy(), null, 2) };
+  if (args['iam-policy'])
+    return { kind: 'print', text: JSON.stringify(leastPrivilegePolicy({ iamSweep: args['iam-sweep'] !== false }), null, 2) };
   for (const k of [
     'region',
     'regions',
@@ -246,6 +261,7 @@ function validate(args: Record<string, unknown>, env: NodeJS.ProcessEnv): Parsed
   const facts = args.facts as string | undefined;
   if (demo && facts) return { kind: 'usage', error: '--demo and --facts cannot be used together' };
   const saveFacts = args['save-facts'] as string | undefined;
+  if (args.force && !saveFacts) return { kind: 'usage', error: '--force lets --save-facts replace a file: give --save-facts too' };
   if (saveFacts && (demo || facts))
     return { kind: 'usage', error: '--save-facts saves what is read from AWS; it cannot be used with --demo or --facts' };
   const all = args.all as boolean;
@@ -302,6 +318,8 @@ function validate(args: Record<string, unknown>, env: NodeJS.ProcessEnv): Parsed
       lang: (args.lang as Lang | undefined) ?? langFromEnv(env),
       facts,
       saveFacts,
+      force: args.force as boolean,
+      iamSweep: args['iam-sweep'] !== false,
       demo,
       stats: args.stats as boolean,
       debug: args.debug as boolean,

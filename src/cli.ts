@@ -3,6 +3,7 @@ import { statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { Options } from './args.js';
 import type { Io } from './diagnose.js';
+import type { Facts } from './facts/schema.js';
 import type { Diagnosis } from './report/build.js';
 import { quickAnswer } from './quick.js';
 import { printable, scrub } from './redact.js';
@@ -31,22 +32,35 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const opts = parsed.options;
 
   const { EXIT_CODE, buildReport } = await import('./report/build.js');
+  // A file --save-facts may not write is refused before AWS is read, not after.
+  if (opts.saveFacts) (await import('./facts/file.js')).checkSaveTarget(opts.saveFacts, opts.force);
+  let toSave: Facts | undefined;
+  const readAws = async (): Promise<Diagnosis> => {
+    const d = await (await import('./diagnose.js')).diagnoseAws(opts, io());
+    toSave = d.facts;
+    return d;
+  };
+  let code: number;
   if (opts.output === 'json' && opts.waitMs === undefined) {
     // Written as it is built: a fleet's report text is never held whole.
-    const diagnosis = opts.demo || opts.facts ? await fromFile(opts) : await (await import('./diagnose.js')).diagnoseAws(opts, io());
-    return EXIT_CODE[await (await import('./report/json.js')).writeJson(diagnosis, opts.lang, writeOut)];
-  }
-  const report = opts.demo || opts.facts ? buildReport(await fromFile(opts), opts.lang) : await fromAws(opts);
-  if (opts.output === 'json') {
-    process.stdout.write((await import('./report/json.js')).renderJson(report));
-  } else if (opts.output === 'junit') {
-    process.stdout.write((await import('./report/junit.js')).renderJunit(report));
+    const diagnosis = opts.demo || opts.facts ? await fromFile(opts) : await readAws();
+    code = EXIT_CODE[await (await import('./report/json.js')).writeJson(diagnosis, opts.lang, writeOut)];
   } else {
-    const color = Boolean(process.stdout.isTTY) && !env.NO_COLOR && env.TERM !== 'dumb';
-    const { renderTable } = await import('./report/table.js');
-    process.stdout.write(renderTable(report, { lang: opts.lang, color, width: process.stdout.columns || 120, verbose: opts.verbose }));
+    const report = opts.demo || opts.facts ? buildReport(await fromFile(opts), opts.lang) : await fromAws(opts, readAws);
+    if (opts.output === 'json') {
+      process.stdout.write((await import('./report/json.js')).renderJson(report));
+    } else if (opts.output === 'junit') {
+      process.stdout.write((await import('./report/junit.js')).renderJunit(report));
+    } else {
+      const color = Boolean(process.stdout.isTTY) && !env.NO_COLOR && env.TERM !== 'dumb';
+      const { renderTable } = await import('./report/table.js');
+      process.stdout.write(renderTable(report, { lang: opts.lang, color, width: process.stdout.columns || 120, verbose: opts.verbose }));
+    }
+    code = EXIT_CODE[report.status];
   }
-  return EXIT_CODE[report.status];
+  // After the report: a path that cannot be written costs the file (exit 3, one line), never the report.
+  if (opts.saveFacts && toSave) (await import('./facts/file.js')).saveFacts(opts.saveFacts, toSave, opts.force);
+  return code;
 }
 
 /** Stdout, one chunk at a time: the next waits until this one is taken (or the reader is gone). */
@@ -71,7 +85,10 @@ async function fromFile(opts: Options): Promise<Diagnosis> {
   return (await import('./diagnose.js')).diagnoseFacts(facts, opts.instanceIds.length ? opts.instanceIds : inFile);
 }
 
-/** A device (/dev/zero, a terminal) never ends, so reading it as a file would never finish; standard input is read apart. */
+/**
+ * Only a regular file is read as a facts file: a device (/dev/zero) or a FIFO may never end, so the
+ * read would never finish; standard input (`-`) is read apart, as a stream.
+ */
 function refuseDevice(path: string): void {
   let st: Stats;
   try {
@@ -79,17 +96,16 @@ function refuseDevice(path: string): void {
   } catch {
     return; // loadFacts says why it cannot be read
   }
-  if (st.isCharacterDevice() || st.isBlockDevice() || st.isSocket()) {
-    throw new UsageError(`${path} is a device, not a facts file`);
-  }
+  if (st.isCharacterDevice() || st.isBlockDevice() || st.isSocket()) throw new UsageError(`${path} is a device, not a facts file`);
+  if (st.isFIFO()) throw new UsageError(`${path} is a pipe, not a facts file: pass it as standard input (--facts - < …)`);
+  if (!st.isFile()) throw new UsageError(`${path} is not a regular file`);
 }
 
 const io = (): Io => ({ err: process.stderr, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), now: Date.now });
 
-async function fromAws(opts: Options): Promise<Report> {
-  const { diagnoseAws } = await import('./diagnose.js');
+async function fromAws(opts: Options, read: () => Promise<Diagnosis>): Promise<Report> {
   const { buildReport } = await import('./report/build.js');
-  const once = async () => buildReport(await diagnoseAws(opts, io()), opts.lang);
+  const once = async () => buildReport(await read(), opts.lang);
   const { waitUntilOk } = await import('./wait.js');
   return opts.waitMs === undefined ? once() : waitUntilOk(opts.waitMs, once, io());
 }

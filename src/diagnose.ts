@@ -83,12 +83,15 @@ export function diagnoseFacts(facts: Facts, instanceIds: readonly string[]): Dia
   return { regions: [facts.region], evaluations: evaluate(facts, instanceIds) };
 }
 
+/** A diagnosis read from AWS, with the facts of its region when --save-facts asks for them. */
+export type AwsDiagnosis = Diagnosis & { facts?: Facts };
+
 /** Reads every region side by side (the AWS SDK loads only now: --help and --version stay fast) and diagnoses them as one. */
-export async function diagnoseAws(opts: Options, io: Io): Promise<Diagnosis> {
+export async function diagnoseAws(opts: Options, io: Io): Promise<AwsDiagnosis> {
   if (opts.profiles.length > 1 || opts.orgRole !== undefined) return diagnoseAccounts(opts, io);
   const { isFleet, sumStats, withReader } = await import('./collect/index.js');
   const regions = opts.regions.length ? opts.regions : [undefined];
-  const targets: Targets = { ids: opts.instanceIds, all: opts.all, filters: opts.filters };
+  const targets: Targets = { ids: opts.instanceIds, all: opts.all, filters: opts.filters, iamSweep: opts.iamSweep };
   const progress = progressLine(io, regions.length);
   let reads: (RegionRead & { stats: ReturnType<Reader['stats']> })[];
   try {
@@ -107,10 +110,9 @@ export async function diagnoseAws(opts: Options, io: Io): Promise<Diagnosis> {
     if (progress) io.err.write('\r\u001b[K');
   }
   if (opts.stats) io.err.write(`${TOOL_NAME} stats: ${JSON.stringify(sumStats(reads.map((r) => r.stats)))}\n`);
-  // The facts file module (and zod, which it validates with) loads only when a file is written.
-  if (opts.saveFacts)
-    (await import('./facts/file.js')).saveFacts(opts.saveFacts, { ...reads[0]!.facts, tool: { name: TOOL_NAME, version: TOOL_VERSION } });
-  return assemble(opts.instanceIds, reads);
+  // --save-facts holds one region: the CLI writes it after the report, so a bad path never costs the report.
+  const facts = opts.saveFacts ? { ...reads[0]!.facts, tool: { name: TOOL_NAME, version: TOOL_VERSION } } : undefined;
+  return { ...assemble(opts.instanceIds, reads), ...(facts ? { facts } : {}) };
 }
 
 /** Account-regions read at once: each is up to a hundred calls in flight, so four keep AWS's request rates and this machine comfortable. */
@@ -131,7 +133,7 @@ async function diagnoseAccounts(opts: Options, io: Io): Promise<Diagnosis> {
     timeoutMs: opts.timeoutMs,
   });
   const regions = opts.regions.length ? opts.regions : [undefined];
-  const targets: Targets = { ids: opts.instanceIds, all: opts.all, filters: opts.filters };
+  const targets: Targets = { ids: opts.instanceIds, all: opts.all, filters: opts.filters, iamSweep: opts.iamSweep };
   const jobs = scopes.flatMap((scope) => regions.map((region) => ({ scope, region })));
   const progress = progressLine(io, jobs.length);
   let reads: ((RegionRead & { stats: ReturnType<Reader['stats']>; account?: string }) | undefined)[];

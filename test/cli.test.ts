@@ -1,5 +1,5 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHECKS } from '../src/checks';
@@ -187,7 +187,26 @@ describe('hostile facts files: exit 3, one line, no stack trace', () => {
       () => write('types.json', JSON.stringify({ factsVersion: 1, region: 'ap-northeast-1', instances: 5 })),
       /not a valid facts file: instances: /,
     ],
-    ['a directory', () => tmp, /cannot read facts file .* \(EISDIR\)/],
+    ['a directory', () => tmp, /is not a regular file/],
+    [
+      'a FIFO (which would never end unless someone writes to it)',
+      () => {
+        const path = join(tmp, 'fifo');
+        if (!existsSync(path)) execFileSync('mkfifo', [path]);
+        return path;
+      },
+      /fifo is a pipe, not a facts file: pass it as standard input/,
+    ],
+    [
+      'not JSON, with a secret in it: the error says where, never what',
+      () => write('secret.json', '{"a": SECRET-Abc123}'),
+      /is not JSON \(unexpected input\)\n$/,
+    ],
+    [
+      'not JSON after a valid start',
+      () => write('trailing.json', '{"a": 1}\n  x'),
+      /is not JSON \(unexpected input at line 2, column 3\)\n$/,
+    ],
     ['a device that never ends', () => '/dev/zero', /\/dev\/zero is a device, not a facts file/],
     [
       'larger than any facts file (sparse, 65 MiB)',
@@ -241,7 +260,7 @@ describe('hostile facts files: exit 3, one line, no stack trace', () => {
     });
     expect(r.status).toBe(3);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^ssm-doctor: stdin is not JSON: [^\n]+\n$/);
+    expect(r.stderr).toBe('ssm-doctor: stdin is not JSON (unexpected input at line 1, column 19)\n');
   });
 });
 

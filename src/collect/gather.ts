@@ -45,7 +45,7 @@ export async function gather(
     fleet ? Promise.resolve<Record<string, Fact<string>>>({}) : connectionStatuses(c, ids),
     sessionPreferences(c),
     callerIdentity(c),
-    fleet ? sweepIam(c) : Promise.resolve<Fact<IamSweep> | undefined>(undefined),
+    fleet && t.iamSweep !== false ? sweepIam(c) : Promise.resolve<Fact<IamSweep> | undefined>(undefined),
   ]);
   const fatal = runLevelError(
     [
@@ -82,7 +82,7 @@ export async function gather(
     return rolePairs(prefs, { partition: p?.partition ?? partition, region: c.region, account: p?.account || account || '' });
   };
   const profileArns = unique(found.map((i) => i.instanceProfileArn));
-  const sweepRead = firstSweep ?? (profileArns.length > SWEEP_PROFILES ? sweepIam(c) : undefined);
+  const sweepRead = firstSweep ?? (profileArns.length > SWEEP_PROFILES && t.iamSweep !== false ? sweepIam(c) : undefined);
   const iamRead = Promise.resolve(sweepRead).then((s?: Fact<IamSweep>) =>
     readIam(c, profileArns, dhmcRole, pairs, s?.known ? s.value : undefined),
   );

@@ -1,4 +1,6 @@
-import { readFileSync, writeFileSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { linkSync, lstatSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { factsSchema, type Facts } from './schema.js';
 
 /** A facts file is at most this large; a real region's facts are far smaller. */
@@ -45,12 +47,27 @@ export async function loadFactsFrom(stream: AsyncIterable<Buffer | string>, name
   return parseFacts(Buffer.concat(chunks).toString('utf8'), name);
 }
 
+/**
+ * Where JSON.parse stopped, as a line and column: never the text around it, which is the file's
+ * content (a facts file may hold policies and names that are not for an error line).
+ */
+export function jsonErrorPlace(text: string, message: string): string {
+  if (/unexpected end/i.test(message)) return 'it ends too soon';
+  const at = /position (\d+)/.exec(message);
+  if (!at) return 'unexpected input';
+  const pos = Number(at[1]);
+  const before = text.slice(0, pos);
+  const line = before.split('\n').length;
+  const column = pos - before.lastIndexOf('\n');
+  return `unexpected input at line ${line}, column ${column}`;
+}
+
 function parseFacts(text: string, path: string): Facts {
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (e) {
-    throw new FactsFileError(`${path} is not JSON: ${(e as Error).message.split('\n')[0]}`);
+    throw new FactsFileError(`${path} is not JSON (${jsonErrorPlace(text, (e as Error).message)})`);
   }
   const parsed = factsSchema.safeParse(withoutExpectations(data));
   if (!parsed.success) {
@@ -100,11 +117,48 @@ function ownKeysOnly(facts: Facts): Facts {
   return facts;
 }
 
-export function saveFacts(path: string, facts: Facts): void {
+/**
+ * Whether `path` may receive a facts file: not a symbolic link (it could point anywhere), not
+ * something other than a file, and not an existing file unless `force`. Checked before AWS is read,
+ * so a run does not end in a refusal; `saveFacts` checks again as it writes.
+ */
+export function checkSaveTarget(path: string, force: boolean): void {
+  let st: Stats;
   try {
-    writeFileSync(path, JSON.stringify(facts, null, 2) + '\n');
+    st = lstatSync(path);
   } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw new FactsFileError(`cannot write facts file ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (st.isSymbolicLink()) throw new FactsFileError(`${path} is a symbolic link: --save-facts does not write through one`);
+  if (!st.isFile()) throw new FactsFileError(`${path} is not a regular file: --save-facts writes a new file`);
+  if (!force) throw new FactsFileError(`${path} already exists: pass --force to replace it`);
+}
+
+/**
+ * Writes the facts readable by the owner only (they describe the account), atomically: a temporary
+ * file beside the target, then a hard link (which fails if the name was taken meanwhile) or, with
+ * `force`, a rename over it. A symbolic link is never followed; a failed write leaves nothing behind.
+ */
+export function saveFacts(path: string, facts: Facts, force = false): void {
+  checkSaveTarget(path, force);
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    writeFileSync(tmp, JSON.stringify(facts, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+    if (force) {
+      renameSync(tmp, path);
+    } else {
+      linkSync(tmp, path);
+      unlinkSync(tmp);
+    }
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // never written, or already renamed
+    }
     const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new FactsFileError(`${path} already exists: pass --force to replace it`);
     throw new FactsFileError(`cannot write facts file ${path}${code ? ` (${code})` : ''}`);
   }
 }

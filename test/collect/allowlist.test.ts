@@ -54,6 +54,16 @@ describe('the read-only allowlist', () => {
     expect(callers.map((i) => i.file.split('/').slice(0, 2).join('/'))).toEqual(['collect/org']);
   });
 
+  it('keeps the fleet IAM sweep in a statement of its own, which --no-iam-sweep leaves out', () => {
+    const sids = (p: object) => (p as { Statement: { Sid: string; Action: string[] }[] }).Statement;
+    expect(sids(leastPrivilegePolicy()).find((s) => s.Sid === 'SsmDoctorFleetIamSweep')?.Action).toEqual([
+      'iam:GetAccountAuthorizationDetails',
+    ]);
+    const without = sids(leastPrivilegePolicy({ iamSweep: false }));
+    expect(without.map((s) => s.Sid)).toEqual(['SsmDoctorReadOnly', 'SsmDoctorOrganisationMode']);
+    expect(without.flatMap((s) => s.Action)).not.toContain('iam:GetAccountAuthorizationDetails');
+  });
+
   it('keeps the organisation-mode operations in a statement of their own in --iam-policy', () => {
     const statements = (leastPrivilegePolicy() as { Statement: { Sid: string; Action: string[] }[] }).Statement;
     expect(statements.find((s) => s.Sid === 'SsmDoctorOrganisationMode')?.Action).toEqual(['organizations:ListAccounts', 'sts:AssumeRole']);

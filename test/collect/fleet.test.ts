@@ -169,6 +169,15 @@ describe('a fleet: calls grow with VPCs and roles, not instances', () => {
     expect(facts.roles['fleet-role-0']?.role).toMatchObject({ known: true, value: { arn: roleArn(0) } });
   });
 
+  it('--no-iam-sweep: never iam:GetAccountAuthorizationDetails; the instance profiles the instances use are read one by one', async () => {
+    const m = await mockedAws();
+    account(m, 60, 2, 3);
+    await gather(m.clients, { ids: [], all: true, iamSweep: false }, NOW, {});
+    const stats = statsOf(m.clients.recorder);
+    expect(stats.byOperation['iam:GetAccountAuthorizationDetails']).toBeUndefined();
+    expect(stats.byOperation['iam:GetInstanceProfile']).toBe(3);
+  });
+
   it('gathers no GetConnectionStatus for a fleet: the orchestrator asks it once the checks have spoken', async () => {
     const m = await mockedAws();
     account(m, 60, 2, 2);

@@ -1,3 +1,6 @@
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ALLOWED_OPERATIONS } from '../../src/collect/sdk/allowlist';
 import type { FakeAws, SeenRequest } from './helpers/fake-aws';
 import { diagnose, requireBuiltCli } from './helpers/run';
@@ -7,6 +10,9 @@ import { diagnose, requireBuiltCli } from './helpers/run';
 // every branch of the collector this fake world can reach.
 
 jest.setTimeout(120_000);
+
+const SAVED = join(tmpdir(), `ssm-doctor-read-only-${process.pid}.json`);
+afterAll(() => rmSync(SAVED, { force: true }));
 
 beforeAll(requireBuiltCli);
 
@@ -35,7 +41,7 @@ const scenarios: [string, (f: FakeAws) => void, string[]][] = [
     [],
   ],
   ['everything failing with 500', (f) => f.fail('*', { kind: '5xx', times: 2 }), []],
-  ['facts saved to a file', () => {}, ['--save-facts', '/dev/null']],
+  ['facts saved to a file', () => {}, ['--save-facts', SAVED, '--force']],
 ];
 
 describe('every request the CLI sends is a read on the allowlist', () => {

@@ -18,6 +18,8 @@ export interface Targets {
   ids: string[];
   all?: boolean;
   filters?: Ec2Filter[];
+  /** false (--no-iam-sweep): never iam:GetAccountAuthorizationDetails, which reads every role and policy of the account; per-role reads instead. */
+  iamSweep?: boolean;
 }
 
 /** Past this many ids a run reads like a fleet: registration listed at once, IAM in one sweep, per-instance extras skipped. */

@@ -40,17 +40,24 @@ export const ALLOWED_OPERATIONS = [
  */
 export const CREDENTIAL_OPERATIONS = ['sts:AssumeRole'] as const;
 
-/** The least-privilege IAM policy for running ssm-doctor, generated from the list above. */
-export function leastPrivilegePolicy(): object {
+/**
+ * The least-privilege IAM policy for running ssm-doctor, generated from the list above. The fleet
+ * sweep (iam:GetAccountAuthorizationDetails reads every role and policy document of the account)
+ * is a statement of its own, left out with `iamSweep: false` (--iam-policy --no-iam-sweep).
+ */
+export function leastPrivilegePolicy(opts: { iamSweep?: boolean } = {}): object {
+  const own = new Set([...ORGANISATION_ONLY, ...SWEEP]);
   return {
     Version: '2012-10-17',
     Statement: [
       {
         Sid: 'SsmDoctorReadOnly',
         Effect: 'Allow',
-        Action: ALLOWED_OPERATIONS.filter((op) => !ORGANISATION_ONLY.has(op)).sort(),
+        Action: ALLOWED_OPERATIONS.filter((op) => !own.has(op)).sort(),
         Resource: '*',
       },
+      // Optional: one call for a fleet's IAM instead of a few per role; --no-iam-sweep runs without it.
+      ...(opts.iamSweep === false ? [] : [{ Sid: 'SsmDoctorFleetIamSweep', Effect: 'Allow', Action: [...SWEEP], Resource: '*' }]),
       // For --org-role only, in the management (or delegated administrator) account's profile.
       { Sid: 'SsmDoctorOrganisationMode', Effect: 'Allow', Action: [...ORGANISATION_ONLY, ...CREDENTIAL_OPERATIONS].sort(), Resource: '*' },
     ],
@@ -58,6 +65,7 @@ export function leastPrivilegePolicy(): object {
 }
 
 const ORGANISATION_ONLY: ReadonlySet<string> = new Set(['organizations:ListAccounts']);
+const SWEEP: ReadonlySet<string> = new Set(['iam:GetAccountAuthorizationDetails']);
 
 export type AllowedOperation = (typeof ALLOWED_OPERATIONS)[number];
 
