@@ -1,6 +1,9 @@
 import yargs from 'yargs';
 import { ACCOUNT_ID, INSTANCE_ID, REGION } from './aws/ids.js';
+import { CHECKS } from './checks/index.js';
 import { leastPrivilegePolicy } from './collect/sdk/allowlist.js';
+import type { FoundConfig } from './config.js';
+import { chosenChecks } from './engine.js';
 import { langFromEnv, type Lang } from './lang.js';
 import { TOOL_VERSION } from './version.js';
 
@@ -76,6 +79,16 @@ export interface Options {
   force: boolean;
   /** --no-iam-sweep turns it off: a fleet's IAM is read role by role, without iam:GetAccountAuthorizationDetails. */
   iamSweep: boolean;
+  /** --only and --skip (or the config file): the checks to run; undefined runs every check. */
+  chosen?: ReadonlySet<string>;
+  /** The checks left out by choice, in registry order. */
+  skippedByChoice: string[];
+  /** --fail-on: `critical` lets a WARNING run exit 0 (UNKNOWN is still 3). */
+  failOn: 'warning' | 'critical';
+  /** --caller: the checks about whoever runs the tool count toward the status and exit code. */
+  caller: boolean;
+  /** The config file that was read, if any. */
+  configFile?: string;
   demo: boolean;
   stats: boolean;
   debug: boolean;
@@ -114,7 +127,12 @@ together (a filter narrows --all); ids are added to what they select. With sever
 searched; an id is reported in the region it is found in. No instance selected is UNKNOWN (3).`;
 
 /** Parses the command line without printing or exiting: the caller decides what to write and the exit code. */
-export function parseArgs(argv: string[], env: NodeJS.ProcessEnv, width = Math.min(100, process.stdout.columns || 100)): Parsed {
+export function parseArgs(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  width = Math.min(100, process.stdout.columns || 100),
+  config?: FoundConfig,
+): Parsed {
   let result: Parsed | undefined;
   const parser = yargs()
     .scriptName('ssm-doctor')
@@ -177,6 +195,21 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv, width = Math.m
     })
     .option('stats', { type: 'boolean', default: false, describe: 'print the AWS calls and rounds used to stderr' })
     .option('iam-policy', { type: 'boolean', default: false, describe: 'print the read-only IAM policy this tool needs, and exit' })
+    .option('skip', { type: 'string', describe: 'leave out these checks (ids, separated by commas; repeatable), and those that need them' })
+    .option('only', { type: 'string', describe: 'run only these checks (ids, separated by commas; repeatable), and those they need' })
+    .option('fail-on', {
+      choices: ['warning', 'critical'] as const,
+      describe: 'the exit policy: warning (default) exits 1 on WARNING; critical exits 0 on WARNING and 2 on CRITICAL (UNKNOWN is 3)',
+    })
+    .option('caller', {
+      type: 'boolean',
+      describe:
+        'also judge whoever runs the tool (ssm:StartSession, session-manager-plugin) in the status and exit code; by default reported apart',
+    })
+    .option('config', {
+      type: 'string',
+      describe: 'read this config file instead of searching for one (.ssm-doctorrc.json, package.json …); --no-config reads none',
+    })
     .option('debug', { type: 'boolean', default: false, describe: 'print stack traces of internal errors' })
     .epilogue(EPILOGUE)
     .version(TOOL_VERSION)
@@ -197,7 +230,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv, width = Math.m
         result = { kind: 'print', text: output };
         return;
       }
-      result = validate(args as unknown as Record<string, unknown>, env);
+      result = validate(args as unknown as Record<string, unknown>, env, config);
     });
   } catch (e) {
     // yargs' own failure on an odd argument is still the user's input, not a crash of ours.
@@ -225,7 +258,7 @@ function quote(value: string): string {
   return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
 }
 
-function validate(args: Record<string, unknown>, env: NodeJS.ProcessEnv): Parsed {
+function validate(args: Record<string, unknown>, env: NodeJS.ProcessEnv, config?: FoundConfig): Parsed {
   const raw = [...((args['instance-id'] as unknown[]) ?? []), ...((args._ as unknown[]) ?? [])].map(String);
   const ids: string[] = [];
   for (const r of raw) {
@@ -249,9 +282,11 @@ function validate(args: Record<string, unknown>, env: NodeJS.ProcessEnv): Parsed
     'output',
     'lang',
     'wait',
+    'fail-on',
+    'config',
   ] as const) {
     const v = args[k];
-    if (v === undefined) continue;
+    if (v === undefined || (k === 'config' && v === false)) continue;
     // yargs turns a repeated option into an array, and `--region` with nothing after it into ''.
     if (Array.isArray(v)) return { kind: 'usage', error: `--${k} was given more than once` };
     if (typeof v !== 'string' || v === '') return { kind: 'usage', error: `--${k} needs a value` };
@@ -296,8 +331,10 @@ function validate(args: Record<string, unknown>, env: NodeJS.ProcessEnv): Parsed
   }
   const scope = accountsScope(args, Boolean(demo || facts), Boolean(saveFacts));
   if ('error' in scope) return { kind: 'usage', error: scope.error };
+  const choice = choose(args, config);
+  if ('error' in choice) return { kind: 'usage', error: choice.error };
   const region = regions[0];
-  const timeoutText = args.timeout as string;
+  const timeoutText = args.timeout === DEFAULT_TIMEOUT && config?.config.timeout ? config.config.timeout : (args.timeout as string);
   const timeoutMs = parseDuration(timeoutText);
   if (timeoutMs === undefined || timeoutMs < MIN_TIMEOUT_MS || timeoutMs > MAX_TIMEOUT_MS) {
     return { kind: 'usage', error: `--timeout ${quote(timeoutText)}: give a duration from 1s to 60m, e.g. 30s or 2m` };
@@ -315,11 +352,12 @@ function validate(args: Record<string, unknown>, env: NodeJS.ProcessEnv): Parsed
       ...scope,
       output: args.output as Output,
       timeoutMs,
-      lang: (args.lang as Lang | undefined) ?? langFromEnv(env),
+      lang: (args.lang as Lang | undefined) ?? config?.config.lang ?? langFromEnv(env),
       facts,
       saveFacts,
       force: args.force as boolean,
       iamSweep: args['iam-sweep'] !== false,
+      ...choice,
       demo,
       stats: args.stats as boolean,
       debug: args.debug as boolean,
@@ -363,4 +401,39 @@ function accountsScope(
   if (several && offline) return { error: '--org-role and several profiles read AWS; they cannot be used with --demo or --facts' };
   if (several && saving) return { error: '--save-facts holds one account: run once per profile to save each' };
   return { profile: profiles[0], profiles, ...(orgRole !== undefined ? { orgRole } : {}), accounts };
+}
+
+/** Check ids from a repeatable, comma-separated option. */
+const idList = (v: unknown): string[] =>
+  [v ?? []]
+    .flat()
+    .map(String)
+    .flatMap((x) => x.split(','))
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+/** --only, --skip, --fail-on and --caller, over the config file's choices: the command line wins. */
+function choose(
+  args: Record<string, unknown>,
+  config: FoundConfig | undefined,
+): Pick<Options, 'chosen' | 'skippedByChoice' | 'failOn' | 'caller' | 'configFile'> | { error: string } {
+  const c = config?.config ?? {};
+  const from = (flag: string, list: string[] | undefined) => (args[flag] !== undefined ? idList(args[flag]) : (list ?? []));
+  const only = from('only', c.only);
+  const skip = from('skip', c.skip);
+  const known = CHECKS.map((k) => k.id);
+  const bad = [...only, ...skip].find((id) => !known.includes(id));
+  if (bad !== undefined) {
+    const where = args.only !== undefined || args.skip !== undefined ? '' : ` (in ${config?.path})`;
+    return { error: `no check ${quote(bad)}${where}; the checks are ${known.join(', ')}` };
+  }
+  const chosen = only.length || skip.length ? chosenChecks(only, skip) : undefined;
+  if (chosen && chosen.size === 0) return { error: 'every check is left out: nothing would be diagnosed' };
+  return {
+    ...(chosen ? { chosen } : {}),
+    skippedByChoice: chosen ? known.filter((id) => !chosen.has(id)) : [],
+    failOn: (args['fail-on'] as 'warning' | 'critical' | undefined) ?? c.failOn ?? 'warning',
+    caller: (args.caller as boolean | undefined) ?? c.caller ?? false,
+    ...(config ? { configFile: config.path } : {}),
+  };
 }

@@ -22,8 +22,10 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     process.stdout.write(quick);
     return 0;
   }
+  const { configChoice, loadProjectConfig } = await import('./config.js');
+  const config = await loadProjectConfig(process.cwd(), configChoice(argv));
   const { parseArgs } = await import('./args.js');
-  const parsed = parseArgs(argv, env);
+  const parsed = parseArgs(argv, env, undefined, config);
   if (parsed.kind === 'print') {
     process.stdout.write(parsed.text.endsWith('\n') ? parsed.text : parsed.text + '\n');
     return 0;
@@ -31,7 +33,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   if (parsed.kind === 'usage') throw new UsageError(`${parsed.error} (see ssm-doctor --help)`);
   const opts = parsed.options;
 
-  const { EXIT_CODE, buildReport } = await import('./report/build.js');
+  const { exitCode, buildReport } = await import('./report/build.js');
   // A file --save-facts may not write is refused before AWS is read, not after.
   if (opts.saveFacts) (await import('./facts/file.js')).checkSaveTarget(opts.saveFacts, opts.force);
   let toSave: Facts | undefined;
@@ -44,7 +46,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   if (opts.output === 'json' && opts.waitMs === undefined) {
     // Written as it is built: a fleet's report text is never held whole.
     const diagnosis = opts.demo || opts.facts ? await fromFile(opts) : await readAws();
-    code = EXIT_CODE[await (await import('./report/json.js')).writeJson(diagnosis, opts.lang, writeOut)];
+    code = exitCode(await (await import('./report/json.js')).writeJson(diagnosis, opts.lang, writeOut), opts.failOn);
   } else {
     const report = opts.demo || opts.facts ? buildReport(await fromFile(opts), opts.lang) : await fromAws(opts, readAws);
     if (opts.output === 'json') {
@@ -56,7 +58,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
       const { renderTable } = await import('./report/table.js');
       process.stdout.write(renderTable(report, { lang: opts.lang, color, width: process.stdout.columns || 120, verbose: opts.verbose }));
     }
-    code = EXIT_CODE[report.status];
+    code = exitCode(report.status, opts.failOn);
   }
   // After the report: a path that cannot be written costs the file (exit 3, one line), never the report.
   if (opts.saveFacts && toSave) (await import('./facts/file.js')).saveFacts(opts.saveFacts, toSave, opts.force);
@@ -82,7 +84,7 @@ async function fromFile(opts: Options): Promise<Diagnosis> {
   const missing = opts.instanceIds.filter((id) => !inFile.includes(id));
   if (missing.length)
     throw new UsageError(`${missing.join(', ')} not in ${opts.demo ? 'the demo' : path} (it has ${inFile.join(', ') || 'no instances'})`);
-  return (await import('./diagnose.js')).diagnoseFacts(facts, opts.instanceIds.length ? opts.instanceIds : inFile);
+  return (await import('./diagnose.js')).diagnoseFacts(facts, opts.instanceIds.length ? opts.instanceIds : inFile, opts);
 }
 
 /**
@@ -131,7 +133,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<numbe
   try {
     return await main(argv, env);
   } catch (e) {
-    const known = e instanceof UsageError || (e as Error)?.name === 'CollectError' || (await isFactsFileError(e));
+    const known = e instanceof UsageError || ['CollectError', 'ConfigError'].includes((e as Error)?.name) || (await isFactsFileError(e));
     const debug = argv.includes('--debug');
     // A usage or file error is one sentence (control characters in it are escaped, not cut); an
     // unexpected error's first line is its message, the rest is a stack for --debug.

@@ -48,13 +48,13 @@ export function suspects(facts: Facts, evaluations: readonly Evaluation[]): stri
  * One region: read the facts, evaluate every instance in them; in a fleet (where GetConnectionStatus
  * is not asked up front) ask it for the suspects and evaluate those again with the answer.
  */
-export async function readRegion(reader: Reader, targets: Targets, fleet: boolean): Promise<RegionRead> {
+export async function readRegion(reader: Reader, targets: Targets, fleet: boolean, chosen?: ReadonlySet<string>): Promise<RegionRead> {
   const facts = await reader.facts(targets);
-  const evaluations = evaluate(facts, [...new Set([...targets.ids, ...Object.keys(facts.instances)])]);
+  const evaluations = evaluate(facts, [...new Set([...targets.ids, ...Object.keys(facts.instances)])], chosen);
   const asked = fleet ? suspects(facts, evaluations) : [];
   if (!asked.length) return { facts, evaluations };
   const after: Facts = { ...facts, connections: { ...facts.connections, ...(await reader.connections(asked)) } };
-  const again = new Map(evaluate(after, asked).map((e) => [e.instanceId, e]));
+  const again = new Map(evaluate(after, asked, chosen).map((e) => [e.instanceId, e]));
   return { facts: after, evaluations: evaluations.map((e) => again.get(e.instanceId) ?? e) };
 }
 
@@ -78,9 +78,21 @@ export function assemble(named: readonly string[], reads: readonly RegionRead[])
   return { regions: reads.map((r) => r.facts.region), evaluations };
 }
 
+/** What a run chose to judge: the checks it runs, and whether the caller's side counts. */
+export interface Choice {
+  chosen?: ReadonlySet<string>;
+  skippedByChoice?: readonly string[];
+  caller?: boolean;
+}
+
+const judged = (c: Choice): Pick<Diagnosis, 'callerCounts' | 'skippedByChoice'> => ({
+  callerCounts: Boolean(c.caller),
+  ...(c.skippedByChoice?.length ? { skippedByChoice: c.skippedByChoice } : {}),
+});
+
 /** A facts file (or the demo): no AWS, no follow-up reads; the ids named, else every instance in it. */
-export function diagnoseFacts(facts: Facts, instanceIds: readonly string[]): Diagnosis {
-  return { regions: [facts.region], evaluations: evaluate(facts, instanceIds) };
+export function diagnoseFacts(facts: Facts, instanceIds: readonly string[], choice: Choice = {}): Diagnosis {
+  return { regions: [facts.region], evaluations: evaluate(facts, instanceIds, choice.chosen), ...judged(choice) };
 }
 
 /** A diagnosis read from AWS, with the facts of its region when --save-facts asks for them. */
@@ -100,7 +112,7 @@ export async function diagnoseAws(opts: Options, io: Io): Promise<AwsDiagnosis> 
         withReader(
           { region, profile: opts.profile, timeoutMs: opts.timeoutMs, onProgress: progress && ((n) => progress(i, n)) },
           async (reader) => ({
-            ...(await readRegion(reader, targets, isFleet(targets))),
+            ...(await readRegion(reader, targets, isFleet(targets), opts.chosen)),
             stats: reader.stats(),
           }),
         ),
@@ -112,7 +124,7 @@ export async function diagnoseAws(opts: Options, io: Io): Promise<AwsDiagnosis> 
   if (opts.stats) io.err.write(`${TOOL_NAME} stats: ${JSON.stringify(sumStats(reads.map((r) => r.stats)))}\n`);
   // --save-facts holds one region: the CLI writes it after the report, so a bad path never costs the report.
   const facts = opts.saveFacts ? { ...reads[0]!.facts, tool: { name: TOOL_NAME, version: TOOL_VERSION } } : undefined;
-  return { ...assemble(opts.instanceIds, reads), ...(facts ? { facts } : {}) };
+  return { ...assemble(opts.instanceIds, reads), ...judged(opts), ...(facts ? { facts } : {}) };
 }
 
 /** Account-regions read at once: each is up to a hundred calls in flight, so four keep AWS's request rates and this machine comfortable. */
@@ -149,7 +161,11 @@ async function diagnoseAccounts(opts: Options, io: Io): Promise<Diagnosis> {
             timeoutMs: opts.timeoutMs,
             onProgress: progress && ((n) => progress(i, n)),
           },
-          async (reader) => ({ ...(await readRegion(reader, targets, isFleet(targets))), stats: reader.stats(), account: scope.account }),
+          async (reader) => ({
+            ...(await readRegion(reader, targets, isFleet(targets), opts.chosen)),
+            stats: reader.stats(),
+            account: scope.account,
+          }),
         );
       } catch (e) {
         if ((e as Error)?.name !== 'CollectError') throw e;
@@ -174,7 +190,7 @@ async function diagnoseAccounts(opts: Options, io: Io): Promise<Diagnosis> {
   }));
   const d = assemble(opts.instanceIds, withAccounts);
   const accounts = [...new Set(withAccounts.flatMap((r) => r.account ?? r.evaluations.flatMap((e) => e.account ?? [])))];
-  return { ...d, regions: [...new Set(d.regions)], accounts, unread };
+  return { ...d, regions: [...new Set(d.regions)], accounts, unread, ...judged(opts) };
 }
 
 /** Calls answered so far, on one line of a terminal's stderr; never when stderr is a file or a pipe. */

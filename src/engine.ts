@@ -11,15 +11,46 @@ const M = defineMessages({
   notRunning: { en: 'the instance is {state}', ja: 'インスタンスは {state} です' },
   dependsOn: { en: 'depends on {dep}: {message}', ja: '{dep} に依存: {message}' },
   needsFirst: { en: 'needs {dep} to pass first (it is {status})', ja: '先に {dep} の解決が必要です (現在 {status})' },
+  byChoice: {
+    en: 'not run: left out by choice (--skip, --only or the config file)',
+    ja: '実行していません (--skip、--only または設定ファイルで除外)',
+  },
 });
 
+/**
+ * The checks a run evaluates when some are left out by choice: those of `only` (all when empty)
+ * with every check they require, less those of `skip` with every check that requires one of them.
+ */
+export function chosenChecks(only: readonly string[], skip: readonly string[], checks: readonly Check[] = CHECKS): Set<string> {
+  const byId = new Map(checks.map((c) => [c.id, c]));
+  const chosen = new Set<string>();
+  const add = (id: string) => {
+    if (chosen.has(id)) return;
+    chosen.add(id);
+    for (const dep of byId.get(id)?.requires ?? []) add(dep);
+  };
+  (only.length ? only : checks.map((c) => c.id)).forEach(add);
+  const out = new Set(skip);
+  // Registry order puts a check after what it requires: one pass carries a skip down the chain.
+  for (const c of checks) if ((c.requires ?? []).some((d) => out.has(d))) out.add(c.id);
+  return new Set([...chosen].filter((id) => !out.has(id)));
+}
+
 /** Runs every check for one instance, in registry order: pure, over the facts alone. */
-export function evaluateInstance(facts: Facts, instanceId: string, checks: readonly Check[] = CHECKS, memo = new RunMemo()): CheckResult[] {
+export function evaluateInstance(
+  facts: Facts,
+  instanceId: string,
+  checks: readonly Check[] = CHECKS,
+  memo = new RunMemo(),
+  chosen?: ReadonlySet<string>,
+): CheckResult[] {
   const fact = facts.instances[instanceId];
   const results = new Map<string, CheckResult>();
   for (const check of checks) {
     let r: CheckResult;
-    if (!fact || !fact.known) {
+    if (chosen && !chosen.has(check.id)) {
+      r = result(check, 'skip', M('byChoice'));
+    } else if (!fact || !fact.known) {
       r = result(check, 'unknown', fact && !fact.known ? describeUnknown(fact) : M('notInFacts'));
     } else if (fact.value === null || fact.value.vpcId === undefined) {
       r =
@@ -33,7 +64,7 @@ export function evaluateInstance(facts: Facts, instanceId: string, checks: reado
 }
 
 /** Every named instance of one region's facts, evaluated in one run: what they share is worked out once. */
-export function evaluate(facts: Facts, instanceIds: readonly string[]): Evaluation[] {
+export function evaluate(facts: Facts, instanceIds: readonly string[], chosen?: ReadonlySet<string>): Evaluation[] {
   const memo = new RunMemo();
   return instanceIds.map((instanceId) => {
     const f = facts.instances[instanceId];
@@ -42,13 +73,21 @@ export function evaluate(facts: Facts, instanceIds: readonly string[]): Evaluati
       instanceId,
       region: facts.region,
       ...(account ? { account } : {}),
-      results: evaluateInstance(facts, instanceId, CHECKS, memo),
+      results: evaluateInstance(facts, instanceId, CHECKS, memo, chosen),
     };
   });
 }
 
 function result(check: Check, status: CheckResult['status'], message: Text, fix?: CheckResult['fix']): CheckResult {
-  return { id: check.id, severity: check.severity, title: check.title, status, message, ...(fix ? { fix } : {}) };
+  return {
+    id: check.id,
+    ...(check.subject ? { subject: check.subject } : {}),
+    severity: check.severity,
+    title: check.title,
+    status,
+    message,
+    ...(fix ? { fix } : {}),
+  };
 }
 
 function gone(instance: Instance | null): Text {

@@ -96,6 +96,7 @@ function pluginOf(facts: Facts): { text: Text; missing: boolean } {
 /** The identity running ssm-doctor may start a session on the instance (instance and document, and the KMS key when encryption is on), and session-manager-plugin is installed. */
 export const callerStartSession: Check = {
   id: 'caller-start-session',
+  subject: 'caller',
   severity: 'warning',
   title: M('title'),
   messages: { ...M.table, ...CALLER_POLICY_MESSAGES },

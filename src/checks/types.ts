@@ -26,6 +26,8 @@ export interface Finding {
 
 export interface CheckResult {
   id: string;
+  /** 'caller': the check judges whoever runs the tool, not the instance (see Check.subject). */
+  subject?: 'caller';
   severity: Severity;
   title: Text;
   status: CheckStatus;
@@ -66,6 +68,12 @@ export interface Check {
   requires?: string[];
   /** Every sentence the check can say, as templates in both languages (see `defineMessages`). */
   messages?: Readonly<Record<string, Text>>;
+  /**
+   * 'caller' for a check about the person or job running the tool (their IAM, their plugin): it is
+   * reported apart and counts toward the status only when asked (--caller), so a CI job or a
+   * monitoring host without ssm:StartSession does not turn a healthy instance into WARNING.
+   */
+  subject?: 'caller';
   evaluate(ctx: CheckContext): Finding;
 }
 

@@ -11,6 +11,10 @@ export interface Diagnosis {
   /** Several accounts: each read, and those that could not be (an assumed role refused, a region unreachable). */
   accounts?: readonly string[];
   unread?: readonly Unread[];
+  /** --caller: the checks about whoever runs the tool count toward the status (by default they are reported apart). */
+  callerCounts?: boolean;
+  /** Checks left out by --skip, --only or the config file, in registry order. */
+  skippedByChoice?: readonly string[];
 }
 
 export type Unread = NonNullable<Report['unread']>[number];
@@ -21,20 +25,29 @@ export function worst(statuses: readonly OverallStatus[]): OverallStatus {
   return statuses.reduce<OverallStatus>((a, b) => (RANK[b] > RANK[a] ? b : a), 'ok');
 }
 
-export function instanceStatus(results: readonly Pick<CheckResult, 'status' | 'severity'>[]): OverallStatus {
+/**
+ * An instance's status: its worst check. The checks about the caller (subject 'caller') count only
+ * when asked: the instance side decides a gate (see docs/output.md, "Who decides the status").
+ */
+export function instanceStatus(
+  results: readonly Pick<CheckResult, 'status' | 'severity' | 'subject'>[],
+  callerCounts = false,
+): OverallStatus {
   return worst(
-    results.map((r) => {
-      switch (r.status) {
-        case 'fail':
-          return r.severity === 'critical' ? 'critical' : 'warning';
-        case 'warn':
-          return 'warning';
-        case 'unknown':
-          return 'unknown';
-        default:
-          return 'ok';
-      }
-    }),
+    results
+      .filter((r) => callerCounts || r.subject !== 'caller')
+      .map((r) => {
+        switch (r.status) {
+          case 'fail':
+            return r.severity === 'critical' ? 'critical' : 'warning';
+          case 'warn':
+            return 'warning';
+          case 'unknown':
+            return 'unknown';
+          default:
+            return 'ok';
+        }
+      }),
   );
 }
 
@@ -56,9 +69,10 @@ export function plan(results: readonly CheckResult[], lang: Lang): { steps: stri
 }
 
 /** One instance's part of the report, in one language. */
-export function instanceReport(e: Evaluation, lang: Lang): InstanceReport {
+export function instanceReport(e: Evaluation, lang: Lang, callerCounts = false): InstanceReport {
   const checks: CheckReport[] = e.results.map((r) => ({
     id: r.id,
+    ...(r.subject ? { subject: r.subject } : {}),
     title: r.title[lang],
     status: r.status,
     severity: r.severity,
@@ -72,7 +86,7 @@ export function instanceReport(e: Evaluation, lang: Lang): InstanceReport {
     instanceId: e.instanceId,
     region: e.region,
     ...(e.account ? { account: e.account } : {}),
-    status: instanceStatus(e.results),
+    status: instanceStatus(e.results, callerCounts),
     checks,
     ...(p.steps.length || p.commands.length ? { plan: p } : {}),
   };
@@ -80,7 +94,7 @@ export function instanceReport(e: Evaluation, lang: Lang): InstanceReport {
 
 /** Everything of the report but its instances. */
 export function reportHead(d: Diagnosis): Omit<Report, 'instances'> {
-  const summary = summarize(d.evaluations);
+  const summary = summarize(d.evaluations, d.callerCounts);
   const any = summary.ok + summary.warning + summary.critical + summary.unknown > 0;
   return {
     schemaVersion: 1,
@@ -96,19 +110,22 @@ export function reportHead(d: Diagnosis): Omit<Report, 'instances'> {
         ])
       : 'unknown',
     ...(d.accounts ? { accounts: [...d.accounts] } : {}),
+    callerCounts: Boolean(d.callerCounts),
+    ...(d.skippedByChoice?.length ? { skippedByChoice: [...d.skippedByChoice] } : {}),
     summary,
     ...(d.unread?.length ? { unread: [...d.unread] } : {}),
   };
 }
 
 /** How many instances have each status, and the check that fails on the most of them (the first in check order on a tie). */
-export function summarize(evaluations: readonly Evaluation[]): Summary {
+export function summarize(evaluations: readonly Evaluation[], callerCounts = false): Summary {
   const counts = { ok: 0, warning: 0, critical: 0, unknown: 0 };
   // Every instance lists every check in registry order, so first seen is check order.
   const fails = new Map<string, number>();
   for (const e of evaluations) {
-    counts[instanceStatus(e.results)]++;
+    counts[instanceStatus(e.results, callerCounts)]++;
     for (const r of e.results) {
+      if (r.subject === 'caller' && !callerCounts) continue;
       if (!fails.has(r.id)) fails.set(r.id, 0);
       if (r.status === 'fail') fails.set(r.id, fails.get(r.id)! + 1);
     }
@@ -120,12 +137,17 @@ export function summarize(evaluations: readonly Evaluation[]): Summary {
 
 /** The whole report, every instance built at once (the table, JUnit, --wait); JSON is streamed instead. */
 export function buildReport(d: Diagnosis, lang: Lang): Report {
-  return { ...reportHead(d), instances: d.evaluations.map((e) => instanceReport(e, lang)) };
+  return { ...reportHead(d), instances: d.evaluations.map((e) => instanceReport(e, lang, d.callerCounts)) };
 }
 
 /** Every instance's report, built when it is asked for. */
 export function* instanceReports(d: Diagnosis, lang: Lang): Generator<InstanceReport> {
-  for (const e of d.evaluations) yield instanceReport(e, lang);
+  for (const e of d.evaluations) yield instanceReport(e, lang, d.callerCounts);
 }
 
 export const EXIT_CODE: Record<OverallStatus, number> = { ok: 0, warning: 1, critical: 2, unknown: 3 };
+
+/** The exit code under the --fail-on policy: `critical` lets WARNING pass (0); nothing else changes. */
+export function exitCode(status: OverallStatus, failOn: 'warning' | 'critical' = 'warning'): number {
+  return failOn === 'critical' && status === 'warning' ? 0 : EXIT_CODE[status];
+}

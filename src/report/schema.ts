@@ -11,6 +11,12 @@ export const fixSchema = z.object({
 
 export const checkReportSchema = z.object({
   id: z.string(),
+  subject: z
+    .literal('caller')
+    .optional()
+    .describe(
+      'present on checks about whoever runs the tool (their IAM, their plugin): they count toward status only when callerCounts is true',
+    ),
   title: z.string(),
   status: checkStatusSchema,
   severity: z.enum(['critical', 'warning']),
@@ -35,6 +41,14 @@ export const reportSchema = z.object({
   status: overallStatusSchema.describe(
     'the worst instance decides; unknown when no instance was selected, or when an account or region could not be read',
   ),
+  callerCounts: z
+    .boolean()
+    .optional()
+    .describe('true with --caller: the checks about whoever runs the tool count toward the statuses; false: they are reported apart'),
+  skippedByChoice: z
+    .array(z.string())
+    .optional()
+    .describe('the checks left out by --skip, --only or the config file (their status is skip)'),
   accounts: z.array(z.string()).optional().describe('with several profiles or --org-role: every account read, in the order given'),
   unread: z
     .array(

@@ -48,6 +48,8 @@ const WORDS = {
     account: 'Account',
     unread: 'could not be read',
     checks: 'Failing checks',
+    callerApart: 'Your side (whoever runs this; it does not change the status above: --caller makes it count):',
+    callerCounts: 'Your side (whoever runs this; it counts toward the status, as --caller asks):',
     firstFix: 'First fix',
     more: (n: number) => `(+${n} more steps; --verbose shows every check)`,
   },
@@ -67,6 +69,8 @@ const WORDS = {
     account: 'アカウント',
     unread: '読み取れませんでした',
     checks: '問題のあるチェック',
+    callerApart: '実行している側 (上の状態には影響しません。--caller で状態に含めます):',
+    callerCounts: '実行している側 (--caller の指定により状態に含めています):',
     firstFix: '最初の対処',
     more: (n: number) => `(ほか ${n} 手順。--verbose ですべてのチェックを表示)`,
   },
@@ -109,8 +113,9 @@ export function renderTable(unsafe: Report, opts: TableOptions): string {
 }
 
 /** The checks that decide an instance's status: its failures, else its warnings, else what could not be evaluated. */
-export function decidingChecks(inst: InstanceReport): string[] {
-  const ids = (pred: (c: CheckReport) => boolean) => inst.checks.filter(pred).map((c) => c.id);
+export function decidingChecks(inst: InstanceReport, callerCounts = false): string[] {
+  const ids = (pred: (c: CheckReport) => boolean) =>
+    inst.checks.filter((c) => (callerCounts || c.subject !== 'caller') && pred(c)).map((c) => c.id);
   switch (inst.status) {
     case 'critical':
       return ids((c) => c.status === 'fail' && c.severity === 'critical');
@@ -148,7 +153,7 @@ function renderFleet(report: Report, opts: TableOptions, paint: (c: Colour, s: s
       ...(accounts ? [inst.account ?? '-'] : []),
       ...(regions ? [inst.region ?? report.region] : []),
       paint(overall.colour, overall.text),
-      wrap(decidingChecks(inst).join(' ') || '-', checksW - 2),
+      wrap(decidingChecks(inst, report.callerCounts).join(' ') || '-', checksW - 2),
       wrap(fix, fixW - 2),
     ]);
   }
@@ -175,18 +180,35 @@ function renderInstance(inst: InstanceReport, report: Report, opts: TableOptions
   });
 
   const shownSteps = new Set<string>();
-  for (const c of inst.checks) {
-    const mark = MARK[c.status];
-    pushLines(table, [paint(mark.colour, mark.text), c.id], wrap(c.message, findingW - 2));
-    if (c.fix && (c.status === 'fail' || c.status === 'warn')) {
-      const fresh = c.fix.steps.filter((s) => !shownSteps.has(s));
-      fresh.forEach((s) => shownSteps.add(s));
-      const lines = fresh.length ? fresh.map((s, i) => `${i + 1}. ${s}`) : [`(${w.already})`];
-      pushLines(table, ['', ''], wrap(`${w.fix}:\n${lines.join('\n')}`, findingW - 2));
+  const rows = (into: Table.Table, checks: readonly CheckReport[]) => {
+    for (const c of checks) {
+      const mark = MARK[c.status];
+      pushLines(into, [paint(mark.colour, mark.text), c.id], wrap(c.message, findingW - 2));
+      if (c.fix && (c.status === 'fail' || c.status === 'warn')) {
+        const fresh = c.fix.steps.filter((s) => !shownSteps.has(s));
+        fresh.forEach((s) => shownSteps.add(s));
+        const lines = fresh.length ? fresh.map((s, i) => `${i + 1}. ${s}`) : [`(${w.already})`];
+        pushLines(into, ['', ''], wrap(`${w.fix}:\n${lines.join('\n')}`, findingW - 2));
+      }
     }
-  }
-
+  };
+  rows(
+    table,
+    inst.checks.filter((c) => c.subject !== 'caller'),
+  );
   const parts = [head, table.toString()];
+  // Whoever runs the tool is judged apart: a CI job or a monitoring host has no plugin and need not be able to connect.
+  const caller = inst.checks.filter((c) => c.subject === 'caller');
+  if (caller.length) {
+    const yours = new Table({
+      colWidths: [statusW, checkW, findingW],
+      wordWrap: false,
+      chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+      style: opts.color ? { head: ['bold'], border: ['gray'] } : { head: [], border: [] },
+    });
+    rows(yours, caller);
+    parts.push(`${report.callerCounts ? w.callerCounts : w.callerApart}\n${yours.toString()}`);
+  }
   const commands = inst.plan?.commands ?? [];
   if (commands.length) {
     parts.push(`${w.commands} (${w.commandsHint}):\n\n${commands.map((c) => `  ${c}`).join('\n')}`);
