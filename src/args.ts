@@ -223,7 +223,7 @@ export function parseArgs(
   try {
     parser.parse(stdinFacts(argv), {}, (err, args, output) => {
       if (err) {
-        result = { kind: 'usage', error: err.message };
+        result = { kind: 'usage', error: usageLine(err.message) };
         return;
       }
       if (output) {
@@ -237,6 +237,13 @@ export function parseArgs(
     return { kind: 'usage', error: `could not parse the command line (${e instanceof Error ? e.message : String(e)})` };
   }
   return result ?? { kind: 'usage', error: 'could not parse the command line' };
+}
+
+/** yargs' message on one line: a bad choice as `--output "xml": choose table, json or junit`, anything else with its line breaks as spaces. */
+function usageLine(message: string): string {
+  const choice = /Argument: ([\w-]+), Given: (.*?), Choices: (.*)$/s.exec(message);
+  if (choice) return `--${choice[1]} ${choice[2]!.trim()}: choose one of ${choice[3]!.trim().replace(/\s+/g, ' ')}`;
+  return message.replace(/\s*\n\s*/g, ' ').trim();
 }
 
 /** `--facts -` names standard input; yargs would take the lone `-` for an instance id. Nothing after `--` is touched. */

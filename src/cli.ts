@@ -16,6 +16,7 @@ export const DEMO_FACTS = join(__dirname, '..', 'examples', 'guide-start.facts.j
 class UsageError extends Error {}
 
 async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const startedAt = new Date();
   // yargs, zod, the checks and the renderers load only past this point: --version and --help start as fast as node.
   const quick = quickAnswer(argv, process.stdout.isTTY ? process.stdout.columns : undefined);
   if (quick !== undefined) {
@@ -52,7 +53,9 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     if (opts.output === 'json') {
       process.stdout.write((await import('./report/json.js')).renderJson(report));
     } else if (opts.output === 'junit') {
-      process.stdout.write((await import('./report/junit.js')).renderJunit(report));
+      process.stdout.write(
+        (await import('./report/junit.js')).renderJunit(report, { startedAt, seconds: (Date.now() - startedAt.getTime()) / 1000 }),
+      );
     } else {
       const color = Boolean(process.stdout.isTTY) && !env.NO_COLOR && env.TERM !== 'dumb';
       const { renderTable } = await import('./report/table.js');

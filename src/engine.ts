@@ -1,7 +1,7 @@
 import { CHECKS } from './checks/index.js';
 import { FactUnknown, type Check, type CheckResult, type Evaluation } from './checks/types.js';
 import { RunMemo } from './checks/lib/memo.js';
-import { describeUnknown } from './checks/unknown.js';
+import { describeUnknown, isDenied } from './checks/unknown.js';
 import type { Facts, Instance } from './facts/schema.js';
 import { defineMessages, type Text } from './lang.js';
 
@@ -105,7 +105,8 @@ function run(
   for (const dep of check.requires ?? []) {
     const d = earlier.get(dep);
     if (!d) continue;
-    if (d.status === 'unknown') return result(check, 'unknown', M('dependsOn', { dep, message: d.message }));
+    if (d.status === 'unknown')
+      return { ...result(check, 'unknown', M('dependsOn', { dep, message: d.message })), ...(d.cause ? { cause: d.cause } : {}) };
     if (d.status === 'fail' || d.status === 'skip') return result(check, 'skip', M('needsFirst', { dep, status: d.status }));
   }
   try {
@@ -113,7 +114,8 @@ function run(
     const f = check.evaluate({ facts, region: facts.region, instanceId, instance: instance as Instance, earlier, memo });
     return result(check, f.status, f.message, f.fix);
   } catch (e) {
-    if (e instanceof FactUnknown) return result(check, 'unknown', describeUnknown(e.unknown));
+    if (e instanceof FactUnknown)
+      return { ...result(check, 'unknown', describeUnknown(e.unknown)), ...(isDenied(e.unknown.code) ? { cause: 'denied' as const } : {}) };
     throw e;
   }
 }

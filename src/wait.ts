@@ -34,6 +34,20 @@ const words = (ms: number) =>
 const SHOUT: Record<OverallStatus, string> = { ok: 'OK', warning: 'WARNING', critical: 'CRITICAL', unknown: 'UNKNOWN' };
 
 /**
+ * Why waiting is pointless, when every problem left is a read that was denied (the tool's role
+ * lacks a permission: no deploy fixes that by itself); otherwise undefined. Problems are the
+ * checks that decide statuses: the caller's count only when the report says so.
+ */
+export function beyondWaiting(report: Report): string | undefined {
+  const problems = report.instances.flatMap((i) =>
+    i.checks.filter((c) => (report.callerCounts || c.subject !== 'caller') && ['fail', 'warn', 'unknown'].includes(c.status)),
+  );
+  if (!problems.length || !problems.every((c) => c.status === 'unknown' && c.cause === 'denied')) return undefined;
+  const ids = [...new Set(problems.map((c) => c.id))];
+  return `${ids.join(', ')} could not be read (access denied); grant the read-only policy (ssm-doctor --iam-policy) and run again`;
+}
+
+/**
  * --wait: diagnoses again, pausing 10 s and doubling to 60 s, until the run is OK or `waitMs` has
  * passed; writes to stderr what changed between runs and returns the last report. Every run reads
  * everything again: each fact a check uses (a role, an endpoint, a rule, the agent's registration)
@@ -45,6 +59,11 @@ export async function waitUntilOk(waitMs: number, once: () => Promise<Report>, i
   let report = await once();
   let pause = WAIT_FIRST_MS;
   for (let run = 2; report.status !== 'ok'; run++) {
+    const stuck = beyondWaiting(report);
+    if (stuck) {
+      io.err.write(`${TOOL_NAME}: ${SHOUT[report.status]}, and waiting cannot change it: ${stuck}\n`);
+      break;
+    }
     const left = end - io.now();
     if (left <= 0) {
       io.err.write(`${TOOL_NAME}: still ${SHOUT[report.status]} after waiting ${words(waitMs)}\n`);

@@ -41,8 +41,17 @@ describe('usage', () => {
     ['a malformed id', ['i-123'], /not an instance id: "i-123"/],
     ['a name instead of an id', ['web-1'], /not an instance id/],
     ['an unknown option', ['i-0123456789abcdef0', '--bogus'], /Unknown argument: bogus/],
-    ['a bad --output', ['i-0123456789abcdef0', '--output', 'xml'], /Invalid values/],
-    ['a bad --lang', ['i-0123456789abcdef0', '--lang', 'fr'], /Invalid values/],
+    // yargs' own message has a line break, once printed as a literal \u000a: one line, no escape.
+    [
+      'a bad --output',
+      ['i-0123456789abcdef0', '--output', 'xml'],
+      /^ssm-doctor: --output "xml": choose one of "table", "json", "junit" \(see ssm-doctor --help\)\n$/,
+    ],
+    [
+      'a bad --lang',
+      ['i-0123456789abcdef0', '--lang', 'fr'],
+      /^ssm-doctor: --lang "fr": choose one of "en", "ja" \(see ssm-doctor --help\)\n$/,
+    ],
     ['--demo with --facts', ['--demo', '--facts', 'x.json'], /cannot be used together/],
     ['an empty --region', ['i-0123456789abcdef0', '--region', ''], /--region needs a value/],
   ])('%s is a usage error: exit 3, one line on stderr, nothing on stdout', (_n, args, message) => {
@@ -287,5 +296,42 @@ describe('a reader that goes away', () => {
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(stderr).not.toMatch(/\s+at .*\.js:\d+|EPIPE/);
     expect([2, null]).toContain(code);
+  });
+});
+
+describe('credentials and region, said precisely', () => {
+  const home = mkdtempSync(join(tmpdir(), 'ssm-doctor-profiles-'));
+  beforeAll(() => {
+    execFileSync('mkdir', ['-p', join(home, '.aws')]);
+    writeFileSync(
+      join(home, '.aws', 'config'),
+      '[profile sso-helper]\ncredential_process = sh -c "echo token expired >&2; exit 3"\nregion = ap-northeast-1\n\n' +
+        '[profile noregion]\naws_access_key_id = AKIAEXAMPLEEXAMPLE12\naws_secret_access_key = x\n',
+    );
+  });
+  const run = (args: string[]) =>
+    spawnSync(process.execPath, [CLI, ...args], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', HOME: home, LANG: 'C.UTF-8', AWS_EC2_METADATA_DISABLED: 'true' },
+      timeout: 30_000,
+    });
+
+  it('a failing credential_process is named as such, not as a misspelt profile', () => {
+    const r = run(['i-0123456789abcdef0', '--profile', 'sso-helper', '--timeout', '10s']);
+    expect(r.status).toBe(3);
+    expect(r.stderr).toBe(
+      'ssm-doctor: the credential_process of profile sso-helper (sh) failed or gave no credentials: run that command yourself to see its error (an expired login, a missing tool)\n',
+    );
+  });
+
+  it.each([
+    [['--profile', 'noregion'], 'profile noregion has no region; set it with aws configure set region REGION --profile noregion'],
+    [['--profile', 'nosuch'], 'profile nosuch does not exist (aws configure list-profiles)'],
+    [[], 'give your default profile one (aws configure set region REGION)'],
+  ])('no region with %j says where to set one', (args, hint) => {
+    const r = run(['i-0123456789abcdef0', ...args]);
+    expect(r.status).toBe(3);
+    expect(r.stderr).toContain(hint);
+    expect(oneLine(r.stderr)).toBe(true);
   });
 });

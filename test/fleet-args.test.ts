@@ -54,7 +54,7 @@ describe('fleet options', () => {
   });
 });
 
-const report = (status: Report['status'], check: 'pass' | 'fail'): Report => ({
+const report = (status: Report['status'], check: 'pass' | 'fail' | 'unknown'): Report => ({
   schemaVersion: 1,
   tool: { name: 'ssm-doctor', version: '0' },
   region: 'r-1',
@@ -97,5 +97,26 @@ describe('--wait', () => {
     const last = await waitUntilOk(25_000, async () => (n++, report('critical', 'fail')), io);
     expect(last.status).toBe('critical');
     expect(n).toBe(3); // at 0, 10 s and 25 s (the last pause cut to what was left)
+  });
+
+  it('ends at once, saying why, when every problem left is a read that was denied: waiting cannot fix that', async () => {
+    const denied = report('unknown', 'unknown');
+    denied.instances[0]!.checks[0]!.cause = 'denied';
+    const out: string[] = [];
+    let n = 0;
+    const io = { err: { write: (s: string) => out.push(s) } as never, sleep: async () => {}, now: () => 0 };
+    const last = await waitUntilOk(600_000, async () => (n++, denied), io);
+    expect({ n, status: last.status }).toEqual({ n: 1, status: 'unknown' });
+    expect(out.join('')).toBe(
+      'ssm-doctor: UNKNOWN, and waiting cannot change it: agent-registered could not be read (access denied); grant the read-only policy (ssm-doctor --iam-policy) and run again\n',
+    );
+  });
+
+  it('but keeps waiting on an unknown that was not a denial (a timeout, a throttled read)', async () => {
+    let now = 0;
+    let n = 0;
+    const io = { err: { write: () => true } as never, sleep: async (ms: number) => void (now += ms), now: () => now };
+    await waitUntilOk(25_000, async () => (n++, report('unknown', 'unknown')), io);
+    expect(n).toBe(3);
   });
 });

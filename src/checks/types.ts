@@ -28,6 +28,8 @@ export interface CheckResult {
   id: string;
   /** 'caller': the check judges whoever runs the tool, not the instance (see Check.subject). */
   subject?: 'caller';
+  /** On unknown: 'denied' when a read was refused (AccessDenied and the like), which waiting will not change. */
+  cause?: 'denied';
   severity: Severity;
   title: Text;
   status: CheckStatus;

@@ -58,6 +58,7 @@ export async function gather(
     ],
     c.profile,
     c.region,
+    c.settings,
   );
   if (fatal) throw fatal;
   const listing = instances.calls.find((f) => !f.known);

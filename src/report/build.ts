@@ -76,6 +76,7 @@ export function instanceReport(e: Evaluation, lang: Lang, callerCounts = false):
     title: r.title[lang],
     status: r.status,
     severity: r.severity,
+    ...(r.cause ? { cause: r.cause } : {}),
     message: r.message[lang],
     ...(r.fix && (r.status === 'fail' || r.status === 'warn')
       ? { fix: { steps: r.fix.steps.map((s) => s.text[lang]), commands: r.fix.commands } }

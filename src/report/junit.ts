@@ -12,24 +12,53 @@ import type { CheckReport, InstanceReport, Report } from './schema.js';
  *   any `<failure>` as a failed test (a red report) although the exit code says WARNING (1), and
  *   whether a warning blocks the pipeline is the exit code's decision, not the report's.
  */
-export function renderJunit(report: Report): string {
+export interface JunitTiming {
+  /** When the run started (the Ant schema's `timestamp`, ISO 8601 without a zone, in UTC). */
+  startedAt: Date;
+  /** How long it took, in seconds (`time`). */
+  seconds: number;
+}
+
+export function renderJunit(report: Report, timing: JunitTiming = { startedAt: new Date(), seconds: 0 }): string {
   const checks = report.instances.flatMap((i) => i.checks);
+  // Nothing diagnosed is not an empty pass: a CI view shows why (no instance selected, an account not read).
+  const problems = [
+    ...(report.instances.length ? [] : [{ name: 'selection', message: 'no instance selected: nothing was diagnosed (exit 3)' }]),
+    ...(report.unread ?? []).map((u) => ({
+      name: `unread ${[u.account, u.profile, u.region].filter(Boolean).join(' ')}`,
+      message: `could not be read: ${u.reason}`,
+    })),
+  ];
+  const time = timing.seconds.toFixed(3);
+  const timestamp = timing.startedAt.toISOString().slice(0, 19);
   const out = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites${attrs({
       name: report.tool.name,
-      tests: checks.length,
+      tests: checks.length + problems.length,
       failures: count(checks, 'fail'),
-      errors: count(checks, 'unknown'),
+      errors: count(checks, 'unknown') + problems.length,
       skipped: count(checks, 'skip'),
+      time,
     })}>`,
-    ...report.instances.flatMap((i) => suite(report, i)),
+    ...(problems.length
+      ? [
+          `  <testsuite${attrs({ name: report.tool.name, tests: problems.length, failures: 0, errors: problems.length, skipped: 0, time, timestamp })}>`,
+          ...problems.flatMap((p) => [
+            `    <testcase${attrs({ classname: report.tool.name, name: p.name })}>`,
+            `      <error${attrs({ message: p.message, type: 'unknown' })}>${text(p.message)}</error>`,
+            '    </testcase>',
+          ]),
+          '  </testsuite>',
+        ]
+      : []),
+    ...report.instances.flatMap((i) => suite(report, i, time, timestamp)),
     '</testsuites>',
   ];
   return out.join('\n') + '\n';
 }
 
-function suite(report: Report, instance: InstanceReport): string[] {
+function suite(report: Report, instance: InstanceReport, time: string, timestamp: string): string[] {
   const properties: [string, string][] = [
     ['ssm-doctor.version', report.tool.version],
     ['ssm-doctor.region', report.region],
@@ -42,6 +71,8 @@ function suite(report: Report, instance: InstanceReport): string[] {
       failures: count(instance.checks, 'fail'),
       errors: count(instance.checks, 'unknown'),
       skipped: count(instance.checks, 'skip'),
+      time,
+      timestamp,
     })}>`,
     '    <properties>',
     ...properties.map(([name, value]) => `      <property${attrs({ name, value })}/>`),

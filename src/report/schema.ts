@@ -20,6 +20,7 @@ export const checkReportSchema = z.object({
   title: z.string(),
   status: checkStatusSchema,
   severity: z.enum(['critical', 'warning']),
+  cause: z.literal('denied').optional().describe('on unknown: a read was denied (AccessDenied and the like); waiting will not change it'),
   message: z.string(),
   fix: fixSchema.optional().describe('present on fail and warn'),
 });

@@ -58,8 +58,10 @@ describe('buildClients: region', () => {
   });
 
   it('throws a CollectError with the fix when no region is set anywhere', async () => {
-    await expect(buildClients({})).rejects.toThrow(new CollectError('no AWS region: pass --region or set AWS_REGION'));
-    await expect(buildClients({ profile: 'nope' })).rejects.toThrow(/^no AWS region: pass --region or set AWS_REGION \(profile nope/);
+    await expect(buildClients({})).rejects.toThrow(
+      new CollectError('no AWS region: pass --region, set AWS_REGION, or give your default profile one (aws configure set region REGION)'),
+    );
+    await expect(buildClients({ profile: 'nope' })).rejects.toThrow(/^no AWS region: profile nope does not exist/);
   });
 
   it('puts the read-only guard on every client', async () => {

@@ -144,3 +144,28 @@ describe('renderJunit', () => {
     expect(Number(root.attrs.tests)).toBe(report.instances.reduce((n, i) => n + i.checks.length, 0));
   });
 });
+
+describe('what the Ant schema and CI views need', () => {
+  it('every testsuite has time and timestamp (ISO 8601 in UTC, no zone), from the run', () => {
+    const xml = renderJunit(reportOf([check('pass')]), { startedAt: new Date('2026-12-03T10:00:00.000Z'), seconds: 1.2345 });
+    const root = parseXml(xml);
+    expect(root.attrs.time).toBe('1.234');
+    for (const s of childrenNamed(root, 'testsuite')) expect([s.attrs.time, s.attrs.timestamp]).toEqual(['1.234', '2026-12-03T10:00:00']);
+  });
+
+  it('an empty selection is one error with its reason, not a bare empty pass', () => {
+    const empty: Report = { ...reportOf([]), instances: [], status: 'unknown' };
+    const root = parseXml(renderJunit(empty));
+    expect(root.attrs).toMatchObject({ tests: '1', errors: '1' });
+    const [only] = cases(root);
+    expect(only?.attrs.name).toBe('selection');
+    expect(childrenNamed(only!, 'error')[0]?.attrs.message).toBe('no instance selected: nothing was diagnosed (exit 3)');
+  });
+
+  it('an account that could not be read is an error of its own, beside the instances', () => {
+    const r: Report = { ...reportOf([check('pass')]), unread: [{ account: '111122223333', reason: 'cannot assume the role' }] };
+    const root = parseXml(renderJunit(r));
+    expect(root.attrs).toMatchObject({ tests: '2', errors: '1' });
+    expect(cases(root).map((c) => c.attrs.name)).toEqual(['unread 111122223333', 'check-pass']);
+  });
+});

@@ -10,6 +10,7 @@ import { limitSends, type Deadline } from './deadline.js';
 import { CollectError } from './errors.js';
 import { GUARD_OPTIONS, Recorder, guardMiddleware } from './guard.js';
 import { limitConcurrency, MAX_IN_FLIGHT } from './limit.js';
+import { profileSettings, type ProfileSettings } from './profile.js';
 
 export interface ClientOptions {
   region?: string;
@@ -36,6 +37,8 @@ export interface Clients {
   region: string;
   /** The profile in effect (`--profile`, else AWS_PROFILE), for hints. */
   profile?: string;
+  /** What the shared config says of that profile (credential_process, region), for hints. */
+  settings?: ProfileSettings;
   recorder: Recorder;
   destroy(): void;
 }
@@ -66,6 +69,7 @@ export async function buildClients(opts: ClientOptions, env: NodeJS.ProcessEnv =
   const explicit = opts.region || env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined;
   const recorder = new Recorder();
   const common = { ...retries(opts), ...(opts.credentials ? { credentials: opts.credentials } : {}) };
+  const settings = await profileSettings(profile, env);
 
   const ec2 = new EC2Client({ ...common, region: explicit, requestHandler: handler() });
   const destroyAll = (...cs: { destroy(): void }[]) => cs.forEach((c) => c.destroy());
@@ -77,8 +81,7 @@ export async function buildClients(opts: ClientOptions, env: NodeJS.ProcessEnv =
   }
   if (!region) {
     destroyAll(ec2);
-    const hint = profile ? ` (profile ${profile} names no region, or does not exist)` : '';
-    throw new CollectError(`no AWS region: pass --region or set AWS_REGION${hint}`);
+    throw new CollectError(noRegion(profile, settings));
   }
   // One credential provider for all the clients: an SSO or IMDS lookup happens once, not three times.
   const shared = { ...common, region, credentials: ec2.config.credentials };
@@ -99,7 +102,18 @@ export async function buildClients(opts: ClientOptions, env: NodeJS.ProcessEnv =
   const deadline = opts.deadline;
   if (deadline) [ec2, iam, ssm, sts, route53].forEach((c) => limitSends(c, deadline));
   [ec2, iam, ssm, sts, route53].forEach((c) => limitConcurrency(c));
-  return { ec2, iam, ssm, sts, route53, region, profile, recorder, destroy: () => destroyAll(ec2, iam, ssm, sts, route53) };
+  return {
+    ec2,
+    iam,
+    ssm,
+    sts,
+    route53,
+    region,
+    profile,
+    settings,
+    recorder,
+    destroy: () => destroyAll(ec2, iam, ssm, sts, route53),
+  };
 }
 
 /**
@@ -134,4 +148,13 @@ function retries(opts: Pick<ClientOptions, 'profile' | 'sideBySide'>) {
 export function clientSettings(opts: Pick<ClientOptions, 'profile' | 'sideBySide'>) {
   quietSdk();
   return { ...retries(opts), requestHandler: handler() };
+}
+
+/** "No region", with where to set one: the profile's own region when there is a profile. */
+function noRegion(profile: string | undefined, settings: ProfileSettings): string {
+  if (profile && !settings.exists)
+    return `no AWS region: profile ${profile} does not exist (aws configure list-profiles), and neither --region nor AWS_REGION is set`;
+  if (profile)
+    return `no AWS region: profile ${profile} has no region; set it with aws configure set region REGION --profile ${profile}, or pass --region or set AWS_REGION`;
+  return 'no AWS region: pass --region, set AWS_REGION, or give your default profile one (aws configure set region REGION)';
 }

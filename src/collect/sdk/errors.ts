@@ -110,6 +110,7 @@ export function runLevelError(
   failures: readonly (Unknown | undefined)[],
   profile: string | undefined,
   region: string,
+  settings: { credentialProcess?: string } = {},
 ): CollectError | undefined {
   if (failures.length === 0 || failures.some((f) => f === undefined)) return undefined;
   const kinds = new Set(failures.map((f) => kindOf(f!)));
@@ -119,7 +120,15 @@ export function runLevelError(
   const name = profile ?? 'NAME';
   switch (kind) {
     case 'no-credentials':
-      // The SDK's chain says the same for a misspelt profile and for none at all.
+      // The SDK's chain says the same for a misspelt profile, for none at all, and for a
+      // credential_process that failed: the profile's own settings tell them apart.
+      if (settings.credentialProcess) {
+        const program = settings.credentialProcess.trim().split(/\s+/)[0] ?? '';
+        return new CollectError(
+          `the credential_process of profile ${profile ?? 'default'} (${program}) failed or gave no credentials: ` +
+            'run that command yourself to see its error (an expired login, a missing tool)',
+        );
+      }
       return new CollectError(
         profile
           ? `no AWS credentials for profile ${profile}: check the name (aws configure list-profiles), ` +
