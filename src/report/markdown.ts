@@ -9,6 +9,8 @@ import { decidingResults, worstFirst } from './groups.js';
 import type { InstanceReport, OverallStatus, Report } from './schema.js';
 
 const LABEL: Record<OverallStatus, string> = { ok: 'OK', warning: 'WARNING', critical: 'CRITICAL', unknown: 'UNKNOWN' };
+/** How many of a group's instances are listed; the JSON lists them all. */
+const GROUP_LISTED = 50;
 const ICON: Record<OverallStatus, string> = { ok: '✅', warning: '⚠️', critical: '❌', unknown: '❔' };
 
 const WORDS = {
@@ -23,6 +25,7 @@ const WORDS = {
     more: (n: number) => `(+${n} more steps in the JSON report)`,
     head: ['Status', 'Instance', 'Name', 'Region', 'Checks', 'First fix, or why unknown'],
     commands: 'Commands to fix',
+    andMore: (n: number) => `and ${n} more (the JSON report lists them all)`,
   },
   ja: {
     title: 'ssm-doctor',
@@ -35,19 +38,21 @@ const WORDS = {
     more: (n: number) => `(ほか ${n} 手順は JSON のレポートに)`,
     head: ['状態', 'インスタンス', 'Name', 'リージョン', 'チェック', '最初の対処 (不明の理由)'],
     commands: '対処のコマンド',
+    andMore: (n: number) => `ほか ${n} 台 (JSON のレポートにすべて)`,
   },
 } as const;
 
 /**
  * Text from the report as inert Markdown on one line: control characters dropped, line breaks as
- * `<br>`, HTML's `& < >` as entities, and every character Markdown could act on escaped (`|` most of all).
+ * `<br>`, HTML's `& < >` as entities, and the characters Markdown acts on inside a line escaped
+ * (`|` most of all; with `[` and `]` escaped no link can start, so `(` and `)` may stay).
  */
 export function mdText(text: string): string {
   return terminalSafe(text)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/[\\`*_{}[\]()#+!|~]/g, (c) => `\\${c}`)
+    .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`)
     .replace(/\r?\n/g, '<br>');
 }
 
@@ -90,11 +95,15 @@ export function renderMarkdown(report: Report, lang: Lang): string {
       .filter((x): x is string => Boolean(x))
       .map(code)
       .join(', ');
-    out.push(`#### ${ICON[g.status]} ${LABEL[g.status]}: ${w.group(g.instances.length, where)}: ${g.checks.map(code).join(', ')}`, '');
+    const checks = g.checks.slice(0, 3).map(code).join(', ') + (g.checks.length > 3 ? ` (+${g.checks.length - 3})` : '');
+    out.push(`#### ${ICON[g.status]} ${LABEL[g.status]}: ${w.group(g.instances.length, where)}: ${checks}`, '');
     if (g.fix) {
       out.push(`**${w.fix}:** ${mdText(g.fix.keyStep)}${g.fix.steps.length > 1 ? ` ${w.more(g.fix.steps.length - 1)}` : ''}`, '');
     } else out.push(mdText(g.message), '');
-    out.push(g.instances.map(code).join(', '), '');
+    const names = new Map(report.instances.map((i) => [i.instanceId, i.name]));
+    const listed = g.instances.slice(0, GROUP_LISTED).map((id) => code(id) + (names.get(id) ? ` (${mdText(names.get(id)!)})` : ''));
+    const more = g.instances.length - listed.length;
+    out.push(listed.join(', ') + (more > 0 ? ` ${w.andMore(more)}` : ''), '');
   }
   const grouped = new Set((report.groups ?? []).flatMap((g) => g.instances));
   const rows = worstFirst(report.instances.filter((i) => !grouped.has(i.instanceId)));

@@ -75,6 +75,7 @@ describe('--output markdown', () => {
     expect(md).toMatch(/^30 instances: 10 CRITICAL, 2 UNKNOWN, 18 OK; most common cause: `network-route` \(10\)$/m);
     expect(md).toMatch(new RegExp(`^#### ❌ CRITICAL: 10 instances in \`${BROKEN_VPC}\`, \`ap-northeast-1\``, 'm'));
     expect(md).toMatch(/^\*\*Fix:\*\* VPC → Endpoints → Create endpoint/m);
+    expect(md).toMatch(/`i-01000000000000003` \(batch-3\), /);
     const rows = md.split('\n').filter((l) => l.startsWith('| '));
     expect(rows[0]).toBe('| Status | Instance | Name | Region | Checks | First fix, or why unknown |');
     expect(rows.slice(1).every((r) => r.split(/(?<!\\)\|/).length === 8)).toBe(true);
@@ -82,7 +83,7 @@ describe('--output markdown', () => {
 
   it('escapes | and line breaks in cells, and anything that could be a link or HTML', () => {
     expect(mdText('a|b\nc')).toBe('a\\|b<br>c');
-    expect(mdText('[x](http://evil) <img src=x> `c`')).toBe('\\[x\\]\\(http://evil\\) &lt;img src=x&gt; \\`c\\`');
+    expect(mdText('[x](http://evil) <img src=x> `c`')).toBe('\\[x\\](http://evil) &lt;img src=x&gt; \\`c\\`');
     const report = fleet();
     report.instances[20]!.name = 'x | y\n<script>';
     const md = renderMarkdown(report, 'en');
