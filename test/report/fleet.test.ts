@@ -2,6 +2,7 @@ import { buildReport } from '../../src/report/build';
 import { reportSchema } from '../../src/report/schema';
 import { renderTable } from '../../src/report/table';
 import { worstFirst } from '../../src/report/groups';
+import { renderJson, writeJson } from '../../src/report/json';
 import { BROKEN_VPC, fleetId, twoRegionFleet } from '../helpers/fleet';
 
 const table = (unknown = 0, lang: 'en' | 'ja' = 'en') =>
@@ -58,6 +59,16 @@ describe('a 30-instance, two-region fleet with one broken VPC', () => {
     expect(u).toMatchObject({ status: 'unknown', instances: [fleetId(1, 13), fleetId(1, 14)] });
     expect(u!.fix).toBeUndefined();
     expect(report.instances.find((i) => i.instanceId === fleetId(2, 3))).toMatchObject({ name: 'web-3', vpcId: expect.any(String) });
+  });
+
+  it('the streamed JSON has the same groups, byte for byte', async () => {
+    const d = twoRegionFleet(2);
+    let streamed = '';
+    await writeJson(d, 'ja', async (chunk) => {
+      streamed += chunk;
+    });
+    expect(streamed).toBe(renderJson(buildReport(d, 'ja')));
+    expect(JSON.parse(streamed).groups).toHaveLength(2);
   });
 
   it('no group of one: a healthy fleet has none, and one broken instance is a row', () => {
