@@ -1,4 +1,5 @@
-import { progressText } from '../../src/diagnose';
+import { PassThrough } from 'node:stream';
+import { progressLine, progressText, type Io } from '../../src/diagnose';
 import { buildReport } from '../../src/report/build';
 import { CSV_COLUMNS, csvCell, renderCsv } from '../../src/report/csv';
 import { renderLine } from '../../src/report/line';
@@ -105,5 +106,21 @@ describe('the progress bar', () => {
   it('shows the calls answered of those known so far, and says the total may grow', () => {
     expect(progressText(5, 20, 1, 10)).toBe('ssm-doctor: reading AWS [██░░░░░░░░] 5/20 calls known so far');
     expect(progressText(0, 0, 2, 4)).toBe('ssm-doctor: reading AWS [░░░░] 0/0 calls known so far (2 regions or accounts)');
+  });
+
+  it('draws on a terminal only, summing the regions read side by side', () => {
+    const io = (isTTY: boolean) => {
+      const err = Object.assign(new PassThrough(), { isTTY });
+      let text = '';
+      err.on('data', (c: Buffer) => (text += c.toString()));
+      return { io: { err, sleep: async () => {}, now: Date.now } as Io, text: () => text };
+    };
+    expect(progressLine(io(false).io, 2)).toBeUndefined();
+    const tty = io(true);
+    const bar = progressLine(tty.io, 2)!;
+    bar(0, 3, 10);
+    bar(1, 2, 10);
+    const last = tty.text().split('\r\u001b[K').pop();
+    expect(last).toBe(progressText(5, 20, 2));
   });
 });
