@@ -9,7 +9,7 @@ import { TOOL_VERSION } from './version.js';
 
 export { INSTANCE_ID, REGION };
 
-export const OUTPUTS = ['table', 'json', 'junit'] as const;
+export const OUTPUTS = ['table', 'json', 'junit', 'line', 'csv', 'markdown'] as const;
 export type Output = (typeof OUTPUTS)[number];
 
 /** --timeout: the default, and the bounds a run can be given. */
@@ -70,6 +70,8 @@ export interface Options {
   /** --accounts: in organisation mode, only these account ids. */
   accounts: string[];
   output: Output;
+  /** --quiet: nothing on stdout whatever --output says; the exit code (and stderr's errors) only. */
+  quiet: boolean;
   /** The run's deadline in milliseconds (--timeout). */
   timeoutMs: number;
   lang: Lang;
@@ -106,6 +108,10 @@ const EPILOGUE = `Examples:
   ssm-doctor i-0aaaaaaaaaaaaaaaa i-0bbbbbbbbbbbbbbbb; echo $?
   ssm-doctor i-0123456789abcdef0 -o json | jq '.instances[0].checks[] | select(.status=="fail")'
   ssm-doctor i-0123456789abcdef0 -o junit > ssm-doctor.xml    a CI test report
+  ssm-doctor --all -o line               one status line with perfdata, for a monitoring check
+  ssm-doctor --all -o csv > fleet.csv    a row per instance and check, for a spreadsheet
+  ssm-doctor --all -o markdown >> "$GITHUB_STEP_SUMMARY"    a CI job summary
+  ssm-doctor i-0123456789abcdef0 --quiet; echo $?    the exit code only
   ssm-doctor i-0123456789abcdef0 --timeout 2m           wait longer for a slow account
   ssm-doctor --all --region ap-northeast-1              every instance in the region, one row each
   ssm-doctor --filter tag:Team=web --filter instance-state-name=running
@@ -169,7 +175,14 @@ export function parseArgs(
       alias: 'o',
       choices: OUTPUTS,
       default: 'table' as const,
-      describe: 'output format: table, json (one document), junit (a test report for CI)',
+      describe:
+        'output format: table, json (one document), junit (a test report for CI), line (one status line with perfdata, for monitoring), csv (a row per instance and check), markdown (a CI job summary or PR comment)',
+    })
+    .option('quiet', {
+      alias: 'q',
+      type: 'boolean',
+      default: false,
+      describe: 'print nothing on stdout, whatever --output says: the exit code only (errors still go to stderr)',
     })
     .option('lang', {
       choices: ['en', 'ja'] as const,
@@ -358,6 +371,7 @@ function validate(args: Record<string, unknown>, env: NodeJS.ProcessEnv, config?
       region,
       ...scope,
       output: args.output as Output,
+      quiet: args.quiet as boolean,
       timeoutMs,
       lang: (args.lang as Lang | undefined) ?? config?.config.lang ?? langFromEnv(env),
       facts,

@@ -44,14 +44,22 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     return d;
   };
   let code: number;
-  if (opts.output === 'json' && opts.waitMs === undefined) {
+  if (opts.output === 'json' && !opts.quiet && opts.waitMs === undefined) {
     // Written as it is built: a fleet's report text is never held whole.
     const diagnosis = opts.demo || opts.facts ? await fromFile(opts) : await readAws();
     code = exitCode(await (await import('./report/json.js')).writeJson(diagnosis, opts.lang, writeOut), opts.failOn);
   } else {
     const report = opts.demo || opts.facts ? buildReport(await fromFile(opts), opts.lang) : await fromAws(opts, readAws);
-    if (opts.output === 'json') {
+    if (opts.quiet) {
+      // --quiet: the exit code says it all; nothing is written to stdout.
+    } else if (opts.output === 'json') {
       process.stdout.write((await import('./report/json.js')).renderJson(report));
+    } else if (opts.output === 'line') {
+      process.stdout.write((await import('./report/line.js')).renderLine(report, opts.lang));
+    } else if (opts.output === 'csv') {
+      process.stdout.write((await import('./report/csv.js')).renderCsv(report));
+    } else if (opts.output === 'markdown') {
+      process.stdout.write((await import('./report/markdown.js')).renderMarkdown(report, opts.lang));
     } else if (opts.output === 'junit') {
       process.stdout.write(
         (await import('./report/junit.js')).renderJunit(report, { startedAt, seconds: (Date.now() - startedAt.getTime()) / 1000 }),

@@ -104,13 +104,13 @@ export async function diagnoseAws(opts: Options, io: Io): Promise<AwsDiagnosis> 
   const { isFleet, sumStats, withReader } = await import('./collect/index.js');
   const regions = opts.regions.length ? opts.regions : [undefined];
   const targets: Targets = { ids: opts.instanceIds, all: opts.all, filters: opts.filters, iamSweep: opts.iamSweep };
-  const progress = progressLine(io, regions.length);
+  const progress = opts.quiet ? undefined : progressLine(io, regions.length);
   let reads: (RegionRead & { stats: ReturnType<Reader['stats']> })[];
   try {
     reads = await Promise.all(
       regions.map((region, i) =>
         withReader(
-          { region, profile: opts.profile, timeoutMs: opts.timeoutMs, onProgress: progress && ((n) => progress(i, n)) },
+          { region, profile: opts.profile, timeoutMs: opts.timeoutMs, onProgress: progress && ((n, started) => progress(i, n, started)) },
           async (reader) => ({
             ...(await readRegion(reader, targets, isFleet(targets), opts.chosen)),
             stats: reader.stats(),
@@ -147,7 +147,7 @@ async function diagnoseAccounts(opts: Options, io: Io): Promise<Diagnosis> {
   const regions = opts.regions.length ? opts.regions : [undefined];
   const targets: Targets = { ids: opts.instanceIds, all: opts.all, filters: opts.filters, iamSweep: opts.iamSweep };
   const jobs = scopes.flatMap((scope) => regions.map((region) => ({ scope, region })));
-  const progress = progressLine(io, jobs.length);
+  const progress = opts.quiet ? undefined : progressLine(io, jobs.length);
   let reads: ((RegionRead & { stats: ReturnType<Reader['stats']>; account?: string }) | undefined)[];
   try {
     reads = await inPool(jobs, READING_AT_ONCE, async ({ scope, region }, i) => {
@@ -159,7 +159,7 @@ async function diagnoseAccounts(opts: Options, io: Io): Promise<Diagnosis> {
             credentials: scope.credentials,
             sideBySide: true,
             timeoutMs: opts.timeoutMs,
-            onProgress: progress && ((n) => progress(i, n)),
+            onProgress: progress && ((n, started) => progress(i, n, started)),
           },
           async (reader) => ({
             ...(await readRegion(reader, targets, isFleet(targets), opts.chosen)),
@@ -193,12 +193,27 @@ async function diagnoseAccounts(opts: Options, io: Io): Promise<Diagnosis> {
   return { ...d, regions: [...new Set(d.regions)], accounts, unread, ...judged(opts) };
 }
 
-/** Calls answered so far, on one line of a terminal's stderr; never when stderr is a file or a pipe. */
-function progressLine(io: Io, regions: number): ((region: number, calls: number) => void) | undefined {
+/**
+ * A progress bar on one line of a terminal's stderr; never when stderr is a file or a pipe. Its total
+ * is the calls known so far (answered and in flight): each answer can call for more reads, so the
+ * total grows as the run learns, and the bar says so rather than promise an end it cannot know.
+ */
+export function progressLine(io: Io, regions: number): ((region: number, calls: number, started?: number) => void) | undefined {
   if (!io.err.isTTY) return undefined;
-  const counts = new Array<number>(regions).fill(0);
-  return (region, calls) => {
-    counts[region] = calls;
-    io.err.write(`\r\u001b[K${TOOL_NAME}: reading AWS… ${counts.reduce((a, b) => a + b, 0)} calls`);
+  const done = new Array<number>(regions).fill(0);
+  const known = new Array<number>(regions).fill(0);
+  return (region, calls, started = calls) => {
+    done[region] = calls;
+    known[region] = Math.max(started, calls);
+    io.err.write(`\r\u001b[K${progressText(sum(done), sum(known), regions)}`);
   };
+}
+
+const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+
+/** `ssm-doctor: reading AWS [██████░░░░░░░░░░] 34/52 calls known so far (2 regions)` */
+export function progressText(done: number, total: number, regions: number, width = 20): string {
+  const filled = total ? Math.min(width, Math.floor((done / total) * width)) : 0;
+  const where = regions > 1 ? ` (${regions} regions or accounts)` : '';
+  return `${TOOL_NAME}: reading AWS [${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${done}/${total} calls known so far${where}`;
 }

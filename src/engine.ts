@@ -68,11 +68,15 @@ export function evaluate(facts: Facts, instanceIds: readonly string[], chosen?: 
   const memo = new RunMemo();
   return instanceIds.map((instanceId) => {
     const f = facts.instances[instanceId];
-    const account = f?.known ? f.value?.accountId : undefined;
+    const value = f?.known ? f.value : undefined;
+    const account = value?.accountId;
+    const name = value?.tags?.Name;
     return {
       instanceId,
       region: facts.region,
       ...(account ? { account } : {}),
+      ...(name ? { name } : {}),
+      ...(value?.vpcId ? { vpcId: value.vpcId } : {}),
       results: evaluateInstance(facts, instanceId, CHECKS, memo, chosen),
     };
   });

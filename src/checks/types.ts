@@ -43,6 +43,10 @@ export interface Evaluation {
   region: string;
   /** The account the instance belongs to (its reservation's owner), when known. */
   account?: string;
+  /** Its Name tag, when it has one (for the reader; ids stay the key). */
+  name?: string;
+  /** Its VPC, when known: instances of one VPC share its network's root causes. */
+  vpcId?: string;
   results: CheckResult[];
 }
 

@@ -29,8 +29,11 @@ export interface ReaderOptions {
   profile?: string;
   /** The whole run's deadline; calls not done by then become Unknown with code DeadlineExceeded. */
   timeoutMs?: number;
-  /** Called now and then while the reads run, with the number of calls answered so far (progress on a terminal). */
-  onProgress?: (calls: number) => void;
+  /**
+   * Called now and then while the reads run, with the calls answered so far and the calls started so
+   * far (answered or in flight): the total known so far, since what is read next depends on the answers.
+   */
+  onProgress?: (calls: number, started: number) => void;
   /** Several profiles or accounts read side by side (see ClientOptions). */
   sideBySide?: boolean;
   /** An assumed role's credentials (organisation mode). */
@@ -70,7 +73,7 @@ export async function withReader<T>(opts: ReaderOptions, use: (reader: Reader) =
       GRACE_MS,
     );
     const progress = opts.onProgress;
-    const ticker = progress ? setInterval(() => progress(clients.recorder.records.length), 200) : undefined;
+    const ticker = progress ? setInterval(() => progress(clients.recorder.records.length, clients.recorder.started), 200) : undefined;
     ticker?.unref();
     try {
       const inner = readerOf(clients);

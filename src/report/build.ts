@@ -2,6 +2,7 @@
 import type { CheckResult, Evaluation } from '../checks/types.js';
 import type { Lang } from '../lang.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { groupByCause } from './groups.js';
 import type { CheckReport, InstanceReport, OverallStatus, Report, Summary } from './schema.js';
 
 /** What a diagnosis hands the renderers: the regions read and each instance's results, in report order. */
@@ -87,15 +88,18 @@ export function instanceReport(e: Evaluation, lang: Lang, callerCounts = false):
     instanceId: e.instanceId,
     region: e.region,
     ...(e.account ? { account: e.account } : {}),
+    ...(e.name ? { name: e.name } : {}),
+    ...(e.vpcId ? { vpcId: e.vpcId } : {}),
     status: instanceStatus(e.results, callerCounts),
     checks,
     ...(p.steps.length || p.commands.length ? { plan: p } : {}),
   };
 }
 
-/** Everything of the report but its instances. */
-export function reportHead(d: Diagnosis): Omit<Report, 'instances'> {
+/** Everything of the report but its instances: the status, the summary and the groups of a shared root cause. */
+export function reportHead(d: Diagnosis, lang: Lang): Omit<Report, 'instances'> {
   const summary = summarize(d.evaluations, d.callerCounts);
+  const groups = groupByCause(d.evaluations, (e) => instanceStatus(e.results, d.callerCounts), lang, d.callerCounts);
   const any = summary.ok + summary.warning + summary.critical + summary.unknown > 0;
   return {
     schemaVersion: 1,
@@ -115,6 +119,7 @@ export function reportHead(d: Diagnosis): Omit<Report, 'instances'> {
     ...(d.skippedByChoice?.length ? { skippedByChoice: [...d.skippedByChoice] } : {}),
     summary,
     ...(d.unread?.length ? { unread: [...d.unread] } : {}),
+    ...(groups.length ? { groups } : {}),
   };
 }
 
@@ -138,7 +143,7 @@ export function summarize(evaluations: readonly Evaluation[], callerCounts = fal
 
 /** The whole report, every instance built at once (the table, JUnit, --wait); JSON is streamed instead. */
 export function buildReport(d: Diagnosis, lang: Lang): Report {
-  return { ...reportHead(d), instances: d.evaluations.map((e) => instanceReport(e, lang, d.callerCounts)) };
+  return { ...reportHead(d, lang), instances: d.evaluations.map((e) => instanceReport(e, lang, d.callerCounts)) };
 }
 
 /** Every instance's report, built when it is asked for. */

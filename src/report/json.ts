@@ -18,7 +18,7 @@ const CHUNK_CHARS = 1 << 16;
  * summary) comes first from the evaluations' statuses, then each instance as it is rendered.
  */
 export async function writeJson(d: Diagnosis, lang: Lang, write: Write): Promise<OverallStatus> {
-  const head = reportHead(d);
+  const head = reportHead(d, lang);
   if (d.evaluations.length === 0) {
     await write(renderJson({ ...head, instances: [] }));
     return head.status;

@@ -29,9 +29,30 @@ export const instanceReportSchema = z.object({
   instanceId: z.string(),
   region: z.string().optional().describe('the region the instance was diagnosed in'),
   account: z.string().optional().describe('the AWS account the instance belongs to (12 digits), when known'),
+  name: z.string().optional().describe("the instance's Name tag, when it has one"),
+  vpcId: z.string().optional().describe('the VPC of the instance, when known'),
   status: overallStatusSchema,
   checks: z.array(checkReportSchema).describe('every check, always in the same order'),
   plan: fixSchema.optional().describe('the fixes of all failing and warning checks as one plan, in order, each step once'),
+});
+
+export const groupSchema = z.object({
+  status: overallStatusSchema.describe('the status every instance of the group has'),
+  checks: z.array(z.string()).describe('the checks that decide that status, the same for every instance of the group, in check order'),
+  account: z.string().optional(),
+  region: z.string(),
+  vpcId: z.string().optional().describe('the VPC the instances share, when known'),
+  instances: z.array(z.string()).describe('the instance ids of the group, in report order'),
+  message: z.string().describe("the first deciding check's message for the first instance of the group (for unknown: the reason)"),
+  fix: z
+    .object({
+      keyStep: z.string().describe('the step that removes the cause (not a preparation such as creating a security group)'),
+      steps: z
+        .array(z.string())
+        .describe("the steps of the deciding checks' fixes, each once, in order, worded for the first instance of the group"),
+    })
+    .optional()
+    .describe('absent when the deciding checks have no fix (unknown)'),
 });
 
 export const reportSchema = z.object({
@@ -75,11 +96,16 @@ export const reportSchema = z.object({
     })
     .optional()
     .describe('how many instances have each status'),
+  groups: z
+    .array(groupSchema)
+    .optional()
+    .describe('instances that share a root cause (two or more), worst first, then the largest; each with one fix for the group'),
   instances: z.array(instanceReportSchema),
 });
 
 export type CheckReport = z.infer<typeof checkReportSchema>;
 export type InstanceReport = z.infer<typeof instanceReportSchema>;
 export type Report = z.infer<typeof reportSchema>;
+export type Group = z.infer<typeof groupSchema>;
 export type Summary = NonNullable<Report['summary']>;
 export type OverallStatus = z.infer<typeof overallStatusSchema>;

@@ -1,7 +1,8 @@
 import Table from 'cli-table3';
 import type { Lang } from '../lang.js';
-import type { CheckReport, InstanceReport, OverallStatus, Report } from './schema.js';
+import type { CheckReport, Group, InstanceReport, OverallStatus, Report } from './schema.js';
 import { terminalSafe } from '../redact.js';
+import { decidingResults, worstFirst } from './groups.js';
 import { wrap } from './wrap.js';
 
 export interface TableOptions {
@@ -50,8 +51,13 @@ const WORDS = {
     checks: 'Failing checks',
     callerApart: 'Your side (whoever runs this; it does not change the status above: --caller makes it count):',
     callerCounts: 'Your side (whoever runs this; it counts toward the status, as --caller asks):',
-    firstFix: 'First fix',
     more: (n: number) => `(+${n} more steps; --verbose shows every check)`,
+    name: 'Name',
+    fixOrReason: 'First fix, or why unknown',
+    group: (n: number, where: string, checks: string) => `${n} instances in ${where}: ${checks}`,
+    groupMore: (n: number) => `(+${n} more steps; --verbose or --output json shows every step of each instance)`,
+    andMore: (n: number) => `and ${n} more (--output json lists them all)`,
+    rest: (n: number) => `The other ${n} instance${n === 1 ? '' : 's'}, worst first:`,
   },
   ja: {
     status: '状態',
@@ -71,8 +77,13 @@ const WORDS = {
     checks: '問題のあるチェック',
     callerApart: '実行している側 (上の状態には影響しません。--caller で状態に含めます):',
     callerCounts: '実行している側 (--caller の指定により状態に含めています):',
-    firstFix: '最初の対処',
     more: (n: number) => `(ほか ${n} 手順。--verbose ですべてのチェックを表示)`,
+    name: 'Name',
+    fixOrReason: '最初の対処 (不明の理由)',
+    group: (n: number, where: string, checks: string) => `${where} の ${n} 台: ${checks}`,
+    groupMore: (n: number) => `(ほか ${n} 手順。--verbose か --output json で各インスタンスのすべての手順を表示)`,
+    andMore: (n: number) => `ほか ${n} 台 (--output json ですべて表示)`,
+    rest: (n: number) => `ほかの ${n} 台 (重大なものから):`,
   },
 } as const;
 
@@ -95,66 +106,131 @@ export function renderTable(unsafe: Report, opts: TableOptions): string {
     out.push(`${paint(OVERALL.unknown.colour, OVERALL.unknown.text)}: ${where} ${w.unread}: ${u.reason}\n`);
   }
   if (report.instances.length === 0) return [...out, `${paint(OVERALL.unknown.colour, OVERALL.unknown.text)}: ${w.none}\n`].join('');
-  if (report.instances.length === 1 || opts.verbose) {
-    for (const inst of report.instances) out.push(renderInstance(inst, report, opts, paint));
-  } else {
-    out.push(renderFleet(report, opts, paint));
+  if (report.instances.length === 1) {
+    out.push(renderInstance(report.instances[0]!, report, opts, paint));
+    return out.join('\n');
   }
-  if (report.instances.length > 1) {
-    const counts = (['critical', 'unknown', 'warning', 'ok'] as const)
-      .map((s) => [s, report.instances.filter((i) => i.status === s).length] as const)
-      .filter(([, n]) => n > 0)
-      .map(([s, n]) => `${n} ${paint(OVERALL[s].colour, OVERALL[s].text)}`)
-      .join(', ');
-    const cause = report.summary?.mostCommonCause;
-    out.push(w.summary(report.instances.length, counts) + (cause ? w.cause(cause.checkId, cause.instances) : '') + '\n');
+  // A fleet: the summary first, then each shared root cause once with its fix, then the rest, worst first.
+  out.push(summaryLine(report, w, paint));
+  const grouped = new Set<string>();
+  for (const g of report.groups ?? []) {
+    out.push(renderGroup(g, report, opts, paint));
+    g.instances.forEach((id) => grouped.add(id));
+  }
+  const rest = worstFirst(report.instances.filter((i) => !grouped.has(i.instanceId)));
+  if (opts.verbose) {
+    for (const inst of worstFirst(report.instances)) out.push(renderInstance(inst, report, opts, paint));
+  } else if (rest.length) {
+    out.push((grouped.size ? w.rest(rest.length) + '\n' : '') + renderFleet(rest, report, opts, paint));
   }
   return out.join('\n');
 }
 
 /** The checks that decide an instance's status: its failures, else its warnings, else what could not be evaluated. */
 export function decidingChecks(inst: InstanceReport, callerCounts = false): string[] {
-  const ids = (pred: (c: CheckReport) => boolean) =>
-    inst.checks.filter((c) => (callerCounts || c.subject !== 'caller') && pred(c)).map((c) => c.id);
-  switch (inst.status) {
-    case 'critical':
-      return ids((c) => c.status === 'fail' && c.severity === 'critical');
-    case 'warning':
-      return ids((c) => c.status === 'warn' || c.status === 'fail');
-    case 'unknown':
-      return ids((c) => c.status === 'unknown');
-    default:
-      return [];
+  return decidingResults(inst.status, inst.checks, callerCounts).map((c) => c.id);
+}
+
+/** `30 instances: 10 CRITICAL, 20 OK; most common cause: …` */
+function summaryLine(report: Report, w: (typeof WORDS)[Lang], paint: (c: Colour, s: string) => string): string {
+  const counts = (['critical', 'unknown', 'warning', 'ok'] as const)
+    .map((s) => [s, report.instances.filter((i) => i.status === s).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => `${n} ${paint(OVERALL[s].colour, OVERALL[s].text)}`)
+    .join(', ');
+  const cause = report.summary?.mostCommonCause;
+  return w.summary(report.instances.length, counts) + (cause ? w.cause(cause.checkId, cause.instances) : '') + '\n';
+}
+
+/** What an instance row says after its checks: the first step of its fix, or for UNKNOWN the reason it could not be judged. */
+function firstFixOrReason(inst: InstanceReport, w: (typeof WORDS)[Lang], callerCounts = false): string {
+  if (inst.status === 'unknown') return decidingResults('unknown', inst.checks, callerCounts)[0]?.message ?? '';
+  const steps = inst.plan?.steps ?? [];
+  return steps.length ? steps[0] + (steps.length > 1 ? `\n${w.more(steps.length - 1)}` : '') : '';
+}
+
+/** How many of a group's deciding checks and instances its lines name; the JSON lists them all. */
+const GROUP_CHECKS = 3;
+const GROUP_LISTED = 30;
+
+/** One shared root cause: where and which checks, the key step of its one fix, and its instances. */
+function renderGroup(g: Group, report: Report, opts: TableOptions, paint: (c: Colour, s: string) => string): string {
+  const w = WORDS[opts.lang];
+  const width = Math.max(40, Math.min(opts.width, 180));
+  const where = [...((report.accounts?.length ?? 0) > 1 && g.account ? [g.account] : []), g.vpcId, g.region].filter(Boolean);
+  const place = where.length > 1 ? `${where[0]} (${where.slice(1).join(', ')})` : (where[0] ?? '');
+  const checks =
+    g.checks.slice(0, GROUP_CHECKS).join(', ') + (g.checks.length > GROUP_CHECKS ? ` (+${g.checks.length - GROUP_CHECKS})` : '');
+  const head = `${paint(OVERALL[g.status].colour, OVERALL[g.status].text)} ${w.group(g.instances.length, place, checks)}`;
+  const lines = [head];
+  const indent = (text: string, mark = '  ') =>
+    wrap(text, width - 4)
+      .split('\n')
+      .map((l, i) => (i === 0 ? mark : '    ') + l);
+  if (g.fix) {
+    lines.push(...indent(g.fix.keyStep, '  → '));
+    if (g.fix.steps.length > 1) lines.push(...indent(w.groupMore(g.fix.steps.length - 1), '    '));
+  } else {
+    lines.push(...indent(g.message, '  ? '));
   }
+  const byId = new Map(report.instances.map((i) => [i.instanceId, i]));
+  const names = g.instances.slice(0, GROUP_LISTED).map((id) => {
+    const name = byId.get(id)?.name;
+    return name ? `${id} (${name.replace(/\s+/g, ' ').slice(0, 40)})` : id;
+  });
+  const more = g.instances.length - names.length;
+  lines.push(...indent(names.join(', ') + (more > 0 ? ` ${w.andMore(more)}` : '')));
+  return lines.join('\n') + '\n';
 }
 
 /** One row per instance: its status, the checks that decide it and the first step of its fix. */
-function renderFleet(report: Report, opts: TableOptions, paint: (c: Colour, s: string) => string): string {
+function renderFleet(
+  instances: readonly InstanceReport[],
+  report: Report,
+  opts: TableOptions,
+  paint: (c: Colour, s: string) => string,
+): string {
   const w = WORDS[opts.lang];
   const regions = new Set(report.instances.map((i) => i.region ?? report.region)).size > 1;
   const accounts = (report.accounts?.length ?? 0) > 1;
+  const names = instances.some((i) => i.name);
   const checksW = 26;
-  const widths = [21, ...(accounts ? [14] : []), ...(regions ? [16] : []), 10, checksW];
+  const nameW = 18;
+  const widths = [21, ...(names ? [nameW] : []), ...(accounts ? [14] : []), ...(regions ? [16] : []), 10, checksW];
   const fixW = Math.max(30, Math.min(opts.width, 180) - widths.reduce((a, b) => a + b, 0) - widths.length - 2);
   const table = new Table({
-    head: [w.instance, ...(accounts ? [w.account] : []), ...(regions ? [w.region] : []), w.status, w.checks, w.firstFix],
+    head: [
+      w.instance,
+      ...(names ? [w.name] : []),
+      ...(accounts ? [w.account] : []),
+      ...(regions ? [w.region] : []),
+      w.status,
+      w.checks,
+      w.fixOrReason,
+    ],
     colWidths: [...widths, fixW],
     // Text is wrapped by wrap() below; cli-table3's own wrapping is slow on long cells and breaks only at spaces.
     wordWrap: false,
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
     style: opts.color ? { head: ['bold'], border: ['gray'] } : { head: [], border: [] },
   });
-  for (const inst of report.instances) {
+  for (const inst of instances) {
     const overall = OVERALL[inst.status];
-    const steps = inst.plan?.steps ?? [];
-    const fix = steps.length ? steps[0] + (steps.length > 1 ? `\n${w.more(steps.length - 1)}` : '') : '';
     table.push([
       inst.instanceId,
+      ...(names
+        ? [
+            wrap((inst.name ?? '').replace(/\s+/g, ' '), nameW - 2)
+              .split('\n')
+              .slice(0, 2)
+              .join('\n'),
+          ]
+        : []),
       ...(accounts ? [inst.account ?? '-'] : []),
       ...(regions ? [inst.region ?? report.region] : []),
       paint(overall.colour, overall.text),
       wrap(decidingChecks(inst, report.callerCounts).join(' ') || '-', checksW - 2),
-      wrap(fix, fixW - 2),
+      wrap(firstFixOrReason(inst, w, report.callerCounts), fixW - 2),
     ]);
   }
   return table.toString() + '\n';

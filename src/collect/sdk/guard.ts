@@ -33,6 +33,8 @@ export interface CallStats {
 /** Every call the clients made, with its times, so the stats are measured rather than declared. */
 export class Recorder {
   readonly records: CallRecord[] = [];
+  /** Calls let through so far, answered or not: with the records, how far the reads known so far have got. */
+  started = 0;
 
   add(record: CallRecord): void {
     this.records.push(record);
@@ -73,6 +75,7 @@ export function guardMiddleware<I extends object, O extends MetadataBearer>(reco
     const operation = operationName(context.clientName ?? '', context.commandName ?? '');
     if (!isAllowed(operation)) throw new RefusedOperation(operation);
     const start = performance.now();
+    recorder.started++;
     try {
       const result = await next(args);
       recorder.add({ operation, start, end: performance.now(), outcome: 'ok' });
