@@ -45,7 +45,7 @@ describe('usage', () => {
     [
       'a bad --output',
       ['i-0123456789abcdef0', '--output', 'xml'],
-      /^ssm-doctor: --output "xml": choose one of "table", "json", "junit", "line", "csv", "markdown" \(see ssm-doctor --help\)\n$/
+      /^ssm-doctor: --output "xml": choose one of "table", "json", "junit", "line", "csv", "markdown" \(see ssm-doctor --help\)\n$/,
     ],
     [
       'a bad --lang',
