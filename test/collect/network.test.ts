@@ -105,6 +105,12 @@ describe('the CA bundle', () => {
     // The routing agents (ES modules, which jest cannot require) are exercised end to end: test/e2e/proxy.test.ts.
     const plain = agents({ keepAlive: true, maxSockets: 7 }, undefined, { AWS_CONFIG_FILE: join(dir, 'none') });
     expect(plain).toEqual({ httpAgent: { keepAlive: true, maxSockets: 7 }, httpsAgent: { keepAlive: true, maxSockets: 7 } });
+    // A bundle without a proxy: still Node's agent, trusting Node's roots and the bundle.
+    const pem = join(dir, 'ca.pem');
+    writeFileSync(pem, tls.rootCertificates[0]!);
+    const trusting = agents({ keepAlive: true, maxSockets: 7 }, undefined, { AWS_CONFIG_FILE: join(dir, 'none'), AWS_CA_BUNDLE: pem });
+    expect(trusting.httpsAgent).toMatchObject({ keepAlive: true, maxSockets: 7 });
+    expect((trusting.httpsAgent as { ca: string[] }).ca).toHaveLength(tls.rootCertificates.length + 1);
   });
 });
 

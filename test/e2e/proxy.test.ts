@@ -78,6 +78,14 @@ describe('corporate networks', () => {
     expect(proxy.connects).toEqual([]);
   });
 
+  it('AWS_CA_BUNDLE alone (no proxy) trusts the private endpoint', async () => {
+    const w = await e2e.scenarios.build({ endpoints: {} });
+    const id = w.instance.instanceId;
+    const r = await diagnose(e2e, [id], [], { endpoints: { all: frontUrl() }, env: { AWS_CA_BUNDLE: ca.caFile } });
+    expect(statuses(r.report, id)).toEqual(HEALTHY);
+    expect(proxy.connects).toEqual([]);
+  });
+
   it("without the network's CA the run ends with one clear line naming AWS_CA_BUNDLE, and no proxy password", async () => {
     const w = await e2e.scenarios.build({ endpoints: {} });
     const r = await e2e.run([w.instance.instanceId], { endpoints: { all: frontUrl() }, env: { HTTPS_PROXY: proxyUrl() } });

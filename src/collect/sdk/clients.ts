@@ -45,13 +45,13 @@ export interface Clients {
  * Per attempt: 3 s to connect, 10 s without an answer; the retry strategy then tries again (5
  * attempts in all). As many sockets as calls in flight, so none waits for a socket unseen.
  */
-const handler = (profile?: string) =>
+const handler = (profile: string | undefined, env: NodeJS.ProcessEnv) =>
   new NodeHttpHandler({
     connectionTimeout: 3_000,
     requestTimeout: 10_000,
     throwOnRequestTimeout: true,
     // HTTPS_PROXY / NO_PROXY and the CA bundle, as the AWS CLI honours them (./network.ts).
-    ...agents({ keepAlive: true, maxSockets: MAX_IN_FLIGHT }, profile),
+    ...agents({ keepAlive: true, maxSockets: MAX_IN_FLIGHT }, profile, env),
   });
 
 /**
@@ -68,7 +68,7 @@ export async function buildClients(opts: ClientOptions, env: NodeJS.ProcessEnv =
   const recorder = new Recorder();
   const common = { ...retries(opts), ...(opts.credentials ? { credentials: opts.credentials } : {}) };
 
-  const ec2 = new EC2Client({ ...common, region: explicit, requestHandler: handler(profile) });
+  const ec2 = new EC2Client({ ...common, region: explicit, requestHandler: handler(profile, env) });
   const destroyAll = (...cs: { destroy(): void }[]) => cs.forEach((c) => c.destroy());
   let region: string | undefined;
   try {
@@ -83,10 +83,10 @@ export async function buildClients(opts: ClientOptions, env: NodeJS.ProcessEnv =
   }
   // One credential provider for all the clients: an SSO or IMDS lookup happens once, not three times.
   const shared = { ...common, region, credentials: ec2.config.credentials };
-  const iam = new IAMClient({ ...shared, requestHandler: handler(profile) });
-  const ssm = new SSMClient({ ...shared, requestHandler: handler(profile) });
-  const sts = new STSClient({ ...shared, requestHandler: handler(profile) });
-  const route53 = new Route53Client({ ...shared, requestHandler: handler(profile) });
+  const iam = new IAMClient({ ...shared, requestHandler: handler(profile, env) });
+  const ssm = new SSMClient({ ...shared, requestHandler: handler(profile, env) });
+  const sts = new STSClient({ ...shared, requestHandler: handler(profile, env) });
+  const route53 = new Route53Client({ ...shared, requestHandler: handler(profile, env) });
   ec2.middlewareStack.add(guardMiddleware(recorder), GUARD_OPTIONS);
   iam.middlewareStack.add(guardMiddleware(recorder), GUARD_OPTIONS);
   ssm.middlewareStack.add(guardMiddleware(recorder), GUARD_OPTIONS);
@@ -132,7 +132,7 @@ function retries(opts: Pick<ClientOptions, 'profile' | 'sideBySide'>) {
 }
 
 /** The settings of a region's clients, for one more client: retries, the profile, the HTTP handler. */
-export function clientSettings(opts: Pick<ClientOptions, 'profile' | 'sideBySide'>) {
+export function clientSettings(opts: Pick<ClientOptions, 'profile' | 'sideBySide'>, env: NodeJS.ProcessEnv = process.env) {
   quietSdk();
-  return { ...retries(opts), requestHandler: handler(opts.profile) };
+  return { ...retries(opts), requestHandler: handler(opts.profile, env) };
 }

@@ -107,7 +107,7 @@ type AgentModules = { Agent: typeof Agent; HttpsProxyAgent: typeof HttpsProxyAge
 
 /**
  * agent-base and https-proxy-agent are ES modules: required (Node 20.19+ loads them from CommonJS)
- * only when a proxy or a bundle is set, so a run without either never loads them.
+ * only when a proxy is set, so a run without one never loads them.
  */
 const loadAgents = (): AgentModules => {
   const load = createRequire(__filename);
@@ -149,8 +149,8 @@ function routingAgent(settings: NetworkOptions, mods: AgentModules): Agent {
 }
 
 /**
- * The HTTP and HTTPS agents of a client: plain options when neither a proxy nor a CA bundle is set
- * (Node's own agents, as before), else agents that route by the proxy variables and trust the bundle.
+ * The HTTP and HTTPS agents of a client: Node's own agents (trusting the bundle, if one is set) when
+ * no proxy is set, else agents that route by the proxy variables and trust the bundle.
  */
 export function agents(
   base: { keepAlive: boolean; maxSockets: number },
@@ -158,7 +158,8 @@ export function agents(
   env: NodeJS.ProcessEnv = process.env,
 ): { httpAgent: object; httpsAgent: object } {
   const ca = trustedRoots(caBundlePath(profile, env));
-  if (!ca && !proxyConfigured(env)) return { httpAgent: { ...base }, httpsAgent: { ...base } };
+  // Without a proxy, Node's own agents: the handler makes an https.Agent of these options, `ca` included.
+  if (!proxyConfigured(env)) return { httpAgent: { ...base }, httpsAgent: { ...base, ...(ca ? { ca } : {}) } };
   const mods = loadAgents();
   return { httpAgent: routingAgent({ ...base }, mods), httpsAgent: routingAgent({ ...base, ...(ca ? { ca } : {}) }, mods) };
 }
