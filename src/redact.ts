@@ -2,14 +2,38 @@
 // Plain functions with no imports, so the CLI's error path loads nothing of the AWS SDK.
 
 const KEY_ID = /\b(?:AKIA|ASIA)[A-Z0-9]{12,}\b/g;
+/** The user and password of a URL (`http://user:secret@proxy:3128`): a proxy's credentials. */
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi;
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'];
 
-/** Removes anything that could be a credential: the values of the credential variables and access key ids. */
+/** The password of each proxy variable, wherever it shows (decoded or not). */
+function proxySecrets(env: NodeJS.ProcessEnv): string[] {
+  const secrets: string[] = [];
+  for (const name of PROXY_VARIABLES) {
+    const m = /^[a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*:([^\s/?#@]+)@/i.exec(env[name] ?? '');
+    if (!m?.[1]) continue;
+    secrets.push(m[1]);
+    try {
+      secrets.push(decodeURIComponent(m[1]));
+    } catch {
+      // not percent-encoded: the raw value is enough
+    }
+  }
+  return secrets.filter((v) => v.length >= 4);
+}
+
+/**
+ * Removes anything that could be a credential: the values of the credential variables, access key
+ * ids, and the user and password of any URL (a proxy's) and of the proxy variables.
+ */
 export function scrub(text: string, env: NodeJS.ProcessEnv = process.env): string {
   let out = text;
   for (const name of ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN', 'AWS_ACCESS_KEY_ID']) {
     const value = env[name];
     if (value && value.length >= 8) out = out.split(value).join('[redacted]');
   }
+  out = out.replace(URL_USERINFO, '$1[redacted]@');
+  for (const secret of proxySecrets(env)) out = out.split(secret).join('[redacted]');
   return out.replace(KEY_ID, '[redacted]');
 }
 

@@ -1,4 +1,4 @@
-import type { SecurityGroup, Unknown } from '../facts/schema.js';
+import type { Facts, SecurityGroup, Unknown } from '../facts/schema.js';
 import { defineMessages, joinText, type Text } from '../lang.js';
 import { listText, orText } from './lib/list.js';
 import { liveSsmEndpoints, networkOf, type Network, type SsmEndpoint } from './lib/path.js';
@@ -38,6 +38,8 @@ interface Judge {
   net: Network;
   groups: readonly SecurityGroup[];
   client: Client;
+  /** The collected entries of the prefix lists the groups name (ec2:GetManagedPrefixListEntries). */
+  prefixLists: Facts['prefixLists'];
 }
 
 const notCollected = (call: string, message: string): Verdict => ({
@@ -84,7 +86,7 @@ function judgeSet(j: Judge, key: string, endpoints: SsmEndpoint[]): Verdict {
   }
   const sgs = groupIds.map((g) => j.groups.find((x) => x.groupId === g));
   for (const sg of sgs) {
-    const source = sg && ingressOn(sg, HTTPS, j.client).admittedBy;
+    const source = sg && ingressOn(sg, HTTPS, j.client, j.prefixLists).admittedBy;
     if (sg && source) return { status: 'pass', text: M('allows', { sg: sg.groupId, ids: listText(ids), source: source.id }) };
   }
   const absent = groupIds.filter((_, i) => !sgs[i]);
@@ -95,14 +97,21 @@ function judgeSet(j: Judge, key: string, endpoints: SsmEndpoint[]): Verdict {
     );
   }
   const present = sgs.filter((sg): sg is SecurityGroup => !!sg);
-  const lists = present.flatMap((sg) => ingressOn(sg, HTTPS, j.client).prefixLists.map((pl) => `${pl} (${sg.groupId})`));
-  if (lists.length) {
-    // Prefix list entries are not collected: whether they hold the instance's address cannot be told.
+  const unresolved = present.map((sg) => ({ sg, ingress: ingressOn(sg, HTTPS, j.client, j.prefixLists) }));
+  const lists = unresolved.flatMap(({ sg, ingress }) => ingress.prefixLists.map((pl) => `${pl} (${sg.groupId})`));
+  const [why] = unresolved.flatMap(({ ingress }) => ingress.unresolved);
+  if (lists.length && why) {
+    // A prefix list whose entries could not be read: whether it holds the instance's address cannot be told.
     const { instance } = j.net;
-    return notCollected(
-      'ec2:GetManagedPrefixListEntries',
-      `${ids.join(', ')} admit TCP 443 only from prefix list ${lists.join(', ')}, whose entries were not collected: it cannot be told whether they hold ${instance.privateIp ?? instance.instanceId}`,
-    );
+    return {
+      status: 'unknown',
+      unknown: {
+        known: false,
+        call: why.call,
+        code: why.code,
+        message: `${ids.join(', ')} admit TCP 443 only from prefix list ${lists.join(', ')}, whose entries are not known (${why.message}): it cannot be told whether they hold ${instance.privateIp ?? instance.instanceId}`,
+      },
+    };
   }
   return { status: 'fail', text: closedText(j, ids, present, usesDefault), groupId: groupIds[0] };
 }
@@ -122,6 +131,7 @@ export const endpointSgHttps: Check = {
       net,
       groups: need(net.vpc.securityGroups, 'ec2:DescribeSecurityGroups'),
       client: { groupIds: instance.primaryEniGroupIds, addresses: instance.privateIp ? [instance.privateIp] : [] },
+      prefixLists: ctx.facts.prefixLists,
     };
     const verdicts = [...bySet(live)].map(([key, endpoints]) => judgeSet(j, key, endpoints));
     const failed = verdicts.flatMap((v) => (v.status === 'fail' ? [v] : []));

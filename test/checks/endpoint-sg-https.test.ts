@@ -135,6 +135,42 @@ checkCases('endpoint-sg-https', [
     message: new RegExp(`ec2:GetManagedPrefixListEntries .*pl-0corp000000000001 \\(${IDS.endpointSg}\\).*10\\.0\\.1\\.12`),
   },
   {
+    name: 'a prefix list whose collected entries hold the private IP passes (ec2:GetManagedPrefixListEntries)',
+    facts: factsWith((f) => {
+      endpointIngress(f, rule({ prefixListIds: ['pl-0corp000000000001'] }));
+      f.prefixLists = { 'pl-0corp000000000001': known(['192.168.0.0/16', '10.0.1.0/24']) };
+    }),
+    status: 'pass',
+    message: new RegExp(`${IDS.endpointSg} on .* allows TCP 443 from pl-0corp000000000001`),
+  },
+  {
+    name: 'a prefix list whose entries do not hold the private IP fails, naming the list, with the fix',
+    facts: factsWith((f) => {
+      endpointIngress(f, rule({ prefixListIds: ['pl-0corp000000000001'] }));
+      f.prefixLists = { 'pl-0corp000000000001': known(['192.168.0.0/16']) };
+    }),
+    status: 'fail',
+    message: new RegExp(`${IDS.endpointSg} allows TCP 443 only from pl-0corp000000000001, not from 10\\.0\\.1\\.12`),
+    commands: [authorize(IDS.endpointSg)],
+  },
+  {
+    name: 'an empty prefix list admits nobody: fail',
+    facts: factsWith((f) => {
+      endpointIngress(f, rule({ prefixListIds: ['pl-0corp000000000001'] }));
+      f.prefixLists = { 'pl-0corp000000000001': known([]) };
+    }),
+    status: 'fail',
+  },
+  {
+    name: 'a denied read of the entries is unknown, naming the call and the error',
+    facts: factsWith((f) => {
+      endpointIngress(f, rule({ prefixListIds: ['pl-0corp000000000001'] }));
+      f.prefixLists = { 'pl-0corp000000000001': denied('ec2:GetManagedPrefixListEntries', 'UnauthorizedOperation') };
+    }),
+    status: 'unknown',
+    message: /ec2:GetManagedPrefixListEntries was denied \(UnauthorizedOperation\)/,
+  },
+  {
     name: 'a prefix list does not hide a definite failure of another endpoint',
     facts: factsWith((f) => {
       endpointIngress(f, rule({ prefixListIds: ['pl-0corp000000000001'] }));

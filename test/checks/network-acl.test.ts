@@ -178,6 +178,37 @@ checkCases('network-acl', [
     commands: [create(natAcl, 110, 'From=1024,To=65535', 'ingress', '0.0.0.0/0')],
   },
   {
+    name: "over a NAT gateway: the NAT subnet's ACL must admit the instance's 443 in",
+    facts: factsWith((f) => {
+      natPath(f);
+      ownAcl(f, natAcl, IDS.publicSubnet, entry(100, false, 'allow', '192.168.0.0/16'), entry(100, true, 'allow', '0.0.0.0/0'));
+    }),
+    status: 'fail',
+    message: new RegExp(`${natAcl} \\(${IDS.publicSubnet}\\): no rule allows inbound TCP 443 from 10\\.0\\.1\\.12`),
+    commands: [
+      create(natAcl, 110, 'From=443,To=443', 'ingress', '10.0.1.0/24'),
+      create(natAcl, 120, 'From=1024,To=65535', 'ingress', '0.0.0.0/0'),
+    ],
+  },
+  {
+    name: "over a NAT gateway: the NAT subnet's ACL must let 443 on to the internet and the replies back to the instance",
+    facts: factsWith((f) => {
+      natPath(f);
+      ownAcl(f, natAcl, IDS.publicSubnet, entry(100, false, 'allow', '0.0.0.0/0'), entry(100, true, 'allow', '10.0.0.0/16', [1024, 65535]));
+    }),
+    status: 'fail',
+    message: new RegExp(`${natAcl} \\(${IDS.publicSubnet}\\): no rule allows outbound TCP 443 to the internet`),
+  },
+  {
+    name: "over a NAT gateway whose subnet's ACL was not collected: unknown, naming the call",
+    facts: factsWith((f) => {
+      natPath(f);
+      for (const a of acls(f)) a.subnetIds = a.subnetIds.filter((s) => s !== IDS.publicSubnet);
+    }),
+    status: 'unknown',
+    message: new RegExp(`ec2:DescribeNetworkAcls .*${IDS.publicSubnet}`),
+  },
+  {
     name: 'over a NAT gateway with the default ACL everywhere: pass',
     facts: factsWith(natPath),
     status: 'pass',

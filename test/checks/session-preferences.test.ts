@@ -109,6 +109,22 @@ checkCases('session-preferences', [
     ],
   },
   {
+    name: "a kms endpoint whose group admits HTTPS from a prefix list holding the instance's address reaches it",
+    facts: factsWith((f) => {
+      prefs({ kmsKeyId: KEY })(f);
+      kmsEndpoint(f, { groupIds: [IDS.defaultSg] });
+      const sg = vpcOf(f).securityGroups;
+      if (sg.known)
+        sg.value.find((g) => g.groupId === IDS.defaultSg)!.ingress = [
+          { protocol: 'tcp', fromPort: 443, toPort: 443, cidrs: [], ipv6Cidrs: [], groupIds: [], prefixListIds: ['pl-0corp000000000001'] },
+        ];
+      f.prefixLists = { 'pl-0corp000000000001': known(['10.0.0.0/16']) };
+      allowInline(f, ['kms:Decrypt']);
+    }),
+    status: 'pass',
+    message: new RegExp(`kms through ${KMS_VPCE}`),
+  },
+  {
     name: 'KMS over a NAT gateway, with the simulator allowing kms:Decrypt, passes',
     facts: factsWith((f) => {
       prefs({ kmsKeyId: 'alias/session-key' })(f);

@@ -1,6 +1,6 @@
 /** The instance's place in its VPC, as the network checks read it, and how they say a network fact was not collected. */
 import type { RunMemo } from './memo.js';
-import type { Instance, Vpc } from '../../facts/schema.js';
+import type { Facts, Instance, Vpc } from '../../facts/schema.js';
 import { joinText, type Text } from '../../lang.js';
 import { FactUnknown, type CheckContext } from '../types.js';
 
@@ -12,6 +12,8 @@ export interface Network {
   region: string;
   /** What the instances of this run share (see RunMemo). */
   memo: RunMemo;
+  /** The collected entries of the prefix lists that the VPC's groups name (ec2:GetManagedPrefixListEntries). */
+  prefixLists?: Facts['prefixLists'];
 }
 
 /** A fact the collector did not gather (or that holds no answer for this id): the check is unknown, naming the call. */
@@ -24,7 +26,7 @@ export function networkOf({ instance, facts, memo }: Pick<CheckContext, 'instanc
   if (!vpcId || !subnetId) throw notCollected('ec2:DescribeInstances', `${instance.instanceId} has no VPC or subnet in the facts`);
   const vpc = facts.vpcs[vpcId];
   if (!vpc) throw notCollected('ec2:DescribeVpcs', `${vpcId} is not in the facts`);
-  return { instance, vpcId, subnetId, vpc, region: facts.region, memo };
+  return { instance, vpcId, subnetId, vpc, region: facts.region, memo, prefixLists: facts.prefixLists };
 }
 
 /** Ids or names in a sentence: `a, b` in English, `a、b` in Japanese. */

@@ -74,7 +74,7 @@ function throughInterface(net: Network, svc: PreferenceService, iface: readonly 
   const client = { groupIds: instance.primaryEniGroupIds, addresses: instance.privateIp ? [instance.privateIp] : [] };
   const admits = (g: string) => {
     const sg = groups.find((x) => x.groupId === g);
-    return sg !== undefined && ingressOn(sg, 443, client).admittedBy !== undefined;
+    return sg !== undefined && ingressOn(sg, 443, client, net.prefixLists).admittedBy !== undefined;
   };
   const open = iface.find((e) => e.groupIds.some(admits));
   if (open) return { ok: true, text: M('viaInterface', { svc, endpoint: open.endpointId }) };

@@ -45,15 +45,21 @@ export interface Ingress {
   admittedBy?: Source;
   /** Every source the group admits on the port, for messages. */
   sources: Source[];
-  /** Prefix lists admitted on the port: their entries are not in the facts, so whether they hold the client is unknown. */
+  /** Prefix lists admitted on the port whose entries are not known: whether they hold the client cannot be told. */
   prefixLists: string[];
+  /** Why each of those is not known (the failed read, or not collected), in the same order. */
+  unresolved: Unknown[];
 }
 
 // A cross-account reference reads "123456789012/sg-…".
 const bareGroupId = (id: string) => id.slice(id.lastIndexOf('/') + 1);
 
-/** What the security group lets in on TCP `port`, and whether the client is among it. */
-export function ingressOn(sg: SecurityGroup, port: number, client: Client): Ingress {
+/**
+ * What the security group lets in on TCP `port`, and whether the client is among it. A prefix list
+ * admits the client when its collected entries (`ec2:GetManagedPrefixListEntries`, customer- and
+ * AWS-managed alike) hold one of the client's addresses.
+ */
+export function ingressOn(sg: SecurityGroup, port: number, client: Client, prefixLists?: Facts['prefixLists']): Ingress {
   const sources: Source[] = [];
   const add = (s: Source) => {
     if (!sources.some((x) => x.kind === s.kind && x.id === s.id)) sources.push(s);
@@ -64,11 +70,32 @@ export function ingressOn(sg: SecurityGroup, port: number, client: Client): Ingr
     [...rule.cidrs, ...rule.ipv6Cidrs].forEach((id) => add({ kind: 'cidr', id }));
     rule.prefixListIds.forEach((id) => add({ kind: 'prefixList', id }));
   }
+  const holds = (cidrs: readonly string[]) => client.addresses.some((a) => cidrs.some((c) => cidrContains(c, a)));
+  const entries = (id: string): readonly string[] => {
+    const fact = prefixLists?.[id];
+    return fact?.known ? fact.value : [];
+  };
   const admittedBy = sources.find(
     (s) =>
-      (s.kind === 'group' && client.groupIds.includes(s.id)) || (s.kind === 'cidr' && client.addresses.some((a) => cidrContains(s.id, a))),
+      (s.kind === 'group' && client.groupIds.includes(s.id)) ||
+      (s.kind === 'cidr' && holds([s.id])) ||
+      (s.kind === 'prefixList' && holds(entries(s.id))),
   );
-  return { admittedBy, sources, prefixLists: sources.filter((s) => s.kind === 'prefixList').map((s) => s.id) };
+  const unknownLists = sources.filter((s) => s.kind === 'prefixList' && prefixLists?.[s.id]?.known !== true);
+  return {
+    admittedBy,
+    sources,
+    prefixLists: unknownLists.map((s) => s.id),
+    unresolved: unknownLists.map((s) => {
+      const fact = prefixLists?.[s.id];
+      return fact && !fact.known
+        ? fact
+        : notCollected(
+            'ec2:GetManagedPrefixListEntries',
+            `the entries of prefix list ${s.id} (in an inbound rule of ${sg.groupId}) were not collected`,
+          ).unknown;
+    }),
+  };
 }
 
 /** The egress rules of a set of groups on TCP `port`, and what they allow, resolved as far as the facts go. */

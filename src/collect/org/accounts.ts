@@ -50,7 +50,7 @@ async function withDeadline<T>(timeoutMs: number, what: string, run: (deadline: 
 /** Lists the organisation's active accounts with the profile's credentials; one line of error when that is not allowed. */
 export async function listOrganisation(opts: OrgOptions): Promise<Organisation> {
   return withDeadline(opts.timeoutMs, 'listing the organisation', async (deadline, recorder) => {
-    const settings = { ...clientSettings(opts), region: opts.region };
+    const settings = { ...(await clientSettings(opts)), region: opts.region };
     const org = guardedClient(new OrganizationsClient(settings), recorder, deadline);
     const sts = guardedClient(new STSClient(settings), recorder, deadline);
     try {
@@ -91,7 +91,7 @@ async function listAccounts(org: OrganizationsClient): Promise<OrgAccount[]> {
 /** Temporary credentials of `roleArn`, assumed with the profile's own; one line naming the role when that fails. */
 export async function assumeRole(opts: OrgOptions & { roleArn: string }): Promise<AwsCredentialIdentity> {
   return withDeadline(opts.timeoutMs, `assuming ${opts.roleArn}`, async (deadline, recorder) => {
-    const sts = guardedClient(new STSClient({ ...clientSettings(opts), region: opts.region }), recorder, deadline);
+    const sts = guardedClient(new STSClient({ ...(await clientSettings(opts)), region: opts.region }), recorder, deadline);
     try {
       const o = await sts.send(new AssumeRoleCommand({ RoleArn: opts.roleArn, RoleSessionName: 'ssm-doctor', DurationSeconds: 3600 }));
       const c = o.Credentials;

@@ -11,6 +11,7 @@ import { CollectError } from './errors.js';
 import { GUARD_OPTIONS, Recorder, guardMiddleware } from './guard.js';
 import { limitConcurrency, MAX_IN_FLIGHT } from './limit.js';
 import { profileSettings, type ProfileSettings } from './profile.js';
+import { agents } from './network.js';
 
 export interface ClientOptions {
   region?: string;
@@ -47,13 +48,13 @@ export interface Clients {
  * Per attempt: 3 s to connect, 10 s without an answer; the retry strategy then tries again (5
  * attempts in all). As many sockets as calls in flight, so none waits for a socket unseen.
  */
-const handler = () =>
+const handler = (profileCaBundle: string | undefined, env: NodeJS.ProcessEnv) =>
   new NodeHttpHandler({
     connectionTimeout: 3_000,
     requestTimeout: 10_000,
     throwOnRequestTimeout: true,
-    httpAgent: { keepAlive: true, maxSockets: MAX_IN_FLIGHT },
-    httpsAgent: { keepAlive: true, maxSockets: MAX_IN_FLIGHT },
+    // HTTPS_PROXY / NO_PROXY and the CA bundle, as the AWS CLI honours them (./network.ts).
+    ...agents({ keepAlive: true, maxSockets: MAX_IN_FLIGHT }, profileCaBundle, env),
   });
 
 /**
@@ -71,7 +72,7 @@ export async function buildClients(opts: ClientOptions, env: NodeJS.ProcessEnv =
   const common = { ...retries(opts), ...(opts.credentials ? { credentials: opts.credentials } : {}) };
   const settings = await profileSettings(profile, env);
 
-  const ec2 = new EC2Client({ ...common, region: explicit, requestHandler: handler() });
+  const ec2 = new EC2Client({ ...common, region: explicit, requestHandler: handler(settings.caBundle, env) });
   const destroyAll = (...cs: { destroy(): void }[]) => cs.forEach((c) => c.destroy());
   let region: string | undefined;
   try {
@@ -85,10 +86,10 @@ export async function buildClients(opts: ClientOptions, env: NodeJS.ProcessEnv =
   }
   // One credential provider for all the clients: an SSO or IMDS lookup happens once, not three times.
   const shared = { ...common, region, credentials: ec2.config.credentials };
-  const iam = new IAMClient({ ...shared, requestHandler: handler() });
-  const ssm = new SSMClient({ ...shared, requestHandler: handler() });
-  const sts = new STSClient({ ...shared, requestHandler: handler() });
-  const route53 = new Route53Client({ ...shared, requestHandler: handler() });
+  const iam = new IAMClient({ ...shared, requestHandler: handler(settings.caBundle, env) });
+  const ssm = new SSMClient({ ...shared, requestHandler: handler(settings.caBundle, env) });
+  const sts = new STSClient({ ...shared, requestHandler: handler(settings.caBundle, env) });
+  const route53 = new Route53Client({ ...shared, requestHandler: handler(settings.caBundle, env) });
   ec2.middlewareStack.add(guardMiddleware(recorder), GUARD_OPTIONS);
   iam.middlewareStack.add(guardMiddleware(recorder), GUARD_OPTIONS);
   ssm.middlewareStack.add(guardMiddleware(recorder), GUARD_OPTIONS);
@@ -145,9 +146,9 @@ function retries(opts: Pick<ClientOptions, 'profile' | 'sideBySide'>) {
 }
 
 /** The settings of a region's clients, for one more client: retries, the profile, the HTTP handler. */
-export function clientSettings(opts: Pick<ClientOptions, 'profile' | 'sideBySide'>) {
+export async function clientSettings(opts: Pick<ClientOptions, 'profile' | 'sideBySide'>, env: NodeJS.ProcessEnv = process.env) {
   quietSdk();
-  return { ...retries(opts), requestHandler: handler() };
+  return { ...retries(opts), requestHandler: handler((await profileSettings(opts.profile, env)).caBundle, env) };
 }
 
 /** "No region", with where to set one: the profile's own region when there is a profile. */

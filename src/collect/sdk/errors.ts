@@ -89,15 +89,25 @@ const NETWORK = new Set([
   'ENETUNREACH',
   'TimeoutError',
 ]);
+/** A certificate Node does not trust: a TLS-inspecting proxy, or an endpoint with a private CA. */
+const UNTRUSTED = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+]);
 const PROFILE_MISSING = /(could not resolve credentials using profile|profile .*(could not be found|was not found))/i;
 
-type Kind = 'no-credentials' | 'expired' | 'no-profile' | 'network';
+type Kind = 'no-credentials' | 'expired' | 'no-profile' | 'network' | 'untrusted';
 
 function kindOf(u: Unknown): Kind | undefined {
   if (PROFILE_MISSING.test(u.message)) return 'no-profile';
   if (u.code === 'CredentialsProviderError') return /\b(sso|expired|token|login)\b/i.test(u.message) ? 'expired' : 'no-credentials';
   if (EXPIRED.has(u.code)) return 'expired';
   if (NETWORK.has(u.code)) return 'network';
+  if (UNTRUSTED.has(u.code)) return 'untrusted';
   return undefined;
 }
 
@@ -148,6 +158,11 @@ export function runLevelError(
     case 'network':
       return new CollectError(
         `cannot reach AWS in ${region} (${first.code}: ${first.message}): check the region, the network or proxy, and AWS_ENDPOINT_URL`,
+      );
+    case 'untrusted':
+      return new CollectError(
+        `the certificate of AWS in ${region} is not trusted (${first.code}): behind a TLS-inspecting proxy, ` +
+          `set AWS_CA_BUNDLE (or the profile's ca_bundle) to its CA's PEM file`,
       );
     default:
       return undefined;

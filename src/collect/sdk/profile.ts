@@ -1,4 +1,5 @@
 /** What the shared AWS config files say of one profile, for hints and transport: read as the SDK reads them. */
+import { join } from 'node:path';
 import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
 
 export interface ProfileSettings {
@@ -15,7 +16,13 @@ export interface ProfileSettings {
 export async function profileSettings(profile: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<ProfileSettings> {
   const name = profile || env.AWS_PROFILE || 'default';
   try {
-    const { configFile, credentialsFile } = await loadSharedConfigFiles({ ignoreCache: true });
+    // The files of the environment given (the process's, or a test's), as the SDK finds them.
+    const home = env.HOME || env.USERPROFILE;
+    const { configFile, credentialsFile } = await loadSharedConfigFiles({
+      ignoreCache: true,
+      configFilepath: env.AWS_CONFIG_FILE || (home ? join(home, '.aws', 'config') : undefined),
+      filepath: env.AWS_SHARED_CREDENTIALS_FILE || (home ? join(home, '.aws', 'credentials') : undefined),
+    });
     const merged = { ...credentialsFile[name], ...configFile[name] };
     const exists = name in configFile || name in credentialsFile;
     return {

@@ -37,9 +37,9 @@ export interface NaclRule {
   cidr?: string;
 }
 
-/** A custom network ACL replacing the default one on a subnet. */
+/** A custom network ACL replacing the default one on a subnet (`public`: where the scenario's NAT gateway sits). */
 export interface NaclSpec {
-  subnet: 'private' | 'otherPrivate';
+  subnet: 'private' | 'otherPrivate' | 'public';
   inbound: NaclRule[];
   outbound: NaclRule[];
 }
@@ -90,7 +90,7 @@ export interface ScenarioSpec extends InstanceSpec {
    * `https-to-endpoints` (only TCP 443 to the endpoint security group). Default open.
    */
   instanceEgress?: 'open' | 'closed' | 'https-to-endpoints';
-  /** A custom network ACL on one of the private subnets. Default: the VPC's default ACL (allow all). */
+  /** A custom network ACL on one of the subnets. Default: the VPC's default ACL (allow all). */
   nacl?: NaclSpec;
   /** Session Manager preferences saved (the stub's GetDocument answers them). Default: never saved. */
   preferences?: PreferenceInputs;
