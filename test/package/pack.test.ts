@@ -66,6 +66,18 @@ describe('npm pack', () => {
     }
   });
 
+  it('builds when packed (prepack), not on every install (no prepare: npm 11 warns on it in a global install)', () => {
+    const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts.prepare).toBeUndefined();
+    expect(scripts.prepack).toBe('npm run build');
+  });
+
+  it('npm publish --dry-run is clean: no warning but that nobody is logged in to the registry', () => {
+    const r = spawnSync(npm, ['publish', '--dry-run', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+    const warnings = `${r.stdout}\n${r.stderr}`.split('\n').filter((l) => /^npm (warn|error)/i.test(l) && !/logged in/.test(l));
+    expect(warnings).toEqual([]);
+  });
+
   it('states the Node versions it runs on, and the bin is an executable script', () => {
     expect(pkg.engines.node).toBe('>=20');
     expect(readFileSync(join(ROOT, 'dist', 'cli.js'), 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
