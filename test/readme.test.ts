@@ -68,10 +68,11 @@ describe('the README first screen', () => {
     ).toBeLessThanOrEqual(8);
   });
 
-  test('npm ci builds, so the demo command runs the build it needs', () => {
+  test('the demo and test commands build what they run (npm ci no longer builds: the package builds in prepack)', () => {
     const scripts = JSON.parse(read('package.json')).scripts as Record<string, string>;
-    expect(scripts.prepare).toMatch(/\bnpm run build\b/);
-    expect(scripts.demo).toMatch(/dist\/cli\.js --demo|ssm-doctor --demo/);
+    expect(scripts.demo).toMatch(/^npm run build && .*(dist\/cli\.js --demo|ssm-doctor --demo)/);
+    for (const s of ['test', 'test:e2e']) expect(scripts[s]).toMatch(/^npm run build && /);
+    expect(scripts['test:all']).toMatch(/npm test && npm run test:e2e/);
   });
 
   test('.ci/run runs the README test command', () => {
