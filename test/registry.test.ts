@@ -15,6 +15,7 @@ test('check ids, order and severities are pinned', () => {
     ['vpc-endpoints', 'critical'],
     ['vpc-endpoints-az', 'warning'],
     ['endpoint-private-dns', 'critical'],
+    ['vpc-dns-servers', 'warning'],
     ['endpoint-sg-https', 'critical'],
     ['endpoint-policy', 'critical'],
     ['session-preferences', 'critical'],

@@ -15,6 +15,7 @@ import { networkRoute } from './network-route.js';
 import { sessionPreferences } from './session-preferences.js';
 import type { Check } from './types.js';
 import { vpcEndpoints } from './vpc-endpoints.js';
+import { vpcDnsServers } from './vpc-dns-servers.js';
 import { vpcEndpointsAz } from './vpc-endpoints-az.js';
 
 /**
@@ -33,6 +34,7 @@ export const CHECKS: readonly Check[] = [
   vpcEndpoints,
   vpcEndpointsAz,
   endpointPrivateDns,
+  vpcDnsServers,
   endpointSgHttps,
   endpointPolicy,
   sessionPreferences,

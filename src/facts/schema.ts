@@ -162,6 +162,16 @@ export const hostedZoneSchema = z.object({
 });
 export type HostedZone = z.infer<typeof hostedZoneSchema>;
 
+export const dhcpSchema = z.object({
+  dhcpOptionsId: shaped(ids.resourceId('dopt'), 'a DHCP options set id (dopt-…)')
+    .optional()
+    .describe('absent when the VPC has no DHCP options set (it then uses the Amazon-provided DNS)'),
+  domainNameServers: z
+    .array(shaped(/^(AmazonProvidedDNS|[0-9a-fA-F.:]{2,45})$/, 'a DNS server (an IP address or AmazonProvidedDNS)'))
+    .describe("the set's domain-name-servers; empty means the Amazon-provided DNS"),
+});
+export type Dhcp = z.infer<typeof dhcpSchema>;
+
 export const vpcSchema = z.object({
   dnsSupport: factOf(z.boolean()),
   dnsHostnames: factOf(z.boolean()),
@@ -172,6 +182,7 @@ export const vpcSchema = z.object({
   internetGateways: factOf(z.array(internetGatewaySchema)),
   securityGroups: factOf(z.array(securityGroupSchema)),
   networkAcls: factOf(z.array(networkAclSchema)).optional().describe('ec2:DescribeNetworkAcls'),
+  dhcp: factOf(dhcpSchema).optional().describe('ec2:DescribeVpcs and ec2:DescribeDhcpOptions: the DNS servers the instances are given'),
   hostedZones: factOf(z.array(hostedZoneSchema))
     .optional()
     .describe('route53:ListHostedZonesByVPC; read when the VPC has no local Systems Manager endpoint'),

@@ -86,6 +86,10 @@ export const CONSOLE = {
   users: { en: 'Users', ja: 'ユーザー' },
   vpc: { en: 'VPC', ja: 'VPC' },
   yourVpcs: { en: 'Your VPCs', ja: 'お使いの VPC' },
+  dhcpOptionSet: { en: 'DHCP option set', ja: 'DHCP オプションセット' },
+  route53: { en: 'Route 53', ja: 'Route 53' },
+  resolverInbound: { en: 'Resolver → Inbound endpoints', ja: 'Resolver → インバウンドエンドポイント' },
+  createInboundEndpoint: { en: 'Create inbound endpoint', ja: 'インバウンドエンドポイントを作成' },
 } as const satisfies Record<string, Text>;
 
 export type ConsoleLabel = keyof typeof CONSOLE;

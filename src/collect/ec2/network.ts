@@ -1,4 +1,5 @@
 import {
+  DescribeDhcpOptionsCommand,
   DescribeInternetGatewaysCommand,
   DescribeNatGatewaysCommand,
   DescribeNetworkAclsCommand,
@@ -7,12 +8,13 @@ import {
   DescribeSubnetsCommand,
   DescribeVpcAttributeCommand,
   DescribeVpcEndpointsCommand,
+  DescribeVpcsCommand,
   GetManagedPrefixListEntriesCommand,
   type Filter,
 } from '@aws-sdk/client-ec2';
 import { ListHostedZonesByVPCCommand, type VPCRegion } from '@aws-sdk/client-route-53';
 import { known } from '../../facts/fact.js';
-import type { Endpoint, Fact, Facts, HostedZone, Instance, SecurityGroup, Vpc } from '../../facts/schema.js';
+import type { Dhcp, Endpoint, Fact, Facts, HostedZone, Instance, SecurityGroup, Vpc } from '../../facts/schema.js';
 import type { Clients } from '../sdk/clients.js';
 import {
   mapEndpoint,
@@ -64,6 +66,44 @@ async function vpcAttribute(c: Clients, vpcId: string, attribute: 'enableDnsSupp
     if (typeof value !== 'boolean') throw incomplete(`${attribute} value`);
     return value;
   });
+}
+
+/**
+ * The DNS servers each VPC hands its instances: its DHCP options set (DescribeVpcs) and that set's
+ * domain-name-servers (DescribeDhcpOptions, every set of the region: there are few), side by side.
+ */
+async function dhcpOf(c: Clients, vpcIds: string[]): Promise<(vpcId: string) => Fact<Dhcp>> {
+  const [vpcs, sets] = await Promise.all([
+    attempt('ec2:DescribeVpcs', () =>
+      pages(
+        (NextToken) => c.ec2.send(new DescribeVpcsCommand({ VpcIds: vpcIds, NextToken })),
+        (o) => o.Vpcs,
+        (o) => o.NextToken,
+      ),
+    ),
+    attempt('ec2:DescribeDhcpOptions', () =>
+      pages(
+        (NextToken) => c.ec2.send(new DescribeDhcpOptionsCommand({ MaxResults: 1000, NextToken })),
+        (o) => o.DhcpOptions,
+        (o) => o.NextToken,
+      ),
+    ),
+  ]);
+  return (vpcId) => {
+    if (!vpcs.known) return vpcs;
+    const vpc = vpcs.value.find((v) => v.VpcId === vpcId);
+    if (!vpc) return { known: false, call: 'ec2:DescribeVpcs', code: 'NotCollected', message: `${vpcId} was not in the answer` };
+    const id = vpc.DhcpOptionsId;
+    // `default` (or none): the VPC uses the Amazon-provided DNS.
+    if (!id || id === 'default') return known({ domainNameServers: [] });
+    if (!sets.known) return sets;
+    const set = sets.value.find((s) => s.DhcpOptionsId === id);
+    const servers = (set?.DhcpConfigurations ?? [])
+      .filter((d) => d.Key === 'domain-name-servers')
+      .flatMap((d) => (d.Values ?? []).map((v) => v.Value ?? ''))
+      .filter(Boolean);
+    return known({ dhcpOptionsId: id, domainNameServers: servers });
+  };
 }
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -173,7 +213,7 @@ export async function describeVpcs(c: Clients, vpcIds: string[], instances: read
     );
     return Object.fromEntries(await Promise.all(ids.map(async (id) => [id, await prefixListEntries(c, id)] as const)));
   });
-  const [subnets, routeTables, endpoints, natGateways, internetGateways, securityGroups, networkAcls, dns, zones, prefixLists] =
+  const [subnets, routeTables, endpoints, natGateways, internetGateways, securityGroups, networkAcls, dns, zones, prefixLists, dhcp] =
     await Promise.all([
       perVpc(vpcIds, {
         call: 'ec2:DescribeSubnets',
@@ -225,6 +265,7 @@ export async function describeVpcs(c: Clients, vpcIds: string[], instances: read
       Promise.all(vpcIds.map((v) => Promise.all([vpcAttribute(c, v, 'enableDnsSupport'), vpcAttribute(c, v, 'enableDnsHostnames')]))),
       zonesRead,
       prefixListsRead,
+      dhcpOf(c, vpcIds),
     ]);
   const vpcs = Object.fromEntries(
     vpcIds.map((v, i) => {
@@ -238,6 +279,7 @@ export async function describeVpcs(c: Clients, vpcIds: string[], instances: read
         internetGateways: internetGateways(v),
         securityGroups: securityGroups(v),
         networkAcls: networkAcls(v),
+        dhcp: dhcp(v),
       };
       if (zones[v]) vpc.hostedZones = zones[v];
       return [v, vpc];

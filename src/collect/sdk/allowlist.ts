@@ -11,6 +11,8 @@ export const ALLOWED_OPERATIONS = [
   'ec2:DescribeInternetGateways',
   'ec2:DescribeSecurityGroups',
   'ec2:DescribeVpcAttribute',
+  'ec2:DescribeVpcs',
+  'ec2:DescribeDhcpOptions',
   'ec2:DescribeNetworkAcls',
   'ec2:GetManagedPrefixListEntries',
   'ec2:GetConsoleOutput',

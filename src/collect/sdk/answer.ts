@@ -33,6 +33,8 @@ const LISTS: Record<string, string> = {
   DescribeInternetGateways: 'internetGatewaySet',
   DescribeSecurityGroups: 'securityGroupInfo',
   DescribeNetworkAcls: 'networkAclSet',
+  DescribeVpcs: 'vpcSet',
+  DescribeDhcpOptions: 'dhcpOptionsSet',
   GetManagedPrefixListEntries: 'entrySet',
   SimulatePrincipalPolicy: 'EvaluationResults',
   ListAttachedRolePolicies: 'AttachedPolicies',

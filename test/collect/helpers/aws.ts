@@ -7,6 +7,8 @@ import {
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
   DescribeVpcAttributeCommand,
+  DescribeVpcsCommand,
+  DescribeDhcpOptionsCommand,
   DescribeVpcEndpointsCommand,
   EC2Client,
   EC2ServiceException,
@@ -223,6 +225,9 @@ export function answerHealthy(m: MockedAws, instances: Ec2Instance[] = [rawInsta
       },
     ],
   });
+  // The VPC has no DHCP options set of its own: the Amazon-provided DNS.
+  m.ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [{ VpcId: IDS.vpc, DhcpOptionsId: 'default' }] });
+  m.ec2.on(DescribeDhcpOptionsCommand).resolves({ DhcpOptions: [] });
   m.ec2.on(DescribeVpcAttributeCommand, { Attribute: 'enableDnsSupport' }).resolves({ VpcId: IDS.vpc, EnableDnsSupport: { Value: true } });
   m.ec2
     .on(DescribeVpcAttributeCommand, { Attribute: 'enableDnsHostnames' })

@@ -49,6 +49,7 @@ export const ALL_CHECKS = [
   'vpc-endpoints',
   'vpc-endpoints-az',
   'endpoint-private-dns',
+  'vpc-dns-servers',
   'endpoint-sg-https',
   'endpoint-policy',
   'session-preferences',
