@@ -74,7 +74,7 @@ describe('credentials', () => {
 describe('region', () => {
   it('none anywhere', async () => {
     const r = await run([], { AWS_REGION: undefined });
-    expectOneLine(r, /^ssm-doctor: no AWS region: pass --region or set AWS_REGION/);
+    expectOneLine(r, /^ssm-doctor: no AWS region: pass --region, set AWS_REGION, or give your default profile one/);
     expect(r.fake.requests).toHaveLength(0);
   });
 

@@ -296,6 +296,10 @@ function ec2Answer(operation: string, form: URLSearchParams, registered: boolean
         `<securityGroupInfo>${group(WORLD.instanceSg, 'test-ec2-sg', '')}${group(WORLD.endpointSg, 'ssm-endpoints', https)}</securityGroupInfo>`,
       );
     }
+    case 'DescribeVpcs':
+      return ec2Xml(operation, `<vpcSet>${item(`<vpcId>${WORLD.vpc}</vpcId><dhcpOptionsId>default</dhcpOptionsId>`)}</vpcSet>`);
+    case 'DescribeDhcpOptions':
+      return ec2Xml(operation, '<dhcpOptionsSet/>');
     case 'DescribeVpcAttribute': {
       const attribute = form.get('Attribute') ?? 'enableDnsSupport';
       return ec2Xml(operation, `<vpcId>${WORLD.vpc}</vpcId><${attribute}><value>true</value></${attribute}>`);
