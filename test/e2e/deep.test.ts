@@ -43,7 +43,7 @@ const NACL_RETURN_PORTS_DENIED: ScenarioSpec['nacl'] = {
 };
 
 describe('healthy, with the new reads', () => {
-  it('the guide’s finished setup: every new check passes, preferences skip, exit 0, still ≤ 3 rounds and ≤ 20 calls', async () => {
+  it('the guide’s finished setup: every new check passes, preferences skip, exit 0, still ≤ 3 rounds and ≤ 22 calls', async () => {
     const w = await e2e.scenarios.build({ endpoints: {} });
     const id = w.instance.instanceId;
     const r = await diagnose(e2e, [id], ['--stats']);
