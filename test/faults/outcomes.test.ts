@@ -116,9 +116,27 @@ describe('throttling and server errors: retried, then unknown', () => {
     ['EC2 throttles twice, then answers', 'ec2:DescribeSubnets', { kind: 'throttle', times: 2 }, 3, null],
     ['IAM fails with 500 three times, then answers', 'iam:GetInstanceProfile', { kind: '5xx', times: 3 }, 4, null],
     ['STS is unavailable (503) twice, then answers', 'sts:GetCallerIdentity', { kind: '5xx', times: 2, status: 503 }, 3, null],
-    ['EC2 keeps throttling', 'ec2:DescribeSubnets', { kind: 'throttle', times: 1000 }, 5, /failed \(RequestLimitExceeded: /],
-    ['IAM keeps throttling', 'iam:GetInstanceProfile', { kind: 'throttle', times: 1000 }, 5, /failed \(Throttling: /],
-    ['SSM keeps throttling', 'ssm:DescribeInstanceInformation', { kind: 'throttle', times: 1000 }, 5, /failed \(ThrottlingException: /],
+    [
+      'EC2 keeps throttling',
+      'ec2:DescribeSubnets',
+      { kind: 'throttle', times: 1000 },
+      5,
+      /was throttled by AWS \(RequestLimitExceeded\) on every attempt/,
+    ],
+    [
+      'IAM keeps throttling',
+      'iam:GetInstanceProfile',
+      { kind: 'throttle', times: 1000 },
+      5,
+      /was throttled by AWS \(Throttling\) on every attempt/,
+    ],
+    [
+      'SSM keeps throttling',
+      'ssm:DescribeInstanceInformation',
+      { kind: 'throttle', times: 1000 },
+      5,
+      /was throttled by AWS \(ThrottlingException\) on every attempt/,
+    ],
     ['EC2 keeps failing with 500', 'ec2:DescribeVpcEndpoints', { kind: '5xx', times: 1000 }, 5, /failed \(InternalError: /],
     [
       'SSM keeps failing with 503',
@@ -143,6 +161,16 @@ describe('throttling and server errors: retried, then unknown', () => {
     const unknown = expectOnlyUnknowns(r, call, cause ?? /$^/);
     if (cause) expect(unknown.length).toBeGreaterThan(0);
     else expect(unknown).toEqual([]);
+  });
+});
+
+describe('a throttling storm', () => {
+  it('every call throttled three times, then answered: the diagnosis completes, every fact known, each call retried on its own', async () => {
+    const r = await diagnose((f) => f.fail('*', { kind: 'throttle', times: 3 }), ['--timeout', '2m']);
+    expect(statuses(r.report)).toEqual(baseline.statuses);
+    expect(r.code).toBe(baseline.code);
+    // Each operation: its three throttled attempts, then its calls of the healthy run.
+    for (const [op, n] of Object.entries(baseline.counts)) expect({ op, n: r.fake.counts()[op] }).toEqual({ op, n: n + 3 });
   });
 });
 

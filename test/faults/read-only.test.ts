@@ -30,7 +30,7 @@ const scenarios: [string, (f: FakeAws) => void, string[]][] = [
   ['a VPC without endpoints (its hosted zones are read)', (f) => (f.endpoints = false), []],
   ['IAM simulation denied (the role policies are listed instead)', (f) => f.fail('iam:SimulatePrincipalPolicy', { kind: 'deny' }), []],
   // Retries go through the same guard: one throttled read per service is enough (throttling them
-  // all makes the adaptive rate limiter slow the whole run down, by design).
+  // all is the storm in outcomes.test.ts).
   [
     'retries after throttling',
     (f) => {

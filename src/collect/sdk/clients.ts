@@ -140,9 +140,14 @@ function quietSdk(): void {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 }
 
-/** Retries, and the profile when several are read side by side: what every client is made with. */
+/**
+ * Retries, and the profile when several are read side by side: what every client is made with.
+ * Standard mode: each call backs off on its own (exponential, with full jitter) for up to 5
+ * attempts, and the calls stay side by side. Adaptive mode's client-side rate limiter made a
+ * throttled account's whole run queue behind one token bucket, one call every two seconds.
+ */
 function retries(opts: Pick<ClientOptions, 'profile' | 'sideBySide'>) {
-  return { retryMode: 'adaptive', maxAttempts: 5, ...(opts.sideBySide && opts.profile ? { profile: opts.profile } : {}) } as const;
+  return { retryMode: 'standard', maxAttempts: 5, ...(opts.sideBySide && opts.profile ? { profile: opts.profile } : {}) } as const;
 }
 
 /** The settings of a region's clients, for one more client: retries, the profile, the HTTP handler. */

@@ -3,7 +3,7 @@
  * 100: 50 VPCs take 100 DescribeVpcAttribute calls beside the seven other network reads, and 50 roles
  * with 10,000 instances 70 simulations; with 32 those went out in four waves and cost two rounds more
  * than the dependencies need. EC2's request-rate bucket for describe calls holds 100, and a
- * throttled account is slowed further by the SDK's adaptive retry.
+ * throttled call backs off on its own (the SDK's standard retry), without holding up the others.
  */
 export const MAX_IN_FLIGHT = 100;
 
