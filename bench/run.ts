@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Account, FakeAccount, REGION, type Shape } from './fake-account';
+import { tableCost } from './table-cost';
 
 /**
  * `npm run bench`: the built CLI against a synthetic account on loopback (bench/fake-account.ts),
@@ -28,7 +29,8 @@ interface Case extends Shape {
 
 /** The issue's table: VPCs and roles grow with the fleet, the budgets do not grow with instances. */
 const CASES: Record<number, Case> = {
-  1: { name: '1 instance', instances: 1, vpcs: 1, roles: 1, target: { calls: 20, rounds: 3 } },
+  // 22: the DHCP options (ec2:DescribeVpcs, ec2:DescribeDhcpOptions) joined the VPC reads' round.
+  1: { name: '1 instance', instances: 1, vpcs: 1, roles: 1, target: { calls: 22, rounds: 3 } },
   100: { name: '100 instances, 5 VPCs, 5 roles', instances: 100, vpcs: 5, roles: 5 },
   1000: {
     name: '1,000 instances, 10 VPCs, 10 roles',
@@ -271,6 +273,15 @@ async function main(): Promise<void> {
     say(`- \`node -e 0\`: ${ms(floor)}`);
     say(`- \`ssm-doctor --version\`: ${ms(version)} (${(version / floor).toFixed(2)}× node; target ≤ 1.4×: ${ok(version <= 1.4 * floor)})`);
     say(`- \`ssm-doctor --help\`: ${ms(help)} (${(help / floor).toFixed(2)}× node; target ≤ 1.4×: ${ok(help <= 1.4 * floor)})`);
+    say('');
+    say('## The fleet table against its JSON (CPU, this process)');
+    say('');
+    for (const t of tableCost(ROOT, [1000, 10000])) {
+      const ratio = t.tableMs / t.jsonMs;
+      say(
+        `- ${t.n.toLocaleString('en')} instances: JSON ${ms(t.jsonMs)}, table ${ms(t.tableMs)} (${ratio.toFixed(2)}×; target ≤ 2×: ${ok(ratio <= 2)})`,
+      );
+    }
     say('');
     say('## Fleet runs');
     say('');

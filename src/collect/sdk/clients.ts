@@ -90,19 +90,11 @@ export async function buildClients(opts: ClientOptions, env: NodeJS.ProcessEnv =
   const ssm = new SSMClient({ ...shared, requestHandler: handler(settings.caBundle, env) });
   const sts = new STSClient({ ...shared, requestHandler: handler(settings.caBundle, env) });
   const route53 = new Route53Client({ ...shared, requestHandler: handler(settings.caBundle, env) });
-  ec2.middlewareStack.add(guardMiddleware(recorder), GUARD_OPTIONS);
-  iam.middlewareStack.add(guardMiddleware(recorder), GUARD_OPTIONS);
-  ssm.middlewareStack.add(guardMiddleware(recorder), GUARD_OPTIONS);
-  sts.middlewareStack.add(guardMiddleware(recorder), GUARD_OPTIONS);
-  route53.middlewareStack.add(guardMiddleware(recorder), GUARD_OPTIONS);
-  ec2.middlewareStack.add(answerMiddleware(), ANSWER_OPTIONS);
-  iam.middlewareStack.add(answerMiddleware(), ANSWER_OPTIONS);
-  ssm.middlewareStack.add(answerMiddleware(), ANSWER_OPTIONS);
-  sts.middlewareStack.add(answerMiddleware(), ANSWER_OPTIONS);
-  route53.middlewareStack.add(answerMiddleware(), ANSWER_OPTIONS);
-  const deadline = opts.deadline;
-  if (deadline) [ec2, iam, ssm, sts, route53].forEach((c) => limitSends(c, deadline));
-  [ec2, iam, ssm, sts, route53].forEach((c) => limitConcurrency(c));
+  guardedClient(ec2, recorder, opts.deadline);
+  guardedClient(iam, recorder, opts.deadline);
+  guardedClient(ssm, recorder, opts.deadline);
+  guardedClient(sts, recorder, opts.deadline);
+  guardedClient(route53, recorder, opts.deadline);
   return {
     ec2,
     iam,
