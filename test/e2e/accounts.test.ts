@@ -1,4 +1,3 @@
-import * as EC2 from '@aws-sdk/client-ec2';
 import * as Org from '@aws-sdk/client-organizations';
 import * as STS from '@aws-sdk/client-sts';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -6,6 +5,7 @@ import { join } from 'node:path';
 import { parseReport } from './helpers/cli';
 import { REGION } from './helpers/scenarios';
 import { useE2E } from './helpers/suite';
+import { bareInstance, type MotoCredentials } from './helpers/bare';
 
 // Several accounts in one run: --profile a,b and organisation mode (--org-role), against moto,
 // which keeps each account's resources apart by the account of the credentials (an assumed
@@ -42,29 +42,13 @@ async function roleIn(account: string): Promise<{ accessKeyId: string; secretAcc
 }
 
 /** A bare instance (no endpoints, no role) in the account of these credentials. */
-async function bareInstance(credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }): Promise<string> {
-  const ec2 = new EC2.EC2Client({ region: REGION, endpoint: e2e.moto.url, credentials });
-  try {
-    const vpcId = (await ec2.send(new EC2.CreateVpcCommand({ CidrBlock: '10.7.0.0/16' }))).Vpc!.VpcId!;
-    const subnetId = (await ec2.send(new EC2.CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.7.1.0/24' }))).Subnet!.SubnetId!;
-    const images = await ec2.send(
-      new EC2.DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['amzn-ami-hvm-*'] }] }),
-    );
-    const ImageId = images.Images!.find((i) => !i.Platform)!.ImageId!;
-    const run = await ec2.send(
-      new EC2.RunInstancesCommand({ ImageId, InstanceType: 't3.micro', MinCount: 1, MaxCount: 1, SubnetId: subnetId }),
-    );
-    return run.Instances![0]!.InstanceId!;
-  } finally {
-    ec2.destroy();
-  }
-}
+const bareIn = (credentials: MotoCredentials) => bareInstance(e2e.moto.url, REGION, credentials, 7);
 
 describe('several accounts in one run', () => {
   it('--org-role lists the organisation and reads each account through the role, each instance with its account', async () => {
     const home = await e2e.scenarios.build({});
     const member = await organisation();
-    const away = await bareInstance(await roleIn(member));
+    const away = await bareIn(await roleIn(member));
 
     const r = await e2e.run(['--org-role', ROLE, '--all', '-o', 'json']);
     const report = parseReport(r);
@@ -93,7 +77,7 @@ describe('several accounts in one run', () => {
     const home = await e2e.scenarios.build({});
     const member = await organisation();
     const role = await roleIn(member);
-    const away = await bareInstance(role);
+    const away = await bareIn(role);
     mkdirSync(join(e2e.dir, '.aws'), { recursive: true });
     writeFileSync(
       join(e2e.dir, '.aws', 'credentials'),

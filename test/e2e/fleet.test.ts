@@ -3,6 +3,7 @@ import { parseReport, parseStats, statuses } from './helpers/cli';
 import { ALL_CHECKS, HEALTHY, READ_ONLY } from './helpers/expect';
 import { REGION } from './helpers/scenarios';
 import { useE2E } from './helpers/suite';
+import { bareInstance } from './helpers/bare';
 
 // Targets beyond ids (--all, --filter, several regions) and --wait, the built CLI against moto and the SSM stub.
 
@@ -11,23 +12,7 @@ const e2e = useE2E();
 const OTHER_REGION = 'us-east-1';
 
 /** A bare instance in another region, straight in moto (the scenarios build in REGION only). */
-async function instanceIn(region: string): Promise<string> {
-  const ec2 = new EC2.EC2Client({ region, endpoint: e2e.moto.url, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
-  try {
-    const vpcId = (await ec2.send(new EC2.CreateVpcCommand({ CidrBlock: '10.9.0.0/16' }))).Vpc!.VpcId!;
-    const subnetId = (await ec2.send(new EC2.CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.9.1.0/24' }))).Subnet!.SubnetId!;
-    const images = await ec2.send(
-      new EC2.DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['amzn-ami-hvm-*'] }] }),
-    );
-    const ImageId = images.Images!.find((i) => !i.Platform)!.ImageId!;
-    const run = await ec2.send(
-      new EC2.RunInstancesCommand({ ImageId, InstanceType: 't3.micro', MinCount: 1, MaxCount: 1, SubnetId: subnetId }),
-    );
-    return run.Instances![0]!.InstanceId!;
-  } finally {
-    ec2.destroy();
-  }
-}
+const instanceIn = (region: string) => bareInstance(e2e.moto.url, region);
 
 async function tag(instanceId: string, team: string): Promise<void> {
   const ec2 = new EC2.EC2Client({
