@@ -28,9 +28,18 @@ import {
  */
 
 export const REGION = 'ap-northeast-1';
+/** Every VPC's DHCP options set: the Amazon-provided DNS, as in most accounts. */
+const DHCP_OPTIONS = 'dopt-0b3e5c7a9d1f24680';
 export const ACCOUNT = '123456789012';
 const CALLER = `arn:aws:sts::${ACCOUNT}:assumed-role/Admin/bench`;
 const CORE = 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore';
+/** What a role without the core policy has instead: an AWS managed policy ssm-doctor does not know by name, so its document is read. */
+const OTHER = 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess';
+const OTHER_DOCUMENT = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:Get*', 's3:List*'], Resource: '*' }] };
+const attachedXml = (r: { core: boolean }) =>
+  r.core
+    ? `<PolicyName>AmazonSSMManagedInstanceCore</PolicyName><PolicyArn>${CORE}</PolicyArn>`
+    : `<PolicyName>AmazonS3ReadOnlyAccess</PolicyName><PolicyArn>${OTHER}</PolicyArn>`;
 
 export interface Shape {
   instances: number;
@@ -107,7 +116,8 @@ export class Account {
     this.roles = Array.from({ length: shape.roles }, (_, r) => ({
       name: `bench-role-${r}`,
       profile: `bench-profile-${r}`,
-      core: r % 10 !== 5,
+      // One role in ten lacks the core policy (the second, so that a two-role fleet has one).
+      core: r % 10 !== 1,
     }));
     this.instances = Array.from({ length: shape.instances }, (_, k): BenchInstance => {
       const vpc = this.vpcs[k % shape.vpcs]!;
@@ -189,6 +199,12 @@ const TRUST = {
 export class FakeAccount {
   /** Requests by `service:Operation`, retries included. */
   readonly counts = new Map<string, number>();
+  /**
+   * Every request as the fake saw it: when its headers arrived and when the answer was written, in
+   * ms of this process's clock. Rounds counted from this are rounds as AWS would see them, whatever
+   * the client's own counters say (a request queued in the client, or issued late, shows here).
+   */
+  readonly timeline: { operation: string; arrived: number; answered: number }[] = [];
   private readonly byId: Map<string, BenchInstance>;
   private readonly vpcById: Map<string, BenchVpc>;
   private readonly roleByName: Map<string, BenchRole>;
@@ -224,9 +240,11 @@ export class FakeAccount {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const arrived = performance.now();
     const body = await readBody(req);
     const seen = identify(req, body);
     this.counts.set(seen.operation, (this.counts.get(seen.operation) ?? 0) + 1);
+    res.on('finish', () => this.timeline.push({ operation: seen.operation, arrived, answered: performance.now() }));
     const [service, operation] = seen.operation.split(':');
     const reply = this.answer(service!, operation!, body);
     await new Promise((r) => setTimeout(r, this.latencyMs));
@@ -331,6 +349,27 @@ export class FakeAccount {
             `<privateDnsEnabled>true</privateDnsEnabled><requesterManaged>false</requesterManaged>`,
         );
       }
+      case 'DescribeVpcs': {
+        const ids = [...form].filter(([k]) => /^VpcId\.\d+$/.test(k)).map(([, v]) => v);
+        const vpcs = this.account.vpcs.filter((v) => ids.length === 0 || ids.includes(v.id));
+        return listed(
+          vpcs,
+          [5, 1000, 1000],
+          'vpcSet',
+          (v) =>
+            `<vpcId>${v.id}</vpcId><state>available</state><cidrBlock>${v.cidr}</cidrBlock><dhcpOptionsId>${DHCP_OPTIONS}</dhcpOptionsId>`,
+        );
+      }
+      case 'DescribeDhcpOptions':
+        return listed(
+          [DHCP_OPTIONS],
+          [5, 1000, 1000],
+          'dhcpOptionsSet',
+          (id) =>
+            `<dhcpOptionsId>${id}</dhcpOptionsId><ownerId>${ACCOUNT}</ownerId><dhcpConfigurationSet>${item(
+              `<key>domain-name-servers</key><valueSet>${item('<value>AmazonProvidedDNS</value>')}</valueSet>`,
+            )}</dhcpConfigurationSet>`,
+        );
       case 'DescribeNatGateways':
         return listed([], [5, 1000, 1000], 'natGatewaySet', () => '');
       case 'DescribeInternetGateways':
@@ -454,7 +493,7 @@ export class FakeAccount {
           (r) =>
             this.roleXml(r) +
             `<InstanceProfileList>${member(this.profileXml(r))}</InstanceProfileList><RolePolicyList/>` +
-            `<AttachedManagedPolicies>${r.core ? member(`<PolicyName>AmazonSSMManagedInstanceCore</PolicyName><PolicyArn>${CORE}</PolicyArn>`) : ''}</AttachedManagedPolicies><Tags/>`,
+            `<AttachedManagedPolicies>${member(attachedXml(r))}</AttachedManagedPolicies><Tags/>`,
           'RoleDetailList',
           '<GroupDetailList/><UserDetailList/><Policies/>',
         );
@@ -470,11 +509,23 @@ export class FakeAccount {
           : noSuch(`The role with name ${form.get('RoleName')}`);
       case 'ListAttachedRolePolicies':
         if (!role) return noSuch(`The role with name ${form.get('RoleName')}`);
-        return paged(
-          role.core ? [CORE] : [],
-          (arn) => `<PolicyName>AmazonSSMManagedInstanceCore</PolicyName><PolicyArn>${arn}</PolicyArn>`,
-          'AttachedPolicies',
-        );
+        return paged([role], attachedXml, 'AttachedPolicies');
+      case 'GetPolicy':
+        return form.get('PolicyArn') === OTHER
+          ? queryXml(
+              'iam',
+              operation,
+              `<Policy><PolicyName>AmazonS3ReadOnlyAccess</PolicyName><Arn>${OTHER}</Arn><DefaultVersionId>v3</DefaultVersionId></Policy>`,
+            )
+          : noSuch(`Policy ${form.get('PolicyArn')}`);
+      case 'GetPolicyVersion':
+        return form.get('PolicyArn') === OTHER && form.get('VersionId') === 'v3'
+          ? queryXml(
+              'iam',
+              operation,
+              `<PolicyVersion><Document>${encodeURIComponent(JSON.stringify(OTHER_DOCUMENT))}</Document><VersionId>v3</VersionId><IsDefaultVersion>true</IsDefaultVersion></PolicyVersion>`,
+            )
+          : noSuch(`Policy version ${form.get('VersionId')} of ${form.get('PolicyArn')}`);
       case 'ListRolePolicies':
         if (!role) return noSuch(`The role with name ${form.get('RoleName')}`);
         return paged([] as string[], (n) => n, 'PolicyNames');

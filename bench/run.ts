@@ -4,6 +4,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Account, FakeAccount, REGION, type Shape } from './fake-account';
 import { tableCost } from './table-cost';
+import type { longestChain as LongestChain } from '../src/collect/sdk/guard';
 
 /**
  * `npm run bench`: the built CLI against a synthetic account on loopback (bench/fake-account.ts),
@@ -31,20 +32,22 @@ interface Case extends Shape {
 const CASES: Record<number, Case> = {
   // 22: the DHCP options (ec2:DescribeVpcs, ec2:DescribeDhcpOptions) joined the VPC reads' round.
   1: { name: '1 instance', instances: 1, vpcs: 1, roles: 1, target: { calls: 22, rounds: 3 } },
-  100: { name: '100 instances, 5 VPCs, 5 roles', instances: 100, vpcs: 5, roles: 5 },
+  // Issue 12: at most 4 rounds for any fleet, on the fake's timeline; 50, 3 and 2 is the fleet it measured.
+  50: { name: '50 instances, 3 VPCs, 2 roles', instances: 50, vpcs: 3, roles: 2, target: { calls: 40, rounds: 4 } },
+  100: { name: '100 instances, 5 VPCs, 5 roles', instances: 100, vpcs: 5, roles: 5, target: { calls: 50, rounds: 4 } },
   1000: {
     name: '1,000 instances, 10 VPCs, 10 roles',
     instances: 1000,
     vpcs: 10,
     roles: 10,
-    target: { calls: 80, rounds: 5, wallSlackMs: 1000 },
+    target: { calls: 80, rounds: 4, wallSlackMs: 1000 },
   },
   10000: {
     name: '10,000 instances, 50 VPCs, 50 roles',
     instances: 10000,
     vpcs: 50,
     roles: 50,
-    target: { calls: 400, rounds: 6, peakMb: 300 },
+    target: { calls: 400, rounds: 4, peakMb: 300 },
   },
 };
 
@@ -68,6 +71,9 @@ interface Result {
   stats: Stats;
   /** Requests the fake received, retries included. */
   received: number;
+  /** Sequential rounds on the fake's own timeline (arrival and answer of each request): all, and without GetConnectionStatus. */
+  fakeRounds: number;
+  fakeBudgetRounds: number;
   summary: Record<string, number>;
   failing: Record<string, number>;
   outputBytes: number;
@@ -130,6 +136,7 @@ async function runCase(c: Case, latencyMs: number, home: string): Promise<Result
       peakKb: Number(readFileSync(rssFile, 'utf8')),
       stats: JSON.parse(statsLine) as Stats,
       received: [...fake.counts.values()].reduce((a, b) => a + b, 0),
+      ...fakeRounds(fake.timeline),
       summary,
       failing,
       outputBytes: stdout.length,
@@ -138,6 +145,21 @@ async function runCase(c: Case, latencyMs: number, home: string): Promise<Result
   } finally {
     await fake.stop();
   }
+}
+
+/**
+ * Rounds as the server sees them: the longest chain of requests in which each arrived after the one
+ * before it was answered. The CLI's own --stats count from when a call is issued inside the SDK; a
+ * request that waits in the client (credentials, a lazily loaded client, a busy event loop) arrives
+ * later, and only the server's timeline shows the round that costs.
+ */
+function fakeRounds(timeline: FakeAccount['timeline']): { fakeRounds: number; fakeBudgetRounds: number } {
+  const longestChain = (require(join(ROOT, 'dist', 'collect', 'sdk', 'guard.js')) as { longestChain: typeof LongestChain }).longestChain;
+  const asCalls = (t: FakeAccount['timeline']) => t.map((r) => ({ start: r.arrived, end: r.answered }));
+  return {
+    fakeRounds: longestChain(asCalls(timeline)),
+    fakeBudgetRounds: longestChain(asCalls(timeline.filter((r) => r.operation !== 'ssm:GetConnectionStatus'))),
+  };
 }
 
 /** Several runs of one case: the median wall time, and the worst calls, rounds and memory of them all. */
@@ -154,6 +176,8 @@ async function runCaseTimes(c: Case, latencyMs: number, home: string, runs: numb
     wallRange: [walls[0]!, walls[walls.length - 1]!],
     runs,
     peakKb: Math.max(...results.map((r) => r.peakKb)),
+    fakeRounds: Math.max(...results.map((r) => r.fakeRounds)),
+    fakeBudgetRounds: Math.max(...results.map((r) => r.fakeBudgetRounds)),
     stats: {
       ...first.stats,
       calls: worst('calls'),
@@ -195,15 +219,17 @@ const ms = (n: number) => `${Math.round(n)} ms`;
 
 function describe(r: Result, latencyMs: number): string[] {
   const s = r.stats;
-  const bound = s.rounds * latencyMs;
+  const bound = r.fakeRounds * latencyMs;
   const lines = [`### ${r.c.name}`, ''];
   lines.push(
     `- API calls: ${s.budgetCalls} (+ ${s.connectionStatusCalls} ssm:GetConnectionStatus, counted apart); the fake received ${r.received} requests`,
   );
-  lines.push(`- sequential rounds: ${s.budgetRounds} (${s.rounds} with GetConnectionStatus)`);
+  lines.push(
+    `- sequential rounds on the fake's timeline: ${r.fakeBudgetRounds} (${r.fakeRounds} with GetConnectionStatus); the CLI's own count: ${s.budgetRounds} (${s.rounds})`,
+  );
   const spread = r.runs > 1 ? `median of ${r.runs} runs, ${ms(r.wallRange[0])} to ${ms(r.wallRange[1])}; ` : '';
   lines.push(
-    `- wall time: ${ms(r.wallMs)} (${spread}node start included); lower bound rounds × latency = ${s.rounds} × ${latencyMs} ms = ${ms(bound)}; ratio ${(r.wallMs / bound).toFixed(2)}`,
+    `- wall time: ${ms(r.wallMs)} (${spread}node start included); lower bound rounds × latency = ${r.fakeRounds} × ${latencyMs} ms = ${ms(bound)}; ratio ${(r.wallMs / bound).toFixed(2)}`,
   );
   lines.push(
     `- peak memory (max RSS of the CLI${r.runs > 1 ? ', the highest of the runs' : ''}): ${(r.peakKb / 1024).toFixed(0)} MB; JSON report ${(r.outputBytes / 1024 / 1024).toFixed(1)} MB; exit ${r.code}`,
@@ -212,11 +238,11 @@ function describe(r: Result, latencyMs: number): string[] {
   if (t) {
     const checks = [
       `calls ${s.budgetCalls} ≤ ${t.calls}: ${ok(s.budgetCalls <= t.calls)}`,
-      `rounds ${s.budgetRounds} ≤ ${t.rounds}: ${ok(s.budgetRounds <= t.rounds)}`,
+      `rounds on the fake's timeline ${r.fakeBudgetRounds} ≤ ${t.rounds}: ${ok(r.fakeBudgetRounds <= t.rounds)}`,
     ];
     if (t.wallSlackMs !== undefined) {
-      const limit = 1.5 * s.rounds * latencyMs + t.wallSlackMs;
-      checks.push(`wall ${ms(r.wallMs)} ≤ 1.5 × ${s.rounds} × ${latencyMs} ms + 1 s = ${ms(limit)}: ${ok(r.wallMs <= limit)}`);
+      const limit = 1.5 * r.fakeRounds * latencyMs + t.wallSlackMs;
+      checks.push(`wall ${ms(r.wallMs)} ≤ 1.5 × ${r.fakeRounds} × ${latencyMs} ms + 1 s = ${ms(limit)}: ${ok(r.wallMs <= limit)}`);
     }
     if (t.peakMb !== undefined) checks.push(`peak ${(r.peakKb / 1024).toFixed(0)} MB ≤ ${t.peakMb} MB: ${ok(r.peakKb / 1024 <= t.peakMb)}`);
     lines.push(`- targets: ${checks.join('; ')}`);
@@ -245,7 +271,7 @@ function describe(r: Result, latencyMs: number): string[] {
 async function main(): Promise<void> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
   const latencyMs = Number(option('latency') ?? 50);
-  const sizes = (option('sizes') ?? '1,100,1000,10000').split(',').map(Number);
+  const sizes = (option('sizes') ?? '1,50,100,1000,10000').split(',').map(Number);
   const write = option('write');
   const runs = Math.max(1, Number(option('runs') ?? 3));
   const home = mkdtempSync(join(tmpdir(), 'ssm-doctor-bench-'));

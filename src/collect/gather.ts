@@ -1,5 +1,5 @@
 import { arnParts, lastSegment, partitionOfRegion } from '../aws/arn.js';
-import type { Fact, Facts } from '../facts/schema.js';
+import type { Fact, Facts, SessionPreferences } from '../facts/schema.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { consoleOutputs } from './ec2/console.js';
 import { describeVpcs } from './ec2/network.js';
@@ -17,16 +17,18 @@ import { connectionStatuses, defaultHostManagement, sessionPreferences } from '.
 /**
  * Reads everything the checks need for these targets, in as few sequential rounds as the
  * dependencies allow, with calls that grow with the account's structure (VPCs, roles), not with
- * the number of instances. Round 1: the instances (ids 200 per call; --all and --filter pages of
- * 1,000, split by id prefix side by side when larger), registration (by id, or for a fleet the
- * whole region's nodes at once), DHMC, session preferences, the caller, and for a fleet one IAM
- * sweep. Round 2: each distinct VPC and instance profile (or the sweep, when there are many), the
- * console output of unregistered instances (not in a fleet), the caller's simulation. Round 3: each
- * distinct role (GetRole and the simulation), the prefix lists and hosted zones that round 2 showed
- * are needed. The role's policy lists and documents follow only when the simulation did not allow
- * everything. ssm:GetConnectionStatus (one instance per call) is asked in round 1 for the ids
- * named; a fleet's suspects are asked afterwards, by the orchestrator (src/diagnose.ts), once the
- * checks have said which instances are suspect.
+ * the number of instances. Each read starts as soon as what it needs has arrived (rounds are the
+ * depth of that chain, as AWS sees it, not batches). First: the instances (ids 200 per call; --all
+ * and --filter pages of 1,000, split by id prefix side by side when larger), registration (by id,
+ * or for a fleet the whole region's nodes at once), DHMC, session preferences, the caller, and for
+ * a fleet one IAM sweep. Once the instances are known: each distinct VPC; with the preferences and
+ * the caller too, each distinct instance profile (or the sweep, when there are many) and the
+ * caller's simulation; with the registration, the console output of unregistered instances (not in
+ * a fleet). Then each distinct role (GetRole and the simulation), and the prefix lists and hosted
+ * zones that the VPC reads showed are needed. The role's policy lists and documents follow only
+ * when the simulation did not allow everything. ssm:GetConnectionStatus (one instance per call) is
+ * asked at once for the ids named; a fleet's suspects are asked afterwards, by the orchestrator
+ * (src/diagnose.ts), once the checks have said which instances are suspect.
  */
 export async function gather(
   c: Clients,
@@ -38,14 +40,67 @@ export async function gather(
   const ids = unique(t.ids);
   const fleet = isFleet(t);
   const plugin = findSessionManagerPlugin(env);
-  const [instances, managedInstances, dhmc, connections, prefsFact, callerFact, firstSweep] = await Promise.all([
-    readTargets(c, t),
-    fleet ? registrationOfRegion(c) : registrationOf(c, ids),
-    defaultHostManagement(c),
-    fleet ? Promise.resolve<Record<string, Fact<string>>>({}) : connectionStatuses(c, ids),
-    sessionPreferences(c),
-    callerIdentity(c),
-    fleet && t.iamSweep !== false ? sweepIam(c) : Promise.resolve<Fact<IamSweep> | undefined>(undefined),
+  // Each read starts the moment its inputs are known, not when the whole round before it has
+  // returned: the VPCs wait only for the instances, the caller's simulation for the caller and
+  // the preferences, the console output for the instances and their registration. A paged read
+  // (a large fleet's listing, the IAM sweep) then delays only what depends on it.
+  const instancesRead = readTargets(c, t);
+  const managedRead = fleet ? registrationOfRegion(c) : registrationOf(c, ids);
+  const dhmcRead = defaultHostManagement(c);
+  const connectionsRead = fleet ? Promise.resolve<Record<string, Fact<string>>>({}) : connectionStatuses(c, ids);
+  const prefsRead = sessionPreferences(c);
+  const callerRead = callerIdentity(c);
+  const sweepFirst = fleet && t.iamSweep !== false ? sweepIam(c) : Promise.resolve<Fact<IamSweep> | undefined>(undefined);
+  const foundRead = instancesRead.then(foundIn);
+
+  const vpcRead = foundRead.then((found) => describeVpcs(c, unique(found.map((i) => i.vpcId)), found));
+  const consoleRead = fleet
+    ? Promise.resolve<NonNullable<Facts['consoleOutput']>>({})
+    : Promise.all([foundRead, managedRead]).then(([found, managed]) => consoleOutputs(c, found, managed));
+  const callerSimRead = Promise.all([callerRead, prefsRead, foundRead]).then(([callerFact, prefsFact, found]) =>
+    callerSimulation(
+      c,
+      callerFact,
+      found.map((i) => i.instanceId),
+      prefsOf(prefsFact),
+      c.region,
+    ),
+  );
+  const iamRead = Promise.all([foundRead, dhmcRead, prefsRead, callerRead, sweepFirst]).then(
+    ([found, dhmc, prefsFact, callerFact, first]) => {
+      const prefs = prefsOf(prefsFact);
+      const account = found.find((i) => i.accountId)?.accountId ?? (callerFact.known ? callerFact.value.accountId : undefined);
+      const partition = (callerFact.known && arnParts(callerFact.value.arn)?.partition) || partitionOfRegion(c.region);
+      const dhmcRole = dhmc.rolePath
+        ? {
+            roleName: lastSegment(dhmc.rolePath),
+            arn: account ? `arn:${partition}:iam::${account}:role/${dhmc.rolePath}` : undefined,
+            neededNow: found.some((i) => !i.instanceProfileArn),
+          }
+        : null;
+      const pairs = (roleArn: string) => {
+        const p = arnParts(roleArn);
+        return rolePairs(prefs, { partition: p?.partition ?? partition, region: c.region, account: p?.account || account || '' });
+      };
+      const profileArns = unique(found.map((i) => i.instanceProfileArn));
+      const sweepRead = first ?? (profileArns.length > SWEEP_PROFILES && t.iamSweep !== false ? sweepIam(c) : undefined);
+      return Promise.resolve(sweepRead).then((s?: Fact<IamSweep>) =>
+        readIam(c, profileArns, dhmcRole, pairs, s?.known ? s.value : undefined),
+      );
+    },
+  );
+  const later = [vpcRead, consoleRead, callerSimRead, iamRead];
+  // Awaited below; until then a rejection (a refused operation is a bug, and throws) must not count as unhandled.
+  for (const p of later) p.catch(() => undefined);
+
+  const [instances, managedInstances, dhmc, connections, prefsFact, callerFact] = await Promise.all([
+    instancesRead,
+    managedRead,
+    dhmcRead,
+    connectionsRead,
+    prefsRead,
+    callerRead,
+    sweepFirst,
   ]);
   const fatal = runLevelError(
     [
@@ -60,58 +115,31 @@ export async function gather(
     c.region,
     c.settings,
   );
-  if (fatal) throw fatal;
   const listing = instances.calls.find((f) => !f.known);
-  if (listing && ids.length === 0) {
-    // Without the list there is nothing to diagnose: the run as a whole is unknown.
-    throw new CollectError(`cannot list the instances in ${c.region}: ${listing.call} ${listing.code}: ${listing.message}`);
+  // Without the list there is nothing to diagnose: the run as a whole is unknown.
+  const noList =
+    listing && ids.length === 0
+      ? new CollectError(`cannot list the instances in ${c.region}: ${listing.call} ${listing.code}: ${listing.message}`)
+      : undefined;
+  if (fatal || noList) {
+    // The reads already started settle first: none is left running against clients about to close.
+    await Promise.allSettled(later);
+    throw fatal ?? noList;
   }
 
-  const found = Object.values(instances.byId).flatMap((f) => (f.known && f.value ? [f.value] : []));
-  const prefs = prefsFact.known ? prefsFact.value : null;
-  const account = found.find((i) => i.accountId)?.accountId ?? (callerFact.known ? callerFact.value.accountId : undefined);
-  const partition = (callerFact.known && arnParts(callerFact.value.arn)?.partition) || partitionOfRegion(c.region);
-  const dhmcRole = dhmc.rolePath
-    ? {
-        roleName: lastSegment(dhmc.rolePath),
-        arn: account ? `arn:${partition}:iam::${account}:role/${dhmc.rolePath}` : undefined,
-        neededNow: found.some((i) => !i.instanceProfileArn),
-      }
-    : null;
-  const pairs = (roleArn: string) => {
-    const p = arnParts(roleArn);
-    return rolePairs(prefs, { partition: p?.partition ?? partition, region: c.region, account: p?.account || account || '' });
-  };
-  const profileArns = unique(found.map((i) => i.instanceProfileArn));
-  const sweepRead = firstSweep ?? (profileArns.length > SWEEP_PROFILES && t.iamSweep !== false ? sweepIam(c) : undefined);
-  const iamRead = Promise.resolve(sweepRead).then((s?: Fact<IamSweep>) =>
-    readIam(c, profileArns, dhmcRole, pairs, s?.known ? s.value : undefined),
-  );
-
-  const [vpcRead, iam, consoleOutput, caller] = await Promise.all([
-    describeVpcs(c, unique(found.map((i) => i.vpcId)), found),
-    iamRead,
-    fleet ? Promise.resolve<NonNullable<Facts['consoleOutput']>>({}) : consoleOutputs(c, found, managedInstances),
-    callerSimulation(
-      c,
-      callerFact,
-      found.map((i) => i.instanceId),
-      prefs,
-      c.region,
-    ),
-  ]);
+  const [vpcs, iam, consoleOutput, caller] = await Promise.all([vpcRead, iamRead, consoleRead, callerSimRead]);
   const facts: Facts = {
     factsVersion: 1,
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
     collectedAt: now().toISOString(),
     region: c.region,
     instances: instances.byId,
-    vpcs: vpcRead.vpcs,
+    vpcs: vpcs.vpcs,
     instanceProfiles: iam.instanceProfiles,
     roles: iam.roles,
     dhmc: dhmc.fact,
     managedInstances,
-    prefixLists: vpcRead.prefixLists,
+    prefixLists: vpcs.prefixLists,
     connections,
     consoleOutput,
     sessionPreferences: prefsFact,
@@ -121,5 +149,11 @@ export async function gather(
   };
   return facts;
 }
+
+/** The instances that were found (a listing that failed, or an id that does not exist, adds none). */
+const foundIn = (instances: Awaited<ReturnType<typeof readTargets>>) =>
+  Object.values(instances.byId).flatMap((f) => (f.known && f.value ? [f.value] : []));
+
+const prefsOf = (f: Fact<SessionPreferences | null>) => (f.known ? f.value : null);
 
 const isTargets = (t: Targets | readonly string[]): t is Targets => !Array.isArray(t);

@@ -340,6 +340,32 @@ describe('gather', () => {
     expect(callerSim.ResourceArns).toEqual([INSTANCE_ARN, INSTANCE_ARN.replace(IDS.instance, OTHER), DOCUMENT_ARN]);
   });
 
+  it('starts each read when its own inputs are known: the VPC reads and the profile do not wait for a slow registration read', async () => {
+    const information = rawInformation();
+    m.ssm
+      .on(DescribeInstanceInformationCommand)
+      .callsFake(() => new Promise((resolve) => setTimeout(() => resolve({ InstanceInformationList: [information] }), 60)));
+    await run(m);
+    const records = m.clients.recorder.records;
+    const one = (op: string) => {
+      const found = records.filter((r) => r.operation === op);
+      expect(found).toHaveLength(1);
+      return found[0]!;
+    };
+    const registration = one('ssm:DescribeInstanceInformation');
+    for (const op of [
+      'ec2:DescribeVpcEndpoints',
+      'ec2:DescribeSubnets',
+      'ec2:DescribeRouteTables',
+      'iam:GetInstanceProfile',
+      'iam:GetRole',
+    ]) {
+      expect(one(op).start).toBeLessThan(registration.end);
+    }
+    // The console output is the one read that needs the registration (it is read for unregistered instances only).
+    expect(m.clients.recorder.stats().rounds).toBe(3);
+  });
+
   describe('the Default Host Management role', () => {
     const name = 'AWSSystemsManagerDefaultEC2InstanceManagementRole';
     const arn = `arn:aws:iam::${IDS.account}:role/service-role/${name}`;
