@@ -1,5 +1,10 @@
 import { DescribeInstancesCommand, DescribeVpcAttributeCommand, type Filter, type Instance as Ec2Instance } from '@aws-sdk/client-ec2';
-import { GetAccountAuthorizationDetailsCommand, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
+import {
+  GetAccountAuthorizationDetailsCommand,
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  SimulatePrincipalPolicyCommand,
+} from '@aws-sdk/client-iam';
 import {
   DescribeInstanceInformationCommand,
   DescribeInstancePropertiesCommand,
@@ -176,6 +181,53 @@ describe('a fleet: calls grow with VPCs and roles, not instances', () => {
     const stats = statsOf(m.clients.recorder);
     expect(stats.byOperation['iam:GetAccountAuthorizationDetails']).toBeUndefined();
     expect(stats.byOperation['iam:GetInstanceProfile']).toBe(3);
+  });
+
+  it('a swept role with an AWS managed policy the tool does not know: its default version is asked beside the simulation, so a denial costs one round more, not two', async () => {
+    const m = await mockedAws();
+    account(m, 20, 1, 1);
+    const other = 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess';
+    const details = await m.clients.iam.send(new GetAccountAuthorizationDetailsCommand({}));
+    m.iam.on(GetAccountAuthorizationDetailsCommand).resolves({
+      ...details,
+      RoleDetailList: details.RoleDetailList!.map((r) => ({
+        ...r,
+        AttachedManagedPolicies: [{ PolicyName: 'AmazonS3ReadOnlyAccess', PolicyArn: other }],
+      })),
+    });
+    m.iam.on(SimulatePrincipalPolicyCommand, { PolicySourceArn: roleArn(0) }).callsFake(
+      (input: { ActionNames: string[] }) =>
+        new Promise((resolve) =>
+          setTimeout(
+            () =>
+              resolve({
+                EvaluationResults: input.ActionNames.map((a) => ({
+                  EvalActionName: a,
+                  EvalResourceName: '*',
+                  EvalDecision: 'implicitDeny',
+                })),
+                IsTruncated: false,
+              }),
+            30,
+          ),
+        ),
+    );
+    m.iam.on(GetPolicyCommand, { PolicyArn: other }).resolves({ Policy: { Arn: other, DefaultVersionId: 'v3' } });
+    m.iam.on(GetPolicyVersionCommand, { PolicyArn: other, VersionId: 'v3' }).resolves({
+      PolicyVersion: {
+        VersionId: 'v3',
+        IsDefaultVersion: true,
+        Document: encodeURIComponent(JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 's3:Get*', Resource: '*' }] })),
+      },
+    });
+    const facts = await gather(m.clients, { ids: [], all: true }, NOW, {});
+    const records = m.clients.recorder.records;
+    const getPolicy = records.find((r) => r.operation === 'iam:GetPolicy')!;
+    // The role's simulation is the one that takes 30 ms (the caller's answers at once).
+    const roleSimulation = Math.max(...records.filter((r) => r.operation === 'iam:SimulatePrincipalPolicy').map((r) => r.end));
+    expect(getPolicy.start).toBeLessThan(roleSimulation);
+    expect(m.iam.commandCalls(GetPolicyCommand)).toHaveLength(1);
+    expect(facts.roles['fleet-role-0']?.managedPolicyDocuments?.[other]).toMatchObject({ known: true });
   });
 
   it('gathers no GetConnectionStatus for a fleet: the orchestrator asks it once the checks have spoken', async () => {

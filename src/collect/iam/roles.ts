@@ -2,6 +2,7 @@ import {
   GetAccountAuthorizationDetailsCommand,
   GetInstanceProfileCommand,
   GetPolicyCommand,
+  type GetPolicyCommandOutput,
   GetPolicyVersionCommand,
   GetRoleCommand,
   GetRolePolicyCommand,
@@ -118,16 +119,29 @@ async function getInstanceProfile(c: Clients, arn: string, sweep?: IamSweep): Pr
   }
 }
 
-type DocumentCache = Map<string, Promise<Fact<unknown>>>;
+/** Managed policies read so far: iam:GetPolicy (its default version) and the parsed document, each once per run however many roles attach it. */
+interface DocumentCache {
+  policies: Map<string, Promise<Fact<GetPolicyCommandOutput>>>;
+  documents: Map<string, Promise<Fact<unknown>>>;
+}
+
+const newCache = (): DocumentCache => ({ policies: new Map(), documents: new Map() });
+
+function memo<T>(map: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> {
+  let p = map.get(key);
+  if (!p) {
+    p = read();
+    map.set(key, p);
+  }
+  return p;
+}
+
+const policyOf = (c: Clients, arn: string, cache: DocumentCache) =>
+  memo(cache.policies, arn, () => attempt('iam:GetPolicy', () => c.iam.send(new GetPolicyCommand({ PolicyArn: arn }))));
 
 /** A managed policy's default version, parsed, read once per run however many roles attach it. */
 function cachedDocument(c: Clients, arn: string, cache: DocumentCache): Promise<Fact<unknown>> {
-  let doc = cache.get(arn);
-  if (!doc) {
-    doc = managedPolicyDocument(c, arn);
-    cache.set(arn, doc);
-  }
-  return doc;
+  return memo(cache.documents, arn, () => managedPolicyDocument(c, arn, cache));
 }
 
 /**
@@ -146,8 +160,8 @@ async function boundaryDocument(
 }
 
 /** A customer (or other) managed policy's default version, parsed. */
-async function managedPolicyDocument(c: Clients, arn: string): Promise<Fact<unknown>> {
-  const policy = await attempt('iam:GetPolicy', () => c.iam.send(new GetPolicyCommand({ PolicyArn: arn })));
+async function managedPolicyDocument(c: Clients, arn: string, cache: DocumentCache): Promise<Fact<unknown>> {
+  const policy = await policyOf(c, arn, cache);
   if (!policy.known) return policy;
   const VersionId = policy.value.Policy?.DefaultVersionId;
   return attempt('iam:GetPolicyVersion', async () => {
@@ -260,6 +274,9 @@ interface RoleRead {
  */
 function readRole(c: Clients, req: RoleRequest, cache: DocumentCache, sweep?: IamSweep): RoleRead {
   const swept = sweep?.roles.get(req.roleName);
+  // The default version of an attached AWS managed policy is asked beside the simulation: if the
+  // simulation then calls for the document, only iam:GetPolicyVersion is left (a round, not two).
+  if (swept) for (const arn of unsweptDocuments(swept)) policyOf(c, arn, cache).catch(() => undefined);
   const rolePromise = swept ? Promise.resolve(swept.role) : getRole(c, req.roleName);
   const firstSim = req.arn
     ? simulationOf(c, req.arn, req.pairs(req.arn))
@@ -285,13 +302,18 @@ function readRole(c: Clients, req: RoleRequest, cache: DocumentCache, sweep?: Ia
   return { simulated, done };
 }
 
+/** The attached policies of a swept role whose documents the sweep lacks and the checks do not know by name (AWS managed ones). */
+const unsweptDocuments = (swept: RolePolicies): string[] =>
+  swept.attachedPolicies.known
+    ? unique(swept.attachedPolicies.value.map((p) => p.policyArn)).filter(
+        (arn) => arn && !isBuiltInPolicy(arn) && !Object.hasOwn(swept.managedPolicyDocuments, arn),
+      )
+    : [];
+
 /** A swept role's policies; the documents of AWS managed policies the checks do not know by name are read only when the simulation calls for them. */
 async function sweptPolicies(c: Clients, swept: RolePolicies, needed: boolean, cache: DocumentCache): Promise<RolePolicies> {
   if (!needed || !swept.attachedPolicies.known) return swept;
-  const toFetch = unique(swept.attachedPolicies.value.map((p) => p.policyArn)).filter(
-    (arn) => arn && !isBuiltInPolicy(arn) && !Object.hasOwn(swept.managedPolicyDocuments, arn),
-  );
-  const documents = await Promise.all(toFetch.map(async (arn) => [arn, await cachedDocument(c, arn, cache)] as const));
+  const documents = await Promise.all(unsweptDocuments(swept).map(async (arn) => [arn, await cachedDocument(c, arn, cache)] as const));
   return { ...swept, managedPolicyDocuments: { ...swept.managedPolicyDocuments, ...Object.fromEntries(documents) } };
 }
 
@@ -326,7 +348,7 @@ export async function readIam(
 ): Promise<IamRead> {
   const roleReads = new Map<string, Promise<Role>>();
   const fallbacks: Promise<void>[] = [];
-  const cache: DocumentCache = new Map();
+  const cache = newCache();
   const readDhmc = () => {
     if (dhmc && !roleReads.has(dhmc.roleName))
       roleReads.set(
