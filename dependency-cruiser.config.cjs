@@ -17,14 +17,14 @@ module.exports = {
       comment: 'Collectors read AWS into facts: they never evaluate checks, build reports or orchestrate.',
       severity: 'error',
       from: { path: '^src/collect/' },
-      to: { path: '^src/(engine|checks|report|diagnose|wait|cli)' },
+      to: { path: '^src/(engine|checks|report|diagnose|wait|cli|app)' },
     },
     {
       name: 'checks-are-pure',
       comment: 'Checks are pure functions over facts: no AWS calls, no rendering, no orchestration.',
       severity: 'error',
       from: { path: '^src/checks/' },
-      to: { path: '^src/(collect|report|engine|diagnose|wait|cli)' },
+      to: { path: '^src/(collect|report|engine|diagnose|wait|cli|app)' },
     },
     {
       name: 'aws-knowledge-stands-alone',
@@ -38,7 +38,7 @@ module.exports = {
       comment: 'The facts schema and files know nothing of how they are read or judged.',
       severity: 'error',
       from: { path: '^src/facts/' },
-      to: { path: '^src/(collect|checks|engine|report|diagnose|wait|cli)' },
+      to: { path: '^src/(collect|checks|engine|report|diagnose|wait|cli|app)' },
     },
     {
       name: 'renderers-get-the-diagnosis',
@@ -46,14 +46,14 @@ module.exports = {
         'Renderers get finished results (ESLint formatters): they never evaluate, read AWS or orchestrate; the result types are all they take from checks.',
       severity: 'error',
       from: { path: '^src/report/' },
-      to: { path: '^src/(engine|collect|diagnose|wait|cli)|^src/checks/(?!types\\.ts$)' },
+      to: { path: '^src/(engine|collect|diagnose|wait|cli|app)|^src/checks/(?!types\\.ts$)' },
     },
     {
       name: 'engine-only-evaluates',
       comment: 'The engine runs checks over facts; reading and rendering are the orchestrator’s and the renderers’.',
       severity: 'error',
       from: { path: '^src/engine\\.ts$' },
-      to: { path: '^src/(collect|report|diagnose|wait|cli)' },
+      to: { path: '^src/(collect|report|diagnose|wait|cli|app)' },
     },
     {
       name: 'zod-only-for-files',

@@ -25,13 +25,14 @@ const RSS_HOOK = join(ROOT, 'bench', 'rss-hook.js');
 
 interface Case extends Shape {
   name: string;
-  target?: { calls: number; rounds: number; wallSlackMs?: number; peakMb?: number };
+  target?: { calls: number; rounds: number; wallSlackMs?: number; peakMb?: number; startSlackMs?: number };
 }
 
 /** The issue's table: VPCs and roles grow with the fleet, the budgets do not grow with instances. */
 const CASES: Record<number, Case> = {
   // 22: the DHCP options (ec2:DescribeVpcs, ec2:DescribeDhcpOptions) joined the VPC reads' round.
-  1: { name: '1 instance', instances: 1, vpcs: 1, roles: 1, target: { calls: 22, rounds: 3 } },
+  // Issue 12: the wall time within node's own start + rounds × latency + 150 ms.
+  1: { name: '1 instance', instances: 1, vpcs: 1, roles: 1, target: { calls: 22, rounds: 3, startSlackMs: 150 } },
   // Issue 12: at most 4 rounds for any fleet, on the fake's timeline; 50, 3 and 2 is the fleet it measured.
   50: { name: '50 instances, 3 VPCs, 2 roles', instances: 50, vpcs: 3, roles: 2, target: { calls: 40, rounds: 4 } },
   100: { name: '100 instances, 5 VPCs, 5 roles', instances: 100, vpcs: 5, roles: 5, target: { calls: 50, rounds: 4 } },
@@ -163,7 +164,10 @@ function fakeRounds(timeline: FakeAccount['timeline']): { fakeRounds: number; fa
 }
 
 /** Several runs of one case: the median wall time, and the worst calls, rounds and memory of them all. */
-async function runCaseTimes(c: Case, latencyMs: number, home: string, runs: number): Promise<Result> {
+async function runCaseTimes(c: Case, latencyMs: number, home: string, runs: number): Promise<Result & { coldMs: number }> {
+  // The first run compiles the bundle and saves V8's code cache (src/compile-cache.ts), as the first
+  // run on any machine does; it is timed apart, and the runs measured start warm.
+  const coldMs = (await runCase(c, latencyMs, home)).wallMs;
   const results: Result[] = [];
   for (let i = 0; i < runs; i++) results.push(await runCase(c, latencyMs, home));
   const walls = results.map((r) => r.wallMs).sort((a, b) => a - b);
@@ -172,6 +176,7 @@ async function runCaseTimes(c: Case, latencyMs: number, home: string, runs: numb
   if (!first) throw new Error('no runs');
   return {
     ...first,
+    coldMs,
     wallMs: walls[Math.floor(walls.length / 2)]!,
     wallRange: [walls[0]!, walls[walls.length - 1]!],
     runs,
@@ -217,7 +222,7 @@ function medianStart(args: string[], runs: number): number {
 const ok = (pass: boolean) => (pass ? 'ok' : 'MISSED');
 const ms = (n: number) => `${Math.round(n)} ms`;
 
-function describe(r: Result, latencyMs: number): string[] {
+function describe(r: Result & { coldMs: number }, latencyMs: number, nodeStartMs: number): string[] {
   const s = r.stats;
   const bound = r.fakeRounds * latencyMs;
   const lines = [`### ${r.c.name}`, ''];
@@ -229,7 +234,7 @@ function describe(r: Result, latencyMs: number): string[] {
   );
   const spread = r.runs > 1 ? `median of ${r.runs} runs, ${ms(r.wallRange[0])} to ${ms(r.wallRange[1])}; ` : '';
   lines.push(
-    `- wall time: ${ms(r.wallMs)} (${spread}node start included); lower bound rounds × latency = ${r.fakeRounds} × ${latencyMs} ms = ${ms(bound)}; ratio ${(r.wallMs / bound).toFixed(2)}`,
+    `- wall time: ${ms(r.wallMs)} (${spread}node start included; the first run, which compiles and caches the bundle: ${ms(r.coldMs)}); lower bound rounds × latency = ${r.fakeRounds} × ${latencyMs} ms = ${ms(bound)}; ratio ${(r.wallMs / bound).toFixed(2)}`,
   );
   lines.push(
     `- peak memory (max RSS of the CLI${r.runs > 1 ? ', the highest of the runs' : ''}): ${(r.peakKb / 1024).toFixed(0)} MB; JSON report ${(r.outputBytes / 1024 / 1024).toFixed(1)} MB; exit ${r.code}`,
@@ -243,6 +248,12 @@ function describe(r: Result, latencyMs: number): string[] {
     if (t.wallSlackMs !== undefined) {
       const limit = 1.5 * r.fakeRounds * latencyMs + t.wallSlackMs;
       checks.push(`wall ${ms(r.wallMs)} ≤ 1.5 × ${r.fakeRounds} × ${latencyMs} ms + 1 s = ${ms(limit)}: ${ok(r.wallMs <= limit)}`);
+    }
+    if (t.startSlackMs !== undefined) {
+      const limit = nodeStartMs + r.fakeRounds * latencyMs + t.startSlackMs;
+      checks.push(
+        `wall ${ms(r.wallMs)} ≤ node start ${ms(nodeStartMs)} + ${r.fakeRounds} × ${latencyMs} ms + ${t.startSlackMs} ms = ${ms(limit)}: ${ok(r.wallMs <= limit)}`,
+      );
     }
     if (t.peakMb !== undefined) checks.push(`peak ${(r.peakKb / 1024).toFixed(0)} MB ≤ ${t.peakMb} MB: ${ok(r.peakKb / 1024 <= t.peakMb)}`);
     lines.push(`- targets: ${checks.join('; ')}`);
@@ -319,7 +330,7 @@ async function main(): Promise<void> {
         roles: Math.max(1, Math.round(n / 200)),
       };
       const r = await runCaseTimes(c, latencyMs, home, runs);
-      for (const line of describe(r, latencyMs)) say(line);
+      for (const line of describe(r, latencyMs, floor)) say(line);
     }
   } finally {
     rmSync(home, { recursive: true, force: true });

@@ -70,3 +70,15 @@ export function terminalSafe(text: string): string {
 
 /** The same, for one line: a line break becomes a space too. */
 export const terminalLine = (text: string): string => terminalSafe(text.replace(/\r?\n/g, ' '));
+
+/** What stderr may show of an error: one line, no credentials, control characters escaped, not too long. */
+export function safeLine(text: string): string {
+  const line = printable(scrub(text.trim()));
+  return line.length > 500 ? `${line.slice(0, 497)}...` : line;
+}
+
+export const firstLine = (text: string) => text.split('\n', 1)[0] ?? '';
+
+export function messageText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -18,7 +18,8 @@ const ALLOWED = [
   /^package\.json$/,
   /^README\.md$/,
   /^LICENSE$/,
-  /^dist\/.+\.js$/,
+  /^dist\/(cli|app|help-text)\.js$/,
+  /^dist\/THIRD-PARTY-NOTICES\.txt$/,
   /^docs\/[\w.-]+\.md$/,
   /^examples\/[\w.-]+\.json$/,
   /^schema\/[\w.-]+\.schema\.json$/,
@@ -42,7 +43,7 @@ beforeAll(() => {
 });
 
 describe('npm pack', () => {
-  it('contains only what runs: the build (no maps, no tests, no build tools), examples, schemas, README and the docs it links, LICENSE', () => {
+  it('contains only what runs: the bundled build and its licence notices (no maps, no tests, no build tools, no unbundled modules), examples, schemas, README and the docs it links, LICENSE', () => {
     const files = pack(true)
       .files.map((f) => f.path)
       .sort();
@@ -53,6 +54,8 @@ describe('npm pack', () => {
       'docs/checks.md',
       'LICENSE',
       'dist/cli.js',
+      'dist/app.js',
+      'dist/THIRD-PARTY-NOTICES.txt',
       'examples/guide-start.facts.json',
       'schema/report.schema.json',
       'schema/facts.schema.json',
@@ -61,9 +64,28 @@ describe('npm pack', () => {
     }
     expect(files.filter((f) => /\.map$|\.ts$|^test\/|^src\/|^dist\/tools\//.test(f))).toEqual([]);
     // Every published module is built from a source file that exists now: no stale output of a renamed one.
-    for (const f of files.filter((p) => p.startsWith('dist/'))) {
+    for (const f of files.filter((p) => p.startsWith('dist/') && p.endsWith('.js'))) {
       expect({ f, source: existsSync(join(ROOT, 'src', f.slice('dist/'.length).replace(/\.js$/, '.ts'))) }).toEqual({ f, source: true });
     }
+  });
+
+  it('the notices carry the licence of what the bundle holds (the build fails on a bundled package they miss)', () => {
+    const notices = readFileSync(join(ROOT, 'dist', 'THIRD-PARTY-NOTICES.txt'), 'utf8');
+    for (const p of [
+      '@aws-sdk/client-ec2',
+      '@smithy/core',
+      'yargs',
+      'zod',
+      'cli-table3',
+      'ipaddr.js',
+      'lilconfig',
+      'budoux',
+      'https-proxy-agent',
+    ]) {
+      expect(notices).toMatch(new RegExp(`^- ${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}@\\d`, 'm'));
+    }
+    expect(notices).toContain('Apache License');
+    expect(notices).toContain('Permission is hereby granted, free of charge');
   });
 
   it('builds when packed (prepack), not on every install (no prepare: npm 11 warns on it in a global install)', () => {
