@@ -19,6 +19,7 @@ test('check ids, order and severities are pinned', () => {
     ['endpoint-sg-https', 'critical'],
     ['endpoint-policy', 'critical'],
     ['session-preferences', 'critical'],
+    ['session-kms-key', 'critical'],
     ['agent-registered', 'critical'],
     ['agent-version', 'warning'],
     ['caller-start-session', 'warning'],

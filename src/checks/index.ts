@@ -12,6 +12,7 @@ import { instanceSgEgress } from './instance-sg-egress.js';
 import { instanceState } from './instance-state.js';
 import { networkAcl } from './network-acl.js';
 import { networkRoute } from './network-route.js';
+import { sessionKmsKey } from './session-kms-key.js';
 import { sessionPreferences } from './session-preferences.js';
 import type { Check } from './types.js';
 import { vpcEndpoints } from './vpc-endpoints.js';
@@ -38,6 +39,7 @@ export const CHECKS: readonly Check[] = [
   endpointSgHttps,
   endpointPolicy,
   sessionPreferences,
+  sessionKmsKey,
   agentRegistered,
   agentVersion,
   callerStartSession,

@@ -56,6 +56,10 @@ const M = defineMessages({
     en: '; the key policy must also let the role use the key (not checked)',
     ja: '。キーポリシーでもロールにキーの使用が許可されている必要があります (未確認)',
   },
+  keyJudged: {
+    en: '; the key and its key policy: see session-kms-key',
+    ja: '。キーとキーポリシーについては session-kms-key を参照してください',
+  },
   noRole: {
     en: '; the instance has no role to check (see iam-instance-profile)',
     ja: '。インスタンスにロールがないため権限は確認していません (iam-instance-profile を参照)',
@@ -189,7 +193,9 @@ export const sessionPreferences: Check = {
       message: M('pass', {
         head,
         ok: joinText(out.ok, '; ', '。'),
-        keyNote: needs.some((n) => n.service === 'kms') ? M('keyNote') : NO_TEXT,
+        keyNote: needs.some((n) => n.service === 'kms')
+          ? M(facts.sessionKey?.kmsKeyId === prefs.kmsKeyId ? 'keyJudged' : 'keyNote')
+          : NO_TEXT,
         noRole: cred === null ? M('noRole') : NO_TEXT,
       }),
     };

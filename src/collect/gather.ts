@@ -5,6 +5,7 @@ import { consoleOutputs } from './ec2/console.js';
 import { describeVpcs } from './ec2/network.js';
 import { isFleet, readTargets, type Targets } from './ec2/targets.js';
 import { callerIdentity, callerSimulation } from './iam/caller.js';
+import { sessionKey } from './kms/key.js';
 import { readIam, sweepIam, SWEEP_PROFILES, type IamSweep } from './iam/roles.js';
 import { rolePairs } from './iam/simulate.js';
 import { findSessionManagerPlugin } from './plugin.js';
@@ -24,11 +25,13 @@ import { connectionStatuses, defaultHostManagement, sessionPreferences } from '.
  * a fleet one IAM sweep. Once the instances are known: each distinct VPC; with the preferences and
  * the caller too, each distinct instance profile (or the sweep, when there are many) and the
  * caller's simulation; with the registration, the console output of unregistered instances (not in
- * a fleet). Then each distinct role (GetRole and the simulation), and the prefix lists and hosted
- * zones that the VPC reads showed are needed. The role's policy lists and documents follow only
- * when the simulation did not allow everything. ssm:GetConnectionStatus (one instance per call) is
- * asked at once for the ids named; a fleet's suspects are asked afterwards, by the orchestrator
- * (src/diagnose.ts), once the checks have said which instances are suspect.
+ * a fleet); with the preferences alone, when they name a KMS key, that key and its key policy
+ * (an alias resolved first). Then each distinct role (GetRole and the simulation), and the prefix
+ * lists and hosted zones that the VPC reads showed are needed. The role's policy lists and
+ * documents follow only when the simulation did not allow everything. ssm:GetConnectionStatus
+ * (one instance per call) is asked at once for the ids named; a fleet's suspects are asked
+ * afterwards, by the orchestrator (src/diagnose.ts), once the checks have said which instances
+ * are suspect.
  */
 export async function gather(
   c: Clients,
@@ -89,7 +92,12 @@ export async function gather(
       );
     },
   );
-  const later = [vpcRead, consoleRead, callerSimRead, iamRead];
+  // Only when the preferences name a key: without one, not a call more.
+  const keyRead = prefsRead.then((f) => {
+    const key = prefsOf(f)?.kmsKeyId;
+    return key ? sessionKey(c, key) : undefined;
+  });
+  const later = [vpcRead, consoleRead, callerSimRead, iamRead, keyRead];
   // Awaited below; until then a rejection (a refused operation is a bug, and throws) must not count as unhandled.
   for (const p of later) p.catch(() => undefined);
 
@@ -127,7 +135,7 @@ export async function gather(
     throw fatal ?? noList;
   }
 
-  const [vpcs, iam, consoleOutput, caller] = await Promise.all([vpcRead, iamRead, consoleRead, callerSimRead]);
+  const [vpcs, iam, consoleOutput, caller, key] = await Promise.all([vpcRead, iamRead, consoleRead, callerSimRead, keyRead]);
   const facts: Facts = {
     factsVersion: 1,
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
@@ -145,6 +153,7 @@ export async function gather(
     sessionPreferences: prefsFact,
     caller: caller.caller,
     ...(caller.simulation ? { callerSimulation: caller.simulation } : {}),
+    ...(key ? { sessionKey: key } : {}),
     client: { sessionManagerPlugin: plugin },
   };
   return facts;

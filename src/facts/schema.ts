@@ -258,6 +258,25 @@ export const sessionPreferencesSchema = z.object({
 });
 export type SessionPreferences = z.infer<typeof sessionPreferencesSchema>;
 
+export const kmsKeySchema = z.object({
+  keyId: shaped(/^[\w-]{1,128}$/, 'a KMS key id').describe('KeyId: the key the preferences name, an alias resolved'),
+  arn: arn.describe('Arn of the key'),
+  keyState: z
+    .string()
+    .describe('Enabled | Disabled | PendingDeletion | PendingImport | PendingReplicaDeletion | Unavailable | Creating | Updating'),
+  keyManager: z.string().describe('CUSTOMER | AWS'),
+  keySpec: z.string().optional().describe('SYMMETRIC_DEFAULT for a key Session Manager can use'),
+  deletionDate: z.string().optional().describe('ISO 8601; set while PendingDeletion'),
+});
+export type KmsKey = z.infer<typeof kmsKeySchema>;
+
+export const sessionKeySchema = z.object({
+  kmsKeyId: shaped(ids.KMS_KEY, 'a KMS key id, alias or ARN').describe("the preferences' kmsKeyId this was read for"),
+  key: factOf(kmsKeySchema.nullable()).describe('kms:DescribeKey; null when the key (or alias) does not exist'),
+  policy: factOf(policyDocumentSchema).describe('kms:GetKeyPolicy (the policy named default), parsed'),
+});
+export type SessionKey = z.infer<typeof sessionKeySchema>;
+
 export const callerSchema = z.object({
   arn: arn.describe('sts:GetCallerIdentity Arn (for a role session: the assumed-role ARN)'),
   accountId,
@@ -300,6 +319,7 @@ export const factsSchema = z
     sessionPreferences: factOf(sessionPreferencesSchema.nullable())
       .optional()
       .describe('ssm:GetDocument SSM-SessionManagerRunShell; null when preferences were never saved'),
+    sessionKey: sessionKeySchema.optional().describe('the KMS key the Session Manager preferences name, read only when they name one'),
     caller: factOf(callerSchema).optional().describe('sts:GetCallerIdentity: who runs the tool'),
     callerSimulation: factOf(z.array(simulationResultSchema))
       .optional()

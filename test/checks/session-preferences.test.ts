@@ -92,6 +92,17 @@ checkCases('session-preferences', [
     messageJa: /キーポリシーでも/,
   },
   {
+    name: 'the same with the key read: the note points at session-kms-key, which judges the key policy',
+    facts: factsWith((f) => {
+      prefs({ kmsKeyId: KEY })(f);
+      kmsEndpoint(f);
+      allowInline(f, ['kms:Decrypt'], KEY);
+      f.sessionKey = { kmsKeyId: KEY, key: denied('kms:DescribeKey'), policy: denied('kms:GetKeyPolicy') };
+    }),
+    status: 'pass',
+    message: /SSMInstanceRole allows kms:Decrypt \(the role's documents\); the key and its key policy: see session-kms-key$/,
+  },
+  {
     name: 'a kms endpoint whose security group does not admit the instance fails with the ingress rule',
     facts: factsWith((f) => {
       prefs({ kmsKeyId: KEY })(f);

@@ -27,14 +27,18 @@ const results = async (env: NodeJS.ProcessEnv = { PATH: bin }) =>
   evaluateInstance(await gather(m.clients, [IDS.instance], () => new Date(0), env), IDS.instance);
 const notPassing = async (env?: NodeJS.ProcessEnv) => (await results(env)).filter((r) => r.status !== 'pass').map((r) => [r.id, r.status]);
 
-it('healthy answers: every check passes (session-preferences skips: no preference is on), with the policy lists never read', async () => {
-  expect(await notPassing()).toEqual([['session-preferences', 'skip']]);
+it('healthy answers: every check passes (session-preferences and session-kms-key skip: no preference is on), with the policy lists never read', async () => {
+  expect(await notPassing()).toEqual([
+    ['session-preferences', 'skip'],
+    ['session-kms-key', 'skip'],
+  ]);
   expect(m.iam.commandCalls(SimulatePrincipalPolicyCommand)).toHaveLength(2);
 });
 
 it('no plugin on PATH: caller-start-session warns', async () => {
   expect(await notPassing({ PATH: '' })).toEqual([
     ['session-preferences', 'skip'],
+    ['session-kms-key', 'skip'],
     ['caller-start-session', 'warn'],
   ]);
 });

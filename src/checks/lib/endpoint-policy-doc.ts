@@ -92,6 +92,7 @@ function principalMatches(principal: unknown, who: Who): Tri {
 }
 
 // ARN operators compare like StringLike (wildcards per ARN field; close enough for ARNs of one role).
+// Key policies (lib/key-policy.ts) take them the same way.
 const ARN_OPS: Record<string, string> = {
   arnequals: 'StringLike',
   arnlike: 'StringLike',
@@ -99,7 +100,7 @@ const ARN_OPS: Record<string, string> = {
   arnnotlike: 'StringNotLike',
 };
 
-function withArnOps(st: Statement): Statement {
+export function withArnOps(st: Statement): Statement {
   if (!st.condition) return st;
   const condition: Record<string, unknown> = {};
   for (const [op, block] of Object.entries(st.condition)) {

@@ -32,6 +32,8 @@ export const ALLOWED_OPERATIONS = [
   'ssm:GetDocument',
   'sts:GetCallerIdentity',
   'route53:ListHostedZonesByVPC',
+  'kms:DescribeKey',
+  'kms:GetKeyPolicy',
   'organizations:ListAccounts',
 ] as const;
 

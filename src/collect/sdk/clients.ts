@@ -1,5 +1,6 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -35,6 +36,8 @@ export interface Clients {
   sts: STSClient;
   /** Route 53 is global; its client still takes the region (it picks the partition's endpoint). */
   route53: Route53Client;
+  /** Read only when the Session Manager preferences name a KMS key. */
+  kms: KMSClient;
   region: string;
   /** The profile in effect (`--profile`, else AWS_PROFILE), for hints. */
   profile?: string;
@@ -90,22 +93,25 @@ export async function buildClients(opts: ClientOptions, env: NodeJS.ProcessEnv =
   const ssm = new SSMClient({ ...shared, requestHandler: handler(settings.caBundle, env) });
   const sts = new STSClient({ ...shared, requestHandler: handler(settings.caBundle, env) });
   const route53 = new Route53Client({ ...shared, requestHandler: handler(settings.caBundle, env) });
+  const kms = new KMSClient({ ...shared, requestHandler: handler(settings.caBundle, env) });
   guardedClient(ec2, recorder, opts.deadline);
   guardedClient(iam, recorder, opts.deadline);
   guardedClient(ssm, recorder, opts.deadline);
   guardedClient(sts, recorder, opts.deadline);
   guardedClient(route53, recorder, opts.deadline);
+  guardedClient(kms, recorder, opts.deadline);
   return {
     ec2,
     iam,
     ssm,
     sts,
     route53,
+    kms,
     region,
     profile,
     settings,
     recorder,
-    destroy: () => destroyAll(ec2, iam, ssm, sts, route53),
+    destroy: () => destroyAll(ec2, iam, ssm, sts, route53, kms),
   };
 }
 

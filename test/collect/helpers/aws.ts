@@ -25,6 +25,7 @@ import {
   SimulatePrincipalPolicyCommand,
   type EvaluationResult,
 } from '@aws-sdk/client-iam';
+import { KMSClient, KMSServiceException } from '@aws-sdk/client-kms';
 import { Route53Client, Route53ServiceException } from '@aws-sdk/client-route-53';
 import {
   DescribeInstanceInformationCommand,
@@ -52,17 +53,20 @@ export async function mockedAws() {
   const ssm = mockClient(new SSMClient({ region: IDS.region }));
   const sts = mockClient(new STSClient({ region: IDS.region }));
   const route53 = mockClient(new Route53Client({ region: IDS.region }));
+  const kms = mockClient(new KMSClient({ region: IDS.region }));
   answer(clients.ec2, (cmd) => ec2.send(cmd as never));
   answer(clients.iam, (cmd) => iam.send(cmd as never));
   answer(clients.ssm, (cmd) => ssm.send(cmd as never));
   answer(clients.sts, (cmd) => sts.send(cmd as never));
   answer(clients.route53, (cmd) => route53.send(cmd as never));
+  answer(clients.kms, (cmd) => kms.send(cmd as never));
   ec2.onAnyCommand().resolves({});
   iam.onAnyCommand().resolves({});
   ssm.onAnyCommand().resolves({});
   sts.onAnyCommand().resolves({});
   route53.onAnyCommand().resolves({});
-  return { clients, ec2, iam, ssm, sts, route53 };
+  kms.onAnyCommand().resolves({});
+  return { clients, ec2, iam, ssm, sts, route53, kms };
 }
 export type MockedAws = Awaited<ReturnType<typeof mockedAws>>;
 
@@ -85,7 +89,7 @@ function answer(client: { middlewareStack: unknown }, send: (command: unknown) =
 
 /** An error shaped as the SDK throws it for a real AWS error answer (name and Code both carry the code). */
 export function awsError(
-  service: 'ec2' | 'iam' | 'ssm' | 'sts' | 'route53',
+  service: 'ec2' | 'iam' | 'ssm' | 'sts' | 'route53' | 'kms',
   code: string,
   message = `User is not authorized to perform this action (${code})`,
 ) {
@@ -94,6 +98,7 @@ export function awsError(
     iam: IAMServiceException,
     sts: STSServiceException,
     route53: Route53ServiceException,
+    kms: KMSServiceException,
     ssm: Error,
   }[service];
   const e =

@@ -53,13 +53,14 @@ export const ALL_CHECKS = [
   'endpoint-sg-https',
   'endpoint-policy',
   'session-preferences',
+  'session-kms-key',
   'agent-registered',
   'agent-version',
   'caller-start-session',
 ];
 
 /** Checks that are `skip` on a healthy instance: nothing turns their subject on (no session preferences saved). */
-export const SKIPPED_WHEN_HEALTHY = ['session-preferences'];
+export const SKIPPED_WHEN_HEALTHY = ['session-preferences', 'session-kms-key'];
 
 /** What every check of a healthy instance says: pass, or skip for a feature nobody turned on. */
 export const HEALTHY = Object.fromEntries(ALL_CHECKS.map((c) => [c, SKIPPED_WHEN_HEALTHY.includes(c) ? 'skip' : 'pass']));

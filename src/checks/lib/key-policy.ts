@@ -1,0 +1,122 @@
+/**
+ * A KMS key policy as one principal's request meets it. Unlike IAM, KMS lets a principal use a key
+ * only when the key policy says so: either it names the principal (or `*`), which is enough on its
+ * own, or it names the account (`arn:aws:iam::ACCOUNT:root`, the default key policy), which
+ * delegates the decision to that account's IAM policies. An explicit Deny wins over both.
+ */
+import { withArnOps } from './endpoint-policy-doc.js';
+import { isObject } from './policy-parse.js';
+import { all, parsePolicy, policyObject, statementApplies, type Tri } from './policy.js';
+
+/** Who asks: the role (or user) ARN, the session ARN credentials carry, and the account. */
+export interface KeyPrincipal {
+  arn?: string;
+  sessionArn?: string;
+  account?: string;
+}
+
+export interface KeyStatementRef {
+  /** 0-based position in the policy's Statement list. */
+  index: number;
+  sid?: string;
+}
+
+export type KeyPolicyDecision =
+  /** The key policy names the principal (or everyone): IAM is not needed. */
+  | { kind: 'direct'; by: KeyStatementRef }
+  /** The key policy names the principal's account: its IAM policies decide. */
+  | { kind: 'delegated'; by: KeyStatementRef }
+  | { kind: 'deny'; by: KeyStatementRef }
+  /** The verdict hangs on a statement whose principal or condition could not be evaluated. */
+  | { kind: 'conditional'; by: KeyStatementRef }
+  | { kind: 'missing' };
+
+/** How a statement's principal covers the asker: the asker itself, its account, or neither. */
+type Cover = 'direct' | 'account' | 'no' | 'maybe';
+
+const ACCOUNT_PRINCIPAL = /^(?:(\d{12})|arn:[^:]+:iam::(\d{12}):root)$/;
+
+function coverOf(principal: unknown, who: KeyPrincipal): Cover {
+  if (principal === '*') return 'direct';
+  if (!isObject(principal)) return 'maybe';
+  const covers: Cover[] = [];
+  for (const [kind, v] of Object.entries(principal)) {
+    for (const x of Array.isArray(v) ? v : [v]) {
+      // Service, Federated and CanonicalUser principals never name a role's or a user's credentials.
+      if (kind !== 'AWS') covers.push('no');
+      else if (typeof x !== 'string') covers.push('maybe');
+      else if (x === '*') covers.push('direct');
+      else {
+        const m = ACCOUNT_PRINCIPAL.exec(x);
+        const account = m?.[1] ?? m?.[2];
+        if (account) covers.push(who.account ? (account === who.account ? 'account' : 'no') : 'maybe');
+        else if (!who.arn) covers.push('maybe');
+        else covers.push(x === who.arn || x === who.sessionArn ? 'direct' : 'no');
+      }
+    }
+  }
+  if (covers.includes('direct')) return 'direct';
+  if (covers.includes('account')) return 'account';
+  return covers.includes('maybe') ? 'maybe' : 'no';
+}
+
+const triOf = (c: Cover): Tri => (c === 'no' ? 'no' : c === 'maybe' ? 'maybe' : 'yes');
+const not = (x: Tri): Tri => (x === 'yes' ? 'no' : x === 'no' ? 'yes' : 'maybe');
+
+/** The raw statements beside the parsed ones (the parser drops Principal, which a key policy turns on). */
+function statementsOf(document: unknown) {
+  const doc = policyObject(document);
+  const parsed = parsePolicy(doc);
+  const raw = (Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement]) as unknown[];
+  return parsed.map((st, i) => ({ st, raw: isObject(raw[i]) ? raw[i] : {} }));
+}
+
+/**
+ * The key policy's decision on `action` on the key for `who`. Condition keys whose values are known
+ * for the request (the caller's account, the principal ARN) are evaluated; others make a statement
+ * conditional. Throws PolicyError when the document cannot be read.
+ */
+export function keyPolicyDecision(document: unknown, action: string, keyArn: string, who: KeyPrincipal): KeyPolicyDecision {
+  const context: Record<string, string> = {};
+  if (who.account) Object.assign(context, { 'kms:CallerAccount': who.account, 'aws:PrincipalAccount': who.account });
+  if (who.arn) context['aws:PrincipalArn'] = who.arn;
+  let direct: KeyStatementRef | undefined;
+  let delegated: KeyStatementRef | undefined;
+  let maybeAllow: KeyStatementRef | undefined;
+  let maybeDeny: KeyStatementRef | undefined;
+  for (const [index, { st, raw }] of statementsOf(document).entries()) {
+    const cover: Cover =
+      'Principal' in raw ? coverOf(raw.Principal, who) : 'NotPrincipal' in raw ? notCover(raw.NotPrincipal, who) : 'maybe';
+    const applies = all([triOf(cover), statementApplies(withArnOps(st), { action, resource: keyArn, context })]);
+    if (applies === 'no') continue;
+    const ref: KeyStatementRef = { index, ...(st.sid ? { sid: st.sid } : {}) };
+    if (st.effect === 'Deny') {
+      if (applies === 'yes') return { kind: 'deny', by: ref };
+      maybeDeny ??= ref;
+    } else if (applies === 'maybe') maybeAllow ??= ref;
+    else if (cover === 'direct') direct ??= ref;
+    else delegated ??= ref;
+  }
+  if (maybeDeny && (direct || delegated)) return { kind: 'conditional', by: maybeDeny };
+  if (direct) return { kind: 'direct', by: direct };
+  if (delegated) return { kind: 'delegated', by: delegated };
+  return maybeAllow ? { kind: 'conditional', by: maybeAllow } : { kind: 'missing' };
+}
+
+/** NotPrincipal: every principal but those listed; a match on the account excludes its roles too. */
+function notCover(listed: unknown, who: KeyPrincipal): Cover {
+  const c = not(triOf(coverOf(listed, who)));
+  return c === 'yes' ? 'direct' : c === 'no' ? 'no' : 'maybe';
+}
+
+/** The key policy with one statement added, for `put-key-policy`. */
+export function withStatement(document: unknown, statement: object): object {
+  const doc = policyObject(document);
+  const list = doc.Statement === undefined ? [] : Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
+  return { ...doc, Statement: [...(list as unknown[]), statement] };
+}
+
+/** How messages name a statement: its Sid, else its position (1-based). */
+export const statementName = (ref: KeyStatementRef): string => ref.sid ?? `#${ref.index + 1}`;
+
+export { PolicyError } from './policy.js';
