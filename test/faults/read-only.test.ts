@@ -20,7 +20,7 @@ beforeAll(requireBuiltCli);
 const READ: Record<SeenRequest['protocol'], RegExp> = {
   ec2: /^(Describe|Get)[A-Z]\w+$/,
   query: /^(Get|List|Simulate)[A-Z]\w+$/,
-  json: /^AmazonSSM\.(Describe|Get|List)[A-Z]\w+$/,
+  json: /^(AmazonSSM|TrentService)\.(Describe|Get|List)[A-Z]\w+$/,
   'rest-xml': /^GET \//,
 };
 
@@ -28,6 +28,7 @@ const scenarios: [string, (f: FakeAws) => void, string[]][] = [
   ['a healthy instance', () => {}, []],
   ['an unregistered instance (its console output is read)', (f) => (f.registered = false), []],
   ['a VPC without endpoints (its hosted zones are read)', (f) => (f.endpoints = false), []],
+  ['session encryption with a KMS key (the key and its policy are read)', (f) => (f.kmsKey = true), []],
   ['IAM simulation denied (the role policies are listed instead)', (f) => f.fail('iam:SimulatePrincipalPolicy', { kind: 'deny' }), []],
   // Retries go through the same guard: one throttled read per service is enough (throttling them
   // all is the storm in outcomes.test.ts).
@@ -66,6 +67,8 @@ describe('every request the CLI sends is a read on the allowlist', () => {
       'iam:ListAttachedRolePolicies',
       'sts:GetCallerIdentity',
       'ssm:GetDocument',
+      'kms:DescribeKey',
+      'kms:GetKeyPolicy',
     ]) {
       expect(ops).toContain(op);
     }

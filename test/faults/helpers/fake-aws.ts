@@ -83,6 +83,8 @@ export class FakeAws {
   registered = true;
   /** When false, the VPC has no interface endpoints (so the collector also reads the VPC's hosted zones). */
   endpoints = true;
+  /** When true, the Session Manager preferences encrypt with a KMS key (so the collector also reads the key and its policy). */
+  kmsKey = false;
 
   private constructor(
     private readonly server: Server,
@@ -121,6 +123,7 @@ export class FakeAws {
     this.requests.length = 0;
     this.registered = true;
     this.endpoints = true;
+    this.kmsKey = false;
     for (const s of this.sockets) s.destroy();
   }
 
@@ -196,7 +199,13 @@ export class FakeAws {
       return queryXml('sts', operation, `<Arn>${callerArn}</Arn><UserId>AROAEXAMPLE:alice</UserId><Account>${WORLD.account}</Account>`);
     }
     if (service === 'ssm')
-      return ssmAnswer(operation, body.length ? (JSON.parse(body.toString()) as Record<string, unknown>) : {}, this.registered);
+      return ssmAnswer(
+        operation,
+        body.length ? (JSON.parse(body.toString()) as Record<string, unknown>) : {},
+        this.registered,
+        this.kmsKey,
+      );
+    if (service === 'kms') return kmsAnswer(operation);
     if (service === 'route53' && operation === 'ListHostedZonesByVPC') {
       return xml(
         200,
@@ -375,7 +384,29 @@ function iamAnswer(operation: string, form: URLSearchParams): Reply {
   }
 }
 
-function ssmAnswer(operation: string, input: Record<string, unknown>, registered: boolean): Reply {
+const keyId = '1234abcd-12ab-34cd-56ef-1234567890ab';
+const keyArn = `arn:aws:kms:${WORLD.region}:${WORLD.account}:key/${keyId}`;
+
+function kmsAnswer(operation: string): Reply {
+  switch (operation) {
+    case 'DescribeKey':
+      return json({
+        KeyMetadata: { KeyId: keyId, Arn: keyArn, KeyState: 'Enabled', KeyManager: 'CUSTOMER', KeySpec: 'SYMMETRIC_DEFAULT' },
+      });
+    case 'GetKeyPolicy':
+      return json({
+        PolicyName: 'default',
+        Policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${WORLD.account}:root` }, Action: 'kms:*', Resource: '*' }],
+        }),
+      });
+    default:
+      return jsonError(400, 'UnknownOperationException', `fake-aws does not implement kms:${operation}`);
+  }
+}
+
+function ssmAnswer(operation: string, input: Record<string, unknown>, registered: boolean, kmsKey: boolean): Reply {
   switch (operation) {
     case 'DescribeInstanceInformation':
       return json({
@@ -401,6 +432,14 @@ function ssmAnswer(operation: string, input: Record<string, unknown>, registered
     case 'GetConnectionStatus':
       return json({ Target: String(input.Target ?? ''), Status: registered ? 'connected' : 'notconnected' });
     case 'GetDocument':
+      if (kmsKey) {
+        const content = {
+          schemaVersion: '1.0',
+          sessionType: 'Standard_Stream',
+          inputs: { kmsKeyId: keyArn, s3BucketName: '', cloudWatchLogGroupName: '' },
+        };
+        return json({ Name: String(input.Name), DocumentFormat: 'JSON', Content: JSON.stringify(content) });
+      }
       return jsonError(400, 'InvalidDocument', `Document with name ${String(input.Name)} does not exist.`);
     default:
       return jsonError(400, 'UnknownOperationException', `fake-aws does not implement ssm:${operation}`);
