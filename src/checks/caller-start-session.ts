@@ -4,6 +4,7 @@ import { defineMessages, joinText, NO_TEXT, type Text } from '../lang.js';
 import { partitionOfRegion, scopeOf, type ArnScope } from '../aws/arn.js';
 import { preferenceNeeds, startSessionRequests, type PreferenceRequest } from '../aws/session-preferences.js';
 import { SESSION_DOCUMENT } from '../aws/services.js';
+import { CALLER_KEY_MESSAGES, callerKeyProblem } from './lib/caller-key-policy.js';
 import { CALLER_POLICY_MESSAGES, callerPrincipal, permissionFix, pluginStep } from './lib/caller-policy.js';
 import { decide, type Permission } from './lib/iam-decision.js';
 import { byInstance } from './lib/simulation.js';
@@ -99,7 +100,7 @@ export const callerStartSession: Check = {
   subject: 'caller',
   severity: 'warning',
   title: M('title'),
-  messages: { ...M.table, ...CALLER_POLICY_MESSAGES },
+  messages: { ...M.table, ...CALLER_POLICY_MESSAGES, ...CALLER_KEY_MESSAGES },
   evaluate({ facts, instance, region, memo }): Finding {
     const id = instance.instanceId;
     const caller = need(facts.caller, 'sts:GetCallerIdentity');
@@ -138,6 +139,12 @@ export const callerStartSession: Check = {
       const cond = conditionalProblem(who, conditional);
       problems.push(cond.text);
       steps.push(cond.step);
+    }
+    // IAM's simulator does not see the key policy, which must let the caller use the key too.
+    const key = callerKeyProblem(facts, caller, kmsKey);
+    if (key) {
+      problems.push(key.text);
+      steps.push(key.step);
     }
     if (problems.length)
       return { status: 'warn', message: joinText(problems, '; ', '。'), fix: { steps, commands: permission?.commands ?? [] } };

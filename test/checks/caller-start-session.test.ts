@@ -29,6 +29,13 @@ const addSim = (r: Partial<SimulationResult>) => (f: Facts) => {
 const caller = (arn: string, principalArn?: string) => (f: Facts) =>
   void (f.caller = known({ arn, accountId: IDS.account, ...(principalArn ? { principalArn } : {}) }));
 const kmsOn = (f: Facts) => void (f.sessionPreferences = known({ documentName: 'SSM-SessionManagerRunShell', kmsKeyId: KEY }));
+const ROOT_STATEMENT = { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${IDS.account}:root` }, Action: 'kms:*', Resource: '*' };
+const keyPolicy = (statements: object[]) => (f: Facts) =>
+  void (f.sessionKey = {
+    kmsKeyId: KEY,
+    key: known({ keyId: '1234abcd-12ab-34cd-56ef-1234567890ab', arn: KEY, keyState: 'Enabled', keyManager: 'CUSTOMER' }),
+    policy: known({ Version: '2012-10-17', Statement: statements }),
+  });
 const policyDoc = (cmd: string) => JSON.parse(/--policy-document '(.*)' --region/.exec(cmd)![1]!);
 const both = (...patches: ((f: Facts) => void)[]) => factsWith((f) => patches.forEach((p) => p(f)));
 
@@ -119,6 +126,39 @@ checkCases('caller-start-session', [
         { Effect: 'Allow', Action: 'ssm:StartSession', Resource: [INSTANCE_ARN, DOC_ARN] },
         { Effect: 'Allow', Action: 'kms:GenerateDataKey', Resource: KEY },
       ]),
+  },
+  {
+    name: 'KMS encryption on, IAM allows kms:GenerateDataKey, and the key policy delegates to the account: pass',
+    facts: both(kmsOn, keyPolicy([ROOT_STATEMENT]), addSim({ action: 'kms:GenerateDataKey', resource: KEY })),
+    status: 'pass',
+    message: new RegExp(`kms:GenerateDataKey on ${KEY}`),
+  },
+  {
+    name: 'KMS encryption on, IAM allows kms:GenerateDataKey, but the key policy leaves the caller out: warn with the statement to add (no command)',
+    facts: both(kmsOn, keyPolicy([]), addSim({ action: 'kms:GenerateDataKey', resource: KEY })),
+    status: 'warn',
+    message: new RegExp(
+      `^the key policy of ${KEY} neither names ${IDS.callerPrincipal} nor lets IAM decide for account ${IDS.account}, so kms:GenerateDataKey is denied whatever IAM allows$`,
+    ),
+    messageJa: /キーポリシーは .* を指定しておらず/,
+    commands: [],
+    verify: (r) =>
+      expect(r.fix!.steps[0]!.text.en).toContain(
+        `Key policy → Edit: add the statement {"Sid":"AllowSessionManagerUser","Effect":"Allow","Principal":{"AWS":"${IDS.callerPrincipal}"},"Action":"kms:GenerateDataKey","Resource":"*"}`,
+      ),
+  },
+  {
+    name: 'a Deny for the caller in the key policy: warn naming the statement',
+    facts: both(
+      kmsOn,
+      keyPolicy([
+        ROOT_STATEMENT,
+        { Sid: 'NoHumans', Effect: 'Deny', Principal: { AWS: IDS.callerPrincipal }, Action: 'kms:GenerateDataKey*', Resource: '*' },
+      ]),
+      addSim({ action: 'kms:GenerateDataKey', resource: KEY }),
+    ),
+    status: 'warn',
+    message: /denies arn:aws:iam::123456789012:role\/Admin kms:GenerateDataKey \(statement NoHumans\)/,
   },
   {
     name: 'KMS encryption on but kms:GenerateDataKey not simulated: unknown',

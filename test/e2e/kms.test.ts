@@ -93,7 +93,7 @@ describe('session-kms-key against moto', () => {
     expect(code).toBe(2);
   });
 
-  it('a key policy that names neither the role nor the account fails with put-key-policy; a Deny for the role fails naming it', async () => {
+  it('a key policy that names neither the role nor the account fails with put-key-policy; a Deny for the role fails naming it; the caller left out warns, apart', async () => {
     const { w, keyId } = await keyedWorld();
     const id = w.instance.instanceId;
     const admin = { Sid: 'KeyAdmins', Effect: 'Allow', Principal: { AWS: w.caller!.principalArn }, Action: 'kms:*', Resource: '*' };
@@ -132,6 +132,15 @@ describe('session-kms-key against moto', () => {
       status: 'fail',
       message: expect.stringContaining(`its key policy denies ${roleArn} kms:Decrypt (statement NoInstances)`),
     });
+
+    // A policy naming the role alone: the instance may decrypt, the caller may not generate the data key.
+    await put([{ Sid: 'Agent', Effect: 'Allow', Principal: { AWS: roleArn }, Action: 'kms:Decrypt', Resource: '*' }]);
+    const callerLeftOut = await diagnose(e2e, [id]);
+    expect(statuses(callerLeftOut.report, id)).toEqual(withKey({ 'caller-start-session': 'warn' }));
+    expect(check(callerLeftOut.report, id, 'caller-start-session').message).toContain(
+      `the key policy of ${keyId} neither names ${w.caller!.principalArn} nor lets IAM decide for account ${ACCOUNT}`,
+    );
+    expect(callerLeftOut.code).toBe(0);
   });
 
   it('kms:GetKeyPolicy denied: unknown naming the call (exit 3), not a fail', async () => {
