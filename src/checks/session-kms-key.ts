@@ -1,11 +1,12 @@
 import type { KmsKey } from '../facts/schema.js';
 import { defineMessages, joinText, type Text } from '../lang.js';
 import { aws } from './lib/cli.js';
+import { KEY_STATE_MESSAGES, ok, prefsStep, statePart, type Part, type Status } from './lib/kms-key-state.js';
 import { whoOf } from './lib/endpoint-policy-doc.js';
 import { consolePath, label } from './lib/glossary.js';
 import { credentialRole } from './lib/iam-role.js';
 import { keyPolicyDecision, PolicyError, statementName, withStatement } from './lib/key-policy.js';
-import { FactUnknown, need, type Check, type CheckContext, type Finding, type FixStep } from './types.js';
+import { FactUnknown, need, type Check, type CheckContext, type Finding } from './types.js';
 
 const M = defineMessages({
   title: {
@@ -32,20 +33,6 @@ const M = defineMessages({
     en: 'it does not exist in {region}, so sessions cannot open',
     ja: 'このキーは {region} に存在しないため、セッションを開始できません',
   },
-  enabled: { en: '{arn} is Enabled', ja: '{arn} は有効 (Enabled) です' },
-  state: { en: '{arn} is {state}, so sessions cannot open', ja: '{arn} は {state} のため、セッションを開始できません' },
-  Disabled: { en: 'disabled', ja: '無効 (Disabled)' },
-  PendingDeletion: { en: 'pending deletion (on {date})', ja: '削除待ち (PendingDeletion、削除予定 {date})' },
-  PendingImport: { en: 'waiting for its key material (PendingImport)', ja: 'キーマテリアルのインポート待ち (PendingImport)' },
-  Unavailable: {
-    en: 'unavailable (its custom key store is disconnected)',
-    ja: '使用不可 (Unavailable、カスタムキーストアが切断されています)',
-  },
-  otherState: { en: 'in the state {state}', ja: '{state} の状態' },
-  spec: {
-    en: '{arn} is a {spec} key, and Session Manager encrypts only with a symmetric key (SYMMETRIC_DEFAULT), so sessions cannot open',
-    ja: '{arn} は {spec} のキーです。Session Manager は対称キー (SYMMETRIC_DEFAULT) でのみ暗号化するため、セッションを開始できません',
-  },
   direct: {
     en: 'its key policy allows {role} kms:Decrypt (statement {statement})',
     ja: 'キーポリシーで {role} に kms:Decrypt が許可されています (ステートメント {statement})',
@@ -70,26 +57,6 @@ const M = defineMessages({
     en: 'the instance has no role to check against the key policy (see iam-instance-profile)',
     ja: 'インスタンスにロールがないため、キーポリシーは確認していません (iam-instance-profile を参照)',
   },
-  stepEnable: {
-    en: '{path} → {actions} → {enable}',
-    ja: '{path}→{actions}→{enable}をクリックします',
-  },
-  stepCancel: {
-    en: '{path} → {actions} → {cancel}, then {actions} → {enable} (a key whose deletion is cancelled stays disabled)',
-    ja: '{path}→{actions}→{cancel}をクリックし、続けて{actions}→{enable}をクリックします (削除をキャンセルしたキーは無効のままです)',
-  },
-  stepImport: {
-    en: '{path} → {material} → {import}: import the key material of {key}',
-    ja: '{path}→{material}→{import}で {key} のキーマテリアルをインポートします',
-  },
-  stepConnect: {
-    en: '{path}: select the custom key store of {key} → {actions} → {connect}',
-    ja: '{path}で {key} のカスタムキーストアを選択 →{actions}→{connect}をクリックします',
-  },
-  stepChoose: {
-    en: '{path} → {edit} → KMS encryption: choose an enabled, symmetric customer managed key of {region} (or turn KMS encryption off) → {save}',
-    ja: '{path}→{edit}→ KMS 暗号化で {region} の有効な対称カスタマー管理型キーを選択し (または KMS 暗号化をオフにし)、{save}をクリックします',
-  },
   stepDeny: {
     en: '{path} → {edit}: remove statement {statement}, or narrow it so that it does not apply to {role}',
     ja: '{path}→{edit}でステートメント {statement} を削除するか、{role} に当てはまらないように絞り込みます',
@@ -102,87 +69,22 @@ const M = defineMessages({
     en: '{path} → {edit}: add the statement {statement} (the command below writes the key policy with it added)',
     ja: '{path}→{edit}でステートメント {statement} を追加します (下のコマンドは、追加後のキーポリシーを書き込みます)',
   },
+  stepAddRole: {
+    en: '{path} → {edit}: add a statement that allows {role} kms:Decrypt (Principal: the role’s ARN, Resource "*")',
+    ja: '{path}→{edit}で {role} に kms:Decrypt を許可するステートメントを追加します (Principal はロールの ARN、Resource は "*")',
+  },
+  itsAccount: { en: 'its account', ja: 'ロールのアカウント' },
   stepAwsManaged: {
     en: '{key} is an AWS managed key, whose key policy cannot be changed: use a customer managed key instead',
     ja: '{key} は AWS マネージドキーでキーポリシーを変更できないため、カスタマー管理型のキーを使います',
   },
 });
 
-type Status = 'pass' | 'warn' | 'fail';
-interface Part {
-  status: Status;
-  text: Text;
-  steps: FixStep[];
-  commands: string[];
-}
-const ok = (text: Text): Part => ({ status: 'pass', text, steps: [], commands: [] });
-
-const keyPath = (k: KmsKey) => consolePath('kms', 'customerManagedKeys', { id: k.keyId });
-const prefsStep = (region: string): FixStep => ({
-  key: 'session-prefs-kms-key',
-  text: M('stepChoose', {
-    path: consolePath('systemsManager', 'sessionManager', 'preferences'),
-    edit: label('edit'),
-    region,
-    save: label('save'),
-  }),
-});
-
-/** Whether sessions can use the key at all: it must be Enabled and symmetric. */
-function statePart(k: KmsKey, region: string): Part {
-  const enable = aws(region, 'kms', 'enable-key', '--key-id', k.keyId);
-  const nav = { path: keyPath(k), actions: label('keyActions'), enable: label('enable') };
-  const fail = (state: Text, steps: FixStep[], commands: string[] = []): Part => ({
-    status: 'fail',
-    text: M('state', { arn: k.arn, state }),
-    steps,
-    commands,
-  });
-  switch (k.keyState) {
-    case 'Enabled':
-      break;
-    case 'Disabled':
-      return fail(M('Disabled'), [{ key: `kms-enable:${k.keyId}`, text: M('stepEnable', nav) }], [enable]);
-    case 'PendingDeletion':
-    case 'PendingReplicaDeletion':
-      return fail(
-        M('PendingDeletion', { date: k.deletionDate ?? '?' }),
-        [{ key: `kms-cancel-deletion:${k.keyId}`, text: M('stepCancel', { ...nav, cancel: label('cancelKeyDeletion') }) }],
-        [aws(region, 'kms', 'cancel-key-deletion', '--key-id', k.keyId), enable],
-      );
-    case 'PendingImport':
-      return fail(M('PendingImport'), [
-        {
-          key: `kms-import:${k.keyId}`,
-          text: M('stepImport', { path: keyPath(k), material: label('keyMaterial'), import: label('importKeyMaterial'), key: k.keyId }),
-        },
-      ]);
-    case 'Unavailable':
-      return fail(M('Unavailable'), [
-        {
-          key: `kms-connect:${k.keyId}`,
-          text: M('stepConnect', {
-            path: consolePath('kms', 'customKeyStores'),
-            key: k.keyId,
-            actions: label('keyActions'),
-            connect: label('connect'),
-          }),
-        },
-      ]);
-    default:
-      return fail(M('otherState', { state: k.keyState }), [prefsStep(region)]);
-  }
-  if (k.keySpec && k.keySpec !== 'SYMMETRIC_DEFAULT') {
-    return { status: 'fail', text: M('spec', { arn: k.arn, spec: k.keySpec }), steps: [prefsStep(region)], commands: [] };
-  }
-  return ok(M('enabled', { arn: k.arn }));
-}
-
 /** What the key policy says of the instance role's kms:Decrypt. */
 function policyPart(ctx: CheckContext, k: KmsKey, document: unknown): Part {
   const who = whoOf(ctx);
-  const role = who.roleArn ?? who.text.en;
-  const account = who.account ?? '?';
+  const role: Text = who.roleArn ? { en: who.roleArn, ja: who.roleArn } : who.text;
+  const account: Text = who.account ? { en: who.account, ja: who.account } : M('itsAccount');
   const path = consolePath('kms', 'customerManagedKeys', { id: k.keyId }, 'keyPolicy');
   let d;
   try {
@@ -216,12 +118,7 @@ function policyPart(ctx: CheckContext, k: KmsKey, document: unknown): Part {
 }
 
 /** Neither the role nor its account: the statement that names the role, or for an AWS managed key another key. */
-function missingPart(
-  region: string,
-  k: KmsKey,
-  document: unknown,
-  w: { role: string; account: string; path: Text; roleArn?: string },
-): Part {
+function missingPart(region: string, k: KmsKey, document: unknown, w: { role: Text; account: Text; path: Text; roleArn?: string }): Part {
   const text = M('missing', { role: w.role, account: w.account });
   if (k.keyManager === 'AWS') {
     return {
@@ -231,12 +128,19 @@ function missingPart(
       commands: [],
     };
   }
-  // Without the role's ARN there is no principal to write: the step says what to add, with no command.
-  const principal = w.roleArn ?? w.role;
+  const key = `kms-policy-add:${k.keyId}`;
+  // Without the role's ARN there is no principal to write: the step says what to allow, with no command.
+  if (!w.roleArn)
+    return {
+      status: 'fail',
+      text,
+      steps: [{ key, text: M('stepAddRole', { path: w.path, edit: label('edit'), role: w.role }) }],
+      commands: [],
+    };
   const statement = {
     Sid: 'AllowSessionManagerInstanceRole',
     Effect: 'Allow',
-    Principal: { AWS: principal },
+    Principal: { AWS: w.roleArn },
     Action: 'kms:Decrypt',
     Resource: '*',
   };
@@ -244,10 +148,8 @@ function missingPart(
   return {
     status: 'fail',
     text,
-    steps: [
-      { key: `kms-policy-add:${k.keyId}`, text: M('stepAdd', { path: w.path, edit: label('edit'), statement: JSON.stringify(statement) }) },
-    ],
-    commands: w.roleArn ? [aws(region, 'kms', 'put-key-policy', '--key-id', k.keyId, '--policy-name', 'default', '--policy', policy)] : [],
+    steps: [{ key, text: M('stepAdd', { path: w.path, edit: label('edit'), statement: JSON.stringify(statement) }) }],
+    commands: [aws(region, 'kms', 'put-key-policy', '--key-id', k.keyId, '--policy-name', 'default', '--policy', policy)],
   };
 }
 
@@ -275,7 +177,7 @@ export const sessionKmsKey: Check = {
   id: 'session-kms-key',
   severity: 'critical',
   title: M('title'),
-  messages: M.table,
+  messages: { ...M.table, ...KEY_STATE_MESSAGES },
   evaluate(ctx): Finding {
     const { facts, region, instance } = ctx;
     const prefs = need(facts.sessionPreferences, 'ssm:GetDocument');

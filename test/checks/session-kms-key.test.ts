@@ -87,6 +87,13 @@ checkCases('session-kms-key', [
     verify: (r) => expect(r.fix!.steps[0]!.text.en).toContain('Cancel key deletion, then Key actions → Enable'),
   },
   {
+    name: 'a replica key pending deletion, its date not given, fails the same way',
+    facts: factsWith(keyed({ key: { keyState: 'PendingReplicaDeletion' } })),
+    status: 'fail',
+    message: new RegExp(`${KEY} is pending deletion, so sessions cannot open`),
+    messageJa: /削除待ち \(PendingDeletion\) のため/,
+  },
+  {
     name: 'a key waiting for its key material fails with the import step',
     facts: factsWith(keyed({ key: { keyState: 'PendingImport' } })),
     status: 'fail',
@@ -243,6 +250,12 @@ checkCases('session-kms-key', [
     }),
     status: 'unknown',
     message: /kms:GetKeyPolicy was denied/,
+  },
+  {
+    name: 'a key policy the evaluator cannot read: unknown, naming kms:GetKeyPolicy (never a guess)',
+    facts: factsWith(keyed({ policy: { Statement: [{ Effect: 'Perhaps', Principal: '*', Action: 'kms:*', Resource: '*' }] } })),
+    status: 'unknown',
+    message: /kms:GetKeyPolicy/,
   },
   {
     name: 'an instance without a role: the key is judged, the policy is left to iam-instance-profile',
