@@ -31,6 +31,7 @@ describe('malformation: a 2xx body that cannot be the answer', () => {
     ).toBeUndefined();
     expect(ssm('DescribeInstanceInformation', '{"InstanceInformationList": []}')).toBeUndefined();
     expect(ssm('GetConnectionStatus', '{"Target":"i-1","Status":"connected"}')).toBeUndefined();
+    expect(malformation('KMSClient', 'GetKeyPolicyCommand', bytes('{"PolicyName":"default","Policy":"{}"}'))).toBeUndefined();
     expect(
       ec2(
         'DescribeSubnets',
@@ -65,5 +66,10 @@ describe('malformation: a 2xx body that cannot be the answer', () => {
     ],
     ['SSM not an object', () => ssm('DescribeInstanceInformation', 'null'), 'it is not a JSON object: it starts with "null"'],
     ['SSM without its list', () => ssm('DescribeInstanceInformation', '{}'), 'it has no InstanceInformationList'],
+    [
+      'KMS (JSON) answered with XML',
+      () => malformation('KMSClient', 'DescribeKeyCommand', bytes('<DescribeKeyResponse/>')),
+      'it is not a JSON object: it starts with "<DescribeKeyResponse/>"',
+    ],
   ])('%s', (_n, run, why) => expect(run()).toBe(why));
 });
