@@ -141,7 +141,7 @@ export const callerStartSession: Check = {
       steps.push(cond.step);
     }
     // IAM's simulator does not see the key policy, which must let the caller use the key too.
-    const key = callerKeyProblem(facts, caller, kmsKey);
+    const key = callerKeyProblem(facts, caller, kmsKey, memo);
     if (key) {
       problems.push(key.text);
       steps.push(key.step);

@@ -5,7 +5,7 @@ import { KEY_STATE_MESSAGES, ok, prefsStep, statePart, type Part, type Status } 
 import { whoOf } from './lib/endpoint-policy-doc.js';
 import { consolePath, label } from './lib/glossary.js';
 import { credentialRole } from './lib/iam-role.js';
-import { keyPolicyDecision, PolicyError, statementName, withStatement } from './lib/key-policy.js';
+import { keyPolicyDecision, parseKeyPolicy, PolicyError, statementName, withStatement } from './lib/key-policy.js';
 import { FactUnknown, need, type Check, type CheckContext, type Finding } from './types.js';
 
 const M = defineMessages({
@@ -88,7 +88,9 @@ function policyPart(ctx: CheckContext, k: KmsKey, document: unknown): Part {
   const path = consolePath('kms', 'customerManagedKeys', { id: k.keyId }, 'keyPolicy');
   let d;
   try {
-    d = keyPolicyDecision(document, 'kms:Decrypt', k.arn, { arn: who.roleArn, sessionArn: who.sessionArn, account: who.account });
+    // Every instance of a fleet meets the same key policy: it is read once per run.
+    const policy = ctx.memo.get('kms-key-policy', k.arn, () => parseKeyPolicy(document));
+    d = keyPolicyDecision(policy, 'kms:Decrypt', k.arn, { arn: who.roleArn, sessionArn: who.sessionArn, account: who.account });
   } catch (e) {
     if (!(e instanceof PolicyError)) throw e;
     throw new FactUnknown({ known: false, call: 'kms:GetKeyPolicy', code: 'UnreadablePolicy', message: e.message });

@@ -3,7 +3,8 @@ import type { Caller, Facts } from '../../facts/schema.js';
 import { defineMessages, type Text } from '../../lang.js';
 import type { FixStep } from '../types.js';
 import { consolePath, label } from './glossary.js';
-import { keyPolicyDecision, PolicyError, statementName } from './key-policy.js';
+import { keyPolicyDecision, parseKeyPolicy, PolicyError, statementName } from './key-policy.js';
+import type { RunMemo } from './memo.js';
 
 const M = defineMessages({
   deny: {
@@ -38,18 +39,29 @@ export const CALLER_KEY_MESSAGES = M.table;
  * read and they stand in the way; undefined otherwise (session-kms-key reports a key it could not read).
  * The fix is a step, not a put-key-policy command: session-kms-key's command writes the same policy.
  */
-export function callerKeyProblem(facts: Facts, caller: Caller, kmsKey: string | undefined): { text: Text; step: FixStep } | undefined {
+export function callerKeyProblem(
+  facts: Facts,
+  caller: Caller,
+  kmsKey: string | undefined,
+  memo: RunMemo,
+): { text: Text; step: FixStep } | undefined {
   const read = facts.sessionKey;
   if (!kmsKey || read?.kmsKeyId !== kmsKey || !read.key.known || !read.key.value || !read.policy.known) return undefined;
   const key = read.key.value;
   const who = caller.principalArn ?? caller.arn;
   let d;
   try {
-    d = keyPolicyDecision(read.policy.value, 'kms:GenerateDataKey', key.arn, {
-      arn: who,
-      sessionArn: caller.arn,
-      account: caller.accountId,
-    });
+    const policy = read.policy.value;
+    d = keyPolicyDecision(
+      memo.get('kms-key-policy', key.arn, () => parseKeyPolicy(policy)),
+      'kms:GenerateDataKey',
+      key.arn,
+      {
+        arn: who,
+        sessionArn: caller.arn,
+        account: caller.accountId,
+      },
+    );
   } catch (e) {
     if (e instanceof PolicyError) return undefined;
     throw e;

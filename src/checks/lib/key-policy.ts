@@ -6,7 +6,7 @@
  */
 import { withArnOps } from './endpoint-policy-doc.js';
 import { isObject } from './policy-parse.js';
-import { all, parsePolicy, policyObject, statementApplies, type Tri } from './policy.js';
+import { all, parsePolicy, policyObject, statementApplies, type Statement, type Tri } from './policy.js';
 
 /** Who asks: the role (or user) ARN, the session ARN credentials carry, and the account. */
 export interface KeyPrincipal {
@@ -63,20 +63,26 @@ function coverOf(principal: unknown, who: KeyPrincipal): Cover {
 const triOf = (c: Cover): Tri => (c === 'no' ? 'no' : c === 'maybe' ? 'maybe' : 'yes');
 const not = (x: Tri): Tri => (x === 'yes' ? 'no' : x === 'no' ? 'yes' : 'maybe');
 
-/** The raw statements beside the parsed ones (the parser drops Principal, which a key policy turns on). */
-function statementsOf(document: unknown) {
+/** A key policy read once: each parsed statement beside its raw object (the parser drops Principal, which a key policy turns on). */
+export type KeyPolicy = readonly { st: Statement; raw: Record<string, unknown> }[];
+
+/** Throws PolicyError when the document cannot be read. A fleet's checks share the result (RunMemo): do not change it. */
+export function parseKeyPolicy(document: unknown): KeyPolicy {
   const doc = policyObject(document);
   const parsed = parsePolicy(doc);
   const raw = (Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement]) as unknown[];
-  return parsed.map((st, i) => ({ st, raw: isObject(raw[i]) ? raw[i] : {} }));
+  return parsed.map((st, i) => {
+    const r = raw[i];
+    return { st, raw: isObject(r) ? r : {} };
+  });
 }
 
 /**
  * The key policy's decision on `action` on the key for `who`. Condition keys whose values are known
  * for the request (the caller's account, the principal ARN) are evaluated; others make a statement
- * conditional. Throws PolicyError when the document cannot be read.
+ * conditional.
  */
-export function keyPolicyDecision(document: unknown, action: string, keyArn: string, who: KeyPrincipal): KeyPolicyDecision {
+export function keyPolicyDecision(policy: KeyPolicy, action: string, keyArn: string, who: KeyPrincipal): KeyPolicyDecision {
   const context: Record<string, string> = {};
   if (who.account) Object.assign(context, { 'kms:CallerAccount': who.account, 'aws:PrincipalAccount': who.account });
   if (who.arn) context['aws:PrincipalArn'] = who.arn;
@@ -84,7 +90,7 @@ export function keyPolicyDecision(document: unknown, action: string, keyArn: str
   let delegated: KeyStatementRef | undefined;
   let maybeAllow: KeyStatementRef | undefined;
   let maybeDeny: KeyStatementRef | undefined;
-  for (const [index, { st, raw }] of statementsOf(document).entries()) {
+  for (const [index, { st, raw }] of policy.entries()) {
     const cover: Cover =
       'Principal' in raw ? coverOf(raw.Principal, who) : 'NotPrincipal' in raw ? notCover(raw.NotPrincipal, who) : 'maybe';
     const applies = all([triOf(cover), statementApplies(withArnOps(st), { action, resource: keyArn, context })]);
