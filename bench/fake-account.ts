@@ -263,6 +263,9 @@ export class FakeAccount {
     if (service === 'sts' && operation === 'GetCallerIdentity') {
       return queryXml('sts', operation, `<Arn>${CALLER}</Arn><UserId>AROABENCH:bench</UserId><Account>${ACCOUNT}</Account>`);
     }
+    // No Route 53 Resolver rule is associated with any VPC: lookups stay with the Amazon-provided DNS.
+    if (service === 'route53resolver' && operation === 'ListResolverRuleAssociations') return json({ ResolverRuleAssociations: [] });
+    if (service === 'route53resolver' && operation === 'ListResolverRules') return json({ ResolverRules: [] });
     if (service === 'route53' && operation === 'ListHostedZonesByVPC') {
       return xml(
         200,

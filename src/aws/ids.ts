@@ -56,6 +56,12 @@ export const LOG_GROUP = /^[\w.\-/#]{1,512}$/;
 export const BUCKET = /^[A-Za-z0-9._-]{3,255}$/;
 
 /** A Route 53 hosted zone id, bare or as `/hostedzone/…`. */
+/** A Route 53 Resolver rule: rslvr-rr-… of an account, or rslvr-autodefined-rr-… of AWS. */
+export const RESOLVER_RULE_ID = /^rslvr-(autodefined-)?rr-[0-9a-z-]{1,64}$/;
+
+/** A DNS name, with or without its trailing dot. */
+export const DNS_NAME = /^[\w*.-]{1,255}$/;
+
 export const HOSTED_ZONE_ID = /^(\/hostedzone\/)?[A-Z0-9]{1,32}$/;
 
 /** An SSM document name. */

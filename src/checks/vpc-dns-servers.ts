@@ -1,8 +1,9 @@
 import { serviceHost } from '../aws/services.js';
-import { defineMessages } from '../lang.js';
+import { defineMessages, type Text } from '../lang.js';
 import { CONSOLE } from './lib/glossary.js';
 import { listText } from './lib/list.js';
 import { liveSsmEndpoints, networkOf } from './lib/path.js';
+import { forwardedMessage, forwardedNames, RESOLVER_MESSAGES, systemRuleFix } from './lib/resolver-rules.js';
 import { need, type Check, type Finding } from './types.js';
 
 /** The name a DHCP options set uses for the Route 53 Resolver. */
@@ -30,6 +31,10 @@ const M = defineMessages({
     en: '{vpc}’s DHCP options {set} give its instances the DNS servers {servers}, and the agent of {id} is connected: they resolve the endpoint names',
     ja: '{vpc} の DHCP オプション {set} はインスタンスに DNS サーバー {servers} を渡していますが、{id} のエージェントは接続済みのため、エンドポイント名は解決できています',
   },
+  connectedRules: {
+    en: '{vpc} sends {names} to other DNS servers (Route 53 Resolver rules {rules}), and the agent of {id} is connected: they resolve the endpoint names',
+    ja: '{vpc} は {names} を別の DNS サーバーへ送っています (Route 53 Resolver ルール {rules}) が、{id} のエージェントは接続済みのため、エンドポイント名は解決できています',
+  },
   custom: {
     en: '{vpc}’s DHCP options {set} give its instances the DNS servers {servers}, not the Amazon-provided DNS: {names} reach the endpoints only if those servers forward them (or amazonaws.com) to the Route 53 Resolver; otherwise they resolve to public addresses, which a private subnet cannot reach',
     ja: '{vpc} の DHCP オプション {set} はインスタンスに Amazon 提供の DNS ではなく DNS サーバー {servers} を渡しています。{names} がエンドポイントに解決されるのは、これらのサーバーがその名前 (または amazonaws.com) を Route 53 Resolver に転送している場合だけです。転送していなければパブリックアドレスに解決され、プライベートサブネットからは到達できません',
@@ -40,15 +45,26 @@ const M = defineMessages({
   },
 });
 
+const dhcpStep = (servers: Text, hosts: string[], region: string, vpc: string) => ({
+  key: `dns-forward:${vpc}`,
+  text: M('stepForward', { servers, names: listText(hosts), zone: `${region}.amazonaws.com`, vpc }),
+});
+
+/** Two findings in one message: each is a sentence of its own. */
+const joinSentences = (texts: Text[]): Text =>
+  texts.length === 1 ? texts[0]! : { en: texts.map((t) => t.en).join('. '), ja: texts.map((t) => t.ja).join('。') };
+
 /**
  * The endpoints' private DNS names live in the Route 53 Resolver: a VPC whose DHCP options hand the
- * instances other DNS servers (a company's) resolves them only if those servers forward to it.
+ * instances other DNS servers (a company's), or whose Resolver rules FORWARD amazonaws.com (or the
+ * region's zone, or an endpoint's name) to them, resolves the names only if those servers send
+ * them back to it.
  */
 export const vpcDnsServers: Check = {
   id: 'vpc-dns-servers',
   severity: 'warning',
   title: M('title'),
-  messages: M.table,
+  messages: { ...M.table, ...RESOLVER_MESSAGES },
   evaluate(ctx): Finding {
     const net = networkOf(ctx);
     const { vpcId, region } = net;
@@ -59,24 +75,48 @@ export const vpcDnsServers: Check = {
     const dhcp = need(net.vpc.dhcp, 'ec2:DescribeDhcpOptions');
     const set = dhcp.dhcpOptionsId ?? M('noSet');
     const others = dhcp.domainNameServers.filter((s) => s !== AMAZON);
-    if (!others.length) return { status: 'pass', message: M('amazon', { vpc: vpcId, set }) };
     const servers = listText(dhcp.domainNameServers);
+    const hosts = live.map((e) => serviceHost(region, e.service));
     // An Online agent on a connected channel has resolved the names already: proof that the servers forward.
     const id = ctx.instanceId;
     const m = ctx.facts.managedInstances;
-    const online = m.known && m.value[id]?.pingStatus === 'Online';
     const connection = ctx.facts.connections?.[id];
-    if (online && connection?.known && connection.value === 'connected') {
-      return { status: 'pass', message: M('connected', { vpc: vpcId, set, servers, id }) };
+    const connected = m.known && m.value[id]?.pingStatus === 'Online' && connection?.known && connection.value === 'connected';
+    // Facts saved by an earlier version hold no Resolver rules: the DHCP options decide alone.
+    const rules = net.vpc.resolverRules;
+    const forwarded = rules?.known ? forwardedNames(hosts, rules.value) : [];
+    if (!others.length && !forwarded.length) {
+      // Rules that could not be read may forward the names; a connected agent proves they resolve.
+      if (rules && !rules.known && !connected) need(rules, 'route53resolver:ListResolverRules');
+      return { status: 'pass', message: M('amazon', { vpc: vpcId, set }) };
     }
-    const names = listText(live.map((e) => serviceHost(region, e.service)));
+    if (connected && others.length) return { status: 'pass', message: M('connected', { vpc: vpcId, set, servers, id }) };
+    if (connected) {
+      const names = listText(forwarded.flatMap((f) => f.names));
+      return {
+        status: 'pass',
+        message: M('connectedRules', { vpc: vpcId, names, rules: listText(forwarded.map((f) => f.rule.ruleId)), id }),
+      };
+    }
+    const findings = [
+      ...(others.length
+        ? [
+            {
+              message: M('custom', { vpc: vpcId, set, servers, names: listText(hosts) }),
+              step: dhcpStep(servers, hosts, region, vpcId),
+              commands: [],
+            },
+          ]
+        : []),
+      ...forwarded.map((f) => {
+        const fix = systemRuleFix(vpcId, region, f);
+        return { message: forwardedMessage(vpcId, f), step: fix.step, commands: fix.commands };
+      }),
+    ];
     return {
       status: 'warn',
-      message: M('custom', { vpc: vpcId, set, servers, names }),
-      fix: {
-        steps: [{ key: `dns-forward:${vpcId}`, text: M('stepForward', { servers, names, zone: `${region}.amazonaws.com`, vpc: vpcId }) }],
-        commands: [],
-      },
+      message: joinSentences(findings.map((f) => f.message)),
+      fix: { steps: findings.map((f) => f.step), commands: findings.flatMap((f) => f.commands) },
     };
   },
 };

@@ -172,6 +172,15 @@ export const dhcpSchema = z.object({
 });
 export type Dhcp = z.infer<typeof dhcpSchema>;
 
+export const resolverRuleSchema = z.object({
+  ruleId: shaped(ids.RESOLVER_RULE_ID, 'a Resolver rule id (rslvr-rr-…)'),
+  domainName: shaped(ids.DNS_NAME, 'a DNS name').describe('the names the rule applies to (this name and every name under it)'),
+  ruleType: z.enum(['FORWARD', 'SYSTEM', 'RECURSIVE']).describe('FORWARD sends the queries to targetIps; SYSTEM answers them in the VPC'),
+  name: z.string().max(256).optional(),
+  targetIps: z.array(shaped(/^[0-9a-fA-F.:]{2,45}$/, 'an IP address')).describe('where a FORWARD rule sends the queries'),
+});
+export type ResolverRule = z.infer<typeof resolverRuleSchema>;
+
 export const vpcSchema = z.object({
   dnsSupport: factOf(z.boolean()),
   dnsHostnames: factOf(z.boolean()),
@@ -183,6 +192,9 @@ export const vpcSchema = z.object({
   securityGroups: factOf(z.array(securityGroupSchema)),
   networkAcls: factOf(z.array(networkAclSchema)).optional().describe('ec2:DescribeNetworkAcls'),
   dhcp: factOf(dhcpSchema).optional().describe('ec2:DescribeVpcs and ec2:DescribeDhcpOptions: the DNS servers the instances are given'),
+  resolverRules: factOf(z.array(resolverRuleSchema))
+    .optional()
+    .describe('route53resolver:ListResolverRuleAssociations and ListResolverRules: the Resolver rules associated with the VPC'),
   hostedZones: factOf(z.array(hostedZoneSchema))
     .optional()
     .describe('route53:ListHostedZonesByVPC; read when the VPC has no local Systems Manager endpoint'),

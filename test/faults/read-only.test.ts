@@ -20,7 +20,7 @@ beforeAll(requireBuiltCli);
 const READ: Record<SeenRequest['protocol'], RegExp> = {
   ec2: /^(Describe|Get)[A-Z]\w+$/,
   query: /^(Get|List|Simulate)[A-Z]\w+$/,
-  json: /^(AmazonSSM|TrentService)\.(Describe|Get|List)[A-Z]\w+$/,
+  json: /^(AmazonSSM|TrentService|Route53Resolver)\.(Describe|Get|List)[A-Z]\w+$/,
   'rest-xml': /^GET \//,
 };
 

@@ -81,6 +81,7 @@ export function healthyVpc(): Vpc {
     dnsSupport: known(true),
     dnsHostnames: known(true),
     dhcp: known({ domainNameServers: [] }),
+    resolverRules: known([]),
     subnets: known([
       { subnetId: IDS.subnet, availabilityZone: IDS.az, cidr: '10.0.1.0/24' },
       { subnetId: IDS.otherSubnet, availabilityZone: IDS.otherAz, cidr: '10.0.2.0/24' },

@@ -100,6 +100,8 @@ export const CONSOLE = {
   route53: { en: 'Route 53', ja: 'Route 53' },
   resolverInbound: { en: 'Resolver → Inbound endpoints', ja: 'Resolver → インバウンドエンドポイント' },
   createInboundEndpoint: { en: 'Create inbound endpoint', ja: 'インバウンドエンドポイントを作成' },
+  resolverRules: { en: 'Resolver → Rules', ja: 'Resolver → ルール' },
+  createRule: { en: 'Create rule', ja: 'ルールを作成' },
 } as const satisfies Record<string, Text>;
 
 export type ConsoleLabel = keyof typeof CONSOLE;

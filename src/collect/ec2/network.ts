@@ -27,6 +27,7 @@ import {
   mapSubnet,
 } from './map.js';
 import { attempt, chunks, incomplete, pages, unique } from '../sdk/read.js';
+import { resolverRulesOf } from '../dns/resolver.js';
 
 /** Values per EC2 filter; EC2 documents no limit, and 200 keeps each request small. */
 export const FILTER_BATCH = 200;
@@ -213,60 +214,73 @@ export async function describeVpcs(c: Clients, vpcIds: string[], instances: read
     );
     return Object.fromEntries(await Promise.all(ids.map(async (id) => [id, await prefixListEntries(c, id)] as const)));
   });
-  const [subnets, routeTables, endpoints, natGateways, internetGateways, securityGroups, networkAcls, dns, zones, prefixLists, dhcp] =
-    await Promise.all([
-      perVpc(vpcIds, {
-        call: 'ec2:DescribeSubnets',
-        filterName: 'vpc-id',
-        send: (f, NextToken) => ec2.send(new DescribeSubnetsCommand({ Filters: [f], MaxResults: 1000, NextToken })),
-        items: (o) => o.Subnets,
-        next: (o) => o.NextToken,
-        vpcsOf: (r) => [r.VpcId],
-        map: mapSubnet,
-      }),
-      perVpc(vpcIds, {
-        call: 'ec2:DescribeRouteTables',
-        filterName: 'vpc-id',
-        send: (f, NextToken) => ec2.send(new DescribeRouteTablesCommand({ Filters: [f], MaxResults: 100, NextToken })),
-        items: (o) => o.RouteTables,
-        next: (o) => o.NextToken,
-        vpcsOf: (r) => [r.VpcId],
-        map: mapRouteTable,
-      }),
-      endpointsRead,
-      perVpc(vpcIds, {
-        call: 'ec2:DescribeNatGateways',
-        filterName: 'vpc-id',
-        send: (f, NextToken) => ec2.send(new DescribeNatGatewaysCommand({ Filter: [f], MaxResults: 1000, NextToken })),
-        items: (o) => o.NatGateways,
-        next: (o) => o.NextToken,
-        vpcsOf: (r) => [r.VpcId],
-        map: mapNatGateway,
-      }),
-      perVpc(vpcIds, {
-        call: 'ec2:DescribeInternetGateways',
-        filterName: 'attachment.vpc-id',
-        send: (f, NextToken) => ec2.send(new DescribeInternetGatewaysCommand({ Filters: [f], MaxResults: 1000, NextToken })),
-        items: (o) => o.InternetGateways,
-        next: (o) => o.NextToken,
-        vpcsOf: (r) => (r.Attachments ?? []).map((a) => a.VpcId),
-        map: mapInternetGateway,
-      }),
-      groupsRead,
-      perVpc(vpcIds, {
-        call: 'ec2:DescribeNetworkAcls',
-        filterName: 'vpc-id',
-        send: (f, NextToken) => ec2.send(new DescribeNetworkAclsCommand({ Filters: [f], MaxResults: 1000, NextToken })),
-        items: (o) => o.NetworkAcls,
-        next: (o) => o.NextToken,
-        vpcsOf: (r) => [r.VpcId],
-        map: mapNetworkAcl,
-      }),
-      Promise.all(vpcIds.map((v) => Promise.all([vpcAttribute(c, v, 'enableDnsSupport'), vpcAttribute(c, v, 'enableDnsHostnames')]))),
-      zonesRead,
-      prefixListsRead,
-      dhcpOf(c, vpcIds),
-    ]);
+  const [
+    subnets,
+    routeTables,
+    endpoints,
+    natGateways,
+    internetGateways,
+    securityGroups,
+    networkAcls,
+    dns,
+    zones,
+    prefixLists,
+    dhcp,
+    resolver,
+  ] = await Promise.all([
+    perVpc(vpcIds, {
+      call: 'ec2:DescribeSubnets',
+      filterName: 'vpc-id',
+      send: (f, NextToken) => ec2.send(new DescribeSubnetsCommand({ Filters: [f], MaxResults: 1000, NextToken })),
+      items: (o) => o.Subnets,
+      next: (o) => o.NextToken,
+      vpcsOf: (r) => [r.VpcId],
+      map: mapSubnet,
+    }),
+    perVpc(vpcIds, {
+      call: 'ec2:DescribeRouteTables',
+      filterName: 'vpc-id',
+      send: (f, NextToken) => ec2.send(new DescribeRouteTablesCommand({ Filters: [f], MaxResults: 100, NextToken })),
+      items: (o) => o.RouteTables,
+      next: (o) => o.NextToken,
+      vpcsOf: (r) => [r.VpcId],
+      map: mapRouteTable,
+    }),
+    endpointsRead,
+    perVpc(vpcIds, {
+      call: 'ec2:DescribeNatGateways',
+      filterName: 'vpc-id',
+      send: (f, NextToken) => ec2.send(new DescribeNatGatewaysCommand({ Filter: [f], MaxResults: 1000, NextToken })),
+      items: (o) => o.NatGateways,
+      next: (o) => o.NextToken,
+      vpcsOf: (r) => [r.VpcId],
+      map: mapNatGateway,
+    }),
+    perVpc(vpcIds, {
+      call: 'ec2:DescribeInternetGateways',
+      filterName: 'attachment.vpc-id',
+      send: (f, NextToken) => ec2.send(new DescribeInternetGatewaysCommand({ Filters: [f], MaxResults: 1000, NextToken })),
+      items: (o) => o.InternetGateways,
+      next: (o) => o.NextToken,
+      vpcsOf: (r) => (r.Attachments ?? []).map((a) => a.VpcId),
+      map: mapInternetGateway,
+    }),
+    groupsRead,
+    perVpc(vpcIds, {
+      call: 'ec2:DescribeNetworkAcls',
+      filterName: 'vpc-id',
+      send: (f, NextToken) => ec2.send(new DescribeNetworkAclsCommand({ Filters: [f], MaxResults: 1000, NextToken })),
+      items: (o) => o.NetworkAcls,
+      next: (o) => o.NextToken,
+      vpcsOf: (r) => [r.VpcId],
+      map: mapNetworkAcl,
+    }),
+    Promise.all(vpcIds.map((v) => Promise.all([vpcAttribute(c, v, 'enableDnsSupport'), vpcAttribute(c, v, 'enableDnsHostnames')]))),
+    zonesRead,
+    prefixListsRead,
+    dhcpOf(c, vpcIds),
+    resolverRulesOf(c),
+  ]);
   const vpcs = Object.fromEntries(
     vpcIds.map((v, i) => {
       const vpc: Vpc = {
@@ -280,6 +294,7 @@ export async function describeVpcs(c: Clients, vpcIds: string[], instances: read
         securityGroups: securityGroups(v),
         networkAcls: networkAcls(v),
         dhcp: dhcp(v),
+        resolverRules: resolver(v),
       };
       if (zones[v]) vpc.hostedZones = zones[v];
       return [v, vpc];

@@ -34,6 +34,8 @@ export const ALLOWED_OPERATIONS = [
   'route53:ListHostedZonesByVPC',
   'kms:DescribeKey',
   'kms:GetKeyPolicy',
+  'route53resolver:ListResolverRuleAssociations',
+  'route53resolver:ListResolverRules',
   'organizations:ListAccounts',
 ] as const;
 

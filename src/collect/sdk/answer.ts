@@ -46,7 +46,7 @@ const LISTS: Record<string, string> = {
 };
 
 /** The services that answer in JSON (the AWS JSON protocol): an object, not an XML document. */
-const JSON_CLIENTS = new Set(['SSMClient', 'OrganizationsClient', 'KMSClient']);
+const JSON_CLIENTS = new Set(['SSMClient', 'OrganizationsClient', 'KMSClient', 'Route53ResolverClient']);
 
 /**
  * Why a 2xx body cannot be this operation's answer, or undefined when it may be. The SDK reads an

@@ -2,6 +2,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { Route53Client } from '@aws-sdk/client-route-53';
+import { Route53ResolverClient } from '@aws-sdk/client-route53resolver';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -38,6 +39,7 @@ export interface Clients {
   route53: Route53Client;
   /** Read only when the Session Manager preferences name a KMS key. */
   kms: KMSClient;
+  route53resolver: Route53ResolverClient;
   region: string;
   /** The profile in effect (`--profile`, else AWS_PROFILE), for hints. */
   profile?: string;
@@ -94,12 +96,15 @@ export async function buildClients(opts: ClientOptions, env: NodeJS.ProcessEnv =
   const sts = new STSClient({ ...shared, requestHandler: handler(settings.caBundle, env) });
   const route53 = new Route53Client({ ...shared, requestHandler: handler(settings.caBundle, env) });
   const kms = new KMSClient({ ...shared, requestHandler: handler(settings.caBundle, env) });
+  const route53resolver = new Route53ResolverClient({ ...shared, requestHandler: handler(settings.caBundle, env) });
   guardedClient(ec2, recorder, opts.deadline);
   guardedClient(iam, recorder, opts.deadline);
   guardedClient(ssm, recorder, opts.deadline);
   guardedClient(sts, recorder, opts.deadline);
   guardedClient(route53, recorder, opts.deadline);
   guardedClient(kms, recorder, opts.deadline);
+  // The registry's one Route 53 Resolver client is an older release: its @smithy/types are another copy of the same shapes.
+  guardedClient(route53resolver as unknown as { middlewareStack: MiddlewareStack<object, MetadataBearer> }, recorder, opts.deadline);
   return {
     ec2,
     iam,
@@ -107,11 +112,12 @@ export async function buildClients(opts: ClientOptions, env: NodeJS.ProcessEnv =
     sts,
     route53,
     kms,
+    route53resolver,
     region,
     profile,
     settings,
     recorder,
-    destroy: () => destroyAll(ec2, iam, ssm, sts, route53, kms),
+    destroy: () => destroyAll(ec2, iam, ssm, sts, route53, kms, route53resolver),
   };
 }
 

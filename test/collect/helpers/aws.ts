@@ -26,6 +26,7 @@ import {
   type EvaluationResult,
 } from '@aws-sdk/client-iam';
 import { KMSClient, KMSServiceException } from '@aws-sdk/client-kms';
+import { Route53ResolverClient } from '@aws-sdk/client-route53resolver';
 import { Route53Client, Route53ServiceException } from '@aws-sdk/client-route-53';
 import {
   DescribeInstanceInformationCommand,
@@ -54,19 +55,23 @@ export async function mockedAws() {
   const sts = mockClient(new STSClient({ region: IDS.region }));
   const route53 = mockClient(new Route53Client({ region: IDS.region }));
   const kms = mockClient(new KMSClient({ region: IDS.region }));
+  // The registry's Route 53 Resolver client is an older release, with another copy of @smithy/types.
+  const resolver = mockClient(new Route53ResolverClient({ region: IDS.region }) as unknown as Route53Client);
   answer(clients.ec2, (cmd) => ec2.send(cmd as never));
   answer(clients.iam, (cmd) => iam.send(cmd as never));
   answer(clients.ssm, (cmd) => ssm.send(cmd as never));
   answer(clients.sts, (cmd) => sts.send(cmd as never));
   answer(clients.route53, (cmd) => route53.send(cmd as never));
   answer(clients.kms, (cmd) => kms.send(cmd as never));
+  answer(clients.route53resolver, (cmd) => resolver.send(cmd as never));
   ec2.onAnyCommand().resolves({});
   iam.onAnyCommand().resolves({});
   ssm.onAnyCommand().resolves({});
   sts.onAnyCommand().resolves({});
   route53.onAnyCommand().resolves({});
   kms.onAnyCommand().resolves({});
-  return { clients, ec2, iam, ssm, sts, route53, kms };
+  resolver.onAnyCommand().resolves({});
+  return { clients, ec2, iam, ssm, sts, route53, kms, resolver };
 }
 export type MockedAws = Awaited<ReturnType<typeof mockedAws>>;
 

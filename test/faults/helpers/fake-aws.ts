@@ -206,6 +206,9 @@ export class FakeAws {
         this.kmsKey,
       );
     if (service === 'kms') return kmsAnswer(operation);
+    // No Route 53 Resolver rule is associated with the VPC: its lookups stay with the Amazon-provided DNS.
+    if (service === 'route53resolver' && operation === 'ListResolverRuleAssociations') return json({ ResolverRuleAssociations: [] });
+    if (service === 'route53resolver' && operation === 'ListResolverRules') return json({ ResolverRules: [] });
     if (service === 'route53' && operation === 'ListHostedZonesByVPC') {
       return xml(
         200,
