@@ -46,6 +46,8 @@ const READS = [
   'ssm:GetConnectionStatus',
   'ssm:GetDocument',
   'sts:GetCallerIdentity',
+  'route53resolver:ListResolverRuleAssociations',
+  'route53resolver:ListResolverRules',
 ];
 
 /**
