@@ -16,6 +16,7 @@ test('check ids, order and severities are pinned', () => {
     ['vpc-endpoints-az', 'warning'],
     ['endpoint-private-dns', 'critical'],
     ['vpc-dns-servers', 'warning'],
+    ['ipv6-only-path', 'critical'],
     ['endpoint-sg-https', 'critical'],
     ['endpoint-policy', 'critical'],
     ['session-preferences', 'critical'],

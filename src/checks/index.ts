@@ -10,6 +10,7 @@ import { iamTrustPolicy } from './iam-trust-policy.js';
 import { instanceMetadata } from './instance-metadata.js';
 import { instanceSgEgress } from './instance-sg-egress.js';
 import { instanceState } from './instance-state.js';
+import { ipv6OnlyPath } from './ipv6-only-path.js';
 import { networkAcl } from './network-acl.js';
 import { networkRoute } from './network-route.js';
 import { sessionKmsKey } from './session-kms-key.js';
@@ -36,6 +37,7 @@ export const CHECKS: readonly Check[] = [
   vpcEndpointsAz,
   endpointPrivateDns,
   vpcDnsServers,
+  ipv6OnlyPath,
   endpointSgHttps,
   endpointPolicy,
   sessionPreferences,

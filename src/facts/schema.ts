@@ -70,6 +70,8 @@ export const subnetSchema = z.object({
   subnetId,
   availabilityZone: zone,
   cidr: cidr.optional(),
+  ipv6Native: z.boolean().optional().describe('an IPv6-only subnet: its instances have no IPv4 address'),
+  enableDns64: z.boolean().optional().describe('DNS64: IPv4-only names get 64:ff9b::/96 addresses, for a NAT gateway to translate'),
 });
 export type Subnet = z.infer<typeof subnetSchema>;
 
@@ -98,6 +100,11 @@ export const endpointSchema = z.object({
   privateDnsEnabled: z.boolean(),
   policy: z.string().optional().describe('endpoint policy document (JSON text)'),
   routeTableIds: z.array(rtbId).optional().describe('route tables of a Gateway endpoint'),
+  ipAddressType: z.enum(['ipv4', 'dualstack', 'ipv6']).optional().describe('the addresses the endpoint has in its subnets'),
+  dnsRecordIpType: z
+    .enum(['ipv4', 'dualstack', 'ipv6', 'service-defined', 'not-specified'])
+    .optional()
+    .describe('the records its private DNS names get: A, A and AAAA, or AAAA'),
 });
 export type Endpoint = z.infer<typeof endpointSchema>;
 

@@ -54,7 +54,13 @@ export function mapInstance(raw: Ec2Instance, ownerId: string | undefined): Inst
 }
 
 export function mapSubnet(raw: Ec2Subnet): Subnet {
-  return compact({ subnetId: raw.SubnetId ?? '', availabilityZone: raw.AvailabilityZone ?? '', cidr: raw.CidrBlock });
+  return compact({
+    subnetId: raw.SubnetId ?? '',
+    availabilityZone: raw.AvailabilityZone ?? '',
+    cidr: raw.CidrBlock,
+    ipv6Native: raw.Ipv6Native === true ? true : undefined,
+    enableDns64: raw.EnableDns64 === true ? true : undefined,
+  });
 }
 
 const ROUTE_TARGETS = [
@@ -87,6 +93,9 @@ export function mapRouteTable(raw: Ec2RouteTable): RouteTable {
   };
 }
 
+const IP_TYPES = new Set(['ipv4', 'dualstack', 'ipv6']);
+const DNS_TYPES = new Set(['ipv4', 'dualstack', 'ipv6', 'service-defined', 'not-specified']);
+
 export function mapEndpoint(raw: VpcEndpoint): Endpoint {
   // The API answers "available" and "pendingAcceptance"; the SDK's enum spells them "Available" and "PendingAcceptance".
   const state = raw.State ? raw.State.charAt(0).toLowerCase() + raw.State.slice(1) : 'unknown';
@@ -100,6 +109,10 @@ export function mapEndpoint(raw: VpcEndpoint): Endpoint {
     privateDnsEnabled: raw.PrivateDnsEnabled === true,
     policy: raw.PolicyDocument,
     routeTableIds: raw.VpcEndpointType?.toLowerCase() === 'gateway' ? ids(raw.RouteTableIds) : undefined,
+    ipAddressType: IP_TYPES.has(raw.IpAddressType ?? '') ? (raw.IpAddressType as Endpoint['ipAddressType']) : undefined,
+    dnsRecordIpType: DNS_TYPES.has(raw.DnsOptions?.DnsRecordIpType ?? '')
+      ? (raw.DnsOptions?.DnsRecordIpType as Endpoint['dnsRecordIpType'])
+      : undefined,
   });
 }
 

@@ -71,6 +71,12 @@ export class AwsStub {
   readonly simulationOverrides = new Map<string, SimOverride>();
   /** ec2:GetConsoleOutput text by instance id, instead of moto's fixed boot log. */
   readonly consoleOutput = new Map<string, string>();
+  /**
+   * Added to every answer. moto answers in a few ms, less than the CLI takes to send a round's calls
+   * one after another: a test that counts rounds sets an AWS-like latency, so that a round's calls
+   * overlap as they do against AWS and the count is the dependency depth, not the machine's load.
+   */
+  latencyMs = 0;
   /** Requests as received, in order: operation and parameters (query form or JSON body), for assertions on inputs. */
   readonly requests: { name: string; params: Record<string, unknown> }[] = [];
 
@@ -119,6 +125,7 @@ export class AwsStub {
     this.simulationOverrides.clear();
     this.consoleOutput.clear();
     this.requests.length = 0;
+    this.latencyMs = 0;
   }
 
   /** Counts as a plain object, e.g. `{ "ec2:DescribeInstances": 1 }`. */
@@ -138,6 +145,7 @@ export class AwsStub {
     const name = `${service}:${operation}`;
     this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
     this.requests.push({ name, params });
+    if (this.latencyMs) await new Promise((r) => setTimeout(r, this.latencyMs));
 
     let reply: Reply | undefined;
     if (this.denied.has(name)) reply = accessDenied(service, protocol, name);

@@ -41,6 +41,7 @@ export interface Endpoints {
   ssm?: string;
   sts?: string;
   route53?: string;
+  route53resolver?: string;
 }
 
 /**
@@ -64,6 +65,7 @@ export function cliEnv(home: string, endpoints: Endpoints, extra: Record<string,
     ...(endpoints.ssm ? { AWS_ENDPOINT_URL_SSM: endpoints.ssm } : {}),
     ...(endpoints.sts ? { AWS_ENDPOINT_URL_STS: endpoints.sts } : {}),
     ...(endpoints.route53 ? { AWS_ENDPOINT_URL_ROUTE_53: endpoints.route53 } : {}),
+    ...(endpoints.route53resolver ? { AWS_ENDPOINT_URL_ROUTE53RESOLVER: endpoints.route53resolver } : {}),
     ...extra,
   };
 }

@@ -50,6 +50,7 @@ export const ALL_CHECKS = [
   'vpc-endpoints-az',
   'endpoint-private-dns',
   'vpc-dns-servers',
+  'ipv6-only-path',
   'endpoint-sg-https',
   'endpoint-policy',
   'session-preferences',
@@ -59,8 +60,8 @@ export const ALL_CHECKS = [
   'caller-start-session',
 ];
 
-/** Checks that are `skip` on a healthy instance: nothing turns their subject on (no session preferences saved). */
-export const SKIPPED_WHEN_HEALTHY = ['session-preferences', 'session-kms-key'];
+/** Checks that are `skip` on a healthy instance: nothing turns their subject on (no session preferences saved, an IPv4 subnet). */
+export const SKIPPED_WHEN_HEALTHY = ['ipv6-only-path', 'session-preferences', 'session-kms-key'];
 
 /** What every check of a healthy instance says: pass, or skip for a feature nobody turned on. */
 export const HEALTHY = Object.fromEntries(ALL_CHECKS.map((c) => [c, SKIPPED_WHEN_HEALTHY.includes(c) ? 'skip' : 'pass']));
