@@ -1,5 +1,6 @@
 import type { Endpoint } from '../facts/schema.js';
 import { defineMessages } from '../lang.js';
+import { observedConnected } from './lib/agent-evidence.js';
 import { aws } from './lib/cli.js';
 import { CONSOLE, consolePath } from './lib/glossary.js';
 import { listText } from './lib/list.js';
@@ -89,9 +90,7 @@ export const ipv6OnlyPath: Check = {
     const nat64 = routes.find((r) => r.destination === '64:ff9b::/96' && r.target.startsWith('nat-'));
     if (subnet.enableDns64 && nat64) return { status: 'pass', message: M('nat64', { subnet: subnetId, nat: nat64.target }) };
     const id = ctx.instanceId;
-    const m = ctx.facts.managedInstances;
-    const connection = ctx.facts.connections?.[id];
-    if (m.known && m.value[id]?.pingStatus === 'Online' && connection?.known && connection.value === 'connected') {
+    if (observedConnected(ctx.facts, id)) {
       return { status: 'pass', message: M('connected', { subnet: subnetId, id }) };
     }
     const v6Default = routes.find((r) => r.destination === '::/0' && /^(eigw|igw)-/.test(r.target));

@@ -1,6 +1,7 @@
 import type { Facts, HostedZone } from '../facts/schema.js';
 import { NO_TEXT, catText, defineMessages, joinText, type Text } from '../lang.js';
 import { SESSION_SERVICES, serviceHost, type SsmService } from '../aws/services.js';
+import { observedConnected } from './lib/agent-evidence.js';
 import { endpointPlan, missingServices } from './lib/endpoint-fix.js';
 import { consolePath, label } from './lib/glossary.js';
 import { steeringZones, zonesText } from './lib/hosted-zones.js';
@@ -89,13 +90,6 @@ interface Central {
   status: 'pass' | 'warn';
   text: Text;
   fix?: Fix;
-}
-
-/** Systems Manager says the agent is Online and its control channel connected: whatever the way is, it works. */
-function observedConnected(facts: Facts, instanceId: string): boolean {
-  const m = facts.managedInstances;
-  const c = facts.connections?.[instanceId];
-  return m.known && m.value[instanceId]?.pingStatus === 'Online' && !!c?.known && c.value === 'connected';
 }
 
 /**

@@ -1,5 +1,6 @@
 import { serviceHost } from '../aws/services.js';
 import { defineMessages, type Text } from '../lang.js';
+import { observedConnected } from './lib/agent-evidence.js';
 import { CONSOLE } from './lib/glossary.js';
 import { listText } from './lib/list.js';
 import { liveSsmEndpoints, networkOf } from './lib/path.js';
@@ -79,9 +80,7 @@ export const vpcDnsServers: Check = {
     const hosts = live.map((e) => serviceHost(region, e.service));
     // An Online agent on a connected channel has resolved the names already: proof that the servers forward.
     const id = ctx.instanceId;
-    const m = ctx.facts.managedInstances;
-    const connection = ctx.facts.connections?.[id];
-    const connected = m.known && m.value[id]?.pingStatus === 'Online' && connection?.known && connection.value === 'connected';
+    const connected = observedConnected(ctx.facts, id);
     // Facts saved by an earlier version hold no Resolver rules: the DHCP options decide alone.
     const rules = net.vpc.resolverRules;
     const forwarded = rules?.known ? forwardedNames(hosts, rules.value) : [];

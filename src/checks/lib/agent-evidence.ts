@@ -90,3 +90,10 @@ export function observedState(id: string, m: ManagedInstance | undefined): Text 
       return M('otherPing', { id, status: m.pingStatus, since });
   }
 }
+
+/** Systems Manager says the agent is Online and its control channel connected: whatever the way is, it works. */
+export function observedConnected(facts: CheckContext['facts'], instanceId: string): boolean {
+  const m = facts.managedInstances;
+  const c = facts.connections?.[instanceId];
+  return m.known && m.value[instanceId]?.pingStatus === 'Online' && !!c?.known && c.value === 'connected';
+}
