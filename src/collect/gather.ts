@@ -1,6 +1,7 @@
 import { arnParts, lastSegment, partitionOfRegion } from '../aws/arn.js';
 import type { Fact, Facts, SessionPreferences } from '../facts/schema.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { blockPublicAccess } from './ec2/block-public-access.js';
 import { consoleOutputs } from './ec2/console.js';
 import { describeVpcs } from './ec2/network.js';
 import { isFleet, readTargets, type Targets } from './ec2/targets.js';
@@ -22,16 +23,17 @@ import { connectionStatuses, defaultHostManagement, sessionPreferences } from '.
  * depth of that chain, as AWS sees it, not batches). First: the instances (ids 200 per call; --all
  * and --filter pages of 1,000, split by id prefix side by side when larger), registration (by id,
  * or for a fleet the whole region's nodes at once), DHMC, session preferences, the caller, and for
- * a fleet one IAM sweep. Once the instances are known: each distinct VPC; with the preferences and
- * the caller too, each distinct instance profile (or the sweep, when there are many) and the
- * caller's simulation; with the registration, the console output of unregistered instances (not in
- * a fleet); with the preferences alone, when they name a KMS key, that key and its key policy
- * (an alias resolved first). Then each distinct role (GetRole and the simulation), and the prefix
- * lists and hosted zones that the VPC reads showed are needed. The role's policy lists and
- * documents follow only when the simulation did not allow everything. ssm:GetConnectionStatus
- * (one instance per call) is asked at once for the ids named; a fleet's suspects are asked
- * afterwards, by the orchestrator (src/diagnose.ts), once the checks have said which instances
- * are suspect.
+ * a fleet one IAM sweep. Once the instances are known: each distinct VPC, and beside them the
+ * region's VPC Block Public Access (mode and exclusions, when an instance has a VPC); with the
+ * preferences and the caller too, each distinct instance profile (or the sweep, when there are
+ * many) and the caller's simulation; with the registration, the console output of unregistered
+ * instances (not in a fleet); with the preferences alone, when they name a KMS key, that key and
+ * its key policy (an alias resolved first). Then each distinct role (GetRole and the simulation),
+ * and the prefix lists and hosted zones that the VPC reads showed are needed. The role's policy
+ * lists and documents follow only when the simulation did not allow everything.
+ * ssm:GetConnectionStatus (one instance per call) is asked at once for the ids named; a fleet's
+ * suspects are asked afterwards, by the orchestrator (src/diagnose.ts), once the checks have said
+ * which instances are suspect.
  */
 export async function gather(
   c: Clients,
@@ -57,6 +59,8 @@ export async function gather(
   const foundRead = instancesRead.then(foundIn);
 
   const vpcRead = foundRead.then((found) => describeVpcs(c, unique(found.map((i) => i.vpcId)), found));
+  // The region's Block Public Access, beside the VPC reads; a run without a VPC has no path it could block.
+  const bpaRead = foundRead.then((found) => (found.some((i) => i.vpcId) ? blockPublicAccess(c) : undefined));
   const consoleRead = fleet
     ? Promise.resolve<NonNullable<Facts['consoleOutput']>>({})
     : Promise.all([foundRead, managedRead]).then(([found, managed]) => consoleOutputs(c, found, managed));
@@ -97,7 +101,7 @@ export async function gather(
     const key = prefsOf(f)?.kmsKeyId;
     return key ? sessionKey(c, key) : undefined;
   });
-  const later = [vpcRead, consoleRead, callerSimRead, iamRead, keyRead];
+  const later = [vpcRead, bpaRead, consoleRead, callerSimRead, iamRead, keyRead];
   // Awaited below; until then a rejection (a refused operation is a bug, and throws) must not count as unhandled.
   for (const p of later) p.catch(() => undefined);
 
@@ -135,7 +139,7 @@ export async function gather(
     throw fatal ?? noList;
   }
 
-  const [vpcs, iam, consoleOutput, caller, key] = await Promise.all([vpcRead, iamRead, consoleRead, callerSimRead, keyRead]);
+  const [vpcs, bpa, iam, consoleOutput, caller, key] = await Promise.all([vpcRead, bpaRead, iamRead, consoleRead, callerSimRead, keyRead]);
   const facts: Facts = {
     factsVersion: 1,
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
@@ -150,6 +154,7 @@ export async function gather(
     prefixLists: vpcs.prefixLists,
     connections,
     consoleOutput,
+    ...(bpa ? { blockPublicAccess: bpa } : {}),
     sessionPreferences: prefsFact,
     caller: caller.caller,
     ...(caller.simulation ? { callerSimulation: caller.simulation } : {}),

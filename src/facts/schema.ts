@@ -208,6 +208,32 @@ export const vpcSchema = z.object({
 });
 export type Vpc = z.infer<typeof vpcSchema>;
 
+export const bpaOptionsSchema = z.object({
+  mode: z.string().describe('InternetGatewayBlockMode: off | block-bidirectional | block-ingress'),
+  state: z.string().optional().describe('default-state | update-in-progress | update-complete'),
+  exclusionsAllowed: z.string().optional().describe("allowed | not-allowed (an organisation's declarative policy)"),
+  managedBy: z.string().optional().describe('account | declarative-policy'),
+  unavailable: z
+    .string()
+    .optional()
+    .describe('the error code when the region or partition does not offer VPC Block Public Access (the mode is then off)'),
+});
+export type BpaOptions = z.infer<typeof bpaOptionsSchema>;
+
+export const bpaExclusionSchema = z.object({
+  exclusionId: shaped(ids.resourceId('vpcbpa-exclude'), 'a VPC BPA exclusion id (vpcbpa-exclude-…)'),
+  resourceId: shaped(ids.resourceId('vpc', 'subnet'), 'a VPC or subnet id').describe('the VPC or subnet its ResourceArn names'),
+  mode: z.string().describe('InternetGatewayExclusionMode: allow-bidirectional | allow-egress'),
+  state: z.string().describe('create-complete | update-complete | create-in-progress | disable-complete | …'),
+});
+export type BpaExclusion = z.infer<typeof bpaExclusionSchema>;
+
+export const blockPublicAccessSchema = z.object({
+  options: factOf(bpaOptionsSchema).describe('ec2:DescribeVpcBlockPublicAccessOptions'),
+  exclusions: factOf(z.array(bpaExclusionSchema)).describe('ec2:DescribeVpcBlockPublicAccessExclusions'),
+});
+export type BlockPublicAccess = z.infer<typeof blockPublicAccessSchema>;
+
 export const policyDocumentSchema = z.unknown().describe('parsed IAM policy document (already URL-decoded)');
 
 export const instanceProfileSchema = z.object({
@@ -327,6 +353,9 @@ export const factsSchema = z
       .record(shaped(ids.PREFIX_LIST_ID, 'a prefix list id (pl-…)'), factOf(z.array(cidr)))
       .optional()
       .describe('ec2:GetManagedPrefixListEntries: CIDRs by prefix list id'),
+    blockPublicAccess: blockPublicAccessSchema
+      .optional()
+      .describe("VPC Block Public Access: the region's mode and its exclusions; read when an instance has a VPC"),
     connections: z
       .record(instanceId, factOf(z.string()))
       .optional()

@@ -392,7 +392,7 @@ describe('gather: the role (GetRole and the simulator)', () => {
       'iam:ListAttachedRolePolicies': 1,
       'iam:ListRolePolicies': 1,
     });
-    expect(s.calls).toBe(25);
+    expect(s.calls).toBe(27);
   });
 
   it('reads the policy lists when the simulator does not allow every action, so a check can name the statement', async () => {
@@ -492,7 +492,7 @@ describe('gather: the caller', () => {
     });
     expect(facts.callerSimulation?.known).toBe(true);
     expect(stats(m).rounds).toBe(3);
-    expect(stats(m).calls).toBe(24);
+    expect(stats(m).calls).toBe(26);
   });
 
   it('simulates an IAM user as is, and not the root user (who may do anything)', async () => {

@@ -106,13 +106,13 @@ describe('gather', () => {
   });
   afterEach(() => m.clients.destroy());
 
-  it('maps a healthy private-subnet instance to the expected facts in at most 3 rounds and 23 calls (two of them the DHCP options, two the Resolver rules)', async () => {
+  it('maps a healthy private-subnet instance to the expected facts in at most 3 rounds and 25 calls (two of them the DHCP options, two the Resolver rules, two VPC Block Public Access)', async () => {
     const facts = await run(m);
     expect(facts).toEqual(expected());
     expect(factsSchema.parse(JSON.parse(JSON.stringify(facts)))).toBeTruthy();
 
     const stats = m.clients.recorder.stats();
-    expect(stats.calls).toBe(23);
+    expect(stats.calls).toBe(25);
     expect(stats.rounds).toBe(3); // instance → profile → role is a real chain
     expect(stats.byOperation).toEqual({
       // round 1
@@ -135,6 +135,8 @@ describe('gather', () => {
       'ec2:DescribeDhcpOptions': 1,
       'route53resolver:ListResolverRuleAssociations': 1,
       'route53resolver:ListResolverRules': 1,
+      'ec2:DescribeVpcBlockPublicAccessOptions': 1,
+      'ec2:DescribeVpcBlockPublicAccessExclusions': 1,
       'iam:GetInstanceProfile': 1,
       // round 2 (the caller) and round 3 (the role)
       'iam:SimulatePrincipalPolicy': 2,
@@ -408,7 +410,7 @@ describe('gather', () => {
       const facts = await run(m);
       expect(Object.keys(facts.roles)).toEqual([IDS.role]);
       expect(m.iam).not.toHaveReceivedCommandWith(GetRoleCommand, { RoleName: name });
-      expect(m.clients.recorder.stats().calls).toBe(23);
+      expect(m.clients.recorder.stats().calls).toBe(25);
     });
 
     it('is read after the profile role when that role may not be allowed ssm:UpdateInstanceInformation', async () => {

@@ -37,6 +37,8 @@ const READS = [
   'ec2:DescribeVpcAttribute',
   'ec2:DescribeVpcs',
   'ec2:DescribeDhcpOptions',
+  'ec2:DescribeVpcBlockPublicAccessOptions',
+  'ec2:DescribeVpcBlockPublicAccessExclusions',
   'ec2:DescribeNetworkAcls',
   'iam:GetInstanceProfile',
   'iam:GetRole',

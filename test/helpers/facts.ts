@@ -184,6 +184,10 @@ export function healthyFacts(): Facts {
     prefixLists: {},
     connections: { [IDS.instance]: known('connected') },
     consoleOutput: {},
+    blockPublicAccess: {
+      options: known({ mode: 'off', state: 'default-state', exclusionsAllowed: 'allowed', managedBy: 'account' }),
+      exclusions: known([]),
+    },
     sessionPreferences: known(null),
     caller: known({ arn: IDS.caller, accountId: IDS.account, principalArn: IDS.callerPrincipal }),
     callerSimulation: known(

@@ -14,6 +14,8 @@ export const ALLOWED_OPERATIONS = [
   'ec2:DescribeVpcs',
   'ec2:DescribeDhcpOptions',
   'ec2:DescribeNetworkAcls',
+  'ec2:DescribeVpcBlockPublicAccessOptions',
+  'ec2:DescribeVpcBlockPublicAccessExclusions',
   'ec2:GetManagedPrefixListEntries',
   'ec2:GetConsoleOutput',
   'iam:GetInstanceProfile',

@@ -35,6 +35,7 @@ const LISTS: Record<string, string> = {
   DescribeNetworkAcls: 'networkAclSet',
   DescribeVpcs: 'vpcSet',
   DescribeDhcpOptions: 'dhcpOptionsSet',
+  DescribeVpcBlockPublicAccessExclusions: 'vpcBlockPublicAccessExclusionSet',
   GetManagedPrefixListEntries: 'entrySet',
   SimulatePrincipalPolicy: 'EvaluationResults',
   ListAttachedRolePolicies: 'AttachedPolicies',

@@ -9,6 +9,8 @@ import {
   DescribeVpcAttributeCommand,
   DescribeVpcsCommand,
   DescribeDhcpOptionsCommand,
+  DescribeVpcBlockPublicAccessExclusionsCommand,
+  DescribeVpcBlockPublicAccessOptionsCommand,
   DescribeVpcEndpointsCommand,
   EC2Client,
   EC2ServiceException,
@@ -238,6 +240,16 @@ export function answerHealthy(m: MockedAws, instances: Ec2Instance[] = [rawInsta
   // The VPC has no DHCP options set of its own: the Amazon-provided DNS.
   m.ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [{ VpcId: IDS.vpc, DhcpOptionsId: 'default' }] });
   m.ec2.on(DescribeDhcpOptionsCommand).resolves({ DhcpOptions: [] });
+  // VPC Block Public Access as every account starts: off, no exclusions.
+  m.ec2.on(DescribeVpcBlockPublicAccessOptionsCommand).resolves({
+    VpcBlockPublicAccessOptions: {
+      InternetGatewayBlockMode: 'off',
+      State: 'default-state',
+      ExclusionsAllowed: 'allowed',
+      ManagedBy: 'account',
+    },
+  });
+  m.ec2.on(DescribeVpcBlockPublicAccessExclusionsCommand).resolves({ VpcBlockPublicAccessExclusions: [] });
   m.ec2.on(DescribeVpcAttributeCommand, { Attribute: 'enableDnsSupport' }).resolves({ VpcId: IDS.vpc, EnableDnsSupport: { Value: true } });
   m.ec2
     .on(DescribeVpcAttributeCommand, { Attribute: 'enableDnsHostnames' })

@@ -9,7 +9,8 @@ import { simulate, SimulationError, simulationXml, type EvalResult, type SimOver
  * - the operations moto lacks, answered from state the test sets: SSM's DescribeInstanceInformation,
  *   GetServiceSetting, GetConnectionStatus and GetDocument (AWS JSON 1.1; every other SSM operation
  *   a JSON error), IAM's SimulatePrincipalPolicy (evaluated from the principal's policies in moto,
- *   see iam-sim.ts) and, when a test sets it, an instance's EC2 console output;
+ *   see iam-sim.ts), EC2's VPC Block Public Access options and exclusions and, when a test sets
+ *   it, an instance's EC2 console output;
  * - a proxy in front of moto for every other service, forwarding requests unchanged except the
  *   operations a test denies, which get that protocol's real AccessDenied error.
  * It counts requests per `service:Operation`, so a test can cross-check the CLI's --stats.
@@ -48,6 +49,12 @@ export interface PreferenceInputs {
   idleSessionTimeout?: string;
 }
 
+/** The region's VPC Block Public Access as the stub answers it. */
+export interface BpaState {
+  mode: 'off' | 'block-bidirectional' | 'block-ingress';
+  exclusions: { resourceId: string; mode: 'allow-egress' | 'allow-bidirectional'; state?: string }[];
+}
+
 interface Reply {
   status: number;
   headers: Record<string, string>;
@@ -77,6 +84,8 @@ export class AwsStub {
    * overlap as they do against AWS and the count is the dependency depth, not the machine's load.
    */
   latencyMs = 0;
+  /** VPC Block Public Access, which moto does not model: the region's mode and its exclusions (default: off, none). */
+  readonly bpa: BpaState = { mode: 'off', exclusions: [] };
   /** Requests as received, in order: operation and parameters (query form or JSON body), for assertions on inputs. */
   readonly requests: { name: string; params: Record<string, unknown> }[] = [];
 
@@ -124,6 +133,8 @@ export class AwsStub {
     this.preferences = undefined;
     this.simulationOverrides.clear();
     this.consoleOutput.clear();
+    this.bpa.mode = 'off';
+    this.bpa.exclusions.length = 0;
     this.requests.length = 0;
     this.latencyMs = 0;
   }
@@ -152,6 +163,8 @@ export class AwsStub {
     else if (service === 'ssm') reply = this.ssm(operation, body);
     else if (name === 'iam:SimulatePrincipalPolicy') reply = await this.simulatePrincipalPolicy(new URLSearchParams(body.toString()));
     else if (name === 'ec2:GetConsoleOutput') reply = this.getConsoleOutput(new URLSearchParams(body.toString()));
+    else if (name === 'ec2:DescribeVpcBlockPublicAccessOptions') reply = this.bpaOptions();
+    else if (name === 'ec2:DescribeVpcBlockPublicAccessExclusions') reply = this.bpaExclusions();
     if (reply) {
       res.writeHead(reply.status, reply.headers);
       res.end(reply.body);
@@ -334,6 +347,26 @@ export class AwsStub {
     const page = results.slice(start, start + max);
     const marker = start + page.length < results.length ? String(start + page.length) : undefined;
     return xml(200, simulationXml(page, randomUUID(), marker));
+  }
+
+  private bpaOptions(): Reply {
+    return xml(
+      200,
+      `<?xml version="1.0" encoding="UTF-8"?>\n<DescribeVpcBlockPublicAccessOptionsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>${randomUUID()}</requestId><vpcBlockPublicAccessOptions><awsAccountId>${ACCOUNT}</awsAccountId><awsRegion>ap-northeast-1</awsRegion><state>${this.bpa.mode === 'off' ? 'default-state' : 'update-complete'}</state><internetGatewayBlockMode>${this.bpa.mode}</internetGatewayBlockMode><exclusionsAllowed>allowed</exclusionsAllowed><managedBy>account</managedBy></vpcBlockPublicAccessOptions></DescribeVpcBlockPublicAccessOptionsResponse>`,
+    );
+  }
+
+  private bpaExclusions(): Reply {
+    const items = this.bpa.exclusions.map((e, i) => {
+      const kind = e.resourceId.startsWith('vpc-') ? 'vpc' : 'subnet';
+      const arn = `arn:aws:ec2:ap-northeast-1:${ACCOUNT}:${kind}/${e.resourceId}`;
+      const id = `vpcbpa-exclude-${String(i + 1).padStart(17, '0')}`;
+      return `<item><exclusionId>${id}</exclusionId><internetGatewayExclusionMode>${e.mode}</internetGatewayExclusionMode><resourceArn>${arn}</resourceArn><state>${e.state ?? 'create-complete'}</state></item>`;
+    });
+    return xml(
+      200,
+      `<?xml version="1.0" encoding="UTF-8"?>\n<DescribeVpcBlockPublicAccessExclusionsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>${randomUUID()}</requestId><vpcBlockPublicAccessExclusionSet>${items.join('')}</vpcBlockPublicAccessExclusionSet></DescribeVpcBlockPublicAccessExclusionsResponse>`,
+    );
   }
 
   private getConsoleOutput(form: URLSearchParams): Reply | undefined {

@@ -312,6 +312,13 @@ function ec2Answer(operation: string, form: URLSearchParams, registered: boolean
       return ec2Xml(operation, `<vpcSet>${item(`<vpcId>${WORLD.vpc}</vpcId><dhcpOptionsId>default</dhcpOptionsId>`)}</vpcSet>`);
     case 'DescribeDhcpOptions':
       return ec2Xml(operation, '<dhcpOptionsSet/>');
+    case 'DescribeVpcBlockPublicAccessOptions':
+      return ec2Xml(
+        operation,
+        `<vpcBlockPublicAccessOptions><awsAccountId>${WORLD.account}</awsAccountId><internetGatewayBlockMode>off</internetGatewayBlockMode><state>default-state</state><exclusionsAllowed>allowed</exclusionsAllowed><managedBy>account</managedBy></vpcBlockPublicAccessOptions>`,
+      );
+    case 'DescribeVpcBlockPublicAccessExclusions':
+      return ec2Xml(operation, '<vpcBlockPublicAccessExclusionSet/>');
     case 'DescribeVpcAttribute': {
       const attribute = form.get('Attribute') ?? 'enableDnsSupport';
       return ec2Xml(operation, `<vpcId>${WORLD.vpc}</vpcId><${attribute}><value>true</value></${attribute}>`);
