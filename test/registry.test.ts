@@ -10,6 +10,7 @@ test('check ids, order and severities are pinned', () => {
     ['iam-trust-policy', 'critical'],
     ['iam-core-policy', 'critical'],
     ['network-route', 'critical'],
+    ['block-public-access', 'critical'],
     ['instance-sg-egress', 'critical'],
     ['network-acl', 'critical'],
     ['vpc-endpoints', 'critical'],

@@ -1,5 +1,6 @@
 import { agentRegistered } from './agent-registered.js';
 import { agentVersion } from './agent-version.js';
+import { blockPublicAccess } from './block-public-access.js';
 import { callerStartSession } from './caller-start-session.js';
 import { endpointPolicy } from './endpoint-policy.js';
 import { endpointPrivateDns } from './endpoint-private-dns.js';
@@ -31,6 +32,7 @@ export const CHECKS: readonly Check[] = [
   iamTrustPolicy,
   iamCorePolicy,
   networkRoute,
+  blockPublicAccess,
   instanceSgEgress,
   networkAcl,
   vpcEndpoints,

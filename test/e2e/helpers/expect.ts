@@ -44,6 +44,7 @@ export const ALL_CHECKS = [
   'iam-trust-policy',
   'iam-core-policy',
   'network-route',
+  'block-public-access',
   'instance-sg-egress',
   'network-acl',
   'vpc-endpoints',
