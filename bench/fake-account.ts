@@ -373,6 +373,13 @@ export class FakeAccount {
               `<key>domain-name-servers</key><valueSet>${item('<value>AmazonProvidedDNS</value>')}</valueSet>`,
             )}</dhcpConfigurationSet>`,
         );
+      case 'DescribeVpcBlockPublicAccessOptions':
+        return ec2Xml(
+          operation,
+          `<vpcBlockPublicAccessOptions><awsAccountId>${ACCOUNT}</awsAccountId><internetGatewayBlockMode>off</internetGatewayBlockMode><state>default-state</state><exclusionsAllowed>allowed</exclusionsAllowed><managedBy>account</managedBy></vpcBlockPublicAccessOptions>`,
+        );
+      case 'DescribeVpcBlockPublicAccessExclusions':
+        return listed([], [5, 1000, 1000], 'vpcBlockPublicAccessExclusionSet', () => '');
       case 'DescribeNatGateways':
         return listed([], [5, 1000, 1000], 'natGatewaySet', () => '');
       case 'DescribeInternetGateways':
