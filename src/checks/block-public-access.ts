@@ -1,11 +1,12 @@
 import type { BpaExclusion, BpaOptions } from '../facts/schema.js';
 import { defineMessages, joinText, type Text } from '../lang.js';
+import { observedConnected } from './lib/agent-evidence.js';
 import { aws } from './lib/cli.js';
 import { consolePath, label } from './lib/glossary.js';
 import { listText } from './lib/list.js';
 import { SESSION_SERVICES, networkOf, servicePaths, type InternetPath, type Network } from './lib/path.js';
 import { notCollected } from './lib/network.js';
-import { need, type Check, type CheckContext, type Finding, type Fix } from './types.js';
+import { need, type Check, type Finding, type Fix } from './types.js';
 
 const toExclusions = consolePath('vpc', 'settings', 'blockPublicAccess', 'exclusions', 'createExclusions');
 const direction = label('allowDirection');
@@ -202,13 +203,6 @@ function blockedText(net: Network, v: Verdict, mode: string, services: Text): Te
     : M('blockedIgw', { ...common, igw: gate.gateway, ip: net.instance.publicIp ?? '', notes });
 }
 
-/** Systems Manager says the agent is Online and its control channel connected: its traffic gets out. */
-function connected(ctx: CheckContext): boolean {
-  const m = ctx.facts.managedInstances;
-  const c = ctx.facts.connections?.[ctx.instanceId];
-  return m.known && m.value[ctx.instanceId]?.pingStatus === 'Online' && !!c?.known && c.value === 'connected';
-}
-
 /**
  * VPC Block Public Access (a region's setting) drops traffic through internet gateways, and with it
  * through NAT gateways, unless the VPC or the gateway's subnet is excluded: a NAT or internet path
@@ -250,7 +244,8 @@ export const blockPublicAccess: Check = {
     const { gate } = blocked;
     const message = blockedText(net, blocked, options.mode, services);
     // AWS's wording leaves room on an internet gateway path: proof that the agent gets out outweighs it.
-    if (gate.kind === 'igw' && connected(ctx)) return { status: 'pass', message: M('observed', { blocked: message, id }) };
+    if (gate.kind === 'igw' && observedConnected(ctx.facts, ctx.instanceId))
+      return { status: 'pass', message: M('observed', { blocked: message, id }) };
     return { status: 'fail', message, fix: fixFor(net, blocked, options, services) };
   },
 };
