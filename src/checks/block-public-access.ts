@@ -10,7 +10,6 @@ import { need, type Check, type Finding, type Fix } from './types.js';
 
 const toExclusions = consolePath('vpc', 'settings', 'blockPublicAccess', 'exclusions', 'createExclusions');
 const direction = label('allowDirection');
-
 const M = defineMessages({
   title: {
     en: "VPC Block Public Access lets the instance's traffic out to Systems Manager",
