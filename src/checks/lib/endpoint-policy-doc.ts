@@ -3,7 +3,8 @@ import { accountOfArn, partitionOfRegion } from '../../aws/arn.js';
 import { defineMessages, type Text } from '../../lang.js';
 import { credentialRole, instanceArn, type CredentialRole } from './iam-role.js';
 import { memoize } from './memo.js';
-import { all, any, parsePolicy, statementApplies, type Request, type Statement, type Tri } from './policy.js';
+import { all, coverTri, not, parsePolicy, principalCover, statementApplies, type Request, type Statement, type Tri } from './policy.js';
+import { isObject } from './policy-parse.js';
 import { FactUnknown, type CheckContext } from '../types.js';
 import { describeUnknown } from '../unknown.js';
 
@@ -62,34 +63,9 @@ export function whoOf(ctx: CheckContext): Who {
   };
 }
 
-const not = (x: Tri): Tri => (x === 'yes' ? 'no' : x === 'no' ? 'yes' : 'maybe');
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function awsPrincipal(value: string, who: Who): Tri {
-  if (value === '*') return 'yes';
-  // On an interface endpoint an account principal stands for every user and role of the account.
-  const account = /^\d{12}$/.test(value) ? value : /^arn:[^:]+:iam::(\d{12}):root$/.exec(value)?.[1];
-  if (account) return who.account ? (who.account === account ? 'yes' : 'no') : 'maybe';
-  if (!who.roleArn) return 'maybe';
-  return value === who.roleArn || value === who.sessionArn ? 'yes' : 'no';
-}
-
-function principalMatches(principal: unknown, who: Who): Tri {
-  if (principal === '*') return 'yes';
-  if (!isObject(principal)) return 'maybe';
-  const results: Tri[] = [];
-  for (const [kind, v] of Object.entries(principal)) {
-    for (const x of Array.isArray(v) ? v : [v]) {
-      if (typeof x !== 'string') results.push('maybe');
-      // Service, Federated and CanonicalUser principals never name the agent's role session.
-      else results.push(kind === 'AWS' ? awsPrincipal(x, who) : 'no');
-    }
-  }
-  return any(results);
-}
+/** On an interface endpoint an account principal stands for every user and role of the account: it names the agent's role. */
+const principalMatches = (principal: unknown, who: Who): Tri =>
+  coverTri(principalCover(principal, { arn: who.roleArn, sessionArn: who.sessionArn, account: who.account }));
 
 // ARN operators compare like StringLike (wildcards per ARN field; close enough for ARNs of one role).
 // Key policies (lib/key-policy.ts) take them the same way.

@@ -6,14 +6,21 @@
  */
 import { withArnOps } from './endpoint-policy-doc.js';
 import { isObject } from './policy-parse.js';
-import { all, parsePolicy, policyObject, statementApplies, type Statement, type Tri } from './policy.js';
+import {
+  all,
+  coverTri,
+  not,
+  parsePolicy,
+  policyObject,
+  principalCover,
+  statementApplies,
+  type PrincipalCover,
+  type PrincipalWho,
+  type Statement,
+} from './policy.js';
 
 /** Who asks: the role (or user) ARN, the session ARN credentials carry, and the account. */
-export interface KeyPrincipal {
-  arn?: string;
-  sessionArn?: string;
-  account?: string;
-}
+export type KeyPrincipal = PrincipalWho;
 
 export interface KeyStatementRef {
   /** 0-based position in the policy's Statement list. */
@@ -31,37 +38,7 @@ export type KeyPolicyDecision =
   | { kind: 'conditional'; by: KeyStatementRef }
   | { kind: 'missing' };
 
-/** How a statement's principal covers the asker: the asker itself, its account, or neither. */
-type Cover = 'direct' | 'account' | 'no' | 'maybe';
-
-const ACCOUNT_PRINCIPAL = /^(?:(\d{12})|arn:[^:]+:iam::(\d{12}):root)$/;
-
-function coverOf(principal: unknown, who: KeyPrincipal): Cover {
-  if (principal === '*') return 'direct';
-  if (!isObject(principal)) return 'maybe';
-  const covers: Cover[] = [];
-  for (const [kind, v] of Object.entries(principal)) {
-    for (const x of Array.isArray(v) ? v : [v]) {
-      // Service, Federated and CanonicalUser principals never name a role's or a user's credentials.
-      if (kind !== 'AWS') covers.push('no');
-      else if (typeof x !== 'string') covers.push('maybe');
-      else if (x === '*') covers.push('direct');
-      else {
-        const m = ACCOUNT_PRINCIPAL.exec(x);
-        const account = m?.[1] ?? m?.[2];
-        if (account) covers.push(who.account ? (account === who.account ? 'account' : 'no') : 'maybe');
-        else if (!who.arn) covers.push('maybe');
-        else covers.push(x === who.arn || x === who.sessionArn ? 'direct' : 'no');
-      }
-    }
-  }
-  if (covers.includes('direct')) return 'direct';
-  if (covers.includes('account')) return 'account';
-  return covers.includes('maybe') ? 'maybe' : 'no';
-}
-
-const triOf = (c: Cover): Tri => (c === 'no' ? 'no' : c === 'maybe' ? 'maybe' : 'yes');
-const not = (x: Tri): Tri => (x === 'yes' ? 'no' : x === 'no' ? 'yes' : 'maybe');
+type Cover = PrincipalCover;
 
 /** A key policy read once: each parsed statement beside its raw object (the parser drops Principal, which a key policy turns on). */
 export type KeyPolicy = readonly { st: Statement; raw: Record<string, unknown> }[];
@@ -92,8 +69,8 @@ export function keyPolicyDecision(policy: KeyPolicy, action: string, keyArn: str
   let maybeDeny: KeyStatementRef | undefined;
   for (const [index, { st, raw }] of policy.entries()) {
     const cover: Cover =
-      'Principal' in raw ? coverOf(raw.Principal, who) : 'NotPrincipal' in raw ? notCover(raw.NotPrincipal, who) : 'maybe';
-    const applies = all([triOf(cover), statementApplies(withArnOps(st), { action, resource: keyArn, context })]);
+      'Principal' in raw ? principalCover(raw.Principal, who) : 'NotPrincipal' in raw ? notCover(raw.NotPrincipal, who) : 'maybe';
+    const applies = all([coverTri(cover), statementApplies(withArnOps(st), { action, resource: keyArn, context })]);
     if (applies === 'no') continue;
     const ref: KeyStatementRef = { index, ...(st.sid ? { sid: st.sid } : {}) };
     if (st.effect === 'Deny') {
@@ -111,7 +88,7 @@ export function keyPolicyDecision(policy: KeyPolicy, action: string, keyArn: str
 
 /** NotPrincipal: every principal but those listed; a match on the account excludes its roles too. */
 function notCover(listed: unknown, who: KeyPrincipal): Cover {
-  const c = not(triOf(coverOf(listed, who)));
+  const c = not(coverTri(principalCover(listed, who)));
   return c === 'yes' ? 'direct' : c === 'no' ? 'no' : 'maybe';
 }
 

@@ -90,9 +90,49 @@ export function all(xs: Tri[]): Tri {
   if (xs.includes('no')) return 'no';
   return xs.includes('maybe') ? 'maybe' : 'yes';
 }
-function not(x: Tri): Tri {
+export function not(x: Tri): Tri {
   return x === 'yes' ? 'no' : x === 'no' ? 'yes' : 'maybe';
 }
+
+/** Who a resource policy's Principal may name: the role (or user) ARN, the session ARN its credentials carry, its account. */
+export interface PrincipalWho {
+  arn?: string;
+  sessionArn?: string;
+  account?: string;
+}
+
+/** How a statement's Principal covers the asker: itself (or everyone), its account, neither, or cannot tell. */
+export type PrincipalCover = 'direct' | 'account' | 'no' | 'maybe';
+
+const ACCOUNT_PRINCIPAL = /^(?:(\d{12})|arn:[^:]+:iam::(\d{12}):root)$/;
+
+/** The Principal of a key or endpoint policy statement against the asker (an unknown ARN or account is `maybe`). */
+export function principalCover(principal: unknown, who: PrincipalWho): PrincipalCover {
+  if (principal === '*') return 'direct';
+  if (!isObject(principal)) return 'maybe';
+  const covers: PrincipalCover[] = [];
+  for (const [kind, v] of Object.entries(principal)) {
+    for (const x of Array.isArray(v) ? v : [v]) {
+      // Service, Federated and CanonicalUser principals never name a role's or a user's credentials.
+      if (kind !== 'AWS') covers.push('no');
+      else if (typeof x !== 'string') covers.push('maybe');
+      else if (x === '*') covers.push('direct');
+      else {
+        const m = ACCOUNT_PRINCIPAL.exec(x);
+        const account = m?.[1] ?? m?.[2];
+        if (account) covers.push(who.account ? (account === who.account ? 'account' : 'no') : 'maybe');
+        else if (!who.arn) covers.push('maybe');
+        else covers.push(x === who.arn || x === who.sessionArn ? 'direct' : 'no');
+      }
+    }
+  }
+  if (covers.includes('direct')) return 'direct';
+  if (covers.includes('account')) return 'account';
+  return covers.includes('maybe') ? 'maybe' : 'no';
+}
+
+/** Whether the Principal names the asker at all (its account counts). */
+export const coverTri = (c: PrincipalCover): Tri => (c === 'no' ? 'no' : c === 'maybe' ? 'maybe' : 'yes');
 
 const STRING_OPS: Record<string, { negate: boolean; like: boolean; ignoreCase: boolean }> = {
   stringequals: { negate: false, like: false, ignoreCase: false },
