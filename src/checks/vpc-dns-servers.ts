@@ -1,5 +1,5 @@
 import { serviceHost } from '../aws/services.js';
-import { defineMessages, type Text } from '../lang.js';
+import { defineMessages, joinText, type Text } from '../lang.js';
 import { observedConnected } from './lib/agent-evidence.js';
 import { CONSOLE } from './lib/glossary.js';
 import { listText } from './lib/list.js';
@@ -50,10 +50,6 @@ const dhcpStep = (servers: Text, hosts: string[], region: string, vpc: string) =
   key: `dns-forward:${vpc}`,
   text: M('stepForward', { servers, names: listText(hosts), zone: `${region}.amazonaws.com`, vpc }),
 });
-
-/** Two findings in one message: each is a sentence of its own. */
-const joinSentences = (texts: Text[]): Text =>
-  texts.length === 1 ? texts[0]! : { en: texts.map((t) => t.en).join('. '), ja: texts.map((t) => t.ja).join('。') };
 
 /**
  * The endpoints' private DNS names live in the Route 53 Resolver: a VPC whose DHCP options hand the
@@ -114,7 +110,12 @@ export const vpcDnsServers: Check = {
     ];
     return {
       status: 'warn',
-      message: joinSentences(findings.map((f) => f.message)),
+      // Two findings in one message: each is a sentence of its own.
+      message: joinText(
+        findings.map((f) => f.message),
+        '. ',
+        '。',
+      ),
       fix: { steps: findings.map((f) => f.step), commands: findings.flatMap((f) => f.commands) },
     };
   },

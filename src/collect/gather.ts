@@ -1,5 +1,5 @@
 import { arnParts, lastSegment, partitionOfRegion } from '../aws/arn.js';
-import type { Fact, Facts, SessionPreferences } from '../facts/schema.js';
+import type { Caller, Fact, Facts, Instance, SessionPreferences } from '../facts/schema.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { blockPublicAccess } from './ec2/block-public-access.js';
 import { consoleOutputs } from './ec2/console.js';
@@ -7,7 +7,7 @@ import { describeVpcs } from './ec2/network.js';
 import { isFleet, readTargets, type Targets } from './ec2/targets.js';
 import { callerIdentity, callerSimulation } from './iam/caller.js';
 import { sessionKey } from './kms/key.js';
-import { readIam, sweepIam, SWEEP_PROFILES, type IamSweep } from './iam/roles.js';
+import { readIam, sweepIam, SWEEP_PROFILES, type IamRead, type IamSweep } from './iam/roles.js';
 import { rolePairs } from './iam/simulate.js';
 import { findSessionManagerPlugin } from './plugin.js';
 import type { Clients } from './sdk/clients.js';
@@ -74,27 +74,7 @@ export async function gather(
     ),
   );
   const iamRead = Promise.all([foundRead, dhmcRead, prefsRead, callerRead, sweepFirst]).then(
-    ([found, dhmc, prefsFact, callerFact, first]) => {
-      const prefs = prefsOf(prefsFact);
-      const account = found.find((i) => i.accountId)?.accountId ?? (callerFact.known ? callerFact.value.accountId : undefined);
-      const partition = (callerFact.known && arnParts(callerFact.value.arn)?.partition) || partitionOfRegion(c.region);
-      const dhmcRole = dhmc.rolePath
-        ? {
-            roleName: lastSegment(dhmc.rolePath),
-            arn: account ? `arn:${partition}:iam::${account}:role/${dhmc.rolePath}` : undefined,
-            neededNow: found.some((i) => !i.instanceProfileArn),
-          }
-        : null;
-      const pairs = (roleArn: string) => {
-        const p = arnParts(roleArn);
-        return rolePairs(prefs, { partition: p?.partition ?? partition, region: c.region, account: p?.account || account || '' });
-      };
-      const profileArns = unique(found.map((i) => i.instanceProfileArn));
-      const sweepRead = first ?? (profileArns.length > SWEEP_PROFILES && t.iamSweep !== false ? sweepIam(c) : undefined);
-      return Promise.resolve(sweepRead).then((s?: Fact<IamSweep>) =>
-        readIam(c, profileArns, dhmcRole, pairs, s?.known ? s.value : undefined),
-      );
-    },
+    ([found, dhmc, prefsFact, callerFact, first]) => iamOf(c, t, found, dhmc.rolePath, prefsOf(prefsFact), callerFact, first),
   );
   // Only when the preferences name a key: without one, not a call more.
   const keyRead = prefsRead.then((f) => {
@@ -162,6 +142,38 @@ export async function gather(
     client: { sessionManagerPlugin: plugin },
   };
   return facts;
+}
+
+/**
+ * The instance profiles and roles of these instances, once the instances, the DHMC setting, the
+ * preferences (what the roles must be allowed) and the caller (the account, the partition) are
+ * known: from the fleet's sweep, from a sweep made now (many profiles), or one by one.
+ */
+function iamOf(
+  c: Clients,
+  t: Targets,
+  found: readonly Instance[],
+  dhmcRolePath: string | undefined,
+  prefs: SessionPreferences | null,
+  callerFact: Fact<Caller>,
+  first: Fact<IamSweep> | undefined,
+): Promise<IamRead> {
+  const account = found.find((i) => i.accountId)?.accountId ?? (callerFact.known ? callerFact.value.accountId : undefined);
+  const partition = (callerFact.known && arnParts(callerFact.value.arn)?.partition) || partitionOfRegion(c.region);
+  const dhmcRole = dhmcRolePath
+    ? {
+        roleName: lastSegment(dhmcRolePath),
+        arn: account ? `arn:${partition}:iam::${account}:role/${dhmcRolePath}` : undefined,
+        neededNow: found.some((i) => !i.instanceProfileArn),
+      }
+    : null;
+  const pairs = (roleArn: string) => {
+    const p = arnParts(roleArn);
+    return rolePairs(prefs, { partition: p?.partition ?? partition, region: c.region, account: p?.account || account || '' });
+  };
+  const profileArns = unique(found.map((i) => i.instanceProfileArn));
+  const sweepRead = first ?? (profileArns.length > SWEEP_PROFILES && t.iamSweep !== false ? sweepIam(c) : undefined);
+  return Promise.resolve(sweepRead).then((s?: Fact<IamSweep>) => readIam(c, profileArns, dhmcRole, pairs, s?.known ? s.value : undefined));
 }
 
 /** The instances that were found (a listing that failed, or an id that does not exist, adds none). */

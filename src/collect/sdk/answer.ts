@@ -53,7 +53,7 @@ const JSON_CLIENTS = new Set(['SSMClient', 'OrganizationsClient', 'KMSClient', '
  * Why a 2xx body cannot be this operation's answer, or undefined when it may be. The SDK reads an
  * empty body, or an XML document of another shape, as an answer with every list empty: "no
  * endpoints", "not registered", a confident and false FAIL. The query and REST-XML services
- * (EC2, IAM, STS, Route 53) answer `<OperationResponse>`; the JSON ones (SSM, Organizations, KMS) an object.
+ * (EC2, IAM, STS, Route 53) answer `<OperationResponse>`; the JSON ones (SSM, Organizations, KMS, Route 53 Resolver) an object.
  */
 export function malformation(clientName: string, commandName: string, body: Uint8Array): string | undefined {
   const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');

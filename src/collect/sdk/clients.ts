@@ -89,22 +89,18 @@ export async function buildClients(opts: ClientOptions, env: NodeJS.ProcessEnv =
     destroyAll(ec2);
     throw new CollectError(noRegion(profile, settings));
   }
-  // One credential provider for all the clients: an SSO or IMDS lookup happens once, not three times.
-  const shared = { ...common, region, credentials: ec2.config.credentials };
-  const iam = new IAMClient({ ...shared, requestHandler: handler(settings.caBundle, env) });
-  const ssm = new SSMClient({ ...shared, requestHandler: handler(settings.caBundle, env) });
-  const sts = new STSClient({ ...shared, requestHandler: handler(settings.caBundle, env) });
-  const route53 = new Route53Client({ ...shared, requestHandler: handler(settings.caBundle, env) });
-  const kms = new KMSClient({ ...shared, requestHandler: handler(settings.caBundle, env) });
-  const route53resolver = new Route53ResolverClient({ ...shared, requestHandler: handler(settings.caBundle, env) });
-  guardedClient(ec2, recorder, opts.deadline);
-  guardedClient(iam, recorder, opts.deadline);
-  guardedClient(ssm, recorder, opts.deadline);
-  guardedClient(sts, recorder, opts.deadline);
-  guardedClient(route53, recorder, opts.deadline);
-  guardedClient(kms, recorder, opts.deadline);
+  // One credential provider for all the clients: an SSO or IMDS lookup happens once, not once per client.
+  const shared = () => ({ ...common, region, credentials: ec2.config.credentials, requestHandler: handler(settings.caBundle, env) });
+  const guard = <C extends { middlewareStack: MiddlewareStack<object, MetadataBearer> }>(c: C) => guardedClient(c, recorder, opts.deadline);
+  guard(ec2);
+  const iam = guard(new IAMClient(shared()));
+  const ssm = guard(new SSMClient(shared()));
+  const sts = guard(new STSClient(shared()));
+  const route53 = guard(new Route53Client(shared()));
+  const kms = guard(new KMSClient(shared()));
   // The registry's one Route 53 Resolver client is an older release: its @smithy/types are another copy of the same shapes.
-  guardedClient(route53resolver as unknown as { middlewareStack: MiddlewareStack<object, MetadataBearer> }, recorder, opts.deadline);
+  const route53resolver = new Route53ResolverClient(shared());
+  guard(route53resolver as unknown as { middlewareStack: MiddlewareStack<object, MetadataBearer> });
   return {
     ec2,
     iam,
