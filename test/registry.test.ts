@@ -11,6 +11,7 @@ test('check ids, order and severities are pinned', () => {
     ['iam-core-policy', 'critical'],
     ['network-route', 'critical'],
     ['block-public-access', 'critical'],
+    ['transit-gateway-path', 'critical'],
     ['instance-sg-egress', 'critical'],
     ['network-acl', 'critical'],
     ['vpc-endpoints', 'critical'],

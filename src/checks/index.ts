@@ -14,6 +14,7 @@ import { instanceState } from './instance-state.js';
 import { ipv6OnlyPath } from './ipv6-only-path.js';
 import { networkAcl } from './network-acl.js';
 import { networkRoute } from './network-route.js';
+import { transitGatewayPath } from './transit-gateway-path.js';
 import { sessionKmsKey } from './session-kms-key.js';
 import { sessionPreferences } from './session-preferences.js';
 import type { Check } from './types.js';
@@ -33,6 +34,7 @@ export const CHECKS: readonly Check[] = [
   iamCorePolicy,
   networkRoute,
   blockPublicAccess,
+  transitGatewayPath,
   instanceSgEgress,
   networkAcl,
   vpcEndpoints,

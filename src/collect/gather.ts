@@ -4,6 +4,7 @@ import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { blockPublicAccess } from './ec2/block-public-access.js';
 import { consoleOutputs } from './ec2/console.js';
 import { describeVpcs } from './ec2/network.js';
+import { transitGatewaysOf } from './ec2/transit.js';
 import { isFleet, readTargets, type Targets } from './ec2/targets.js';
 import { callerIdentity, callerSimulation } from './iam/caller.js';
 import { sessionKey } from './kms/key.js';
@@ -28,7 +29,9 @@ import { connectionStatuses, defaultHostManagement, sessionPreferences } from '.
  * preferences and the caller too, each distinct instance profile (or the sweep, when there are
  * many) and the caller's simulation; with the registration, the console output of unregistered
  * instances (not in a fleet); with the preferences alone, when they name a KMS key, that key and
- * its key policy (an alias resolved first). Then each distinct role (GetRole and the simulation),
+ * its key policy (an alias resolved first). Once the route tables are known, and only when a route
+ * names a transit gateway, its attachments, then the hub VPCs behind it (src/collect/ec2/transit.ts).
+ * Then each distinct role (GetRole and the simulation),
  * and the prefix lists and hosted zones that the VPC reads showed are needed. The role's policy
  * lists and documents follow only when the simulation did not allow everything.
  * ssm:GetConnectionStatus (one instance per call) is asked at once for the ids named; a fleet's
@@ -59,6 +62,8 @@ export async function gather(
   const foundRead = instancesRead.then(foundIn);
 
   const vpcRead = foundRead.then((found) => describeVpcs(c, unique(found.map((i) => i.vpcId)), found));
+  // A transit gateway that a route names is followed to the hub VPCs once the route tables are known.
+  const transitRead = vpcRead.then((v) => transitGatewaysOf(c, v.vpcs));
   // The region's Block Public Access, beside the VPC reads; a run without a VPC has no path it could block.
   const bpaRead = foundRead.then((found) => (found.some((i) => i.vpcId) ? blockPublicAccess(c) : undefined));
   const consoleRead = fleet
@@ -81,7 +86,7 @@ export async function gather(
     const key = prefsOf(f)?.kmsKeyId;
     return key ? sessionKey(c, key) : undefined;
   });
-  const later = [vpcRead, bpaRead, consoleRead, callerSimRead, iamRead, keyRead];
+  const later = [vpcRead, transitRead, bpaRead, consoleRead, callerSimRead, iamRead, keyRead];
   // Awaited below; until then a rejection (a refused operation is a bug, and throws) must not count as unhandled.
   for (const p of later) p.catch(() => undefined);
 
@@ -119,22 +124,31 @@ export async function gather(
     throw fatal ?? noList;
   }
 
-  const [vpcs, bpa, iam, consoleOutput, caller, key] = await Promise.all([vpcRead, bpaRead, iamRead, consoleRead, callerSimRead, keyRead]);
+  const [vpcs, transit, bpa, iam, consoleOutput, caller, key] = await Promise.all([
+    vpcRead,
+    transitRead,
+    bpaRead,
+    iamRead,
+    consoleRead,
+    callerSimRead,
+    keyRead,
+  ]);
   const facts: Facts = {
     factsVersion: 1,
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
     collectedAt: now().toISOString(),
     region: c.region,
     instances: instances.byId,
-    vpcs: vpcs.vpcs,
+    vpcs: { ...transit?.hubs.vpcs, ...vpcs.vpcs },
     instanceProfiles: iam.instanceProfiles,
     roles: iam.roles,
     dhmc: dhmc.fact,
     managedInstances,
-    prefixLists: vpcs.prefixLists,
+    prefixLists: { ...transit?.hubs.prefixLists, ...vpcs.prefixLists },
     connections,
     consoleOutput,
     ...(bpa ? { blockPublicAccess: bpa } : {}),
+    ...(transit ? { transitGateways: transit.transitGateways } : {}),
     sessionPreferences: prefsFact,
     caller: caller.caller,
     ...(caller.simulation ? { callerSimulation: caller.simulation } : {}),

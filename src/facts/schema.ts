@@ -234,6 +234,46 @@ export const blockPublicAccessSchema = z.object({
 });
 export type BlockPublicAccess = z.infer<typeof blockPublicAccessSchema>;
 
+const tgwId = shaped(ids.resourceId('tgw'), 'a transit gateway id (tgw-…)');
+const tgwAttachmentId = shaped(ids.resourceId('tgw-attach'), 'a transit gateway attachment id (tgw-attach-…)');
+const tgwRouteTableId = shaped(ids.resourceId('tgw-rtb'), 'a transit gateway route table id (tgw-rtb-…)');
+
+export const tgwAttachmentSchema = z.object({
+  attachmentId: tgwAttachmentId,
+  transitGatewayId: tgwId,
+  transitGatewayOwnerId: accountId.optional(),
+  vpcId,
+  vpcOwnerId: accountId.optional(),
+  state: z.string().describe('available | pendingAcceptance | pending | modifying | deleting | deleted | failed | rejected | …'),
+  subnetIds: z.array(subnetId).describe('one subnet per Availability Zone the attachment serves'),
+  routeTableId: tgwRouteTableId.optional().describe('the transit gateway route table the attachment is associated with'),
+  associationState: z.string().optional().describe('associating | associated | disassociating | disassociated'),
+});
+export type TgwAttachment = z.infer<typeof tgwAttachmentSchema>;
+
+export const tgwPropagationSchema = z.object({
+  attachmentId: tgwAttachmentId,
+  resourceId: shaped(ids.ANY_RESOURCE_ID, 'a resource id').optional().describe('the VPC (or VPN, peering…) behind the attachment'),
+  resourceType: z.string().optional().describe('vpc | vpn | direct-connect-gateway | peering | connect | …'),
+  state: z.string().describe('enabling | enabled | disabling | disabled'),
+});
+export type TgwPropagation = z.infer<typeof tgwPropagationSchema>;
+
+export const transitGatewaysSchema = z.object({
+  attachments: z
+    .record(tgwId, factOf(z.array(tgwAttachmentSchema)))
+    .describe(
+      'ec2:DescribeTransitGatewayVpcAttachments and DescribeTransitGatewayAttachments: the VPC attachments of each transit gateway a route names',
+    ),
+  propagations: z
+    .record(tgwRouteTableId, factOf(z.array(tgwPropagationSchema)))
+    .describe('ec2:GetTransitGatewayRouteTablePropagations: the attachments whose routes each route table learns'),
+  hubVpcs: factOf(z.array(vpcId)).describe(
+    'ec2:DescribeVpcEndpoints over the other attached VPCs: those with Systems Manager interface endpoints (read in full into vpcs)',
+  ),
+});
+export type TransitGateways = z.infer<typeof transitGatewaysSchema>;
+
 export const policyDocumentSchema = z.unknown().describe('parsed IAM policy document (already URL-decoded)');
 
 export const instanceProfileSchema = z.object({
@@ -356,6 +396,9 @@ export const factsSchema = z
     blockPublicAccess: blockPublicAccessSchema
       .optional()
       .describe("VPC Block Public Access: the region's mode and its exclusions; read when an instance has a VPC"),
+    transitGateways: transitGatewaysSchema
+      .optional()
+      .describe("the transit gateways the instances' route tables name, followed to the hub VPCs; read only when a route names one"),
     connections: z
       .record(instanceId, factOf(z.string()))
       .optional()

@@ -27,8 +27,9 @@ const results = async (env: NodeJS.ProcessEnv = { PATH: bin }) =>
   evaluateInstance(await gather(m.clients, [IDS.instance], () => new Date(0), env), IDS.instance);
 const notPassing = async (env?: NodeJS.ProcessEnv) => (await results(env)).filter((r) => r.status !== 'pass').map((r) => [r.id, r.status]);
 
-it('healthy answers: every check passes (ipv6-only-path skips: an IPv4 subnet; session-preferences and session-kms-key skip: no preference is on), with the policy lists never read', async () => {
+it('healthy answers: every check passes (transit-gateway-path skips: no transit gateway; ipv6-only-path skips: an IPv4 subnet; session-preferences and session-kms-key skip: no preference is on), with the policy lists never read', async () => {
   expect(await notPassing()).toEqual([
+    ['transit-gateway-path', 'skip'],
     ['ipv6-only-path', 'skip'],
     ['session-preferences', 'skip'],
     ['session-kms-key', 'skip'],
@@ -38,6 +39,7 @@ it('healthy answers: every check passes (ipv6-only-path skips: an IPv4 subnet; s
 
 it('no plugin on PATH: caller-start-session warns', async () => {
   expect(await notPassing({ PATH: '' })).toEqual([
+    ['transit-gateway-path', 'skip'],
     ['ipv6-only-path', 'skip'],
     ['session-preferences', 'skip'],
     ['session-kms-key', 'skip'],

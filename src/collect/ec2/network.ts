@@ -170,9 +170,15 @@ export interface VpcRead {
 /**
  * Every VPC fact in one round of calls shared by all the VPCs; then, only where needed, the hosted
  * zones (a VPC without its own Systems Manager endpoints) and the prefix lists its security groups
- * name, side by side.
+ * name, side by side. A hub (a VPC whose endpoints others reach through a transit gateway) is read
+ * without what only an instance's own VPC needs: its DNS servers, Resolver rules and hosted zones.
  */
-export async function describeVpcs(c: Clients, vpcIds: string[], instances: readonly Instance[]): Promise<VpcRead> {
+export async function describeVpcs(
+  c: Clients,
+  vpcIds: string[],
+  instances: readonly Instance[],
+  opts: { hub?: boolean } = {},
+): Promise<VpcRead> {
   if (vpcIds.length === 0) return { vpcs: {}, prefixLists: {} };
   const ec2 = c.ec2;
   const endpointsRead = perVpc(vpcIds, {
@@ -198,7 +204,7 @@ export async function describeVpcs(c: Clients, vpcIds: string[], instances: read
   const zonesRead = endpointsRead.then(async (endpoints) =>
     Object.fromEntries(
       await Promise.all(
-        vpcIds.filter((v) => needsHostedZones(endpoints(v), c.region)).map(async (v) => [v, await hostedZones(c, v)] as const),
+        vpcIds.filter((v) => !opts.hub && needsHostedZones(endpoints(v), c.region)).map(async (v) => [v, await hostedZones(c, v)] as const),
       ),
     ),
   );
@@ -278,8 +284,8 @@ export async function describeVpcs(c: Clients, vpcIds: string[], instances: read
     Promise.all(vpcIds.map((v) => Promise.all([vpcAttribute(c, v, 'enableDnsSupport'), vpcAttribute(c, v, 'enableDnsHostnames')]))),
     zonesRead,
     prefixListsRead,
-    dhcpOf(c, vpcIds),
-    resolverRulesOf(c),
+    opts.hub ? undefined : dhcpOf(c, vpcIds),
+    opts.hub ? undefined : resolverRulesOf(c),
   ]);
   const vpcs = Object.fromEntries(
     vpcIds.map((v, i) => {
@@ -293,9 +299,9 @@ export async function describeVpcs(c: Clients, vpcIds: string[], instances: read
         internetGateways: internetGateways(v),
         securityGroups: securityGroups(v),
         networkAcls: networkAcls(v),
-        dhcp: dhcp(v),
-        resolverRules: resolver(v),
       };
+      if (dhcp) vpc.dhcp = dhcp(v);
+      if (resolver) vpc.resolverRules = resolver(v);
       if (zones[v]) vpc.hostedZones = zones[v];
       return [v, vpc];
     }),

@@ -45,6 +45,7 @@ export const ALL_CHECKS = [
   'iam-core-policy',
   'network-route',
   'block-public-access',
+  'transit-gateway-path',
   'instance-sg-egress',
   'network-acl',
   'vpc-endpoints',
@@ -61,8 +62,8 @@ export const ALL_CHECKS = [
   'caller-start-session',
 ];
 
-/** Checks that are `skip` on a healthy instance: nothing turns their subject on (no session preferences saved, an IPv4 subnet). */
-export const SKIPPED_WHEN_HEALTHY = ['ipv6-only-path', 'session-preferences', 'session-kms-key'];
+/** Checks that are `skip` on a healthy instance: nothing turns their subject on (no transit gateway, no session preferences saved, an IPv4 subnet). */
+export const SKIPPED_WHEN_HEALTHY = ['transit-gateway-path', 'ipv6-only-path', 'session-preferences', 'session-kms-key'];
 
 /** What every check of a healthy instance says: pass, or skip for a feature nobody turned on. */
 export const HEALTHY = Object.fromEntries(ALL_CHECKS.map((c) => [c, SKIPPED_WHEN_HEALTHY.includes(c) ? 'skip' : 'pass']));

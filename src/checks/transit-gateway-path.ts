@@ -1,0 +1,171 @@
+import { defineMessages, joinText, type Text } from '../lang.js';
+import { observedConnected } from './lib/agent-evidence.js';
+import { listText } from './lib/list.js';
+import { notCollected } from './lib/network.js';
+import { SESSION_SERVICES, networkOf, serviceHost, servicePaths, subnetRouteTable, type Network, type SsmService } from './lib/path.js';
+import { attachmentGaps, hubGaps, hubOf, tgwTableGaps, TRANSIT_MESSAGES, type Gap } from './lib/transit.js';
+import { need, type Check, type Finding } from './types.js';
+
+const M = defineMessages({
+  title: {
+    en: 'A transit gateway on the way leads to the Systems Manager endpoints and back',
+    ja: '経路上のトランジットゲートウェイが Systems Manager のエンドポイントまで往復をつなぐ',
+  },
+  noTgw: {
+    en: '{id} reaches {services} without a transit gateway',
+    ja: '{id} はトランジットゲートウェイを通らずに {services} に到達します',
+  },
+  notRead: {
+    en: 'transit gateways were not read (facts saved by an earlier version of ssm-doctor)',
+    ja: 'トランジットゲートウェイは読み取られていません (以前のバージョンの ssm-doctor で保存したファクトです)',
+  },
+  notAttached: {
+    en: '{table} of {id} routes to {tgw}, but {vpc} has no attachment to it: the traffic goes nowhere',
+    ja: '{id} の {table} は {tgw} にルーティングしていますが、{vpc} はそれにアタッチされていません。通信はどこにも届きません',
+  },
+  stepAttach: {
+    en: 'Attach {vpc} to {tgw} with a subnet in each Availability Zone its instances use (VPC → Transit gateway attachments → Create transit gateway attachment), or remove the route',
+    ja: '{vpc} を {tgw} にアタッチし、インスタンスが使う各アベイラビリティーゾーンのサブネットを指定します (VPC → Transit Gateway アタッチメント → Transit Gateway アタッチメントを作成)。または、そのルートを削除します',
+  },
+  otherAccount: {
+    en: '{tgw} belongs to account {owner}: the hub VPCs attached to it are seen from that account (run ssm-doctor there, or with --profile for it)',
+    ja: '{tgw} はアカウント {owner} のものです。アタッチされたハブ VPC はそのアカウントからしか見えません (そのアカウントで ssm-doctor を実行するか、--profile で指定してください)',
+  },
+  noHub: {
+    en: 'none of the VPCs attached to {tgw} ({vpcs}) has available interface endpoints for {services}: the addresses the hosted zone returns lie beyond what this tool can follow (another transit gateway, a peering connection, an on-premises network)',
+    ja: '{tgw} にアタッチされた VPC ({vpcs}) には {services} の利用可能なインターフェイスエンドポイントがありません。ホストゾーンが返すアドレスは、このツールが追える範囲の外 (別のトランジットゲートウェイ、ピアリング接続、オンプレミスのネットワーク) にあります',
+  },
+  none: { en: 'none', ja: 'なし' },
+  stepNoHub: {
+    en: "Check that {names} resolve, from {id}, to the addresses of interface endpoints that {tgw}'s route tables reach, or create the endpoints in {vpc}",
+    ja: '{id} から {names} が、{tgw} のルートテーブルで到達できるインターフェイスエンドポイントのアドレスに解決されることを確認するか、{vpc} にエンドポイントを作成します',
+  },
+  beyond: {
+    en: "{id}'s attachment {att} to {tgw} is available, serves its Availability Zone and is associated with {rtb}; where {rtb} sends 0.0.0.0/0 is a static route, which only ec2:SearchTransitGatewayRoutes shows (not called: this tool makes Describe, Get and List calls only), so the way out to the internet beyond it is network-route's to judge",
+    ja: '{id} の {tgw} へのアタッチメント {att} は available で、そのアベイラビリティーゾーンをカバーし、{rtb} に関連付けられています。{rtb} が 0.0.0.0/0 をどこへ送るかは静的ルートで、ec2:SearchTransitGatewayRoutes でしか見えません (このツールは Describe・Get・List の呼び出ししか行わないため呼びません)。その先のインターネットへの経路は network-route の判定に委ねます',
+  },
+  ok: {
+    en: '{id} reaches {services} through {tgw}: attachment {att} serves its Availability Zone, {rtb} learns the routes of hub {hub} ({hubAtt}) and {hubRtb} learns its own; the hub endpoints {eps} admit {ip} on TCP 443, and their subnets route it back through {tgw}',
+    ja: '{id} は {tgw} 経由で {services} に到達します。アタッチメント {att} はそのアベイラビリティーゾーンをカバーし、{rtb} はハブ {hub} ({hubAtt}) のルートを、{hubRtb} はこちらのルートを学習しています。ハブのエンドポイント {eps} は {ip} からの TCP 443 を許可し、そのサブネットは応答を {tgw} 経由で返します',
+  },
+  gaps: {
+    en: '{id} cannot reach {services} through {tgw}: {gaps}',
+    ja: '{id} は {tgw} 経由で {services} に到達できません: {gaps}',
+  },
+  maybe: {
+    en: '{id} may not reach {services} through {tgw}: {gaps}',
+    ja: '{id} は {tgw} 経由で {services} に到達できない可能性があります: {gaps}',
+  },
+  observed: {
+    en: '{gaps}; but the agent of {id} is Online and connected, so its traffic gets through',
+    ja: '{gaps}。ただし {id} のエージェントはオンラインで接続済みのため、通信は届いています',
+  },
+});
+
+/** The session services whose traffic leaves through a transit gateway, and that transit gateway. */
+function throughTgw(net: Network): { tgw: string; services: SsmService[]; central: boolean } | undefined {
+  const routes = subnetRouteTable(net).table.routes.filter((r) => r.state.toLowerCase() === 'active' && r.target.startsWith('tgw-'));
+  const paths = servicePaths(net).filter((p) => SESSION_SERVICES.includes(p.service));
+  const central = paths.filter((p) => p.via === 'central').map((p) => p.service);
+  const first = routes[0];
+  if (central.length && first) return { tgw: first.target, services: central, central: true };
+  for (const p of paths) {
+    if (p.via !== 'internet') continue;
+    const hop = p.path.hops.find((h) => h.route?.target.startsWith('tgw-'));
+    if (hop?.route) {
+      const services = paths.filter((q) => q.via === 'internet').map((q) => q.service);
+      return { tgw: hop.route.target, services, central: false };
+    }
+  }
+  return undefined;
+}
+
+/** One gap per fix: several endpoints behind one security group, or subnets sharing a route table, say it once. */
+function distinct(gaps: readonly Gap[]): Gap[] {
+  const seen = new Set<string>();
+  return gaps.filter((g) => {
+    const key = g.steps[0]?.key ?? JSON.stringify(g.text);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function verdict(net: Network, gaps: Gap[], head: { id: string; services: Text; tgw: string }, observed: boolean): Finding | undefined {
+  if (!gaps.length) return undefined;
+  const fix = { steps: gaps.flatMap((g) => g.steps), commands: gaps.flatMap((g) => g.commands) };
+  const text = joinText(
+    gaps.map((g) => g.text),
+    '; ',
+    '。',
+  );
+  if (gaps.some((g) => g.level === 'fail')) return { status: 'fail', message: M('gaps', { ...head, gaps: text }), fix };
+  if (observed) return { status: 'pass', message: M('observed', { gaps: text, id: head.id }) };
+  return { status: 'warn', message: M('maybe', { ...head, gaps: text }), fix };
+}
+
+/**
+ * A route to a transit gateway is only the first hop: the attachment must serve the instance's Availability Zone and
+ * be associated with a route table, that table must lead to the hub VPC with the endpoints, the hub must route the
+ * replies back, and the hub endpoints' security groups and network ACLs must let the spoke in.
+ */
+export const transitGatewayPath: Check = {
+  id: 'transit-gateway-path',
+  severity: 'critical',
+  title: M('title'),
+  messages: { ...M.table, ...TRANSIT_MESSAGES },
+  requires: ['network-route'],
+  evaluate(ctx): Finding {
+    const net = networkOf(ctx);
+    const id = ctx.instanceId;
+    const way = throughTgw(net);
+    if (!way) return { status: 'skip', message: M('noTgw', { id, services: listText(SESSION_SERVICES) }) };
+    const tg = ctx.facts.transitGateways;
+    if (!tg) return { status: 'skip', message: M('notRead') };
+    const { tgw } = way;
+    const services = listText(way.services);
+    const head = { id, services, tgw };
+    const observed = observedConnected(ctx.facts, id);
+    const attachments = need(tg.attachments[tgw], 'ec2:DescribeTransitGatewayVpcAttachments');
+    const spoke = attachments.find((a) => a.vpcId === net.vpcId);
+    const table = subnetRouteTable(net).table.routeTableId;
+    if (!spoke) {
+      const text = M('notAttached', { table, id, tgw, vpc: net.vpcId });
+      const steps = [{ key: `tgw-attach:${net.vpcId}:${tgw}`, text: M('stepAttach', { vpc: net.vpcId, tgw }) }];
+      return verdict(net, [{ level: 'fail', text, steps, commands: [] }], head, observed)!;
+    }
+    const own = verdict(net, attachmentGaps(net, spoke), head, observed);
+    if (own) return own;
+    const rtb = spoke.routeTableId!;
+    if (!way.central) return { status: 'skip', message: M('beyond', { id, att: spoke.attachmentId, tgw, rtb }) };
+    const hub = hubOf(ctx.facts, attachments, spoke, way.services);
+    if (!hub) {
+      const owner = spoke.transitGatewayOwnerId;
+      if (owner && ctx.instance.accountId && owner !== ctx.instance.accountId) {
+        throw notCollected('ec2:DescribeTransitGatewayVpcAttachments', M('otherAccount', { tgw, owner }).en);
+      }
+      need(tg.hubVpcs, 'ec2:DescribeVpcEndpoints');
+      const vpcs = attachments.filter((a) => a !== spoke).map((a) => a.vpcId);
+      const names = way.services.map((s) => serviceHost(net.region, s)).join(', ');
+      const text = M('noHub', { tgw, vpcs: vpcs.length ? listText(vpcs) : M('none'), services });
+      const steps = [{ key: `tgw-hub:${tgw}`, text: M('stepNoHub', { names, id, tgw, vpc: net.vpcId }) }];
+      return verdict(net, [{ level: 'warn', text, steps, commands: [] }], head, observed)!;
+    }
+    const gaps = distinct([...tgwTableGaps(net, tg, spoke, hub.attachment), ...hubGaps(net, ctx.facts, tgw, table, hub)]);
+    const found = verdict(net, gaps, head, observed);
+    if (found) return found;
+    return {
+      status: 'pass',
+      message: M('ok', {
+        ...head,
+        att: spoke.attachmentId,
+        rtb,
+        hub: hub.attachment.vpcId,
+        hubAtt: hub.attachment.attachmentId,
+        hubRtb: hub.attachment.routeTableId ?? '',
+        eps: listText(hub.endpoints.map((e) => e.endpointId)),
+        ip: ctx.instance.privateIp ?? '',
+      }),
+    };
+  },
+};

@@ -1,0 +1,309 @@
+import { checkCases } from '../helpers/check-tester';
+import { IDS, denied, factsWith, healthyVpc, instanceOf, vpcOf } from '../helpers/facts';
+import { known, type Facts, type TgwAttachment } from '../../src/facts/schema';
+
+const ID = 'transit-gateway-path';
+const TGW = 'tgw-0aaaa00000000001';
+const SPOKE_ATT = 'tgw-attach-0spoke000000001';
+const HUB_ATT = 'tgw-attach-0hub00000000001';
+const SPOKE_RTB = 'tgw-rtb-0spoke00000000001';
+const HUB_RTB = 'tgw-rtb-0hub0000000000001';
+const HUB = 'vpc-0hub0000000000001';
+const HUB_SUBNET = 'subnet-0hub000000000001';
+const HUB_RT = 'rtb-0hub000000000001';
+const HUB_SG = 'sg-0hubvpce000000001';
+const HUB_ACL = 'acl-0hub000000000001';
+
+const attachment = (over: Partial<TgwAttachment>): TgwAttachment => ({
+  attachmentId: SPOKE_ATT,
+  transitGatewayId: TGW,
+  transitGatewayOwnerId: IDS.account,
+  vpcId: IDS.vpc,
+  state: 'available',
+  subnetIds: [IDS.subnet],
+  routeTableId: SPOKE_RTB,
+  associationState: 'associated',
+  ...over,
+});
+
+/** The hub: the three endpoints (private DNS off) in one subnet, admitting the spoke's /16, routing it back to the transit gateway. */
+function hubVpc() {
+  const hub = healthyVpc();
+  hub.subnets = known([{ subnetId: HUB_SUBNET, availabilityZone: IDS.az, cidr: '10.1.1.0/24' }]);
+  hub.routeTables = known([
+    {
+      routeTableId: HUB_RT,
+      main: true,
+      subnetIds: [],
+      routes: [
+        { destination: '10.1.0.0/16', target: 'local', state: 'active' },
+        { destination: '10.0.0.0/16', target: TGW, state: 'active' },
+      ],
+    },
+  ]);
+  hub.endpoints = known(
+    (['ssm', 'ssmmessages', 'ec2messages'] as const).map((svc) => ({
+      endpointId: `vpce-0hub${svc.slice(0, 3)}00000000001`,
+      serviceName: `com.amazonaws.${IDS.region}.${svc}`,
+      type: 'Interface',
+      state: 'available',
+      subnetIds: [HUB_SUBNET],
+      groupIds: [HUB_SG],
+      privateDnsEnabled: false,
+    })),
+  );
+  hub.securityGroups = known([
+    {
+      groupId: HUB_SG,
+      groupName: 'shared-endpoints',
+      ingress: [{ protocol: 'tcp', fromPort: 443, toPort: 443, cidrs: ['10.0.0.0/16'], ipv6Cidrs: [], groupIds: [], prefixListIds: [] }],
+      egress: [],
+    },
+  ]);
+  const acl = hub.networkAcls!.known ? hub.networkAcls!.value[0]! : undefined;
+  hub.networkAcls = known([{ ...acl!, networkAclId: HUB_ACL, subnetIds: [HUB_SUBNET] }]);
+  return hub;
+}
+
+/** The spoke without endpoints of its own: private hosted zones steer the names to the hub, reached through the transit gateway. */
+const central = (f: Facts) => {
+  const spoke = vpcOf(f);
+  spoke.endpoints = known([]);
+  spoke.hostedZones = known(
+    ['ssm', 'ssmmessages', 'ec2messages'].map((svc, i) => ({
+      name: `${svc}.${IDS.region}.amazonaws.com.`,
+      hostedZoneId: `Z0HUB${i}ZONE000000001`,
+    })),
+  );
+  const rt = spoke.routeTables.known ? spoke.routeTables.value.find((t) => t.routeTableId === IDS.privateRt)! : undefined;
+  rt!.routes.push({ destination: '10.1.0.0/16', target: TGW, state: 'active' });
+  f.vpcs[HUB] = hubVpc();
+  f.transitGateways = {
+    attachments: {
+      [TGW]: known([attachment({}), attachment({ attachmentId: HUB_ATT, vpcId: HUB, subnetIds: [HUB_SUBNET], routeTableId: HUB_RTB })]),
+    },
+    propagations: {
+      [SPOKE_RTB]: known([{ attachmentId: HUB_ATT, resourceId: HUB, resourceType: 'vpc', state: 'enabled' }]),
+      [HUB_RTB]: known([{ attachmentId: SPOKE_ATT, resourceId: IDS.vpc, resourceType: 'vpc', state: 'enabled' }]),
+    },
+    hubVpcs: known([HUB]),
+  };
+};
+const tg = (f: Facts) => f.transitGateways!;
+const spokeAtt = (f: Facts) => (tg(f).attachments[TGW] as { value: TgwAttachment[] }).value[0]!;
+const hub = (f: Facts) => f.vpcs[HUB]!;
+const notConnected = (f: Facts) => void (f.connections = { [IDS.instance]: known('notconnected') });
+/** No hub at all: 0.0.0.0/0 to the transit gateway (centralised egress). */
+const egress = (f: Facts) => {
+  central(f);
+  vpcOf(f).hostedZones = known([]);
+  const rt = vpcOf(f).routeTables;
+  if (rt.known)
+    rt.value.find((t) => t.routeTableId === IDS.privateRt)!.routes.push({ destination: '0.0.0.0/0', target: TGW, state: 'active' });
+};
+const region = `--region ${IDS.region}$`;
+
+checkCases(ID, [
+  {
+    name: 'interface endpoints in the VPC: no transit gateway on the way, skip',
+    facts: factsWith(() => undefined),
+    status: 'skip',
+    message: /reaches ssm, ssmmessages without a transit gateway/,
+  },
+  {
+    name: 'hub reached and answering: passes naming the attachment, both route tables, the hub and its endpoints',
+    facts: factsWith(central),
+    status: 'pass',
+    message: new RegExp(
+      `through ${TGW}: attachment ${SPOKE_ATT} serves its Availability Zone, ${SPOKE_RTB} learns the routes of hub ${HUB} \\(${HUB_ATT}\\) and ${HUB_RTB} learns its own`,
+    ),
+  },
+  {
+    name: 'facts saved before transit gateways were read: skip, saying so',
+    facts: factsWith((f) => {
+      central(f);
+      delete f.transitGateways;
+    }),
+    status: 'skip',
+    message: /transit gateways were not read/,
+  },
+  {
+    name: 'the VPC is not attached to the transit gateway its route names: fail',
+    facts: factsWith((f) => {
+      central(f);
+      tg(f).attachments[TGW] = known([attachment({ attachmentId: HUB_ATT, vpcId: HUB, subnetIds: [HUB_SUBNET], routeTableId: HUB_RTB })]);
+    }),
+    status: 'fail',
+    message: new RegExp(`routes to ${TGW}, but ${IDS.vpc} has no attachment to it`),
+  },
+  {
+    name: "the attachment has no subnet in the instance's Availability Zone: fail, adding the instance's subnet",
+    facts: factsWith((f) => {
+      central(f);
+      instanceOf(f).availabilityZone = IDS.otherAz;
+      instanceOf(f).subnetId = IDS.otherSubnet;
+    }),
+    status: 'fail',
+    message: new RegExp(`attachment ${SPOKE_ATT} has no subnet in ${IDS.otherAz}, where ${IDS.instance} runs`),
+    commands: [
+      new RegExp(
+        `^aws ec2 modify-transit-gateway-vpc-attachment --transit-gateway-attachment-id ${SPOKE_ATT} --add-subnet-ids ${IDS.otherSubnet} ${region}`,
+      ),
+    ],
+  },
+  {
+    name: 'the attachment awaits acceptance by the owner of a shared transit gateway: fail with the accept command',
+    facts: factsWith((f) => {
+      central(f);
+      spokeAtt(f).state = 'pendingAcceptance';
+      spokeAtt(f).transitGatewayOwnerId = '210987654321';
+    }),
+    status: 'fail',
+    message: /is pendingAcceptance, not available/,
+    commands: [new RegExp(`^aws ec2 accept-transit-gateway-vpc-attachment --transit-gateway-attachment-id ${SPOKE_ATT} ${region}`)],
+    verify: (r) => expect(r.fix!.steps[0]!.text.en).toMatch(/account 210987654321/),
+  },
+  {
+    name: 'the attachment is associated with no transit gateway route table: fail',
+    facts: factsWith((f) => {
+      central(f);
+      delete spokeAtt(f).routeTableId;
+      delete spokeAtt(f).associationState;
+    }),
+    status: 'fail',
+    message: new RegExp(`attachment ${SPOKE_ATT} \\(${IDS.vpc}\\) is associated with no route table of ${TGW}`),
+  },
+  {
+    name: "the spoke's transit gateway route table does not learn the hub by propagation: warn (a static route may), with the propagation command",
+    facts: factsWith((f) => {
+      central(f);
+      notConnected(f);
+      tg(f).propagations[SPOKE_RTB] = known([]);
+    }),
+    status: 'warn',
+    message: new RegExp(
+      `${SPOKE_RTB} does not learn the routes of ${HUB_ATT} \\(${HUB}\\) by propagation.*only ec2:SearchTransitGatewayRoutes`,
+    ),
+    commands: [
+      new RegExp(
+        `^aws ec2 enable-transit-gateway-route-table-propagation --transit-gateway-route-table-id ${SPOKE_RTB} --transit-gateway-attachment-id ${HUB_ATT} ${region}`,
+      ),
+    ],
+  },
+  {
+    name: 'the same, but the agent is Online and connected: pass, the traffic gets through',
+    facts: factsWith((f) => {
+      central(f);
+      tg(f).propagations[HUB_RTB] = known([{ attachmentId: SPOKE_ATT, state: 'disabled' }]);
+    }),
+    status: 'pass',
+    message: /way back may be missing.*Online and connected/,
+  },
+  {
+    name: 'the hub endpoint subnet routes the replies elsewhere: fail, with the route to add in the hub',
+    facts: factsWith((f) => {
+      central(f);
+      const rt = hub(f).routeTables;
+      if (rt.known) rt.value[0]!.routes.pop();
+    }),
+    status: 'fail',
+    message: new RegExp(`${HUB_RT} of hub subnet ${HUB_SUBNET} sends replies to ${IDS.privateIp} to no route, not back to ${TGW}`),
+    commands: [
+      new RegExp(
+        `^aws ec2 create-route --route-table-id ${HUB_RT} --destination-cidr-block 10.0.1.0/24 --transit-gateway-id ${TGW} ${region}`,
+      ),
+    ],
+  },
+  {
+    name: "the spoke's route covers another range than the hub endpoint subnet: fail, with the spoke route to add",
+    facts: factsWith((f) => {
+      central(f);
+      const rt = vpcOf(f).routeTables;
+      if (rt.known) rt.value.find((t) => t.routeTableId === IDS.privateRt)!.routes.at(-1)!.destination = '10.2.0.0/16';
+    }),
+    status: 'fail',
+    message: new RegExp(
+      `${IDS.privateRt} of ${IDS.instance} sends 10.1.1.0/24 \\(subnet ${HUB_SUBNET} of the hub endpoints\\) to no route, not to ${TGW}`,
+    ),
+    commands: [
+      new RegExp(
+        `^aws ec2 create-route --route-table-id ${IDS.privateRt} --destination-cidr-block 10.1.1.0/24 --transit-gateway-id ${TGW} ${region}`,
+      ),
+    ],
+  },
+  {
+    name: "the hub endpoints' security group admits only the hub's own range: fail once (three endpoints, one group), naming the CIDR to admit",
+    facts: factsWith((f) => {
+      central(f);
+      const sgs = hub(f).securityGroups;
+      if (sgs.known) sgs.value[0]!.ingress[0]!.cidrs = ['10.1.0.0/16'];
+    }),
+    status: 'fail',
+    message: new RegExp(`hub endpoint vpce-0hubssm00000000001's security groups ${HUB_SG} do not admit ${IDS.privateIp} on TCP 443`),
+    commands: [
+      new RegExp(`^aws ec2 authorize-security-group-ingress --group-id ${HUB_SG} --protocol tcp --port 443 --cidr 10.0.1.0/24 ${region}`),
+    ],
+  },
+  {
+    name: "the hub subnet's network ACL denies the replies: fail naming the ACL",
+    facts: factsWith((f) => {
+      central(f);
+      const acls = hub(f).networkAcls;
+      if (acls?.known) acls.value[0]!.entries = acls.value[0]!.entries.filter((e) => !(e.egress && e.action === 'allow'));
+    }),
+    status: 'fail',
+    message: new RegExp(`network ACL ${HUB_ACL} of hub subnet ${HUB_SUBNET} does not let through replies out to ${IDS.privateIp}`),
+  },
+  {
+    name: 'no attached VPC holds endpoints for the steered names: warn, the hub is beyond what can be followed',
+    facts: factsWith((f) => {
+      central(f);
+      notConnected(f);
+      hub(f).endpoints = known([]);
+    }),
+    status: 'warn',
+    message: new RegExp(`none of the VPCs attached to ${TGW} \\(${HUB}\\) has available interface endpoints for ssm, ssmmessages`),
+  },
+  {
+    name: 'a transit gateway of another account: unknown, naming the account whose view is needed',
+    facts: factsWith((f) => {
+      central(f);
+      tg(f).attachments[TGW] = known([attachment({ transitGatewayOwnerId: '210987654321' })]);
+    }),
+    status: 'unknown',
+    message: /tgw-0aaaa00000000001 belongs to account 210987654321/,
+  },
+  {
+    name: 'the attachments could not be read: unknown naming the call',
+    facts: factsWith((f) => {
+      central(f);
+      tg(f).attachments[TGW] = denied('ec2:DescribeTransitGatewayVpcAttachments');
+    }),
+    status: 'unknown',
+    message: /ec2:DescribeTransitGatewayVpcAttachments/,
+  },
+  {
+    name: "the hub's propagations could not be read: unknown naming the call",
+    facts: factsWith((f) => {
+      central(f);
+      tg(f).propagations[HUB_RTB] = denied('ec2:GetTransitGatewayRouteTablePropagations');
+    }),
+    status: 'unknown',
+    message: /ec2:GetTransitGatewayRouteTablePropagations/,
+  },
+  {
+    name: 'centralised egress (0.0.0.0/0 to the transit gateway): the attachment is checked, the static route beyond it is not readable, skip',
+    facts: factsWith(egress),
+    status: 'skip',
+    message: new RegExp(`attachment ${SPOKE_ATT} to ${TGW} is available.*only ec2:SearchTransitGatewayRoutes shows`),
+  },
+  {
+    name: 'centralised egress from an Availability Zone the attachment does not serve: fail',
+    facts: factsWith((f) => {
+      egress(f);
+      spokeAtt(f).subnetIds = [IDS.otherSubnet];
+    }),
+    status: 'fail',
+    message: new RegExp(`has no subnet in ${IDS.az}`),
+  },
+]);
