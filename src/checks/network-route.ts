@@ -58,8 +58,8 @@ const M = defineMessages({
     ja: '{services} は集約されたエンドポイント経由: {vpc} に関連付けられた Route 53 プライベートホストゾーン {zones} が {names} を解決します',
   },
   centralHub: {
-    en: "{central}, and {table} routes {routes}; the hub side (its endpoints, their security groups and network ACLs, the transit gateway's route tables) cannot be verified from here",
-    ja: '{central}。{table} には {routes} のルートがあります。ハブ側 (エンドポイント、そのセキュリティグループとネットワーク ACL、トランジットゲートウェイのルートテーブル) はここからは確認できません',
+    en: '{central}, and {table} routes {routes}; through a transit gateway, transit-gateway-path follows the way to the hub (its endpoints, their security groups and network ACLs) and back; past a peering connection or a Cloud WAN core network the hub side cannot be verified from here',
+    ja: '{central}。{table} には {routes} のルートがあります。トランジットゲートウェイ経由なら、ハブ (エンドポイント、そのセキュリティグループとネットワーク ACL) までの往復は transit-gateway-path が確認します。ピアリング接続や Cloud WAN コアネットワークの先のハブ側はここからは確認できません',
   },
   noHubRoute: {
     en: '{table} has no route to a transit gateway, peering connection or Cloud WAN core network',

@@ -305,14 +305,14 @@ const centralised = (f: Facts, zones = ssmZones) => {
 describe('centralised endpoints', () =>
   checkCases('network-route', [
     {
-      name: 'zones for ssm and ssmmessages and a route to the hub pass, saying the hub side cannot be verified',
+      name: 'zones for ssm and ssmmessages and a route to the hub pass, leaving the hub side to transit-gateway-path',
       facts: factsWith((f) => {
         centralised(f);
         hubRoute(f);
       }),
       status: 'pass',
       message: new RegExp(
-        `^${IDS.instance} reaches ssm, ssmmessages through centralised endpoints: Route 53 private hosted zone ssm\\.${IDS.region}\\.amazonaws\\.com\\. \\(Z0SSM, account 111122223333\\), ssmmessages\\.${IDS.region}\\.amazonaws\\.com\\. \\(Z0MSG, account 111122223333\\) associated with ${IDS.vpc} answers for .*, and route table ${IDS.privateRt} \\(associated with ${IDS.subnet}\\) routes 10\\.100\\.0\\.0/16 → ${tgw}; the hub side .* cannot be verified from here$`,
+        `^${IDS.instance} reaches ssm, ssmmessages through centralised endpoints: Route 53 private hosted zone ssm\\.${IDS.region}\\.amazonaws\\.com\\. \\(Z0SSM, account 111122223333\\), ssmmessages\\.${IDS.region}\\.amazonaws\\.com\\. \\(Z0MSG, account 111122223333\\) associated with ${IDS.vpc} answers for .*, and route table ${IDS.privateRt} \\(associated with ${IDS.subnet}\\) routes 10\\.100\\.0\\.0/16 → ${tgw}; through a transit gateway, transit-gateway-path follows the way to the hub .* and back; past a peering connection .* cannot be verified from here$`,
       ),
       messageJa: /集約されたエンドポイント経由.*ここからは確認できません/,
     },

@@ -373,8 +373,14 @@ describe('deeper verdicts of the existing checks', () => {
 
     const noLocalEndpoint = ['vpc-endpoints-az', 'endpoint-private-dns', 'vpc-dns-servers', 'endpoint-sg-https', 'endpoint-policy'];
     expect(statuses(report, id)).toEqual(
-      expected({ 'vpc-endpoints': 'skip', ...Object.fromEntries(noLocalEndpoint.map((c) => [c, 'skip'])) }),
+      expected({
+        'vpc-endpoints': 'skip',
+        ...Object.fromEntries(noLocalEndpoint.map((c) => [c, 'skip'])),
+        // No VPC attached to the transit gateway holds the endpoints; the connected agent proves a way exists.
+        'transit-gateway-path': 'pass',
+      }),
     );
+    expect(check(report, id, 'transit-gateway-path').message).toContain(`none of the VPCs attached to ${w.tgwId!}`);
     const route = check(report, id, 'network-route').message;
     expect(route).toMatch(/centrali[sz]ed/);
     expect(route).toContain(`ssm.${REGION}.amazonaws.com.`);
