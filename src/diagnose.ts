@@ -7,6 +7,7 @@ import type { Evaluation } from './checks/types.js';
 import type { Reader, Targets } from './collect/index.js';
 import { evaluate } from './engine.js';
 import type { Facts } from './facts/schema.js';
+import { foreignTransitGateways, withOwnersView, type OwnersView } from './facts/transit.js';
 import type { Diagnosis } from './report/build.js';
 import { TOOL_NAME, TOOL_VERSION } from './version.js';
 
@@ -148,7 +149,7 @@ async function diagnoseAccounts(opts: Options, io: Io): Promise<Diagnosis> {
   const targets: Targets = { ids: opts.instanceIds, all: opts.all, filters: opts.filters, iamSweep: opts.iamSweep };
   const jobs = scopes.flatMap((scope) => regions.map((region) => ({ scope, region })));
   const progress = opts.quiet ? undefined : progressLine(io, jobs.length);
-  let reads: ((RegionRead & { stats: ReturnType<Reader['stats']>; account?: string }) | undefined)[];
+  let reads: (AccountRead | undefined)[];
   try {
     reads = await inPool(jobs, READING_AT_ONCE, async ({ scope, region }, i) => {
       try {
@@ -181,7 +182,12 @@ async function diagnoseAccounts(opts: Options, io: Io): Promise<Diagnosis> {
   } finally {
     if (progress) io.err.write('\r\u001b[K');
   }
-  const done = reads.filter((r) => r !== undefined);
+  const readOwner: ReadOwner = (j, region, tgwIds, spokes) => {
+    const { scope } = jobs[j]!;
+    const base = { region, profile: scope.profile, credentials: scope.credentials, sideBySide: true, timeoutMs: opts.timeoutMs };
+    return withReader(base, (reader) => reader.transit(tgwIds, spokes));
+  };
+  const done = (await withOwnersViews(reads, readOwner, opts.chosen)).filter((r) => r !== undefined);
   if (opts.stats) io.err.write(`${TOOL_NAME} stats: ${JSON.stringify(sumStats(done.map((r) => r.stats)))}\n`);
   // An instance whose facts do not name its owner (an older facts shape) takes the account it was read in.
   const withAccounts = done.map((r) => ({
@@ -191,6 +197,53 @@ async function diagnoseAccounts(opts: Options, io: Io): Promise<Diagnosis> {
   const d = assemble(opts.instanceIds, withAccounts);
   const accounts = [...new Set(withAccounts.flatMap((r) => r.account ?? r.evaluations.flatMap((e) => e.account ?? [])))];
   return { ...d, regions: [...new Set(d.regions)], accounts, unread, ...judged(opts) };
+}
+
+export type AccountRead = RegionRead & { stats: ReturnType<Reader['stats']>; account?: string };
+
+/** Reads, as the given account's scope, the view the owner has of its transit gateways. */
+export type ReadOwner = (owner: number, region: string, tgwIds: string[], spokes: ReadonlySet<string>) => Promise<OwnersView>;
+
+/**
+ * A spoke account of a shared transit gateway sees only its side of it: not the other attachments,
+ * not the route tables' propagations, not the hub. When the owner account is among the accounts of
+ * the run (same region), its view is read with its credentials (`readOwner`, by the index of its
+ * read), merged into the spoke's facts, and the spoke's instances are judged again. Otherwise
+ * transit-gateway-path stays unknown, naming the owner.
+ */
+export async function withOwnersViews(
+  reads: readonly (AccountRead | undefined)[],
+  readOwner: ReadOwner,
+  chosen?: ReadonlySet<string>,
+): Promise<(AccountRead | undefined)[]> {
+  const accountOf = (r: AccountRead) => r.account ?? (r.facts.caller?.known ? r.facts.caller.value.accountId : undefined);
+  return Promise.all(
+    reads.map(async (r) => {
+      const account = r && accountOf(r);
+      if (!r || !account) return r;
+      let facts = r.facts;
+      for (const [owner, tgwIds] of foreignTransitGateways(facts, account)) {
+        const j = reads.findIndex((o) => o && o.facts.region === facts.region && accountOf(o) === owner);
+        if (j < 0) continue;
+        try {
+          facts = withOwnersView(facts, await readOwner(j, facts.region, tgwIds, new Set(Object.keys(facts.vpcs))));
+        } catch (e) {
+          // The owner's view could not be read: the spoke's own verdicts stand.
+          if ((e as Error)?.name !== 'CollectError') throw e;
+        }
+      }
+      if (facts === r.facts) return r;
+      return {
+        ...r,
+        facts,
+        evaluations: evaluate(
+          facts,
+          r.evaluations.map((e) => e.instanceId),
+          chosen,
+        ),
+      };
+    }),
+  );
 }
 
 /**

@@ -28,8 +28,8 @@ const M = defineMessages({
     ja: '{vpc} を {tgw} にアタッチし、インスタンスが使う各アベイラビリティーゾーンのサブネットを指定します (VPC → Transit Gateway アタッチメント → Transit Gateway アタッチメントを作成)。または、そのルートを削除します',
   },
   otherAccount: {
-    en: '{tgw} belongs to account {owner}: the hub VPCs attached to it are seen from that account (run ssm-doctor there, or with --profile for it)',
-    ja: '{tgw} はアカウント {owner} のものです。アタッチされたハブ VPC はそのアカウントからしか見えません (そのアカウントで ssm-doctor を実行するか、--profile で指定してください)',
+    en: '{tgw} belongs to account {owner}: the hub VPCs attached to it are seen from that account; add a profile of {owner} to --profile (or let --org-role read it), and its view is read',
+    ja: '{tgw} はアカウント {owner} のものです。アタッチされたハブ VPC はそのアカウントからしか見えません。--profile に {owner} のプロファイルを加える (または --org-role で読み取る) と、その側から読み取ります',
   },
   noHub: {
     en: 'none of the VPCs attached to {tgw} ({vpcs}) has available interface endpoints for {services}: the addresses the hosted zone returns lie beyond what this tool can follow (another transit gateway, a peering connection, an on-premises network)',

@@ -7,6 +7,7 @@ import { gather } from './gather.js';
 import { connectionStatuses } from './ssm/settings.js';
 import { statsOf, type RunStats } from './sdk/stats.js';
 import type { Targets } from './ec2/targets.js';
+import { followTransitGateways, type TransitRead } from './ec2/transit.js';
 
 export { CollectError } from './sdk/errors.js';
 export type { CallStats } from './sdk/guard.js';
@@ -47,6 +48,8 @@ export interface Reader {
   facts(targets: Targets): Promise<Facts>;
   /** ssm:GetConnectionStatus for these instances, one call each. */
   connections(instanceIds: readonly string[]): Promise<Record<string, Fact<string>>>;
+  /** As the owner of these transit gateways: their attachments, propagations and hub VPCs, the VPCs in `spokes` being read already. */
+  transit(tgwIds: string[], spokes: ReadonlySet<string>): Promise<TransitRead>;
   /** The calls made so far, and their rounds. */
   stats(): RunStats;
 }
@@ -57,6 +60,7 @@ export function readerOf(c: Clients, now?: () => Date, env?: NodeJS.ProcessEnv):
     region: c.region,
     facts: (targets) => gather(c, targets, now, env),
     connections: (ids) => connectionStatuses(c, [...ids]),
+    transit: (tgwIds, spokes) => followTransitGateways(c, tgwIds, spokes),
     stats: () => statsOf(c.recorder),
   };
 }
@@ -81,6 +85,7 @@ export async function withReader<T>(opts: ReaderOptions, use: (reader: Reader) =
         region: inner.region,
         facts: (targets) => deadline.race(inner.facts(targets), GRACE_MS),
         connections: (ids) => deadline.race(inner.connections(ids), GRACE_MS),
+        transit: (tgwIds, spokes) => deadline.race(inner.transit(tgwIds, spokes), GRACE_MS),
         stats: inner.stats,
       });
     } finally {

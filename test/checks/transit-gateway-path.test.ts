@@ -1,94 +1,22 @@
 import { checkCases } from '../helpers/check-tester';
-import { IDS, denied, factsWith, healthyVpc, instanceOf, vpcOf } from '../helpers/facts';
+import { IDS, denied, factsWith, instanceOf, vpcOf } from '../helpers/facts';
+import {
+  HUB,
+  HUB_ACL,
+  HUB_ATT,
+  HUB_RT,
+  HUB_RTB,
+  HUB_SG,
+  HUB_SUBNET,
+  SPOKE_ATT,
+  SPOKE_RTB,
+  TGW,
+  attachment,
+  central,
+} from '../helpers/transit';
 import { known, type Facts, type TgwAttachment } from '../../src/facts/schema';
 
 const ID = 'transit-gateway-path';
-const TGW = 'tgw-0aaaa00000000001';
-const SPOKE_ATT = 'tgw-attach-0spoke000000001';
-const HUB_ATT = 'tgw-attach-0hub00000000001';
-const SPOKE_RTB = 'tgw-rtb-0spoke00000000001';
-const HUB_RTB = 'tgw-rtb-0hub0000000000001';
-const HUB = 'vpc-0hub0000000000001';
-const HUB_SUBNET = 'subnet-0hub000000000001';
-const HUB_RT = 'rtb-0hub000000000001';
-const HUB_SG = 'sg-0hubvpce000000001';
-const HUB_ACL = 'acl-0hub000000000001';
-
-const attachment = (over: Partial<TgwAttachment>): TgwAttachment => ({
-  attachmentId: SPOKE_ATT,
-  transitGatewayId: TGW,
-  transitGatewayOwnerId: IDS.account,
-  vpcId: IDS.vpc,
-  state: 'available',
-  subnetIds: [IDS.subnet],
-  routeTableId: SPOKE_RTB,
-  associationState: 'associated',
-  ...over,
-});
-
-/** The hub: the three endpoints (private DNS off) in one subnet, admitting the spoke's /16, routing it back to the transit gateway. */
-function hubVpc() {
-  const hub = healthyVpc();
-  hub.subnets = known([{ subnetId: HUB_SUBNET, availabilityZone: IDS.az, cidr: '10.1.1.0/24' }]);
-  hub.routeTables = known([
-    {
-      routeTableId: HUB_RT,
-      main: true,
-      subnetIds: [],
-      routes: [
-        { destination: '10.1.0.0/16', target: 'local', state: 'active' },
-        { destination: '10.0.0.0/16', target: TGW, state: 'active' },
-      ],
-    },
-  ]);
-  hub.endpoints = known(
-    (['ssm', 'ssmmessages', 'ec2messages'] as const).map((svc) => ({
-      endpointId: `vpce-0hub${svc.slice(0, 3)}00000000001`,
-      serviceName: `com.amazonaws.${IDS.region}.${svc}`,
-      type: 'Interface',
-      state: 'available',
-      subnetIds: [HUB_SUBNET],
-      groupIds: [HUB_SG],
-      privateDnsEnabled: false,
-    })),
-  );
-  hub.securityGroups = known([
-    {
-      groupId: HUB_SG,
-      groupName: 'shared-endpoints',
-      ingress: [{ protocol: 'tcp', fromPort: 443, toPort: 443, cidrs: ['10.0.0.0/16'], ipv6Cidrs: [], groupIds: [], prefixListIds: [] }],
-      egress: [],
-    },
-  ]);
-  const acl = hub.networkAcls!.known ? hub.networkAcls!.value[0]! : undefined;
-  hub.networkAcls = known([{ ...acl!, networkAclId: HUB_ACL, subnetIds: [HUB_SUBNET] }]);
-  return hub;
-}
-
-/** The spoke without endpoints of its own: private hosted zones steer the names to the hub, reached through the transit gateway. */
-const central = (f: Facts) => {
-  const spoke = vpcOf(f);
-  spoke.endpoints = known([]);
-  spoke.hostedZones = known(
-    ['ssm', 'ssmmessages', 'ec2messages'].map((svc, i) => ({
-      name: `${svc}.${IDS.region}.amazonaws.com.`,
-      hostedZoneId: `Z0HUB${i}ZONE000000001`,
-    })),
-  );
-  const rt = spoke.routeTables.known ? spoke.routeTables.value.find((t) => t.routeTableId === IDS.privateRt)! : undefined;
-  rt!.routes.push({ destination: '10.1.0.0/16', target: TGW, state: 'active' });
-  f.vpcs[HUB] = hubVpc();
-  f.transitGateways = {
-    attachments: {
-      [TGW]: known([attachment({}), attachment({ attachmentId: HUB_ATT, vpcId: HUB, subnetIds: [HUB_SUBNET], routeTableId: HUB_RTB })]),
-    },
-    propagations: {
-      [SPOKE_RTB]: known([{ attachmentId: HUB_ATT, resourceId: HUB, resourceType: 'vpc', state: 'enabled' }]),
-      [HUB_RTB]: known([{ attachmentId: SPOKE_ATT, resourceId: IDS.vpc, resourceType: 'vpc', state: 'enabled' }]),
-    },
-    hubVpcs: known([HUB]),
-  };
-};
 const tg = (f: Facts) => f.transitGateways!;
 const spokeAtt = (f: Facts) => (tg(f).attachments[TGW] as { value: TgwAttachment[] }).value[0]!;
 const hub = (f: Facts) => f.vpcs[HUB]!;
@@ -272,6 +200,17 @@ checkCases(ID, [
     }),
     status: 'unknown',
     message: /tgw-0aaaa00000000001 belongs to account 210987654321/,
+  },
+  {
+    name: 'a shared transit gateway whose association the spoke account cannot see: unknown, naming the owner account, not a fail',
+    facts: factsWith((f) => {
+      central(f);
+      spokeAtt(f).transitGatewayOwnerId = '210987654321';
+      delete spokeAtt(f).routeTableId;
+      delete spokeAtt(f).associationState;
+    }),
+    status: 'unknown',
+    message: /association of tgw-attach-0spoke000000001 is seen from the account that owns tgw-0aaaa00000000001, 210987654321/,
   },
   {
     name: 'the attachments could not be read: unknown naming the call',

@@ -39,6 +39,10 @@ const M = defineMessages({
     en: 'Add a subnet in {az} to attachment {att} (VPC → Transit gateway attachments → select {att} → Actions → Modify; AWS advises a small subnet of its own for the attachment)',
     ja: 'アタッチメント {att} に {az} のサブネットを追加します (VPC → Transit Gateway アタッチメント → {att} を選択 → アクション → 変更。アタッチメント専用の小さなサブネットが推奨されています)',
   },
+  ownerView: {
+    en: 'the route table association of {att} is seen from the account that owns {tgw}, {owner}: add a profile of {owner} to --profile (or let --org-role read it), and its view is read',
+    ja: '{att} のルートテーブルの関連付けは {tgw} を所有するアカウント {owner} から見えます。--profile に {owner} のプロファイルを加える (または --org-role で読み取る) と、その側から読み取ります',
+  },
   noAssociation: {
     en: 'attachment {att} ({vpc}) is associated with no route table of {tgw}: the transit gateway drops the traffic it sends',
     ja: 'アタッチメント {att} ({vpc}) は {tgw} のどのルートテーブルにも関連付けられていません。トランジットゲートウェイはその通信を破棄します',
@@ -168,7 +172,17 @@ export function attachmentGaps(net: Network, a: TgwAttachment): Gap[] {
       ),
     );
   }
-  if (!a.routeTableId || a.associationState !== 'associated') gaps.push(associationGap(a));
+  if (!a.routeTableId || a.associationState !== 'associated') {
+    // A spoke account may not see the association of a shared transit gateway's attachment: its owner decides.
+    const owner = a.transitGatewayOwnerId;
+    if (!a.routeTableId && owner && instance.accountId && owner !== instance.accountId) {
+      throw notCollected(
+        'ec2:DescribeTransitGatewayAttachments',
+        M('ownerView', { att: a.attachmentId, tgw: a.transitGatewayId, owner }).en,
+      );
+    }
+    gaps.push(associationGap(a));
+  }
   return gaps;
 }
 

@@ -9,9 +9,10 @@ import {
 import { serviceOf } from '../../aws/services.js';
 import { known } from '../../facts/fact.js';
 import type { Fact, Facts, TgwAttachment, TgwPropagation, TransitGateways } from '../../facts/schema.js';
+import type { OwnersView } from '../../facts/transit.js';
 import type { Clients } from '../sdk/clients.js';
 import { attempt, chunks, compact, pages, unique, zipRecord } from '../sdk/read.js';
-import { describeVpcs, FILTER_BATCH, type VpcRead } from './network.js';
+import { describeVpcs, FILTER_BATCH } from './network.js';
 
 /** The transit gateways that an active route of these VPCs names. */
 export function routedTransitGateways(vpcs: Facts['vpcs']): string[] {
@@ -135,11 +136,8 @@ async function hubVpcsAmong(c: Clients, vpcIds: string[]): Promise<Fact<string[]
   });
 }
 
-export interface TransitRead {
-  transitGateways: TransitGateways;
-  /** The hub VPCs, read like an instance's VPC (without its DNS servers, Resolver rules and hosted zones). */
-  hubs: VpcRead;
-}
+/** What the reads of the transit gateways give: their state, and the hub VPCs read in full (without what only an instance's own VPC needs). */
+export type TransitRead = OwnersView;
 
 /**
  * Follows the transit gateways that the instances' route tables name, only when one does: the VPC
@@ -151,13 +149,21 @@ export interface TransitRead {
  */
 export async function transitGatewaysOf(c: Clients, vpcs: Facts['vpcs']): Promise<TransitRead | undefined> {
   const tgwIds = routedTransitGateways(vpcs);
-  if (!tgwIds.length) return undefined;
+  return tgwIds.length ? followTransitGateways(c, tgwIds, new Set(Object.keys(vpcs))) : undefined;
+}
+
+/**
+ * The same reads for these transit gateways, the VPCs in `spokes` being read already. Run with the
+ * clients of the transit gateway's owner, they show what a spoke account cannot see of a shared
+ * transit gateway: every attachment, the route tables' propagations, and the hub VPCs of that account.
+ */
+export async function followTransitGateways(c: Clients, tgwIds: string[], spokes: ReadonlySet<string>): Promise<TransitRead> {
   const attachments = await attachmentsOf(c, tgwIds);
   const all = Object.values(attachments).flatMap((f) => (f.known ? f.value : []));
-  const spokes = all.filter((a) => a.vpcId in vpcs);
-  const others = unique(all.filter((a) => !(a.vpcId in vpcs)).map((a) => a.vpcId)).sort();
+  const ours = all.filter((a) => spokes.has(a.vpcId));
+  const others = unique(all.filter((a) => !spokes.has(a.vpcId)).map((a) => a.vpcId)).sort();
   const [spokePropagations, hubVpcs] = await Promise.all([
-    propagationsFor(c, unique(spokes.map((a) => a.routeTableId))),
+    propagationsFor(c, unique(ours.map((a) => a.routeTableId))),
     others.length ? hubVpcsAmong(c, others) : Promise.resolve(known<string[]>([])),
   ]);
   const hubIds = hubVpcs.known ? hubVpcs.value : [];
