@@ -130,7 +130,11 @@ Targets: instance ids, --all (every instance that is not terminated) and --filte
 syntax; several --filter are ANDed, the comma-separated values of one are ORed; terminated
 instances are left out unless a filter names instance-state-name). --all and --filter select
 together (a filter narrows --all); ids are added to what they select. With several regions each is
-searched; an id is reported in the region it is found in. No instance selected is UNKNOWN (3).`;
+searched; an id is reported in the region it is found in. No instance selected is UNKNOWN (3).
+
+Environment: AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL(_<SERVICE>), HTTPS_PROXY, NO_PROXY and
+AWS_CA_BUNDLE as the AWS CLI reads them. Start-up code is cached in $XDG_CACHE_HOME/ssm-doctor
+(else ~/.cache/ssm-doctor); SSM_DOCTOR_NO_COMPILE_CACHE=1 turns that off.`;
 
 /** Parses the command line without printing or exiting: the caller decides what to write and the exit code. */
 export function parseArgs(
