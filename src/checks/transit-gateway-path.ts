@@ -151,7 +151,7 @@ export const transitGatewayPath: Check = {
       const steps = [{ key: `tgw-hub:${tgw}`, text: M('stepNoHub', { names, id, tgw, vpc: net.vpcId }) }];
       return verdict(net, [{ level: 'warn', text, steps, commands: [] }], head, observed)!;
     }
-    const gaps = distinct([...tgwTableGaps(net, tg, spoke, hub.attachment), ...hubGaps(net, ctx.facts, tgw, table, hub)]);
+    const gaps = distinct([...tgwTableGaps(net, tg, spoke, hub.attachment), ...hubGaps(net, ctx.facts, tgw, table, hub, spoke)]);
     const found = verdict(net, gaps, head, observed);
     if (found) return found;
     return {

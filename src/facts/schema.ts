@@ -248,6 +248,10 @@ export const tgwAttachmentSchema = z.object({
   subnetIds: z.array(subnetId).describe('one subnet per Availability Zone the attachment serves'),
   routeTableId: tgwRouteTableId.optional().describe('the transit gateway route table the attachment is associated with'),
   associationState: z.string().optional().describe('associating | associated | disassociating | disassociated'),
+  securityGroupReferencing: z
+    .enum(['enable', 'disable'])
+    .optional()
+    .describe("Options.SecurityGroupReferencingSupport: whether the other side's security group rules may name this VPC's groups"),
 });
 export type TgwAttachment = z.infer<typeof tgwAttachmentSchema>;
 

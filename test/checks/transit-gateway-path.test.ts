@@ -173,6 +173,29 @@ checkCases(ID, [
     ],
   },
   {
+    name: "the hub endpoints admit the instance's security group by reference, referencing on for both attachments: pass",
+    facts: factsWith((f) => {
+      central(f);
+      const sgs = hub(f).securityGroups;
+      if (sgs.known) sgs.value[0]!.ingress[0] = { ...sgs.value[0]!.ingress[0]!, cidrs: [], groupIds: [IDS.instanceSg] };
+      const atts = tg(f).attachments[TGW];
+      if (atts?.known) atts.value.forEach((a) => (a.securityGroupReferencing = 'enable'));
+    }),
+    status: 'pass',
+  },
+  {
+    name: 'the same reference with referencing off on the hub attachment: fail, the rule does not reach across',
+    facts: factsWith((f) => {
+      central(f);
+      const sgs = hub(f).securityGroups;
+      if (sgs.known) sgs.value[0]!.ingress[0] = { ...sgs.value[0]!.ingress[0]!, cidrs: [], groupIds: [IDS.instanceSg] };
+      spokeAtt(f).securityGroupReferencing = 'enable';
+    }),
+    status: 'fail',
+    message: /do not admit 10\.0\.1\.12 on TCP 443/,
+    verify: (r) => expect(r.fix!.steps[0]!.text.en).toMatch(/only with security group referencing on/),
+  },
+  {
     name: "the hub subnet's network ACL denies the replies: fail naming the ACL",
     facts: factsWith((f) => {
       central(f);

@@ -79,8 +79,8 @@ const M = defineMessages({
     ja: 'ハブのエンドポイント {ep} のセキュリティグループ {groups} は {ip} からの TCP 443 を許可していません',
   },
   stepSg: {
-    en: 'Allow inbound TCP 443 from {cidr} in {sg} (hub endpoint {ep}); a security group of another VPC cannot be named across a transit gateway, so the rule names the CIDR',
-    ja: '{sg} (ハブのエンドポイント {ep}) で {cidr} からの TCP 443 のインバウンドを許可します。トランジットゲートウェイ越しには他の VPC のセキュリティグループを指定できないため、CIDR で指定します',
+    en: "Allow inbound TCP 443 from {cidr} in {sg} (hub endpoint {ep}); a rule naming the instance's security group works across a transit gateway only with security group referencing on for the transit gateway and both attachments, so the rule names the CIDR",
+    ja: '{sg} (ハブのエンドポイント {ep}) で {cidr} からの TCP 443 のインバウンドを許可します。インスタンスのセキュリティグループを指定するルールがトランジットゲートウェイ越しに効くのは、トランジットゲートウェイと両方のアタッチメントでセキュリティグループの参照が有効な場合だけなので、CIDR で指定します',
   },
   hubAcl: {
     en: 'network ACL {acl} of hub subnet {subnet} does not let through {what}',
@@ -241,7 +241,9 @@ const subnetCidr = (vpc: Vpc, subnetId: string): string => {
  * For each hub endpoint subnet: the spoke's route to it and the hub subnet's route back lead through the transit
  * gateway; the endpoints' security groups admit the instance on 443; the subnet's network ACL lets both ways through.
  */
-export function hubGaps(net: Network, facts: Facts, tgw: string, spokeTable: string, hub: Hub): Gap[] {
+export function hubGaps(net: Network, facts: Facts, tgw: string, spokeTable: string, hub: Hub, spoke: TgwAttachment): Gap[] {
+  // A rule may name the instance's security group across the transit gateway only with referencing on for both attachments.
+  const referencing = spoke.securityGroupReferencing === 'enable' && hub.attachment.securityGroupReferencing === 'enable';
   const { region, instance } = net;
   const ip = instance.privateIp;
   if (!ip) throw notCollected('ec2:DescribeInstances', `${instance.instanceId} has no private IPv4 address in the facts`);
@@ -292,7 +294,9 @@ export function hubGaps(net: Network, facts: Facts, tgw: string, spokeTable: str
   }
   for (const ep of hub.endpoints) {
     const own = groups.filter((g) => ep.groupIds.includes(g.groupId));
-    const verdicts = own.map((g) => ingressOn(g, 443, { groupIds: [], addresses: [ip] }, facts.prefixLists));
+    const verdicts = own.map((g) =>
+      ingressOn(g, 443, { groupIds: referencing ? instance.primaryEniGroupIds : [], addresses: [ip] }, facts.prefixLists),
+    );
     if (verdicts.some((v) => v.admittedBy)) continue;
     const unresolved = verdicts.flatMap((v) => v.unresolved)[0];
     if (unresolved) need(unresolved);

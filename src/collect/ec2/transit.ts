@@ -67,6 +67,8 @@ async function attachmentsOf(c: Clients, tgwIds: string[]): Promise<Record<strin
   );
 }
 
+const SG_REFERENCING = new Set(['enable', 'disable']);
+
 function mapAttachment(a: TransitGatewayVpcAttachment, all: readonly TransitGatewayAttachment[]): TgwAttachment[] {
   if (!a.TransitGatewayAttachmentId || !a.TransitGatewayId || !a.VpcId) return [];
   const other = all.find((x) => x.TransitGatewayAttachmentId === a.TransitGatewayAttachmentId);
@@ -81,6 +83,9 @@ function mapAttachment(a: TransitGatewayVpcAttachment, all: readonly TransitGate
       subnetIds: (a.SubnetIds ?? []).filter(Boolean),
       routeTableId: other?.Association?.TransitGatewayRouteTableId,
       associationState: other?.Association?.State,
+      securityGroupReferencing: SG_REFERENCING.has(a.Options?.SecurityGroupReferencingSupport ?? '')
+        ? (a.Options!.SecurityGroupReferencingSupport as TgwAttachment['securityGroupReferencing'])
+        : undefined,
     }),
   ];
 }
