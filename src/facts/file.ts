@@ -109,6 +109,8 @@ function ownKeysOnly(facts: Facts): Facts {
     facts.prefixLists,
     facts.connections,
     facts.consoleOutput,
+    facts.transitGateways?.attachments,
+    facts.transitGateways?.propagations,
   ])
     bare(map);
   if (facts.managedInstances.known) bare(facts.managedInstances.value);
