@@ -48,8 +48,12 @@ export const instanceSchema = z.object({
   vpcId: vpcId.optional(),
   subnetId: subnetId.optional(),
   availabilityZone: zone.optional(),
-  privateIp: ip.optional(),
+  privateIp: ip.optional().describe('the primary private IPv4 address; absent for an instance in an IPv6-only subnet'),
   publicIp: ip.optional(),
+  ipv6Addresses: z
+    .array(ip)
+    .optional()
+    .describe('IPv6 addresses of the network interface at device index 0 (absent in facts files written before they were read)'),
   primaryEniGroupIds: z.array(sgId).describe('security groups of the network interface at device index 0'),
   instanceProfileArn: arn.nullable(),
   platform: z.string().optional().describe('"windows" for Windows, absent otherwise'),
@@ -70,6 +74,10 @@ export const subnetSchema = z.object({
   subnetId,
   availabilityZone: zone,
   cidr: cidr.optional(),
+  ipv6Cidrs: z
+    .array(cidr)
+    .optional()
+    .describe('the IPv6 CIDR blocks associated with the subnet (absent in facts files written before they were read)'),
   ipv6Native: z.boolean().optional().describe('an IPv6-only subnet: its instances have no IPv4 address'),
   enableDns64: z.boolean().optional().describe('DNS64: IPv4-only names get 64:ff9b::/96 addresses, for a NAT gateway to translate'),
 });

@@ -9,6 +9,7 @@ import {
   mapNetworkAcl,
   mapRouteTable,
   mapSecurityGroup,
+  mapSubnet,
 } from '../../src/collect/ec2/map';
 import { mapSimulation, parsePolicyDocument } from '../../src/collect/iam/map';
 import { agentLines, mapManagedInstance, parseSessionPreferences } from '../../src/collect/ssm/map';
@@ -64,6 +65,34 @@ describe('mapInstance', () => {
       platformDetails: 'Windows',
       metadata: { httpEndpoint: 'disabled', httpTokens: 'optional', hopLimit: 1 },
     });
+  });
+});
+
+describe('IPv6 addresses and blocks', () => {
+  it("reads the primary interface's IPv6 addresses, and an IPv6 address an emulator puts in PrivateIpAddress is not a private IPv4", () => {
+    const dual = mapInstance(
+      rawInstance(IDS.instance, {
+        NetworkInterfaces: [{ Attachment: { DeviceIndex: 0 }, Ipv6Addresses: [{ Ipv6Address: '2600:1f18:1:100::5' }] }],
+      }),
+      IDS.account,
+    );
+    expect(dual).toMatchObject({ privateIp: IDS.privateIp, ipv6Addresses: ['2600:1f18:1:100::5'] });
+    const only = mapInstance(rawInstance(IDS.instance, { PrivateIpAddress: '2600:1f18:1:100::6', NetworkInterfaces: [] }), IDS.account);
+    expect('privateIp' in only).toBe(false);
+    expect(only.ipv6Addresses).toEqual(['2600:1f18:1:100::6']);
+  });
+
+  it("reads a subnet's associated IPv6 blocks, not the ones being taken away", () => {
+    const s = mapSubnet({
+      SubnetId: IDS.subnet,
+      AvailabilityZone: IDS.az,
+      Ipv6Native: true,
+      Ipv6CidrBlockAssociationSet: [
+        { Ipv6CidrBlock: '2600:1f18:1:100::/64', Ipv6CidrBlockState: { State: 'associated' } },
+        { Ipv6CidrBlock: '2600:1f18:1:200::/64', Ipv6CidrBlockState: { State: 'disassociated' } },
+      ],
+    });
+    expect(s).toEqual({ subnetId: IDS.subnet, availabilityZone: IDS.az, ipv6Cidrs: ['2600:1f18:1:100::/64'], ipv6Native: true });
   });
 });
 

@@ -59,6 +59,7 @@ export function healthyInstance(): Instance {
     subnetId: IDS.subnet,
     availabilityZone: IDS.az,
     privateIp: IDS.privateIp,
+    ipv6Addresses: [],
     primaryEniGroupIds: [IDS.instanceSg],
     instanceProfileArn: IDS.profileArn,
     platformDetails: 'Linux/UNIX',
@@ -83,9 +84,9 @@ export function healthyVpc(): Vpc {
     dhcp: known({ domainNameServers: [] }),
     resolverRules: known([]),
     subnets: known([
-      { subnetId: IDS.subnet, availabilityZone: IDS.az, cidr: '10.0.1.0/24' },
-      { subnetId: IDS.otherSubnet, availabilityZone: IDS.otherAz, cidr: '10.0.2.0/24' },
-      { subnetId: IDS.publicSubnet, availabilityZone: IDS.az, cidr: '10.0.0.0/24' },
+      { subnetId: IDS.subnet, availabilityZone: IDS.az, cidr: '10.0.1.0/24', ipv6Cidrs: [] },
+      { subnetId: IDS.otherSubnet, availabilityZone: IDS.otherAz, cidr: '10.0.2.0/24', ipv6Cidrs: [] },
+      { subnetId: IDS.publicSubnet, availabilityZone: IDS.az, cidr: '10.0.0.0/24', ipv6Cidrs: [] },
     ]),
     routeTables: known([
       { routeTableId: IDS.mainRt, main: true, subnetIds: [], routes: [{ destination: '10.0.0.0/16', target: 'local', state: 'active' }] },

@@ -28,8 +28,14 @@ import { compact } from '../sdk/read.js';
 /** EC2 (and Route 53 hosted zone) answers as the facts hold them: the fields the checks read, nothing more. */
 const ids = (xs: (string | undefined)[] | undefined): string[] => (xs ?? []).filter((x): x is string => !!x);
 
+const isIpv4 = (address: string | undefined) => !!address && /^\d{1,3}(\.\d{1,3}){3}$/.test(address);
+const GONE_CIDR = new Set(['disassociating', 'disassociated', 'failing', 'failed']);
+
 export function mapInstance(raw: Ec2Instance, ownerId: string | undefined): Instance {
   const primary = raw.NetworkInterfaces?.find((n) => n.Attachment?.DeviceIndex === 0);
+  // Some emulators put an IPv6-only instance's IPv6 address in PrivateIpAddress, where AWS puts only IPv4.
+  const v6Private = raw.PrivateIpAddress && !isIpv4(raw.PrivateIpAddress) ? [raw.PrivateIpAddress] : [];
+  const ipv6 = [...new Set([...ids((primary?.Ipv6Addresses ?? []).map((a) => a.Ipv6Address)), ...ids([raw.Ipv6Address]), ...v6Private])];
   const groups = primary?.Groups ?? raw.SecurityGroups ?? [];
   const state = raw.State?.Name ?? 'unknown';
   const gone = state === 'terminated';
@@ -41,8 +47,9 @@ export function mapInstance(raw: Ec2Instance, ownerId: string | undefined): Inst
     vpcId: gone ? undefined : raw.VpcId,
     subnetId: gone ? undefined : raw.SubnetId,
     availabilityZone: raw.Placement?.AvailabilityZone,
-    privateIp: raw.PrivateIpAddress,
+    privateIp: isIpv4(raw.PrivateIpAddress) ? raw.PrivateIpAddress : undefined,
     publicIp: raw.PublicIpAddress ?? primary?.Association?.PublicIp,
+    ipv6Addresses: ipv6,
     primaryEniGroupIds: ids(groups.map((g) => g.GroupId)),
     instanceProfileArn: raw.IamInstanceProfile?.Arn ?? null,
     platform: raw.Platform,
@@ -58,6 +65,11 @@ export function mapSubnet(raw: Ec2Subnet): Subnet {
     subnetId: raw.SubnetId ?? '',
     availabilityZone: raw.AvailabilityZone ?? '',
     cidr: raw.CidrBlock,
+    ipv6Cidrs: ids(
+      (raw.Ipv6CidrBlockAssociationSet ?? [])
+        .filter((a) => !GONE_CIDR.has(a.Ipv6CidrBlockState?.State ?? 'associated'))
+        .map((a) => a.Ipv6CidrBlock),
+    ),
     ipv6Native: raw.Ipv6Native === true ? true : undefined,
     enableDns64: raw.EnableDns64 === true ? true : undefined,
   });
