@@ -1,13 +1,14 @@
 import type { SecurityGroup } from '../facts/schema.js';
 import { NO_TEXT, catText, defineMessages, joinText, type Text } from '../lang.js';
-import { blockOf, cidrsOf, everything, intersect, publicIpv4, subtract, type Block } from './lib/cidr.js';
+import { ANYWHERE, cidrsOf, everything, internetIpv6, intersect, publicIpv4, subtract, type Block, type Family } from './lib/cidr.js';
 import { blockedServicesVerdict } from './lib/iam-ec2messages.js';
-import { listText, networkOf, notCollected, type Network } from './lib/network.js';
+import { endpointBlocks, familyOf } from './lib/ipv6.js';
+import { listText, networkOf, type Network } from './lib/network.js';
 import { hubDestinations } from './lib/routes.js';
 import { idSet, openPaths, targetsOf, type Target } from './lib/service-paths.js';
 import { egressOn, instanceGroups, type Egress } from './lib/sg.js';
-import { FactUnknown, need, type Check } from './types.js';
-import { fixOf, type Verdict } from './lib/sg-egress-fix.js';
+import { FactUnknown, type Check } from './types.js';
+import { fixOf, rangesPermission, type Verdict } from './lib/sg-egress-fix.js';
 
 const HTTPS = 443;
 
@@ -33,6 +34,18 @@ const M = defineMessages({
   holds1: { en: '{sgs} allows TCP 443 to {by}, which holds {where}', ja: '{sgs} は {by} への TCP 443 を許可しており、{where} を含みます' },
   holdsN: { en: '{sgs} allow TCP 443 to {by}, which holds {where}', ja: '{sgs} は {by} への TCP 443 を許可しており、{where} を含みます' },
   everyPublic: { en: 'every public address', ja: 'すべてのパブリックアドレス' },
+  everyPublicV6: {
+    en: 'every public IPv6 address (and 64:ff9b::/96 for NAT64)',
+    ja: 'すべてのパブリック IPv6 アドレス (と NAT64 の 64:ff9b::/96)',
+  },
+  noV6Address: {
+    en: '{head}: no IPv6 address (IP address type ipv4, or no IPv6 CIDR on its subnets), so no IPv6 egress to it is needed; ipv6-only-path says how the instance reaches Systems Manager',
+    ja: '{head}: IPv6 アドレスがない (IP アドレスタイプが ipv4、またはサブネットに IPv6 CIDR がない) ため、IPv6 のアウトバウンドは不要です。インスタンスが Systems Manager に到達する方法は ipv6-only-path を参照してください',
+  },
+  v6Only: {
+    en: '{id} has only IPv6 addresses ({subnet} is IPv6-only), so only IPv6 destinations (Ipv6Ranges, IPv6 prefix list entries) and security group references let its traffic out; an IPv4 rule such as 0.0.0.0/0 does not',
+    ja: '{id} には IPv6 アドレスしかない ({subnet} は IPv6 専用) ため、通信を許可するのは IPv6 の宛先 (Ipv6Ranges、プレフィックスリストの IPv6 エントリ) とセキュリティグループの参照だけで、0.0.0.0/0 などの IPv4 のルールは効きません',
+  },
   everyAddress: { en: 'every address', ja: 'すべてのアドレス' },
   head: { en: '{ids} ({services})', ja: '{ids} ({services})' },
   headed: { en: '{head}: {what}', ja: '{head}: {what}' },
@@ -78,6 +91,8 @@ const M = defineMessages({
 /** The instance's groups and what they let out on TCP 443, as the verdicts word it. */
 interface Judge {
   net: Network;
+  /** The family of the agent's connections: IPv6 for an IPv6-only instance, else IPv4. */
+  family: Family;
   egress: Egress;
   groups: readonly SecurityGroup[];
   sgs: Text;
@@ -122,14 +137,8 @@ function judgeEndpoint(j: Judge, target: Extract<Target, { via: 'endpoint' }>): 
     : j.groups.filter((g) => g.groupName === 'default').map((g) => g.groupId);
   const byGroup = endpointGroups.find((g) => j.egress.groupIds.has(g));
   if (byGroup) return { target, reach: 'ok', text: M('headed', { head, what: say(j, 'to', { dest: byGroup }) }) };
-  const subnets = need(j.net.vpc.subnets, 'ec2:DescribeSubnets');
-  const cidrs = endpoint.subnetIds.map((id) => {
-    const cidr = subnets.find((x) => x.subnetId === id)?.cidr;
-    const block = cidr ? blockOf(cidr) : undefined;
-    if (!cidr || !block)
-      throw notCollected('ec2:DescribeSubnets', `the CIDR of ${id}, a subnet of ${endpoint.endpointId}, was not collected`);
-    return { id, cidr, block };
-  });
+  const cidrs = endpointBlocks(j.net, endpoint, j.family);
+  if (!cidrs.length) return { target, reach: 'ok', text: M('noV6Address', { head }) };
   const reach = cidrs.map((c) =>
     !subtract([c.block], j.egress.blocks).length ? 'all' : intersect([c.block], j.egress.blocks).length ? 'some' : 'none',
   );
@@ -143,7 +152,7 @@ function judgeEndpoint(j: Judge, target: Extract<Target, { via: 'endpoint' }>): 
   const [sg] = endpointGroups;
   const open = sg
     ? { permission: `UserIdGroupPairs=[{GroupId=${sg}}]`, destination: sg }
-    : { permission: `IpRanges=[${cidrs.map((c) => `{CidrIp=${c.cidr}}`).join(',')}]`, destination: cidrs.map((c) => c.cidr).join(', ') };
+    : { permission: rangesPermission(cidrs.map((c) => c.cidr)), destination: cidrs.map((c) => c.cidr).join(', ') };
   if (reach.every((r) => r === 'none')) {
     const places = [...endpointGroups, ...where];
     const text = j.egress.destinations.length
@@ -155,13 +164,17 @@ function judgeEndpoint(j: Judge, target: Extract<Target, { via: 'endpoint' }>): 
   return { target, reach: 'partial', text: M('endpointPartial', { head, allowsOnly: allowsOnly(j), missing: listText(missing) }), open };
 }
 
-const INTERNET = { permission: 'IpRanges=[{CidrIp=0.0.0.0/0}]', destination: '0.0.0.0/0' };
+const internetOpen = (family: Family) => ({ permission: rangesPermission([ANYWHERE[family]]), destination: ANYWHERE[family] });
 
 function judgeInternet(j: Judge, target: Target): Verdict {
   const services = listText(target.services);
-  const whole = publicIpv4();
-  if (!subtract(whole, j.egress.blocks).length)
-    return { target, reach: 'ok', text: M('internetOk', { services, allowed: say(j, 'toAll', { dest: M('everyPublic') }) }) };
+  const v6 = j.family === 'ipv6';
+  const whole = v6 ? internetIpv6() : publicIpv4();
+  const INTERNET = internetOpen(j.family);
+  if (!subtract(whole, j.egress.blocks).length) {
+    const dest = M(v6 ? 'everyPublicV6' : 'everyPublic');
+    return { target, reach: 'ok', text: M('internetOk', { services, allowed: say(j, 'toAll', { dest }) }) };
+  }
   const pending = unresolved(j, target, 'the internet');
   if (pending) return pending;
   if (intersect(whole, j.egress.blocks).length)
@@ -173,13 +186,11 @@ function judgeInternet(j: Judge, target: Target): Verdict {
 /** Centralised endpoints: their addresses are not in the facts, but must lie where the subnet routes toward other VPCs. */
 function judgeCentral(j: Judge, target: Target): Verdict {
   const services = listText(target.services);
-  const hub = hubDestinations(j.net);
+  const hub = hubDestinations(j.net, j.family);
   const dests = hub.routes.map((r) => r.destination);
   const via = listText(hub.routes.map((r) => `${r.destination} → ${r.target}`));
-  const whole: Block[] = hub.blocks.length ? hub.blocks : [everything('ipv4')];
-  const open = hub.blocks.length
-    ? { permission: `IpRanges=[${dests.map((d) => `{CidrIp=${d}}`).join(',')}]`, destination: dests.join(', ') }
-    : INTERNET;
+  const whole: Block[] = hub.blocks.length ? hub.blocks : [everything(j.family)];
+  const open = hub.blocks.length ? { permission: rangesPermission(dests), destination: dests.join(', ') } : internetOpen(j.family);
   if (!subtract(whole, j.egress.blocks).length) {
     const text = hub.routes.length
       ? M('centralOkHub', { services, via, allowed: say(j, 'to', { dest: listText(dests) }) })
@@ -214,8 +225,10 @@ export const instanceSgEgress: Check = {
     const paths = openPaths(net);
     if (!paths.length) return { status: 'skip', message: M('noPath', { id: net.instance.instanceId }) };
     const { groups, own } = instanceGroups(net);
+    const family = familyOf(net);
     const j: Judge = {
       net,
+      family,
       groups,
       egress: egressOn(own, HTTPS, ctx.facts.prefixLists),
       sgs: ids.length ? listText(ids) : M('noGroup'),
@@ -239,6 +252,8 @@ export const instanceSgEgress: Check = {
     const blocked = new Set(bad.filter((v) => v.reach === 'blocked').flatMap((v) => v.target.services));
     const { status, notes } = blockedServicesVerdict(ctx.facts, ctx.instanceId, blocked);
     const unchecked = unknown.map((u) => M('notChecked', { why: u.message }));
-    return { status, message: joinText([...bad.map((v) => v.text), ...notes, ...unchecked], '; ', '。'), fix: fixOf(net, bad) };
+    const v6 = family === 'ipv6' ? [M('v6Only', { id: net.instance.instanceId, subnet: net.subnetId })] : [];
+    const message = joinText([...bad.map((v) => v.text), ...v6, ...notes, ...unchecked], '; ', '。');
+    return { status, message, fix: fixOf(net, bad) };
   },
 };

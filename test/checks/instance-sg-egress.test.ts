@@ -1,5 +1,5 @@
 import { checkCases } from '../helpers/check-tester';
-import { IDS, denied, factsWith, instanceOf, vpcOf, natRoute } from '../helpers/facts';
+import { IDS, V6, denied, factsWith, instanceOf, ipv6Only, vpcOf, natRoute } from '../helpers/facts';
 import { known, type Endpoint, type Fact, type Facts, type SecurityGroup, type SgRule } from '../../src/facts/schema';
 
 const value = <T>(fact: Fact<T>): T => {
@@ -266,6 +266,117 @@ checkCases('instance-sg-egress', [
         `^aws ec2 authorize-security-group-egress --group-id ${IDS.instanceSg} --ip-permissions 'IpProtocol=tcp,FromPort=443,ToPort=443,IpRanges=\\[\\{CidrIp=10\\.100\\.0\\.0/16\\}\\]' ${region}`,
       ),
     ],
+  },
+  {
+    name: "IPv6-only instance: ::/0 egress holds the endpoints' IPv6 subnet",
+    facts: factsWith(ipv6Only),
+    status: 'pass',
+    message: new RegExp(`^${ids}: ${IDS.instanceSg} allows TCP 443 to ::/0, which holds 2600:1f18:1:200::/64 \\(${IDS.otherSubnet}\\)$`),
+  },
+  {
+    name: "IPv6-only instance: egress to the endpoint subnet's IPv6 block passes",
+    facts: factsWith((f) => {
+      ipv6Only(f);
+      egress(f, rule({ ipv6Cidrs: [V6.otherSubnet] }));
+    }),
+    status: 'pass',
+  },
+  {
+    name: 'IPv6-only instance: an IPv4-only allowance (0.0.0.0/0) fails, saying only IPv6 rules count',
+    facts: factsWith((f) => {
+      ipv6Only(f);
+      egress(f, rule({ protocol: '-1', cidrs: ['0.0.0.0/0'] }));
+    }),
+    status: 'fail',
+    message: new RegExp(
+      `only to 0\\.0\\.0\\.0/0, not to ${IDS.endpointSg} or 2600:1f18:1:200::/64 \\(${IDS.otherSubnet}\\), where the endpoints are; ${IDS.instance} has only IPv6 addresses \\(${IDS.subnet} is IPv6-only\\)`,
+    ),
+    messageJa: /IPv4 のルールは効きません/,
+    commands: [toEndpointSg],
+  },
+  {
+    name: 'IPv6-only instance without endpoint groups: the fix opens the IPv6 blocks with Ipv6Ranges',
+    facts: factsWith((f) => {
+      ipv6Only(f);
+      egress(f, rule({ cidrs: ['0.0.0.0/0'] }));
+      endpoints(f).forEach((e) => (e.groupIds = []));
+      value(vpcOf(f).securityGroups).splice(2, 1);
+    }),
+    status: 'fail',
+    commands: [
+      new RegExp(
+        `^aws ec2 authorize-security-group-egress --group-id ${IDS.instanceSg} --ip-permissions 'IpProtocol=tcp,FromPort=443,ToPort=443,Ipv6Ranges=\\[\\{CidrIpv6=2600:1f18:1:200::/64\\}\\]' ${region}`,
+      ),
+    ],
+  },
+  {
+    name: 'IPv6-only instance: an endpoint with IP address type ipv4 has no IPv6 address to reach, which ipv6-only-path judges',
+    facts: factsWith((f) => {
+      ipv6Only(f);
+      egress(f, rule({ cidrs: ['0.0.0.0/0'] }));
+      endpoints(f).forEach((e) => (e.ipAddressType = 'ipv4'));
+    }),
+    status: 'pass',
+    message: /no IPv6 address \(IP address type ipv4, or no IPv6 CIDR on its subnets\)/,
+  },
+  {
+    name: "IPv6-only instance: the subnets' IPv6 blocks not in the facts (an older facts file) is unknown",
+    facts: factsWith((f) => {
+      ipv6Only(f);
+      egress(f, rule({ ipv6Cidrs: ['2600:1f18:1::/56'] }));
+      value(vpcOf(f).subnets).forEach((s) => delete s.ipv6Cidrs);
+    }),
+    status: 'unknown',
+    message: new RegExp(`the IPv6 CIDR blocks of ${IDS.otherSubnet} were not collected`),
+  },
+  {
+    name: 'a dual-stack instance keeps the IPv4 verdict: 0.0.0.0/0 passes without an IPv6 rule',
+    facts: factsWith((f) => {
+      instanceOf(f).ipv6Addresses = [V6.instance];
+      value(vpcOf(f).subnets).forEach((s) => (s.ipv6Cidrs = [V6.subnet]));
+      egress(f, rule({ cidrs: ['10.0.0.0/16'] }));
+    }),
+    status: 'pass',
+    message: /to 10\.0\.0\.0\/16, which holds 10\.0\.1\.0\/24/,
+  },
+  {
+    name: 'IPv6-only instance over NAT64: 0.0.0.0/0 does not let it out, and the fix opens ::/0 with Ipv6Ranges',
+    facts: factsWith((f) => {
+      ipv6Only(f);
+      natPath(f);
+      egress(f, rule({ cidrs: ['0.0.0.0/0'] }));
+    }),
+    status: 'fail',
+    message: /go to public Systems Manager addresses .*only to 0\.0\.0\.0\/0, no public address among them/,
+    commands: [
+      new RegExp(
+        `^aws ec2 authorize-security-group-egress --group-id ${IDS.instanceSg} --ip-permissions 'IpProtocol=tcp,FromPort=443,ToPort=443,Ipv6Ranges=\\[\\{CidrIpv6=::/0\\}\\]' ${region}`,
+      ),
+    ],
+  },
+  {
+    name: 'IPv6-only instance over NAT64: ::/0 egress passes',
+    facts: factsWith((f) => {
+      ipv6Only(f);
+      natPath(f);
+      egress(f, rule({ ipv6Cidrs: ['::/0'] }));
+    }),
+    status: 'pass',
+    message: /every public IPv6 address \(and 64:ff9b::\/96 for NAT64\)$/,
+  },
+  {
+    name: "IPv6-only instance with centralised endpoints: the fix opens the hub's IPv6 range",
+    facts: factsWith((f) => {
+      ipv6Only(f);
+      centralised(f);
+      value(vpcOf(f).routeTables)
+        .find((rt) => rt.routeTableId === IDS.privateRt)!
+        .routes.push({ destination: '2600:1f18:ff00::/40', target: 'tgw-0hub000000000001', state: 'active' });
+      egress(f, rule({ cidrs: ['10.100.0.0/16'] }));
+    }),
+    status: 'fail',
+    message: /nothing of 2600:1f18:ff00::\/40, where the subnet routes toward the shared endpoints/,
+    commands: [/Ipv6Ranges=\[\{CidrIpv6=2600:1f18:ff00::\/40\}\]/],
   },
   {
     name: 'no path at all is left to network-route',

@@ -257,3 +257,42 @@ export function boundaryOn(f: Facts, arn: string, statements?: object[], role: s
   r.role.value.permissionsBoundaryArn = arn;
   if (statements) r.permissionsBoundary = known({ Version: '2012-10-17', Statement: statements });
 }
+
+export const V6 = {
+  instance: '2600:1f18:1:100::12',
+  subnet: '2600:1f18:1:100::/64',
+  otherSubnet: '2600:1f18:1:200::/64',
+  vpc: '2600:1f18:1::/56',
+};
+
+/**
+ * The instance in an IPv6-only subnet (no private IPv4 address), the endpoints dual-stack in the other subnet, which has
+ * both an IPv4 and an IPv6 block; every group lets IPv6 out and the ACL lets IPv6 through, as AWS's defaults do in a VPC
+ * with an IPv6 block.
+ */
+export function ipv6Only(f: Facts): void {
+  const i = instanceOf(f);
+  delete i.privateIp;
+  i.ipv6Addresses = [V6.instance];
+  const v = vpcOf(f);
+  if (!v.subnets.known || !v.endpoints.known || !v.securityGroups.known || !v.networkAcls?.known || !v.routeTables.known)
+    throw new Error('test facts have no network');
+  v.subnets.value = v.subnets.value.map((s) =>
+    s.subnetId === IDS.subnet
+      ? { subnetId: s.subnetId, availabilityZone: s.availabilityZone, ipv6Cidrs: [V6.subnet], ipv6Native: true }
+      : s.subnetId === IDS.otherSubnet
+        ? { ...s, ipv6Cidrs: [V6.otherSubnet] }
+        : s,
+  );
+  for (const e of v.endpoints.value)
+    Object.assign(e, { subnetIds: [IDS.otherSubnet], ipAddressType: 'dualstack', dnsRecordIpType: 'dualstack' });
+  for (const g of v.securityGroups.value) for (const r of g.egress) if (r.cidrs.includes('0.0.0.0/0')) r.ipv6Cidrs = ['::/0'];
+  for (const acl of v.networkAcls.value)
+    acl.entries.push(
+      { ruleNumber: 101, egress: false, protocol: '-1', action: 'allow', ipv6Cidr: '::/0' },
+      { ruleNumber: 32768, egress: false, protocol: '-1', action: 'deny', ipv6Cidr: '::/0' },
+      { ruleNumber: 101, egress: true, protocol: '-1', action: 'allow', ipv6Cidr: '::/0' },
+      { ruleNumber: 32768, egress: true, protocol: '-1', action: 'deny', ipv6Cidr: '::/0' },
+    );
+  for (const rt of v.routeTables.value) rt.routes.push({ destination: V6.vpc, target: 'local', state: 'active' });
+}

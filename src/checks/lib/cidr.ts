@@ -39,6 +39,9 @@ export const parseCidr = memoize((cidr: string): [ipaddr.IPv4 | ipaddr.IPv6, num
   return undefined;
 });
 
+/** The CIDR of every address of a family: what a rule to "anywhere" names. */
+export const ANYWHERE: Record<Family, string> = { ipv4: '0.0.0.0/0', ipv6: '::/0' };
+
 export const everything = (family: Family): Block => ({ family, lo: 0n, hi: (1n << BigInt(BITS[family])) - 1n });
 
 /** The parts of `from` that none of `holes` covers. */
@@ -116,4 +119,12 @@ function format(family: Family, n: bigint): string {
   const bytes: number[] = [];
   for (let i = 0; i < BITS[family] / 8; i++) bytes.unshift(Number((n >> BigInt(8 * i)) & 0xffn));
   return ipaddr.fromByteArray(bytes).toString();
+}
+
+/** The IPv6 addresses an IPv6-only instance reaches AWS services on: global unicast, and NAT64's well-known prefix (RFC 6052). */
+export const INTERNET_IPV6 = ['2000::/3', '64:ff9b::/96'];
+
+/** Where an IPv6-only instance's traffic to public service names goes: their AAAA records, or DNS64's synthesised addresses. */
+export function internetIpv6(): Block[] {
+  return INTERNET_IPV6.flatMap((c) => blockOf(c) ?? []);
 }

@@ -2,7 +2,7 @@
 import ipaddr from 'ipaddr.js';
 import type { Route, RouteTable } from '../../facts/schema.js';
 import { defineMessages, type Text } from '../../lang.js';
-import { NON_PUBLIC_IPV4, blockOf, parseCidr, type Block } from './cidr.js';
+import { NON_PUBLIC_IPV4, blockOf, parseCidr, type Block, type Family } from './cidr.js';
 import { memoize } from './memo.js';
 import { notCollected, type Network } from './network.js';
 import { need } from '../types.js';
@@ -121,11 +121,11 @@ export function hubRoutes(table: RouteTable): Route[] {
   return table.routes.filter((r) => r.state.toLowerCase() === 'active' && HUB_TARGETS.some((re) => re.test(r.target)));
 }
 
-/** The IPv4 destinations the subnet routes toward other VPCs: where centralised endpoints' addresses must lie to be reachable. */
-export function hubDestinations(net: Network): { routes: Route[]; blocks: Block[] } {
+/** The destinations of one family (IPv4 unless told) the subnet routes toward other VPCs: where centralised endpoints' addresses must lie to be reachable. */
+export function hubDestinations(net: Network, family: Family = 'ipv4'): { routes: Route[]; blocks: Block[] } {
   const hub = hubRoutes(subnetRouteTable(net).table).flatMap((route) => {
     const block = blockOf(route.destination);
-    return block?.family === 'ipv4' ? [{ route, block }] : [];
+    return block?.family === family ? [{ route, block }] : [];
   });
   return { routes: hub.map((h) => h.route), blocks: hub.map((h) => h.block) };
 }

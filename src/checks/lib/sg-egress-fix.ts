@@ -33,6 +33,13 @@ export interface Verdict {
   open?: { permission: string; destination: string };
 }
 
+/** The --ip-permissions ranges for CIDRs of one family: IpRanges for IPv4, Ipv6Ranges for IPv6. */
+export function rangesPermission(cidrs: readonly string[]): string {
+  return cidrs.some((c) => c.includes(':'))
+    ? `Ipv6Ranges=[${cidrs.map((c) => `{CidrIpv6=${c}}`).join(',')}]`
+    : `IpRanges=[${cidrs.map((c) => `{CidrIp=${c}}`).join(',')}]`;
+}
+
 /** One rule per destination a bad verdict needs opened, on the instance's first group (or a step to attach one). */
 export function fixOf(net: Network, bad: readonly Verdict[]): Fix {
   const { instance } = net;
@@ -44,7 +51,7 @@ export function fixOf(net: Network, bad: readonly Verdict[]): Fix {
     if (!open || seen.has(open.permission)) continue;
     seen.add(open.permission);
     const dest = open.destination;
-    const narrow = target.via === 'central' && dest === '0.0.0.0/0' ? M('narrow') : NO_TEXT;
+    const narrow = target.via === 'central' && (dest === '0.0.0.0/0' || dest === '::/0') ? M('narrow') : NO_TEXT;
     if (!sg) {
       steps.push({ key: `sg-egress-attach:${instance.instanceId}`, text: M('stepAttach', { id: instance.instanceId, dest, narrow }) });
       continue;
