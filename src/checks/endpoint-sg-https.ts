@@ -2,6 +2,8 @@ import type { Facts, SecurityGroup, Unknown } from '../facts/schema.js';
 import { defineMessages, joinText, type Text } from '../lang.js';
 import { listText, orText } from './lib/list.js';
 import { liveSsmEndpoints, networkOf, type Network, type SsmEndpoint } from './lib/path.js';
+import { familyOf } from './lib/ipv6.js';
+import { notCollected as unknownFact } from './lib/network.js';
 import { ingressOn, type Client } from './lib/sg.js';
 import { httpsIngressFix } from './lib/sg-fix.js';
 import { FactUnknown, need, type Check } from './types.js';
@@ -58,9 +60,8 @@ function bySet(live: readonly SsmEndpoint[]): Map<string, SsmEndpoint[]> {
 }
 
 /** Why none of `present` admits the instance: the sources each one allows instead, or that it has no rule at all. */
-function closedText({ net, client }: Judge, ids: string[], present: SecurityGroup[], usesDefault: boolean): Text {
-  const { instance } = net;
-  const who = orText([instance.privateIp, ...instance.primaryEniGroupIds].filter((x): x is string => !!x));
+function closedText({ client }: Judge, ids: string[], present: SecurityGroup[], usesDefault: boolean): Text {
+  const who = orText([...client.addresses, ...client.groupIds]);
   const describe = present.map((sg) => {
     const sources = ingressOn(sg, HTTPS, client).sources.map((s) => s.id);
     const name = usesDefault ? M('defaultGroup', { sg: sg.groupId }) : sg.groupId;
@@ -103,13 +104,14 @@ function judgeSet(j: Judge, key: string, endpoints: SsmEndpoint[]): Verdict {
   if (lists.length && why) {
     // A prefix list whose entries could not be read: whether it holds the instance's address cannot be told.
     const { instance } = j.net;
+    const [address = instance.instanceId] = j.client.addresses;
     return {
       status: 'unknown',
       unknown: {
         known: false,
         call: why.call,
         code: why.code,
-        message: `${ids.join(', ')} admit TCP 443 only from prefix list ${lists.join(', ')}, whose entries are not known (${why.message}): it cannot be told whether they hold ${instance.privateIp ?? instance.instanceId}`,
+        message: `${ids.join(', ')} admit TCP 443 only from prefix list ${lists.join(', ')}, whose entries are not known (${why.message}): it cannot be told whether they hold ${address}`,
       },
     };
   }
@@ -127,10 +129,13 @@ export const endpointSgHttps: Check = {
     const { vpcId, instance } = net;
     const live = liveSsmEndpoints(net);
     if (!live.length) return { status: 'skip', message: M('noEndpoint', { vpc: vpcId }) };
+    // An IPv6-only instance is admitted by its IPv6 address (or its group); a dual-stack one keeps the IPv4 verdict.
+    const v6 = familyOf(net) === 'ipv6';
+    const addresses = v6 ? (instance.ipv6Addresses ?? []) : instance.privateIp ? [instance.privateIp] : [];
     const j: Judge = {
       net,
       groups: need(net.vpc.securityGroups, 'ec2:DescribeSecurityGroups'),
-      client: { groupIds: instance.primaryEniGroupIds, addresses: instance.privateIp ? [instance.privateIp] : [] },
+      client: { groupIds: instance.primaryEniGroupIds, addresses },
       prefixLists: ctx.facts.prefixLists,
     };
     const verdicts = [...bySet(live)].map(([key, endpoints]) => judgeSet(j, key, endpoints));
@@ -142,6 +147,8 @@ export const endpointSgHttps: Check = {
       const passed = verdicts.flatMap((v) => (v.status === 'pass' ? [v.text] : []));
       return { status: 'pass', message: joinText(passed, '; ', '。') };
     }
+    if (v6 && !addresses.length)
+      throw unknownFact('ec2:DescribeInstances', `${instance.instanceId} is IPv6-only, and its IPv6 address is not in the facts`);
 
     const fixes = [...new Set(failed.map((v) => v.groupId))].flatMap((sg) => (sg ? [httpsIngressFix(net, sg)] : []));
     const notes = unknown.map((u) => M('notChecked', { message: u.message }));

@@ -1,5 +1,5 @@
 import { checkCases } from '../helpers/check-tester';
-import { IDS, denied, factsWith, instanceOf, vpcOf, natRoute } from '../helpers/facts';
+import { IDS, V6, denied, factsWith, instanceOf, ipv6Only, vpcOf, natRoute } from '../helpers/facts';
 import { known, type Endpoint, type Fact, type Facts, type SecurityGroup, type SgRule } from '../../src/facts/schema';
 
 const value = <T>(fact: Fact<T>): T => {
@@ -194,6 +194,65 @@ checkCases('endpoint-sg-https', [
     facts: factsWith((f) => void (vpcOf(f).securityGroups = denied('ec2:DescribeSecurityGroups', 'UnauthorizedOperation'))),
     status: 'unknown',
     message: /ec2:DescribeSecurityGroups was denied \(UnauthorizedOperation\)/,
+  },
+  {
+    name: 'IPv6-only instance: the group reference admits it over IPv6 too',
+    facts: factsWith(ipv6Only),
+    status: 'pass',
+    message: new RegExp(`allows TCP 443 from ${IDS.instanceSg}$`),
+  },
+  {
+    name: "IPv6-only instance: a rule for the subnet's IPv6 block admits its address",
+    facts: factsWith((f) => {
+      ipv6Only(f);
+      endpointIngress(f, rule({ ipv6Cidrs: [V6.subnet] }));
+    }),
+    status: 'pass',
+    message: /from 2600:1f18:1:100::\/64$/,
+  },
+  {
+    name: 'IPv6-only instance: an IPv4 rule for the VPC does not admit it, naming its IPv6 address',
+    facts: factsWith((f) => {
+      ipv6Only(f);
+      endpointIngress(f, rule({ cidrs: ['10.0.0.0/16'] }));
+    }),
+    status: 'fail',
+    message: new RegExp(`only from 10\\.0\\.0\\.0/16, not from ${V6.instance} or ${IDS.instanceSg}`),
+    commands: [authorize(IDS.endpointSg)],
+  },
+  {
+    name: 'IPv6-only instance without a group of its own: the fix admits its IPv6 address with Ipv6Ranges',
+    facts: factsWith((f) => {
+      ipv6Only(f);
+      instanceOf(f).primaryEniGroupIds = [];
+      endpointIngress(f, rule({ cidrs: ['10.0.0.0/16'] }));
+    }),
+    status: 'fail',
+    commands: [
+      new RegExp(
+        `^aws ec2 authorize-security-group-ingress --group-id ${IDS.endpointSg} --ip-permissions 'IpProtocol=tcp,FromPort=443,ToPort=443,Ipv6Ranges=\\[\\{CidrIpv6=${V6.instance}/128\\}\\]' --region ${IDS.region}$`,
+      ),
+    ],
+  },
+  {
+    name: 'IPv6-only instance whose IPv6 address is not in the facts (an older facts file): unknown rather than a failure',
+    facts: factsWith((f) => {
+      ipv6Only(f);
+      delete instanceOf(f).ipv6Addresses;
+      endpointIngress(f, rule({ ipv6Cidrs: [V6.subnet] }));
+    }),
+    status: 'unknown',
+    message: /ec2:DescribeInstances .*IPv6-only, and its IPv6 address is not in the facts/,
+  },
+  {
+    name: 'a dual-stack instance keeps the IPv4 verdict: an IPv4 rule admits it, no IPv6 rule is required',
+    facts: factsWith((f) => {
+      instanceOf(f).ipv6Addresses = [V6.instance];
+      value(vpcOf(f).subnets).forEach((x) => (x.ipv6Cidrs = [V6.subnet]));
+      endpointIngress(f, rule({ cidrs: ['10.0.0.0/16'] }));
+    }),
+    status: 'pass',
+    message: /from 10\.0\.0\.0\/16$/,
   },
   {
     name: 'skip when the VPC has no Systems Manager endpoint',

@@ -18,6 +18,7 @@ const C = CONSOLE;
 const M = defineMessages({
   sourceGroup: { en: "{id} (the instance's security group)", ja: 'インスタンスのセキュリティグループ {id}' },
   sourceAddress: { en: "{id} (the instance's private address)", ja: 'インスタンスのプライベートアドレス {id}' },
+  sourceV6: { en: "{id} (the instance's IPv6 address)", ja: 'インスタンスの IPv6 アドレス {id}' },
   stepOpenHttps: {
     en: `${groups.en} → select {sg} → ${C.inboundRules.en} → ${C.editInbound.en} → ${C.addRule.en}: Type HTTPS, Source {source} → ${C.saveRules.en}`,
     ja: `${groups.ja}→ {sg} を選択 →「${C.inboundRules.ja}」→「${C.editInbound.ja}」→「${C.addRule.ja}」→ タイプ「HTTPS」、ソースに{source} を指定 →「${C.saveRules.ja}」`,
@@ -35,8 +36,10 @@ const M = defineMessages({
 
 /** The source an ingress rule names for the instance: its first security group, else its private address. */
 export interface InstanceSource {
-  /** `--source-group sg-…` or `--cidr 10.0.1.12/32`. */
+  /** `--source-group sg-…` or `--cidr 10.0.1.12/32`; empty for an IPv6 address, which only `--ip-permissions` can name. */
   args: string[];
+  /** The `--ip-permissions` that admit TCP 443 from an IPv6-only instance's address (no group to name). */
+  permissions?: string;
   /** The bare id, for messages: `sg-…` or `10.0.1.12/32`. */
   id: string;
   /** The id with what it is: "sg-… (the instance's security group)". */
@@ -46,12 +49,25 @@ export interface InstanceSource {
 export function instanceSource(net: Network): InstanceSource {
   const sg = net.instance.primaryEniGroupIds[0];
   if (sg) return { args: ['--source-group', sg], id: sg, text: M('sourceGroup', { id: sg }) };
+  const [v6] = net.instance.privateIp ? [] : (net.instance.ipv6Addresses ?? []);
+  if (v6) {
+    const id = `${v6}/128`;
+    return {
+      args: [],
+      permissions: `IpProtocol=tcp,FromPort=${HTTPS},ToPort=${HTTPS},Ipv6Ranges=[{CidrIpv6=${id}}]`,
+      id,
+      text: M('sourceV6', { id }),
+    };
+  }
   const cidr = `${net.instance.privateIp}/32`;
   return { args: ['--cidr', cidr], id: cidr, text: M('sourceAddress', { id: cidr }) };
 }
 
 /** `aws ec2 authorize-security-group-ingress` for TCP 443 from the instance on `groupArg` (an id or `"$SG_ID"`). */
 function authorizeHttps(net: Network, groupArg: Word): string {
+  const { args, permissions } = instanceSource(net);
+  if (permissions)
+    return aws(net.region, 'ec2', 'authorize-security-group-ingress', '--group-id', groupArg, '--ip-permissions', permissions);
   return aws(
     net.region,
     'ec2',
@@ -62,7 +78,7 @@ function authorizeHttps(net: Network, groupArg: Word): string {
     'tcp',
     '--port',
     String(HTTPS),
-    ...instanceSource(net).args,
+    ...args,
   );
 }
 
