@@ -1,9 +1,10 @@
 import { NO_TEXT, defineMessages, joinText, type Text } from '../lang.js';
-import { everything, publicIpv4 } from './lib/cidr.js';
+import { ANYWHERE, everything, internetIpv6, publicIpv4 } from './lib/cidr.js';
 import { blockedServicesVerdict } from './lib/iam-ec2messages.js';
 import { Crossings, EPHEMERAL_FIX, HTTPS } from './lib/nacl-crossings.js';
 import { naclFix } from './lib/nacl-fix.js';
 import { aclsText, describeProblems, judgeAll, reachOf, type Judged, type Reach } from './lib/nacl-report.js';
+import { endpointBlocks } from './lib/ipv6.js';
 import { listText, networkOf, type Network } from './lib/network.js';
 import { hubDestinations } from './lib/routes.js';
 import { idSet, openPaths, targetsOf, type Target } from './lib/service-paths.js';
@@ -50,6 +51,14 @@ const M = defineMessages({
     ja: '{services} は{how}: {acls} は TCP 443 の送信と {ports} への戻りの通信を許可しています',
   },
   publicBlocked: { en: '{services} {how}: {detail}{why}', ja: '{services} は{how}: {detail}{why}' },
+  noV6Address: {
+    en: '{head}: no IPv6 address (IP address type ipv4, or no IPv6 CIDR on its subnets), so no IPv6 traffic to it crosses an ACL; ipv6-only-path says how the instance reaches Systems Manager',
+    ja: '{head}: IPv6 アドレスがない (IP アドレスタイプが ipv4、またはサブネットに IPv6 CIDR がない) ため、ACL を通る IPv6 の通信はありません。インスタンスが Systems Manager に到達する方法は ipv6-only-path を参照してください',
+  },
+  v6Only: {
+    en: '{id} has only IPv6 addresses ({subnet} is IPv6-only), so only the ACL entries for IPv6 (Ipv6CidrBlock) apply to its traffic',
+    ja: '{id} には IPv6 アドレスしかない ({subnet} は IPv6 専用) ため、その通信に適用されるのは IPv6 の ACL エントリ (Ipv6CidrBlock) だけです',
+  },
   unknownAddresses: {
     en: "; which addresses Systems Manager's names resolve to is not known here, so check that they are not among the denied ones",
     ja: '。Systems Manager の名前がどのアドレスに解決されるかはここでは分からないため、拒否されているアドレスに含まれないか確認してください',
@@ -67,14 +76,17 @@ function endpointVerdict(c: Crossings, target: Extract<Target, { via: 'endpoint'
   const { subnetId } = c.net;
   const { services } = target;
   const ids = target.endpoints.map((e) => e.endpointId);
-  const subnetIds = [...target.endpoints[0].subnetIds].sort();
   const head = M('head', { ids: listText(ids), services: listText(services) });
+  // An IPv6-only instance reaches the endpoint only at its IPv6 addresses, in the subnets that have an IPv6 block.
+  const v6 = c.family === 'ipv6' ? endpointBlocks(c.net, target.endpoints[0], 'ipv6') : undefined;
+  const subnetIds = [...target.endpoints[0].subnetIds].filter((s) => !v6 || v6.some((b) => b.id === s)).sort();
+  if (!subnetIds.length) return { services, reach: 'ok', text: M('noV6Address', { head }), problems: [] };
   const others = subnetIds.filter((s) => s !== subnetId);
   if (!others.length)
     return { services, reach: 'ok', text: M(ids.length > 1 ? 'sameSubnetN' : 'sameSubnet1', { head, subnet: subnetId }), problems: [] };
   const perSubnet = others.map((s) => {
-    const { cidr, block } = c.cidrOf(s);
-    return judgeAll([...c.out([block], cidr, cidr), ...c.into(s)]);
+    const blocks = v6 ? v6.filter((b) => b.id === s) : [c.cidrOf(s)];
+    return judgeAll([...blocks.flatMap(({ cidr, block }) => c.out([block], cidr, cidr)), ...c.into(s)]);
   });
   // An endpoint address in the instance's own subnet is reached without crossing any ACL.
   const reaches: Reach[] = [...perSubnet.map(reachOf), ...(subnetIds.includes(subnetId) ? ['ok' as const] : [])];
@@ -97,7 +109,8 @@ function endpointVerdict(c: Crossings, target: Extract<Target, { via: 'endpoint'
 function internetVerdict(c: Crossings, target: Extract<Target, { via: 'internet' }>): Verdict {
   const pub = publicIpv4();
   const internet = M('internet');
-  const needs = c.out(pub, internet, '0.0.0.0/0');
+  // An IPv6-only instance's own traffic is IPv6 (AAAA records, or DNS64's 64:ff9b::/96 to a NAT gateway, which goes on over IPv4).
+  const needs = c.family === 'ipv6' ? c.out(internetIpv6(), internet, ANYWHERE.ipv6) : c.out(pub, internet, ANYWHERE.ipv4);
   for (const nat of natSubnets(c.net, target).filter((s) => s !== c.net.subnetId)) {
     const [request, reply] = c.into(nat);
     const from = { acl: request.acl, subnetId: nat, peers: pub, peer: internet };
@@ -114,13 +127,13 @@ function internetVerdict(c: Crossings, target: Extract<Target, { via: 'internet'
 
 /** The shared endpoints' addresses are not in the facts, but must lie where the subnet routes toward other VPCs. */
 function centralVerdict(c: Crossings, target: Target): Verdict {
-  const hub = hubDestinations(c.net);
+  const hub = hubDestinations(c.net, c.family);
   const needs = hub.routes.length
     ? hub.routes.flatMap((r, i) => {
         const block = hub.blocks[i];
         return block ? c.out([block], M('towardHub', { cidr: r.destination }), r.destination) : [];
       })
-    : c.out([everything('ipv4')], M('hub'), '0.0.0.0/0');
+    : c.out([everything(c.family)], M('hub'), ANYWHERE[c.family]);
   return publicVerdict(c, target.services, judgeAll(needs), M('throughHub'));
 }
 
@@ -145,7 +158,8 @@ function publicVerdict(c: Crossings, services: SsmService[], judged: Judged[], h
     };
   const problems = judged.filter((j) => j.outcome.verdict !== 'allow');
   // A deny of some public or hub addresses is usually a deliberate block list: report it, do not override it.
-  for (const p of problems) if (p.outcome.verdict === 'partial' && p.need.fix?.cidr === '0.0.0.0/0') p.need.fix = undefined;
+  for (const p of problems)
+    if (p.outcome.verdict === 'partial' && Object.values(ANYWHERE).includes(p.need.fix?.cidr ?? '')) p.need.fix = undefined;
   const why = reach === 'partial' ? M('unknownAddresses') : NO_TEXT;
   return { services, reach, text: M('publicBlocked', { services: names, how, detail: describeProblems(problems), why }), problems };
 }
@@ -180,9 +194,10 @@ export const networkAcl: Check = {
       };
     const blocked = new Set(bad.filter((v) => v.reach === 'blocked').flatMap((v) => v.services));
     const { status, notes } = blockedServicesVerdict(ctx.facts, ctx.instanceId, blocked);
+    const v6 = c.family === 'ipv6' ? [M('v6Only', { id: net.instance.instanceId, subnet: net.subnetId })] : [];
     return {
       status,
-      message: joinText([...bad.map((v) => v.text), ...notes], '; ', '。'),
+      message: joinText([...bad.map((v) => v.text), ...v6, ...notes], '; ', '。'),
       fix: naclFix(
         net,
         bad.flatMap((v) => v.problems),

@@ -1,5 +1,5 @@
 import { checkCases } from '../helpers/check-tester';
-import { IDS, denied, factsWith, instanceOf, vpcOf, natRoute } from '../helpers/facts';
+import { IDS, V6, denied, factsWith, instanceOf, ipv6Only, vpcOf, natRoute } from '../helpers/facts';
 import { known, type Endpoint, type Fact, type Facts, type NaclEntry, type NetworkAcl } from '../../src/facts/schema';
 
 const value = <T>(fact: Fact<T>): T => {
@@ -42,7 +42,7 @@ const natAcl = 'acl-0nat000000000001';
 const region = `--region ${IDS.region}$`;
 const create = (acl: string, n: number, ports: string, dir: 'ingress' | 'egress', cidr: string) =>
   new RegExp(
-    `^aws ec2 create-network-acl-entry --network-acl-id ${acl} --rule-number ${n} --protocol tcp --port-range ${ports} --${dir} --cidr-block ${cidr.replace(/\./g, '\\.')} --rule-action allow ${region}`,
+    `^aws ec2 create-network-acl-entry --network-acl-id ${acl} --rule-number ${n} --protocol tcp --port-range ${ports} --${dir} --${cidr.includes(':') ? 'ipv6-' : ''}cidr-block ${cidr.replace(/\./g, '\\.')} --rule-action allow ${region}`,
   );
 const ids = `${IDS.vpce.ssm}, ${IDS.vpce.ssmmessages}, ${IDS.vpce.ec2messages} \\(ssm, ssmmessages, ec2messages\\)`;
 
@@ -257,6 +257,96 @@ checkCases('network-acl', [
     facts: factsWith((f) => void (vpcOf(f).endpoints = known([]))),
     status: 'skip',
     message: /see network-route/,
+  },
+  {
+    name: "IPv6-only instance: the default ACL's ::/0 entries let its IPv6 traffic to the dual-stack endpoints through",
+    facts: factsWith(ipv6Only),
+    status: 'pass',
+    message: new RegExp(`allow TCP 443 from ${V6.instance} to ${IDS.otherSubnet} and the replies`),
+  },
+  {
+    name: 'IPv6-only instance: an ACL with IPv4 entries only drops its traffic; the fix adds IPv6 entries with --ipv6-cidr-block',
+    facts: factsWith((f) => {
+      ipv6Only(f);
+      ownAcl(f, instAcl, IDS.subnet, ...allowAll);
+    }),
+    status: 'fail',
+    message: new RegExp(
+      `${instAcl} \\(${IDS.subnet}\\): no rule allows outbound TCP 443 to ${V6.otherSubnet} \\(the agent's HTTPS requests\\), so the final \\* rule denies it.*${IDS.instance} has only IPv6 addresses`,
+    ),
+    messageJa: /IPv6 の ACL エントリ \(Ipv6CidrBlock\) だけです/,
+    commands: [
+      create(instAcl, 110, 'From=443,To=443', 'egress', V6.otherSubnet),
+      create(instAcl, 110, 'From=1024,To=65535', 'ingress', V6.otherSubnet),
+    ],
+  },
+  {
+    name: "IPv6-only instance: the IPv6 catch-all (rule 32768) reads as the final * rule, and the endpoint subnet's ACL must admit the instance's IPv6 subnet",
+    facts: factsWith((f) => {
+      ipv6Only(f);
+      ownAcl(f, vpceAcl, IDS.otherSubnet, ...allowAll, entry(32768, false, 'deny', '::/0'), entry(32768, true, 'deny', '::/0'));
+    }),
+    status: 'fail',
+    message: new RegExp(`${vpceAcl} \\(${IDS.otherSubnet}\\): no rule allows inbound TCP 443 from ${V6.instance} .*final \\* rule`),
+    commands: [
+      create(vpceAcl, 110, 'From=443,To=443', 'ingress', V6.subnet),
+      create(vpceAcl, 110, 'From=1024,To=65535', 'egress', V6.subnet),
+    ],
+  },
+  {
+    name: 'IPv6-only instance: an IPv6 deny above the allow is named by its number',
+    facts: factsWith((f) => {
+      ipv6Only(f);
+      ownAcl(
+        f,
+        instAcl,
+        IDS.subnet,
+        entry(90, true, 'deny', '::/0', [443, 443]),
+        entry(100, true, 'allow', '::/0'),
+        entry(100, false, 'allow', '::/0'),
+      );
+    }),
+    status: 'fail',
+    message: /rule 90 denies outbound TCP 443 to 2600:1f18:1:200::\/64/,
+  },
+  {
+    name: 'IPv6-only instance over NAT64: its IPv6 traffic out and the NAT subnet pass under IPv6 and IPv4 entries',
+    facts: factsWith((f) => {
+      ipv6Only(f);
+      natPath(f);
+    }),
+    status: 'pass',
+    message: /over the internet path/,
+  },
+  {
+    name: 'IPv6-only instance over NAT64 with IPv4 entries only: the fix opens ::/0',
+    facts: factsWith((f) => {
+      ipv6Only(f);
+      natPath(f);
+      ownAcl(f, instAcl, IDS.subnet, ...allowAll);
+    }),
+    status: 'fail',
+    commands: [create(instAcl, 110, 'From=443,To=443', 'egress', '::/0'), create(instAcl, 110, 'From=1024,To=65535', 'ingress', '::/0')],
+  },
+  {
+    name: 'IPv6-only instance whose IPv6 address is not in the facts (an older facts file) is unknown',
+    facts: factsWith((f) => {
+      ipv6Only(f);
+      delete instanceOf(f).ipv6Addresses;
+    }),
+    status: 'unknown',
+    message: /has no IPv6 address in the facts/,
+  },
+  {
+    name: 'a dual-stack instance keeps the IPv4 verdict: IPv4 entries are enough',
+    facts: factsWith((f) => {
+      elsewhere(f);
+      instanceOf(f).ipv6Addresses = [V6.instance];
+      value(vpcOf(f).subnets).forEach((x) => (x.ipv6Cidrs = [V6.subnet]));
+      ownAcl(f, instAcl, IDS.subnet, ...allowAll);
+    }),
+    status: 'pass',
+    message: /from 10\.0\.1\.12 to/,
   },
   {
     name: 'denied DescribeNetworkAcls is unknown when traffic crosses a subnet boundary',

@@ -2,7 +2,8 @@
 import type { Instance, NetworkAcl } from '../../facts/schema.js';
 import { defineMessages, type Text } from '../../lang.js';
 import { FactUnknown, need } from '../types.js';
-import { blockOf, type Block } from './cidr.js';
+import { blockOf, type Block, type Family } from './cidr.js';
+import { familyOf, ipv6Addresses, subnetIpv6Cidrs } from './ipv6.js';
 import type { PortRange } from './nacl.js';
 import type { Need } from './nacl-report.js';
 import { notCollected, type Network } from './network.js';
@@ -34,11 +35,14 @@ export function ephemeralPorts(instance: Instance): { ports: PortRange; text: Te
 export class Crossings {
   readonly eph: { ports: PortRange; text: Text };
   readonly reply: Text;
+  /** IPv6 for an IPv6-only instance: only the ACLs' IPv6 entries then apply to its traffic. */
+  readonly family: Family;
   private me?: { peers: Block[]; text: string; fixCidr: string };
 
   constructor(readonly net: Network) {
     this.eph = ephemeralPorts(net.instance);
     this.reply = M('reply', { ports: this.eph.text });
+    this.family = familyOf(net);
   }
 
   aclOf(subnetId: string): NetworkAcl {
@@ -57,6 +61,7 @@ export class Crossings {
   /** The instance as the other side's ACLs see it; fixes admit its whole subnet, so a replaced instance keeps working. */
   self(): { peers: Block[]; text: string; fixCidr: string } {
     if (this.me) return this.me;
+    if (this.family === 'ipv6') return (this.me = this.selfV6());
     const { instance, subnetId } = this.net;
     const ip = instance.privateIp;
     const block = ip ? blockOf(ip) : undefined;
@@ -68,6 +73,18 @@ export class Crossings {
       if (!(e instanceof FactUnknown)) throw e;
     }
     return (this.me = { peers: [block], text: ip, fixCidr });
+  }
+
+  private selfV6(): { peers: Block[]; text: string; fixCidr: string } {
+    const addresses = ipv6Addresses(this.net);
+    const peers = addresses.flatMap((a) => blockOf(a) ?? []);
+    let fixCidr = `${addresses[0]}/128`;
+    try {
+      fixCidr = subnetIpv6Cidrs(this.net, this.net.subnetId)[0] ?? fixCidr;
+    } catch (e) {
+      if (!(e instanceof FactUnknown)) throw e;
+    }
+    return { peers, text: addresses.join(', '), fixCidr };
   }
 
   /** From the instance's subnet to `peers` and back: requests out, replies in. */

@@ -3,7 +3,7 @@ import { defineMessages } from '../../lang.js';
 import type { Fix, FixStep } from '../types.js';
 import { aws } from './cli.js';
 import { CONSOLE, consolePath, label } from './glossary.js';
-import { CATCH_ALL, freeRuleNumber, portsText } from './nacl.js';
+import { freeRuleNumber, isCatchAll, portsText } from './nacl.js';
 import { towards, type Judged } from './nacl-report.js';
 import { listText, type Network } from './network.js';
 
@@ -48,7 +48,7 @@ export function naclFix(net: Network, problems: readonly Judged[]): Fix {
     const firstDeny = Math.min(...outcome.denied.map((d) => d.ruleNumber));
     const console = M(egress ? 'outbound' : 'inbound');
     if (!need.fix) {
-      const rules = outcome.denied.filter((d) => d.ruleNumber !== CATCH_ALL).map((d) => String(d.ruleNumber));
+      const rules = outcome.denied.filter((d) => !isCatchAll(d.ruleNumber)).map((d) => String(d.ruleNumber));
       const key = `nacl-review:${aclId}:${dir}:${rules.join(',')}`;
       if (seen.has(key)) continue;
       seen.add(key);
@@ -97,7 +97,7 @@ export function naclFix(net: Network, problems: readonly Judged[]): Fix {
         '--port-range',
         range,
         `--${dir}`,
-        '--cidr-block',
+        cidr.includes(':') ? '--ipv6-cidr-block' : '--cidr-block',
         cidr,
         '--rule-action',
         'allow',

@@ -2,7 +2,7 @@
 import type { NetworkAcl } from '../../facts/schema.js';
 import { defineMessages, joinText, type Text } from '../../lang.js';
 import type { Block } from './cidr.js';
-import { CATCH_ALL, evaluateFlow, peersText, portsText, type Decided, type Outcome, type PortRange } from './nacl.js';
+import { evaluateFlow, isCatchAll, peersText, portsText, type Decided, type Outcome, type PortRange } from './nacl.js';
 import { listOf } from './network.js';
 
 const M = defineMessages({
@@ -64,7 +64,7 @@ export const towards = (egress: boolean, peer: Text | string): Text => M(egress 
 
 function deniedText(d: Decided, egress: boolean): Text {
   const part = M('part', { ports: portsText(d.ports), peer: towards(egress, peersText(d.peers)) });
-  return d.entry && d.ruleNumber !== CATCH_ALL ? M('deniedByRule', { rule: d.ruleNumber, part }) : M('deniedByDefault', { part });
+  return d.entry && !isCatchAll(d.ruleNumber) ? M('deniedByRule', { rule: d.ruleNumber, part }) : M('deniedByDefault', { part });
 }
 
 function problemText({ need, outcome }: Judged): Text {
@@ -78,7 +78,7 @@ function problemText({ need, outcome }: Judged): Text {
   const rules = [...new Set(outcome.denied.map((d) => d.ruleNumber))];
   const [only] = rules;
   if (outcome.verdict === 'deny' && rules.length === 1 && only !== undefined) {
-    return only === CATCH_ALL ? M('aclDefault', { acl, traffic }) : M('aclRule', { acl, rule: only, traffic });
+    return isCatchAll(only) ? M('aclDefault', { acl, traffic }) : M('aclRule', { acl, rule: only, traffic });
   }
   const parts = listOf(outcome.denied.map((d) => deniedText(d, need.egress)));
   return M(outcome.verdict === 'deny' ? 'aclBlocks' : 'aclBlocksPart', { acl, traffic, parts });

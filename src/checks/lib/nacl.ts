@@ -10,6 +10,9 @@ import { blockOf, cidrsOf, intersect, subtract, type Block } from './cidr.js';
 /** The rule number of the catch-all `*` entry, which always denies. */
 export const CATCH_ALL = 32767;
 
+/** The catch-all entries: 32767 for IPv4, 32768 for IPv6 (both shown as `*` in the console). */
+export const isCatchAll = (ruleNumber: number) => ruleNumber >= CATCH_ALL;
+
 export interface PortRange {
   from: number;
   to: number;
