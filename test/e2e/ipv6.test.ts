@@ -1,4 +1,5 @@
 import * as EC2 from '@aws-sdk/client-ec2';
+import ipaddr from 'ipaddr.js';
 import { parseReport } from './helpers/cli';
 import { REGION } from './helpers/scenarios';
 import { useE2E } from './helpers/suite';
@@ -9,7 +10,20 @@ import { useE2E } from './helpers/suite';
 
 const e2e = useE2E();
 
-async function ipv6OnlyWorld() {
+/** The /64 at `index` of a VPC's /56. */
+function slash64(vpcBlock: string, index: number): string {
+  const bytes = ipaddr.IPv6.parseCIDR(vpcBlock)[0].toByteArray();
+  bytes[7] = index;
+  return `${ipaddr.fromByteArray(bytes).toString()}/64`;
+}
+
+/**
+ * `dualStack`: the endpoints' subnet gets an IPv6 block too (moto's endpoints keep no IP address type, so their
+ * addresses are judged by their subnets' blocks), the endpoints get a group that admits HTTPS from the VPC's IPv4
+ * range only, and the instance a group that lets TCP 443 out to 0.0.0.0/0 only: IPv4 allowances an IPv6-only
+ * instance cannot use. moto's default ACL has IPv4 entries only.
+ */
+async function ipv6OnlyWorld(dualStack = false) {
   const ec2 = new EC2.EC2Client({
     region: REGION,
     endpoint: e2e.moto.url,
@@ -23,7 +37,7 @@ async function ipv6OnlyWorld() {
         new EC2.CreateSubnetCommand({
           VpcId: vpc.VpcId!,
           Ipv6Native: true,
-          Ipv6CidrBlock: block.replace('/56', '/64'),
+          Ipv6CidrBlock: slash64(block, 0),
           AvailabilityZone: `${REGION}a`,
         }),
       )
@@ -33,6 +47,7 @@ async function ipv6OnlyWorld() {
     ).Subnet!.SubnetId!;
     const rtb = (await ec2.send(new EC2.CreateRouteTableCommand({ VpcId: vpc.VpcId! }))).RouteTable!.RouteTableId!;
     await ec2.send(new EC2.AssociateRouteTableCommand({ RouteTableId: rtb, SubnetId: subnetId }));
+    const dual = dualStack ? await dualStackSecurity(ec2, vpc.VpcId!, publicSubnet, slash64(block, 1)) : undefined;
     const endpoints: string[] = [];
     for (const s of ['ssm', 'ssmmessages', 'ec2messages']) {
       const e = await ec2.send(
@@ -42,6 +57,7 @@ async function ipv6OnlyWorld() {
           VpcEndpointType: 'Interface',
           SubnetIds: [publicSubnet],
           PrivateDnsEnabled: true,
+          ...(dual ? { SecurityGroupIds: [dual.endpointSg] } : {}),
         }),
       );
       endpoints.push(e.VpcEndpoint!.VpcEndpointId!);
@@ -51,7 +67,14 @@ async function ipv6OnlyWorld() {
     );
     const ImageId = images.Images!.find((i) => !i.Platform)!.ImageId!;
     const run = await ec2.send(
-      new EC2.RunInstancesCommand({ ImageId, InstanceType: 't3.micro', MinCount: 1, MaxCount: 1, SubnetId: subnetId }),
+      new EC2.RunInstancesCommand({
+        ImageId,
+        InstanceType: 't3.micro',
+        MinCount: 1,
+        MaxCount: 1,
+        SubnetId: subnetId,
+        ...(dual ? { SecurityGroupIds: [dual.instanceSg] } : {}),
+      }),
     );
     // moto keeps no EnableDns64 on a subnet, so NAT64 is left to the check's own tests; an egress-only gateway it has.
     const egressOnly = async () => {
@@ -62,10 +85,51 @@ async function ipv6OnlyWorld() {
       );
       return eigw;
     };
-    return { instanceId: run.Instances![0]!.InstanceId!, subnetId, endpoints, egressOnly };
+    const acl = (await ec2.send(new EC2.DescribeNetworkAclsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc.VpcId!] }] })))
+      .NetworkAcls![0]!.NetworkAclId!;
+    return {
+      instanceId: run.Instances![0]!.InstanceId!,
+      subnetId,
+      subnetBlock: slash64(block, 0),
+      endpointBlock: slash64(block, 1),
+      publicSubnet,
+      acl,
+      ...dual,
+      endpoints,
+      egressOnly,
+    };
   } finally {
     ec2.destroy();
   }
+}
+
+async function dualStackSecurity(ec2: EC2.EC2Client, VpcId: string, subnet: string, Ipv6CidrBlock: string) {
+  await ec2.send(new EC2.AssociateSubnetCidrBlockCommand({ SubnetId: subnet, Ipv6CidrBlock }));
+  const group = async (name: string) =>
+    (await ec2.send(new EC2.CreateSecurityGroupCommand({ GroupName: name, Description: name, VpcId }))).GroupId!;
+  const endpointSg = await group('ssm-endpoints');
+  const instanceSg = await group('ipv6-instance');
+  const https = { IpProtocol: 'tcp', FromPort: 443, ToPort: 443 };
+  await ec2.send(
+    new EC2.AuthorizeSecurityGroupIngressCommand({
+      GroupId: endpointSg,
+      IpPermissions: [{ ...https, IpRanges: [{ CidrIp: '10.60.0.0/16' }] }],
+    }),
+  );
+  const own = (await ec2.send(new EC2.DescribeSecurityGroupsCommand({ GroupIds: [instanceSg] }))).SecurityGroups![0]!;
+  if (own.IpPermissionsEgress?.length)
+    await ec2.send(new EC2.RevokeSecurityGroupEgressCommand({ GroupId: instanceSg, IpPermissions: own.IpPermissionsEgress }));
+  await ec2.send(
+    new EC2.AuthorizeSecurityGroupEgressCommand({
+      GroupId: instanceSg,
+      IpPermissions: [{ ...https, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
+    }),
+  );
+  return { endpointSg, instanceSg };
+}
+
+function ec2Client() {
+  return new EC2.EC2Client({ region: REGION, endpoint: e2e.moto.url, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
 }
 
 describe('ipv6-only-path against moto', () => {
@@ -82,6 +146,14 @@ describe('ipv6-only-path against moto', () => {
       ),
     );
     expect(r.code).toBe(2);
+    // The endpoints have no IPv6 address: the egress and ACL checks leave that to ipv6-only-path rather than pass an IPv4 rule.
+    for (const id of ['instance-sg-egress', 'network-acl']) {
+      const c = parseReport(r).instances[0]!.checks.find((x) => x.id === id)!;
+      expect(c).toMatchObject({
+        status: 'pass',
+        message: expect.stringContaining('no IPv6 address (IP address type ipv4, or no IPv6 CIDR on its subnets)'),
+      });
+    }
 
     const eigw = await w.egressOnly();
     const after = parseReport(await e2e.run([w.instanceId, '-o', 'json'])).instances[0]!.checks.find((c) => c.id === 'ipv6-only-path')!;
@@ -90,5 +162,71 @@ describe('ipv6-only-path against moto', () => {
       message: expect.stringContaining(`routes ::/0 to ${eigw}: the agent can reach the public dual-stack endpoints`),
     });
     expect(after.fix?.steps[0]).toContain('UseDualStackEndpoint');
+  });
+});
+
+describe('the IPv6 side of the security groups and network ACLs against moto', () => {
+  it('an IPv6-only instance with dual-stack endpoints: IPv4-only allowances fail each check with the IPv6 fix, and the IPv6 rules then pass', async () => {
+    const w = await ipv6OnlyWorld(true);
+    const checks = async () => {
+      const report = parseReport(await e2e.run([w.instanceId, '-o', 'json']));
+      const of = (id: string) => report.instances[0]!.checks.find((c) => c.id === id)!;
+      return { egress: of('instance-sg-egress'), ingress: of('endpoint-sg-https'), acl: of('network-acl') };
+    };
+    const before = await checks();
+    expect(before.egress).toMatchObject({ status: 'fail' });
+    expect(before.egress.message).toContain(
+      `${w.instanceSg} allows TCP 443 only to 0.0.0.0/0, not to ${w.endpointSg} or ${w.endpointBlock}`,
+    );
+    expect(before.egress.message).toContain(`${w.instanceId} has only IPv6 addresses (${w.subnetId} is IPv6-only)`);
+    expect(before.egress.fix?.commands).toEqual([
+      `aws ec2 authorize-security-group-egress --group-id ${w.instanceSg} --ip-permissions 'IpProtocol=tcp,FromPort=443,ToPort=443,UserIdGroupPairs=[{GroupId=${w.endpointSg}}]' --region ${REGION}`,
+    ]);
+    expect(before.ingress).toMatchObject({ status: 'fail' });
+    expect(before.ingress.message).toMatch(
+      new RegExp(`${w.endpointSg} allows TCP 443 only from 10\\.60\\.0\\.0/16, not from [0-9a-f:]+ or ${w.instanceSg}`),
+    );
+    expect(before.acl).toMatchObject({ status: 'fail' });
+    expect(before.acl.message).toContain(`no rule allows outbound TCP 443 to ${w.endpointBlock}`);
+    expect(before.acl.fix?.commands).toContain(
+      `aws ec2 create-network-acl-entry --network-acl-id ${w.acl} --rule-number 110 --protocol tcp --port-range From=443,To=443 --egress --ipv6-cidr-block ${w.endpointBlock} --rule-action allow --region ${REGION}`,
+    );
+
+    const ec2 = ec2Client();
+    try {
+      const https = { IpProtocol: 'tcp', FromPort: 443, ToPort: 443 };
+      await ec2.send(
+        new EC2.AuthorizeSecurityGroupEgressCommand({
+          GroupId: w.instanceSg,
+          IpPermissions: [{ ...https, Ipv6Ranges: [{ CidrIpv6: '::/0' }] }],
+        }),
+      );
+      await ec2.send(
+        new EC2.AuthorizeSecurityGroupIngressCommand({
+          GroupId: w.endpointSg,
+          IpPermissions: [{ ...https, Ipv6Ranges: [{ CidrIpv6: w.subnetBlock }] }],
+        }),
+      );
+      for (const Egress of [true, false])
+        await ec2.send(
+          new EC2.CreateNetworkAclEntryCommand({
+            NetworkAclId: w.acl,
+            RuleNumber: 101,
+            Protocol: '-1',
+            RuleAction: 'allow',
+            Egress,
+            Ipv6CidrBlock: '::/0',
+          }),
+        );
+    } finally {
+      ec2.destroy();
+    }
+    const after = await checks();
+    expect(after.egress).toMatchObject({
+      status: 'pass',
+      message: expect.stringContaining(`allows TCP 443 to ::/0, which holds ${w.endpointBlock}`),
+    });
+    expect(after.ingress).toMatchObject({ status: 'pass', message: expect.stringContaining(`allows TCP 443 from ${w.subnetBlock}`) });
+    expect(after.acl).toMatchObject({ status: 'pass' });
   });
 });
