@@ -2,7 +2,7 @@ import type { Facts, SecurityGroup, Unknown } from '../facts/schema.js';
 import { defineMessages, joinText, type Text } from '../lang.js';
 import { listText, orText } from './lib/list.js';
 import { liveSsmEndpoints, networkOf, type Network, type SsmEndpoint } from './lib/path.js';
-import { familyOf } from './lib/ipv6.js';
+import { clientAddresses, familyOf } from './lib/ipv6.js';
 import { notCollected as unknownFact } from './lib/network.js';
 import { ingressOn, type Client } from './lib/sg.js';
 import { httpsIngressFix } from './lib/sg-fix.js';
@@ -131,7 +131,7 @@ export const endpointSgHttps: Check = {
     if (!live.length) return { status: 'skip', message: M('noEndpoint', { vpc: vpcId }) };
     // An IPv6-only instance is admitted by its IPv6 address (or its group); a dual-stack one keeps the IPv4 verdict.
     const v6 = familyOf(net) === 'ipv6';
-    const addresses = v6 ? (instance.ipv6Addresses ?? []) : instance.privateIp ? [instance.privateIp] : [];
+    const addresses = clientAddresses(net);
     const j: Judge = {
       net,
       groups: need(net.vpc.securityGroups, 'ec2:DescribeSecurityGroups'),

@@ -1,5 +1,5 @@
 import { checkCases } from '../helpers/check-tester';
-import { IDS, denied, factsWith, instanceOf, vpcOf, natRoute } from '../helpers/facts';
+import { IDS, V6, denied, factsWith, instanceOf, ipv6Only, vpcOf, natRoute } from '../helpers/facts';
 import { known, type Endpoint, type Facts, type SessionPreferences, type SimulationResult } from '../../src/facts/schema';
 
 const R = `--region ${IDS.region}`;
@@ -134,6 +134,38 @@ checkCases('session-preferences', [
     }),
     status: 'pass',
     message: new RegExp(`kms through ${KMS_VPCE}`),
+  },
+  {
+    name: "an IPv6-only instance: a kms endpoint group that admits its subnet's IPv6 block reaches it, and an IPv4 range does not",
+    facts: factsWith((f) => {
+      ipv6Only(f);
+      prefs({ kmsKeyId: KEY })(f);
+      kmsEndpoint(f, { groupIds: [IDS.defaultSg], subnetIds: [IDS.otherSubnet], ipAddressType: 'dualstack' });
+      const sg = vpcOf(f).securityGroups;
+      if (sg.known)
+        sg.value.find((g) => g.groupId === IDS.defaultSg)!.ingress = [
+          { protocol: 'tcp', fromPort: 443, toPort: 443, cidrs: ['10.0.0.0/16'], ipv6Cidrs: [V6.subnet], groupIds: [], prefixListIds: [] },
+        ];
+      allowInline(f, ['kms:Decrypt']);
+    }),
+    status: 'pass',
+    message: new RegExp(`kms through ${KMS_VPCE}`),
+  },
+  {
+    name: 'an IPv6-only instance: a kms endpoint group that admits only an IPv4 range does not admit it',
+    facts: factsWith((f) => {
+      ipv6Only(f);
+      prefs({ kmsKeyId: KEY })(f);
+      kmsEndpoint(f, { groupIds: [IDS.defaultSg], subnetIds: [IDS.otherSubnet], ipAddressType: 'dualstack' });
+      const sg = vpcOf(f).securityGroups;
+      if (sg.known)
+        sg.value.find((g) => g.groupId === IDS.defaultSg)!.ingress = [
+          { protocol: 'tcp', fromPort: 443, toPort: 443, cidrs: ['10.0.0.0/16'], ipv6Cidrs: [], groupIds: [], prefixListIds: [] },
+        ];
+      allowInline(f, ['kms:Decrypt']);
+    }),
+    status: 'fail',
+    message: new RegExp(`the kms endpoint ${KMS_VPCE} does not admit HTTPS from i-0123456789abcdef0`),
   },
   {
     name: 'KMS over a NAT gateway, with the simulator allowing kms:Decrypt, passes',

@@ -16,6 +16,16 @@ export function familyOf(net: Network): Family {
   return !instance.privateIp && (instance.ipv6Addresses?.length ?? 0) > 0 ? 'ipv6' : 'ipv4';
 }
 
+/**
+ * The addresses an endpoint's security group must admit the instance by: its IPv6 addresses when it is IPv6-only, else
+ * its private IPv4 address (a dual-stack instance keeps the IPv4 verdict). Empty when the facts hold none.
+ */
+export function clientAddresses(net: Network): string[] {
+  const { instance } = net;
+  if (familyOf(net) === 'ipv6') return instance.ipv6Addresses ?? [];
+  return instance.privateIp ? [instance.privateIp] : [];
+}
+
 /** The instance's IPv6 addresses; unknown when the facts do not hold them (a facts file written before they were read). */
 export function ipv6Addresses(net: Network): string[] {
   const { instance } = net;

@@ -7,6 +7,7 @@ import { endpointFixMessages, gatewayEndpointFix, interfaceEndpointFix } from '.
 import { endpointGroup, httpsIngressFix, sgFixMessages, type EndpointGroup } from './sg-fix.js';
 import { effectiveRouteTable, internetPath, isAvailable, liveSsmEndpoints, type Network } from './path.js';
 import { ingressOn } from './sg.js';
+import { clientAddresses } from './ipv6.js';
 import { FactUnknown, need, type FixStep } from '../types.js';
 
 const M = defineMessages({
@@ -71,7 +72,7 @@ function steeringZone(net: Network, service: PreferenceService): string | undefi
 function throughInterface(net: Network, svc: PreferenceService, iface: readonly Endpoint[], severity: 'fail' | 'warn'): Reach | undefined {
   const { instance } = net;
   const groups = need(net.vpc.securityGroups, 'ec2:DescribeSecurityGroups');
-  const client = { groupIds: instance.primaryEniGroupIds, addresses: instance.privateIp ? [instance.privateIp] : [] };
+  const client = { groupIds: instance.primaryEniGroupIds, addresses: clientAddresses(net) };
   const admits = (g: string) => {
     const sg = groups.find((x) => x.groupId === g);
     return sg !== undefined && ingressOn(sg, 443, client, net.prefixLists).admittedBy !== undefined;
