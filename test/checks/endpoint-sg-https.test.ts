@@ -235,6 +235,16 @@ checkCases('endpoint-sg-https', [
     ],
   },
   {
+    name: 'IPv6-only instance: a prefix list whose IPv6 entries hold its address admits it',
+    facts: factsWith((f) => {
+      ipv6Only(f);
+      endpointIngress(f, rule({ prefixListIds: ['pl-0corp000000000001'] }));
+      f.prefixLists = { 'pl-0corp000000000001': known(['10.0.0.0/8', V6.vpc]) };
+    }),
+    status: 'pass',
+    message: /from pl-0corp000000000001$/,
+  },
+  {
     name: 'IPv6-only instance whose IPv6 address is not in the facts (an older facts file): unknown rather than a failure',
     facts: factsWith((f) => {
       ipv6Only(f);

@@ -271,7 +271,7 @@ checkCases('instance-sg-egress', [
     name: "IPv6-only instance: ::/0 egress holds the endpoints' IPv6 subnet",
     facts: factsWith(ipv6Only),
     status: 'pass',
-    message: new RegExp(`^${ids}: ${IDS.instanceSg} allows TCP 443 to ::/0, which holds 2600:1f18:1:200::/64 \\(${IDS.otherSubnet}\\)$`),
+    message: new RegExp(`^${ids}: ${IDS.instanceSg} allows TCP 443 to ::/0, which holds 2600:1f18:1:101::/64 \\(${IDS.otherSubnet}\\)$`),
   },
   {
     name: "IPv6-only instance: egress to the endpoint subnet's IPv6 block passes",
@@ -289,7 +289,7 @@ checkCases('instance-sg-egress', [
     }),
     status: 'fail',
     message: new RegExp(
-      `only to 0\\.0\\.0\\.0/0, not to ${IDS.endpointSg} or 2600:1f18:1:200::/64 \\(${IDS.otherSubnet}\\), where the endpoints are; ${IDS.instance} has only IPv6 addresses \\(${IDS.subnet} is IPv6-only\\)`,
+      `only to 0\\.0\\.0\\.0/0, not to ${IDS.endpointSg} or 2600:1f18:1:101::/64 \\(${IDS.otherSubnet}\\), where the endpoints are; ${IDS.instance} has only IPv6 addresses \\(${IDS.subnet} is IPv6-only\\)`,
     ),
     messageJa: /IPv4 のルールは効きません/,
     commands: [toEndpointSg],
@@ -305,7 +305,7 @@ checkCases('instance-sg-egress', [
     status: 'fail',
     commands: [
       new RegExp(
-        `^aws ec2 authorize-security-group-egress --group-id ${IDS.instanceSg} --ip-permissions 'IpProtocol=tcp,FromPort=443,ToPort=443,Ipv6Ranges=\\[\\{CidrIpv6=2600:1f18:1:200::/64\\}\\]' ${region}`,
+        `^aws ec2 authorize-security-group-egress --group-id ${IDS.instanceSg} --ip-permissions 'IpProtocol=tcp,FromPort=443,ToPort=443,Ipv6Ranges=\\[\\{CidrIpv6=2600:1f18:1:101::/64\\}\\]' ${region}`,
       ),
     ],
   },
@@ -323,11 +323,31 @@ checkCases('instance-sg-egress', [
     name: "IPv6-only instance: the subnets' IPv6 blocks not in the facts (an older facts file) is unknown",
     facts: factsWith((f) => {
       ipv6Only(f);
-      egress(f, rule({ ipv6Cidrs: ['2600:1f18:1::/56'] }));
+      egress(f, rule({ ipv6Cidrs: ['2600:1f18:1:100::/56'] }));
       value(vpcOf(f).subnets).forEach((s) => delete s.ipv6Cidrs);
     }),
     status: 'unknown',
     message: new RegExp(`the IPv6 CIDR blocks of ${IDS.otherSubnet} were not collected`),
+  },
+  {
+    name: "IPv6-only instance: a prefix list whose IPv6 entries hold the endpoints' IPv6 block passes, one with IPv4 entries only fails",
+    facts: factsWith((f) => {
+      ipv6Only(f);
+      egress(f, rule({ prefixListIds: [pl, 'pl-0v4only000000001'] }));
+      f.prefixLists = { [pl]: known([V6.vpc]), 'pl-0v4only000000001': known(['10.0.0.0/8']) };
+    }),
+    status: 'pass',
+    message: /allows TCP 443 to 2600:1f18:1:100::\/56, which holds 2600:1f18:1:101::\/64/,
+  },
+  {
+    name: 'IPv6-only instance: a prefix list with IPv4 entries only does not let it out',
+    facts: factsWith((f) => {
+      ipv6Only(f);
+      egress(f, rule({ prefixListIds: [pl] }));
+      f.prefixLists = { [pl]: known(['10.0.0.0/8']) };
+    }),
+    status: 'fail',
+    message: new RegExp(`only to ${pl}`),
   },
   {
     name: 'a dual-stack instance keeps the IPv4 verdict: 0.0.0.0/0 passes without an IPv6 rule',

@@ -307,7 +307,7 @@ checkCases('network-acl', [
       );
     }),
     status: 'fail',
-    message: /rule 90 denies outbound TCP 443 to 2600:1f18:1:200::\/64/,
+    message: /rule 90 denies outbound TCP 443 to 2600:1f18:1:101::\/64/,
   },
   {
     name: 'IPv6-only instance over NAT64: its IPv6 traffic out and the NAT subnet pass under IPv6 and IPv4 entries',

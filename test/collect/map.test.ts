@@ -89,7 +89,7 @@ describe('IPv6 addresses and blocks', () => {
       Ipv6Native: true,
       Ipv6CidrBlockAssociationSet: [
         { Ipv6CidrBlock: '2600:1f18:1:100::/64', Ipv6CidrBlockState: { State: 'associated' } },
-        { Ipv6CidrBlock: '2600:1f18:1:200::/64', Ipv6CidrBlockState: { State: 'disassociated' } },
+        { Ipv6CidrBlock: '2600:1f18:1:101::/64', Ipv6CidrBlockState: { State: 'disassociated' } },
       ],
     });
     expect(s).toEqual({ subnetId: IDS.subnet, availabilityZone: IDS.az, ipv6Cidrs: ['2600:1f18:1:100::/64'], ipv6Native: true });

@@ -261,8 +261,8 @@ export function boundaryOn(f: Facts, arn: string, statements?: object[], role: s
 export const V6 = {
   instance: '2600:1f18:1:100::12',
   subnet: '2600:1f18:1:100::/64',
-  otherSubnet: '2600:1f18:1:200::/64',
-  vpc: '2600:1f18:1::/56',
+  otherSubnet: '2600:1f18:1:101::/64',
+  vpc: '2600:1f18:1:100::/56',
 };
 
 /**
