@@ -1,5 +1,6 @@
 import { defineMessages, joinText, type Text } from '../lang.js';
 import { observedConnected } from './lib/agent-evidence.js';
+import { familyOf } from './lib/ipv6.js';
 import { listText } from './lib/list.js';
 import { notCollected } from './lib/network.js';
 import { SESSION_SERVICES, networkOf, serviceHost, servicePaths, subnetRouteTable, type Network, type SsmService } from './lib/path.js';
@@ -36,6 +37,14 @@ const M = defineMessages({
     ja: '{tgw} にアタッチされた VPC ({vpcs}) には {services} の利用可能なインターフェイスエンドポイントがありません。ホストゾーンが返すアドレスは、このツールが追える範囲の外 (別のトランジットゲートウェイ、ピアリング接続、オンプレミスのネットワーク) にあります',
   },
   none: { en: 'none', ja: 'なし' },
+  ipv6Hub: {
+    en: '{id} is IPv6-only: the way through {tgw} to hub {hub} and back is judged for IPv4 only, so its IPv6 routes, security group rules and network ACL entries are not verified',
+    ja: '{id} は IPv6 専用です。{tgw} を通ってハブ {hub} まで往復する経路は IPv4 でしか判定しないため、IPv6 のルート、セキュリティグループのルール、ネットワーク ACL のエントリは確認していません',
+  },
+  stepIpv6Hub: {
+    en: "Check that {hub}'s endpoints are dual-stack, that both sides' route tables send each other's IPv6 blocks to the transit gateway, and that the hub endpoints' security groups and network ACLs admit {id}'s IPv6 address on TCP 443",
+    ja: '{hub} のエンドポイントがデュアルスタックであること、双方のルートテーブルが相手の IPv6 ブロックをトランジットゲートウェイに送ること、ハブのエンドポイントのセキュリティグループとネットワーク ACL が {id} の IPv6 アドレスからの TCP 443 を許可することを確認します',
+  },
   stepNoHub: {
     en: "Check that {names} resolve, from {id}, to the addresses of interface endpoints that {tgw}'s route tables reach, or create the endpoints in {vpc}",
     ja: '{id} から {names} が、{tgw} のルートテーブルで到達できるインターフェイスエンドポイントのアドレスに解決されることを確認するか、{vpc} にエンドポイントを作成します',
@@ -149,6 +158,11 @@ export const transitGatewayPath: Check = {
       const names = way.services.map((s) => serviceHost(net.region, s)).join(', ');
       const text = M('noHub', { tgw, vpcs: vpcs.length ? listText(vpcs) : M('none'), services });
       const steps = [{ key: `tgw-hub:${tgw}`, text: M('stepNoHub', { names, id, tgw, vpc: net.vpcId }) }];
+      return verdict(net, [{ level: 'warn', text, steps, commands: [] }], head, observed)!;
+    }
+    if (familyOf(net) === 'ipv6') {
+      const text = M('ipv6Hub', { id, tgw, hub: hub.attachment.vpcId });
+      const steps = [{ key: `tgw-ipv6:${tgw}`, text: M('stepIpv6Hub', { id, hub: hub.attachment.vpcId }) }];
       return verdict(net, [{ level: 'warn', text, steps, commands: [] }], head, observed)!;
     }
     const gaps = distinct([...tgwTableGaps(net, tg, spoke, hub.attachment), ...hubGaps(net, ctx.facts, tgw, table, hub, spoke)]);

@@ -206,6 +206,17 @@ checkCases(ID, [
     message: new RegExp(`network ACL ${HUB_ACL} of hub subnet ${HUB_SUBNET} does not let through replies out to ${IDS.privateIp}`),
   },
   {
+    name: 'an IPv6-only instance behind the transit gateway: warn, its IPv6 side of the hub is not judged',
+    facts: factsWith((f) => {
+      central(f);
+      notConnected(f);
+      delete instanceOf(f).privateIp;
+      instanceOf(f).ipv6Addresses = ['2600:1f18::12'];
+    }),
+    status: 'warn',
+    message: /is IPv6-only: the way through tgw-0aaaa00000000001 to hub vpc-0hub0000000000001 and back is judged for IPv4 only/,
+  },
+  {
     name: 'no attached VPC holds endpoints for the steered names: warn, the hub is beyond what can be followed',
     facts: factsWith((f) => {
       central(f);
