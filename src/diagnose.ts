@@ -207,9 +207,9 @@ export type ReadOwner = (owner: number, region: string, tgwIds: string[], spokes
 /**
  * A spoke account of a shared transit gateway sees only its side of it: not the other attachments,
  * not the route tables' propagations, not the hub. When the owner account is among the accounts of
- * the run (same region), its view is read with its credentials (`readOwner`, by the index of its
- * read), merged into the spoke's facts, and the spoke's instances are judged again. Otherwise
- * transit-gateway-path stays unknown, naming the owner.
+ * the run (same region), its view is read once with its credentials (`readOwner`, by the index of
+ * its read) for all the spokes that need it, merged into each spoke's facts, and the spokes'
+ * instances are judged again. Otherwise transit-gateway-path stays unknown, naming the owner.
  */
 export async function withOwnersViews(
   reads: readonly (AccountRead | undefined)[],
@@ -217,33 +217,48 @@ export async function withOwnersViews(
   chosen?: ReadonlySet<string>,
 ): Promise<(AccountRead | undefined)[]> {
   const accountOf = (r: AccountRead) => r.account ?? (r.facts.caller?.known ? r.facts.caller.value.accountId : undefined);
-  return Promise.all(
-    reads.map(async (r) => {
-      const account = r && accountOf(r);
-      if (!r || !account) return r;
-      let facts = r.facts;
-      for (const [owner, tgwIds] of foreignTransitGateways(facts, account)) {
-        const j = reads.findIndex((o) => o && o.facts.region === facts.region && accountOf(o) === owner);
-        if (j < 0) continue;
-        try {
-          facts = withOwnersView(facts, await readOwner(j, facts.region, tgwIds, new Set(Object.keys(facts.vpcs))));
-        } catch (e) {
-          // The owner's view could not be read: the spoke's own verdicts stand.
-          if ((e as Error)?.name !== 'CollectError') throw e;
-        }
+  // What each owner account is asked, once for all the spokes of its region: the union of their gateways and VPCs.
+  const asks = new Map<string, { j: number; region: string; tgwIds: Set<string>; spokes: Set<string> }>();
+  const wants = reads.map((r) => {
+    const account = r && accountOf(r);
+    if (!r || !account) return [];
+    return [...foreignTransitGateways(r.facts, account)].flatMap(([owner, tgwIds]) => {
+      const j = reads.findIndex((o) => o && o.facts.region === r.facts.region && accountOf(o) === owner);
+      if (j < 0) return [];
+      const key = `${j} ${r.facts.region}`;
+      const ask = asks.get(key) ?? { j, region: r.facts.region, tgwIds: new Set<string>(), spokes: new Set<string>() };
+      tgwIds.forEach((t) => ask.tgwIds.add(t));
+      Object.keys(r.facts.vpcs).forEach((v) => ask.spokes.add(v));
+      asks.set(key, ask);
+      return [key];
+    });
+  });
+  const views = new Map<string, OwnersView | undefined>();
+  await Promise.all(
+    [...asks].map(async ([key, a]) => {
+      try {
+        views.set(key, await readOwner(a.j, a.region, [...a.tgwIds].sort(), a.spokes));
+      } catch (e) {
+        // The owner's view could not be read: the spokes' own verdicts stand.
+        if ((e as Error)?.name !== 'CollectError') throw e;
       }
-      if (facts === r.facts) return r;
-      return {
-        ...r,
-        facts,
-        evaluations: evaluate(
-          facts,
-          r.evaluations.map((e) => e.instanceId),
-          chosen,
-        ),
-      };
     }),
   );
+  return reads.map((r, i) => {
+    if (!r) return r;
+    const got = (wants[i] ?? []).flatMap((key) => views.get(key) ?? []);
+    if (!got.length) return r;
+    const facts = got.reduce(withOwnersView, r.facts);
+    return {
+      ...r,
+      facts,
+      evaluations: evaluate(
+        facts,
+        r.evaluations.map((e) => e.instanceId),
+        chosen,
+      ),
+    };
+  });
 }
 
 /**

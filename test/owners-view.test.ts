@@ -73,3 +73,15 @@ it("the owner's view cannot be read: the spoke's own verdict stands", async () =
   const [after] = await withOwnersViews([spoke, readOf(ownerFacts())], () => Promise.reject(failing));
   expect(statusOf(after)).toBe('unknown');
 });
+
+it('two spoke reads of one owner: the owner is read once, for both, and both are judged on its view', async () => {
+  const a = readOf(spokeFacts(), IDS.account);
+  const other = spokeFacts();
+  other.vpcs['vpc-0second00000000001'] = other.vpcs[IDS.vpc]!;
+  const b = readOf(other, '333344445555');
+  const read = jest.fn<ReturnType<ReadOwner>, Parameters<ReadOwner>>().mockResolvedValue(ownersView());
+  const [x, y] = await withOwnersViews([a, b, readOf(ownerFacts())], read);
+  expect(read).toHaveBeenCalledTimes(1);
+  expect(read.mock.calls[0]![3]).toEqual(new Set([IDS.vpc, 'vpc-0second00000000001']));
+  expect([statusOf(x), statusOf(y)]).toEqual(['pass', 'pass']);
+});

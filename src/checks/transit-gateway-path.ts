@@ -1,11 +1,16 @@
 import { defineMessages, joinText, type Text } from '../lang.js';
 import { observedConnected } from './lib/agent-evidence.js';
+import { consolePath, label } from './lib/glossary.js';
 import { familyOf } from './lib/ipv6.js';
 import { listText } from './lib/list.js';
 import { notCollected } from './lib/network.js';
 import { SESSION_SERVICES, networkOf, serviceHost, servicePaths, subnetRouteTable, type Network, type SsmService } from './lib/path.js';
-import { attachmentGaps, hubGaps, hubOf, tgwTableGaps, TRANSIT_MESSAGES, type Gap } from './lib/transit.js';
+import { attachmentGaps, GONE, hubOf, tgwTableGaps, TRANSIT_MESSAGES, type Gap } from './lib/transit.js';
+import { HUB_MESSAGES, hubGaps, pickTransitGateway } from './lib/transit-hub.js';
 import { need, type Check, type Finding } from './types.js';
+
+const toAttachments = consolePath('vpc', 'transitGatewayAttachments');
+const create = label('createTgwAttachment');
 
 const M = defineMessages({
   title: {
@@ -25,8 +30,8 @@ const M = defineMessages({
     ja: '{id} の {table} は {tgw} にルーティングしていますが、{vpc} はそれにアタッチされていません。通信はどこにも届きません',
   },
   stepAttach: {
-    en: 'Attach {vpc} to {tgw} with a subnet in each Availability Zone its instances use (VPC → Transit gateway attachments → Create transit gateway attachment), or remove the route',
-    ja: '{vpc} を {tgw} にアタッチし、インスタンスが使う各アベイラビリティーゾーンのサブネットを指定します (VPC → Transit Gateway アタッチメント → Transit Gateway アタッチメントを作成)。または、そのルートを削除します',
+    en: `Attach {vpc} to {tgw} with a subnet in each Availability Zone its instances use (${toAttachments.en} → ${create.en}), or remove the route`,
+    ja: `{vpc} を {tgw} にアタッチし、インスタンスが使う各アベイラビリティーゾーンのサブネットを指定します (${toAttachments.ja}→${create.ja})。または、そのルートを削除します`,
   },
   otherAccount: {
     en: '{tgw} belongs to account {owner}: the hub VPCs attached to it are seen from that account; add a profile of {owner} to --profile (or let --org-role read it), and its view is read',
@@ -37,6 +42,14 @@ const M = defineMessages({
     ja: '{tgw} にアタッチされた VPC ({vpcs}) には {services} の利用可能なインターフェイスエンドポイントがありません。ホストゾーンが返すアドレスは、このツールが追える範囲の外 (別のトランジットゲートウェイ、ピアリング接続、オンプレミスのネットワーク) にあります',
   },
   none: { en: 'none', ja: 'なし' },
+  otherWay: {
+    en: "{id} reaches the hub endpoints' addresses through {via}, not a transit gateway (network-route judges that path)",
+    ja: '{id} はハブのエンドポイントのアドレスにトランジットゲートウェイではなく {via} 経由で到達します (その経路は network-route が判定します)',
+  },
+  sharedVpc: {
+    en: '{vpc} is shared by account {owner}, which holds its transit gateway attachments: add a profile of {owner} to --profile (or let --org-role read it), and its view is read',
+    ja: '{vpc} はアカウント {owner} から共有されており、トランジットゲートウェイのアタッチメントはそのアカウントにあります。--profile に {owner} のプロファイルを加える (または --org-role で読み取る) と、その側から読み取ります',
+  },
   ipv6Hub: {
     en: '{id} is IPv6-only: the way through {tgw} to hub {hub} and back is judged for IPv4 only, so its IPv6 routes, security group rules and network ACL entries are not verified',
     ja: '{id} は IPv6 専用です。{tgw} を通ってハブ {hub} まで往復する経路は IPv4 でしか判定しないため、IPv6 のルート、セキュリティグループのルール、ネットワーク ACL のエントリは確認していません',
@@ -54,8 +67,8 @@ const M = defineMessages({
     ja: '{id} の {tgw} へのアタッチメント {att} は available で、そのアベイラビリティーゾーンをカバーし、{rtb} に関連付けられています。{rtb} が 0.0.0.0/0 をどこへ送るかは静的ルートで、ec2:SearchTransitGatewayRoutes でしか見えません (このツールは Describe・Get・List の呼び出ししか行わないため呼びません)。その先のインターネットへの経路は network-route の判定に委ねます',
   },
   ok: {
-    en: '{id} reaches {services} through {tgw}: attachment {att} serves its Availability Zone, {rtb} learns the routes of hub {hub} ({hubAtt}) and {hubRtb} learns its own; the hub endpoints {eps} admit {ip} on TCP 443, and their subnets route it back through {tgw}',
-    ja: '{id} は {tgw} 経由で {services} に到達します。アタッチメント {att} はそのアベイラビリティーゾーンをカバーし、{rtb} はハブ {hub} ({hubAtt}) のルートを、{hubRtb} はこちらのルートを学習しています。ハブのエンドポイント {eps} は {ip} からの TCP 443 を許可し、そのサブネットは応答を {tgw} 経由で返します',
+    en: '{id} reaches {services} through {tgw}: attachment {att} serves its Availability Zone, {rtb} learns the routes of hub {hub} ({hubAtt}) and {hubRtb} those of {att}; the hub endpoints {eps} admit {ip} on TCP 443, and their subnets route it back through {tgw}',
+    ja: '{id} は {tgw} 経由で {services} に到達します。アタッチメント {att} はそのアベイラビリティーゾーンをカバーし、{rtb} はハブ {hub} ({hubAtt}) のルートを、{hubRtb} は {att} のルートを学習しています。ハブのエンドポイント {eps} は {ip} からの TCP 443 を許可し、そのサブネットは応答を {tgw} 経由で返します',
   },
   gaps: {
     en: '{id} cannot reach {services} through {tgw}: {gaps}',
@@ -71,19 +84,18 @@ const M = defineMessages({
   },
 });
 
-/** The session services whose traffic leaves through a transit gateway, and that transit gateway. */
-function throughTgw(net: Network): { tgw: string; services: SsmService[]; central: boolean } | undefined {
+/** The session services whose traffic leaves through a transit gateway, and the transit gateways it may take (in route order). */
+function throughTgw(net: Network): { tgws: string[]; services: SsmService[]; central: boolean } | undefined {
   const routes = subnetRouteTable(net).table.routes.filter((r) => r.state.toLowerCase() === 'active' && r.target.startsWith('tgw-'));
   const paths = servicePaths(net).filter((p) => SESSION_SERVICES.includes(p.service));
   const central = paths.filter((p) => p.via === 'central').map((p) => p.service);
-  const first = routes[0];
-  if (central.length && first) return { tgw: first.target, services: central, central: true };
+  if (central.length && routes.length) return { tgws: [...new Set(routes.map((r) => r.target))], services: central, central: true };
   for (const p of paths) {
     if (p.via !== 'internet') continue;
     const hop = p.path.hops.find((h) => h.route?.target.startsWith('tgw-'));
     if (hop?.route) {
       const services = paths.filter((q) => q.via === 'internet').map((q) => q.service);
-      return { tgw: hop.route.target, services, central: false };
+      return { tgws: [hop.route.target], services, central: false };
     }
   }
   return undefined;
@@ -122,7 +134,7 @@ export const transitGatewayPath: Check = {
   id: 'transit-gateway-path',
   severity: 'critical',
   title: M('title'),
-  messages: { ...M.table, ...TRANSIT_MESSAGES },
+  messages: { ...M.table, ...TRANSIT_MESSAGES, ...HUB_MESSAGES },
   requires: ['network-route'],
   evaluate(ctx): Finding {
     const net = networkOf(ctx);
@@ -131,14 +143,23 @@ export const transitGatewayPath: Check = {
     if (!way) return { status: 'skip', message: M('noTgw', { id, services: listText(SESSION_SERVICES) }) };
     const tg = ctx.facts.transitGateways;
     if (!tg) return { status: 'skip', message: M('notRead') };
-    const { tgw } = way;
+    const picked = way.central ? pickTransitGateway(ctx.facts, net, way.tgws, way.services) : { tgw: way.tgws[0]! };
+    if (picked.via) return { status: 'skip', message: M('otherWay', { id, via: picked.via }) };
+    const tgw = picked.tgw!;
     const services = listText(way.services);
     const head = { id, services, tgw };
     const observed = observedConnected(ctx.facts, id);
-    const attachments = need(tg.attachments[tgw], 'ec2:DescribeTransitGatewayVpcAttachments');
-    const spoke = attachments.find((a) => a.vpcId === net.vpcId);
+    const listed = need(tg.attachments[tgw], 'ec2:DescribeTransitGatewayVpcAttachments');
+    // EC2 lists a deleted attachment for a while beside its successor; one that is gone is reported only when it is all there is.
+    const attachments = listed.filter((a) => !GONE.has(a.state));
+    const spoke = attachments.find((a) => a.vpcId === net.vpcId) ?? listed.find((a) => a.vpcId === net.vpcId);
     const table = subnetRouteTable(net).table.routeTableId;
     if (!spoke) {
+      // In a shared VPC the owner holds the attachments; a participant account sees none of them.
+      const owner = net.vpc.ownerId;
+      if (owner && ctx.instance.accountId && owner !== ctx.instance.accountId) {
+        throw notCollected('ec2:DescribeTransitGatewayVpcAttachments', M('sharedVpc', { vpc: net.vpcId, owner }).en);
+      }
       const text = M('notAttached', { table, id, tgw, vpc: net.vpcId });
       const steps = [{ key: `tgw-attach:${net.vpcId}:${tgw}`, text: M('stepAttach', { vpc: net.vpcId, tgw }) }];
       return verdict(net, [{ level: 'fail', text, steps, commands: [] }], head, observed)!;

@@ -197,6 +197,8 @@ export const resolverRuleSchema = z.object({
 export type ResolverRule = z.infer<typeof resolverRuleSchema>;
 
 export const vpcSchema = z.object({
+  ownerId: accountId.optional().describe('DescribeVpcs OwnerId: the account that owns the VPC (another one for a shared VPC)'),
+  cidrs: z.array(cidr).optional().describe("DescribeVpcs: the VPC's associated IPv4 CIDR blocks"),
   dnsSupport: factOf(z.boolean()),
   dnsHostnames: factOf(z.boolean()),
   subnets: factOf(z.array(subnetSchema)),
@@ -280,6 +282,21 @@ export const transitGatewaysSchema = z.object({
   propagations: z
     .record(tgwRouteTableId, factOf(z.array(tgwPropagationSchema)))
     .describe('ec2:GetTransitGatewayRouteTablePropagations: the attachments whose routes each route table learns'),
+  gateways: z
+    .record(
+      tgwId,
+      factOf(
+        z.object({
+          ownerId: accountId.optional(),
+          securityGroupReferencing: z
+            .enum(['enable', 'disable'])
+            .optional()
+            .describe('Options.SecurityGroupReferencingSupport of the transit gateway'),
+        }),
+      ),
+    )
+    .optional()
+    .describe('ec2:DescribeTransitGateways: each transit gateway a route names'),
   hubVpcs: factOf(z.array(vpcId)).describe(
     'ec2:DescribeVpcEndpoints over the other attached VPCs: those with Systems Manager interface endpoints (read in full into vpcs)',
   ),

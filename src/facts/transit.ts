@@ -8,12 +8,18 @@ export interface OwnersView {
   hubs: { vpcs: Facts['vpcs']; prefixLists: NonNullable<Facts['prefixLists']> };
 }
 
-/** The transit gateways of these facts that another account owns, by owner: a spoke account sees only part of them. */
+/** The transit gateways of these facts that another account owns, or that a shared VPC's owner attached, by that account: a spoke account sees only part of them. */
 export function foreignTransitGateways(facts: Facts, account: string): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const [tgw, f] of Object.entries(facts.transitGateways?.attachments ?? {})) {
     const owner = f.known ? f.value.find((a) => a.transitGatewayOwnerId)?.transitGatewayOwnerId : undefined;
     if (owner && owner !== account) out.set(owner, [...(out.get(owner) ?? []), tgw]);
+  }
+  // A shared VPC's owner holds its attachments: a participant account sees none of them.
+  const tgws = Object.keys(facts.transitGateways?.attachments ?? {});
+  for (const vpc of Object.values(facts.vpcs)) {
+    const owner = vpc.ownerId;
+    if (tgws.length && owner && owner !== account && !out.has(owner)) out.set(owner, tgws);
   }
   return out;
 }
@@ -31,6 +37,7 @@ export function withOwnersView(facts: Facts, owner: OwnersView): Facts {
     prefixLists: { ...owner.hubs.prefixLists, ...facts.prefixLists },
     transitGateways: {
       attachments: { ...mine?.attachments, ...theirs.attachments },
+      gateways: { ...mine?.gateways, ...theirs.gateways },
       propagations: { ...mine?.propagations, ...theirs.propagations },
       hubVpcs:
         mine?.hubVpcs.known && theirs.hubVpcs.known

@@ -30,6 +30,14 @@ const egress = (f: Facts) => {
     rt.value.find((t) => t.routeTableId === IDS.privateRt)!.routes.push({ destination: '0.0.0.0/0', target: TGW, state: 'active' });
 };
 const region = `--region ${IDS.region}$`;
+const OTHER_TGW = 'tgw-0bbbb00000000001';
+/** The hub endpoints' group admits the instance's security group by reference, referencing on for both attachments. */
+const byGroup = (f: Facts) => {
+  const sgs = hub(f).securityGroups;
+  if (sgs.known) sgs.value[0]!.ingress[0] = { ...sgs.value[0]!.ingress[0]!, cidrs: [], groupIds: [IDS.instanceSg] };
+  const atts = tg(f).attachments[TGW];
+  if (atts?.known) atts.value.forEach((a) => (a.securityGroupReferencing = 'enable'));
+};
 
 checkCases(ID, [
   {
@@ -43,7 +51,7 @@ checkCases(ID, [
     facts: factsWith(central),
     status: 'pass',
     message: new RegExp(
-      `through ${TGW}: attachment ${SPOKE_ATT} serves its Availability Zone, ${SPOKE_RTB} learns the routes of hub ${HUB} \\(${HUB_ATT}\\) and ${HUB_RTB} learns its own`,
+      `through ${TGW}: attachment ${SPOKE_ATT} serves its Availability Zone, ${SPOKE_RTB} learns the routes of hub ${HUB} \\(${HUB_ATT}\\) and ${HUB_RTB} those of ${SPOKE_ATT}; the hub endpoints vpce-0hubssm000000000, vpce-0hubssmmessages0 admit`,
     ),
   },
   {
@@ -167,7 +175,7 @@ checkCases(ID, [
       if (sgs.known) sgs.value[0]!.ingress[0]!.cidrs = ['10.1.0.0/16'];
     }),
     status: 'fail',
-    message: new RegExp(`hub endpoint vpce-0hubssm00000000001's security groups ${HUB_SG} do not admit ${IDS.privateIp} on TCP 443`),
+    message: new RegExp(`hub endpoint vpce-0hubssm000000000's security groups ${HUB_SG} do not admit ${IDS.privateIp} on TCP 443`),
     commands: [
       new RegExp(`^aws ec2 authorize-security-group-ingress --group-id ${HUB_SG} --protocol tcp --port 443 --cidr 10.0.1.0/24 ${region}`),
     ],
@@ -180,8 +188,151 @@ checkCases(ID, [
       if (sgs.known) sgs.value[0]!.ingress[0] = { ...sgs.value[0]!.ingress[0]!, cidrs: [], groupIds: [IDS.instanceSg] };
       const atts = tg(f).attachments[TGW];
       if (atts?.known) atts.value.forEach((a) => (a.securityGroupReferencing = 'enable'));
+      tg(f).gateways = { [TGW]: known({ ownerId: IDS.account, securityGroupReferencing: 'enable' }) };
     }),
     status: 'pass',
+  },
+  {
+    name: "the same with the transit gateway's own referencing off (its default): fail, the group rule does not reach across",
+    facts: factsWith((f) => {
+      central(f);
+      byGroup(f);
+      tg(f).gateways = { [TGW]: known({ ownerId: IDS.account, securityGroupReferencing: 'disable' }) };
+    }),
+    status: 'fail',
+    message: /do not admit 10\.0\.1\.12 on TCP 443/,
+  },
+  {
+    name: "the same with the transit gateway's options not read: unknown naming ec2:DescribeTransitGateways",
+    facts: factsWith((f) => {
+      central(f);
+      byGroup(f);
+      tg(f).gateways = { [TGW]: denied('ec2:DescribeTransitGateways') };
+    }),
+    status: 'unknown',
+    message: /ec2:DescribeTransitGateways/,
+  },
+  {
+    name: 'a deleted attachment listed beside the current one is ignored: pass',
+    facts: factsWith((f) => {
+      central(f);
+      const atts = tg(f).attachments[TGW];
+      if (atts?.known) atts.value.unshift(attachment({ attachmentId: 'tgw-attach-0old0000000000001', state: 'deleted', subnetIds: [] }));
+    }),
+    status: 'pass',
+  },
+  {
+    name: 'an attachment being modified still carries traffic: pass',
+    facts: factsWith((f) => {
+      central(f);
+      spokeAtt(f).state = 'modifying';
+    }),
+    status: 'pass',
+  },
+  {
+    name: 'a participant of a shared VPC sees none of its attachments: unknown naming the VPC owner, not a fail',
+    facts: factsWith((f) => {
+      central(f);
+      vpcOf(f).ownerId = '210987654321';
+      tg(f).attachments[TGW] = known([attachment({ attachmentId: HUB_ATT, vpcId: HUB, subnetIds: [HUB_SUBNET], routeTableId: HUB_RTB })]);
+    }),
+    status: 'unknown',
+    message: /is shared by account 210987654321, which holds its transit gateway attachments/,
+  },
+  {
+    name: 'two transit gateways: the one the hub endpoints are routed through is followed, not the first route',
+    facts: factsWith((f) => {
+      central(f);
+      const rt = vpcOf(f).routeTables;
+      if (rt.known)
+        rt.value
+          .find((t) => t.routeTableId === IDS.privateRt)!
+          .routes.unshift({ destination: '0.0.0.0/0', target: OTHER_TGW, state: 'active' });
+      tg(f).attachments[OTHER_TGW] = known([
+        attachment({ attachmentId: 'tgw-attach-0egress0000000001', transitGatewayId: OTHER_TGW, routeTableId: 'tgw-rtb-0egress000000001' }),
+      ]);
+    }),
+    status: 'pass',
+    message: new RegExp(`through ${TGW}:`),
+  },
+  {
+    name: "the hub endpoints' addresses are routed through a peering connection: skip, that path is network-route's",
+    facts: factsWith((f) => {
+      central(f);
+      const rt = vpcOf(f).routeTables;
+      if (rt.known)
+        rt.value
+          .find((t) => t.routeTableId === IDS.privateRt)!
+          .routes.push({ destination: '10.1.1.0/24', target: 'pcx-0aaaa00000000001', state: 'active' });
+    }),
+    status: 'skip',
+    message: /through pcx-0aaaa00000000001, not a transit gateway/,
+  },
+  {
+    name: 'hub endpoints in an Availability Zone the hub attachment does not serve: fail',
+    facts: factsWith((f) => {
+      central(f);
+      const subnets = hub(f).subnets;
+      if (subnets.known) subnets.value.push({ subnetId: 'subnet-0hubatt00000000001', availabilityZone: IDS.otherAz, cidr: '10.1.9.0/28' });
+      const atts = tg(f).attachments[TGW];
+      if (atts?.known) atts.value[1]!.subnetIds = ['subnet-0hubatt00000000001'];
+      const acls = hub(f).networkAcls;
+      if (acls?.known) acls.value[0]!.subnetIds.push('subnet-0hubatt00000000001');
+    }),
+    status: 'fail',
+    message: new RegExp(`hub attachment ${HUB_ATT} has no subnet in ${IDS.az}, where hub endpoint subnet ${HUB_SUBNET} is`),
+  },
+  {
+    name: "the hub endpoint subnet is the attachment's own: its ACL is not asked about what the transit gateway delivers, pass",
+    facts: factsWith((f) => {
+      central(f);
+      const acls = hub(f).networkAcls;
+      if (acls?.known)
+        acls.value[0]!.entries = acls.value[0]!.entries.map((e) =>
+          e.egress ? e : { ...e, cidr: e.action === 'allow' ? '10.1.0.0/16' : e.cidr },
+        );
+    }),
+    status: 'pass',
+  },
+  {
+    name: "the spoke already routes the hub subnet's exact range to another transit gateway: the fix replaces that route",
+    facts: factsWith((f) => {
+      central(f);
+      const rt = vpcOf(f).routeTables;
+      if (rt.known)
+        rt.value
+          .find((t) => t.routeTableId === IDS.privateRt)!
+          .routes.push({ destination: '10.1.1.0/24', target: OTHER_TGW, state: 'active' });
+    }),
+    status: 'fail',
+    commands: [
+      new RegExp(
+        `^aws ec2 replace-route --route-table-id ${IDS.privateRt} --destination-cidr-block 10.1.1.0/24 --transit-gateway-id ${TGW} ${region}`,
+      ),
+    ],
+  },
+  {
+    name: "a hub endpoint's security group was not read: unknown, not a fail",
+    facts: factsWith((f) => {
+      central(f);
+      const eps = hub(f).endpoints;
+      if (eps.known) eps.value[0]!.groupIds.push('sg-0unread00000000001');
+      const sgs = hub(f).securityGroups;
+      if (sgs.known) sgs.value[0]!.ingress[0]!.cidrs = ['10.1.0.0/16'];
+    }),
+    status: 'unknown',
+    message: /were not all read/,
+  },
+  {
+    name: "the spoke VPC's CIDR is known: the hub's route and rule admit the whole VPC, one for all its subnets",
+    facts: factsWith((f) => {
+      central(f);
+      vpcOf(f).cidrs = ['10.0.0.0/16'];
+      const sgs = hub(f).securityGroups;
+      if (sgs.known) sgs.value[0]!.ingress[0]!.cidrs = ['10.1.0.0/16'];
+    }),
+    status: 'fail',
+    commands: [new RegExp(`--cidr 10\\.0\\.0\\.0/16 ${region}`)],
   },
   {
     name: 'the same reference with referencing off on the hub attachment: fail, the rule does not reach across',
@@ -244,7 +395,7 @@ checkCases(ID, [
       delete spokeAtt(f).associationState;
     }),
     status: 'unknown',
-    message: /association of tgw-attach-0spoke000000001 is seen from the account that owns tgw-0aaaa00000000001, 210987654321/,
+    message: /association of tgw-attach-0spoke000000001 is seen only from the account that owns tgw-0aaaa00000000001, 210987654321/,
   },
   {
     name: 'the attachments could not be read: unknown naming the call',

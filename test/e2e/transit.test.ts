@@ -77,7 +77,7 @@ describe('transit-gateway-path against moto', () => {
     expect(tgwCheck(closed)).toMatchObject({ status: 'fail', severity: 'critical' });
     expect(tgwCheck(closed).message).toContain(`security groups ${sg} do not admit ${w.instance.privateIp} on TCP 443`);
     expect(tgwCheck(closed).fix?.commands).toEqual([
-      `aws ec2 authorize-security-group-ingress --group-id ${sg} --protocol tcp --port 443 --cidr 10.0.1.0/24 --region ${REGION}`,
+      `aws ec2 authorize-security-group-ingress --group-id ${sg} --protocol tcp --port 443 --cidr 10.0.0.0/16 --region ${REGION}`,
     ]);
     expect(closed.code).toBe(2);
 
@@ -86,7 +86,7 @@ describe('transit-gateway-path against moto', () => {
       await ec2.send(
         new EC2.AuthorizeSecurityGroupIngressCommand({
           GroupId: sg,
-          IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '10.0.1.0/24' }] }],
+          IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '10.0.0.0/16' }] }],
         }),
       );
       const open = await e2e.run([id, '-o', 'json']);
@@ -99,7 +99,7 @@ describe('transit-gateway-path against moto', () => {
       expect(tgwCheck(oneWay).status).toBe('fail');
       expect(tgwCheck(oneWay).message).toContain(`${hubRt} of hub subnet`);
       expect(tgwCheck(oneWay).fix?.commands).toEqual([
-        `aws ec2 create-route --route-table-id ${hubRt} --destination-cidr-block 10.0.1.0/24 --transit-gateway-id ${tgw} --region ${REGION}`,
+        `aws ec2 create-route --route-table-id ${hubRt} --destination-cidr-block 10.0.0.0/16 --transit-gateway-id ${tgw} --region ${REGION}`,
       ]);
     } finally {
       ec2.destroy();

@@ -42,7 +42,7 @@ export function hubVpc() {
   ]);
   hub.endpoints = known(
     (['ssm', 'ssmmessages', 'ec2messages'] as const).map((svc) => ({
-      endpointId: `vpce-0hub${svc.slice(0, 3)}00000000001`,
+      endpointId: `vpce-0hub${svc}`.slice(0, 21).padEnd(21, '0'),
       serviceName: `com.amazonaws.${IDS.region}.${svc}`,
       type: 'Interface',
       state: 'available',

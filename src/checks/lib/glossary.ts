@@ -108,6 +108,13 @@ export const CONSOLE = {
   createInboundEndpoint: { en: 'Create inbound endpoint', ja: 'インバウンドエンドポイントを作成' },
   resolverRules: { en: 'Resolver → Rules', ja: 'Resolver → ルール' },
   createRule: { en: 'Create rule', ja: 'ルールを作成' },
+  transitGatewayAttachments: { en: 'Transit gateway attachments', ja: 'Transit Gateway アタッチメント' },
+  transitGatewayRouteTables: { en: 'Transit gateway route tables', ja: 'Transit Gateway ルートテーブル' },
+  createTgwAttachment: { en: 'Create transit gateway attachment', ja: 'Transit Gateway アタッチメントを作成' },
+  modifyTgwAttachment: { en: 'Modify transit gateway attachment', ja: 'Transit Gateway アタッチメントを変更' },
+  acceptTgwAttachment: { en: 'Accept transit gateway attachment', ja: 'Transit Gateway アタッチメントを承諾' },
+  associations: { en: 'Associations', ja: '関連付け' },
+  createAssociation: { en: 'Create association', ja: '関連付けを作成' },
 } as const satisfies Record<string, Text>;
 
 export type ConsoleLabel = keyof typeof CONSOLE;

@@ -73,7 +73,10 @@ async function vpcAttribute(c: Clients, vpcId: string, attribute: 'enableDnsSupp
  * The DNS servers each VPC hands its instances: its DHCP options set (DescribeVpcs) and that set's
  * domain-name-servers (DescribeDhcpOptions, every set of the region: there are few), side by side.
  */
-async function dhcpOf(c: Clients, vpcIds: string[]): Promise<(vpcId: string) => Fact<Dhcp>> {
+async function dhcpOf(
+  c: Clients,
+  vpcIds: string[],
+): Promise<{ dhcp: (vpcId: string) => Fact<Dhcp>; meta: (vpcId: string) => Pick<Vpc, 'ownerId' | 'cidrs'> }> {
   const [vpcs, sets] = await Promise.all([
     attempt('ec2:DescribeVpcs', () =>
       pages(
@@ -90,7 +93,16 @@ async function dhcpOf(c: Clients, vpcIds: string[]): Promise<(vpcId: string) => 
       ),
     ),
   ]);
-  return (vpcId) => {
+  const meta = (vpcId: string): Pick<Vpc, 'ownerId' | 'cidrs'> => {
+    const vpc = vpcs.known ? vpcs.value.find((v) => v.VpcId === vpcId) : undefined;
+    if (!vpc) return {};
+    const cidrs = (vpc.CidrBlockAssociationSet ?? [])
+      .filter((a) => a.CidrBlockState?.State === 'associated' && a.CidrBlock)
+      .map((a) => a.CidrBlock!);
+    const all = cidrs.length ? cidrs : vpc.CidrBlock ? [vpc.CidrBlock] : [];
+    return { ...(vpc.OwnerId ? { ownerId: vpc.OwnerId } : {}), ...(all.length ? { cidrs: all } : {}) };
+  };
+  const dhcp = (vpcId: string): Fact<Dhcp> => {
     if (!vpcs.known) return vpcs;
     const vpc = vpcs.value.find((v) => v.VpcId === vpcId);
     if (!vpc) return { known: false, call: 'ec2:DescribeVpcs', code: 'NotCollected', message: `${vpcId} was not in the answer` };
@@ -105,6 +117,7 @@ async function dhcpOf(c: Clients, vpcIds: string[]): Promise<(vpcId: string) => 
       .filter(Boolean);
     return known({ dhcpOptionsId: id, domainNameServers: servers });
   };
+  return { dhcp, meta };
 }
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -290,6 +303,7 @@ export async function describeVpcs(
   const vpcs = Object.fromEntries(
     vpcIds.map((v, i) => {
       const vpc: Vpc = {
+        ...dhcp?.meta(v),
         dnsSupport: dns[i]![0],
         dnsHostnames: dns[i]![1],
         subnets: subnets(v),
@@ -300,7 +314,7 @@ export async function describeVpcs(
         securityGroups: securityGroups(v),
         networkAcls: networkAcls(v),
       };
-      if (dhcp) vpc.dhcp = dhcp(v);
+      if (dhcp) vpc.dhcp = dhcp.dhcp(v);
       if (resolver) vpc.resolverRules = resolver(v);
       if (zones[v]) vpc.hostedZones = zones[v];
       return [v, vpc];

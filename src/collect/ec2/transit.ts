@@ -1,5 +1,6 @@
 import {
   DescribeTransitGatewayAttachmentsCommand,
+  DescribeTransitGatewaysCommand,
   DescribeTransitGatewayVpcAttachmentsCommand,
   DescribeVpcEndpointsCommand,
   GetTransitGatewayRouteTablePropagationsCommand,
@@ -90,6 +91,27 @@ function mapAttachment(a: TransitGatewayVpcAttachment, all: readonly TransitGate
   ];
 }
 
+/** Each transit gateway's owner and whether it lets security group rules name groups across it (its own option, besides the attachments'). */
+async function gatewaysOf(c: Clients, tgwIds: string[]): Promise<NonNullable<TransitGateways['gateways']>> {
+  const got = await attempt('ec2:DescribeTransitGateways', () =>
+    pages(
+      (NextToken) => c.ec2.send(new DescribeTransitGatewaysCommand({ TransitGatewayIds: tgwIds, NextToken })),
+      (o) => o.TransitGateways,
+      (o) => o.NextToken,
+    ),
+  );
+  return Object.fromEntries(
+    tgwIds.map((id) => {
+      if (!got.known) return [id, got];
+      const t = got.value.find((g) => g.TransitGatewayId === id);
+      if (!t)
+        return [id, { known: false, call: 'ec2:DescribeTransitGateways', code: 'NotCollected', message: `${id} was not in the answer` }];
+      const sg = t.Options?.SecurityGroupReferencingSupport;
+      return [id, known(compact({ ownerId: t.OwnerId, securityGroupReferencing: sg === 'enable' || sg === 'disable' ? sg : undefined }))];
+    }),
+  );
+}
+
 async function propagationsOf(c: Clients, routeTableId: string): Promise<Fact<TgwPropagation[]>> {
   return attempt('ec2:GetTransitGatewayRouteTablePropagations', () =>
     pages(
@@ -163,7 +185,7 @@ export async function transitGatewaysOf(c: Clients, vpcs: Facts['vpcs']): Promis
  * transit gateway: every attachment, the route tables' propagations, and the hub VPCs of that account.
  */
 export async function followTransitGateways(c: Clients, tgwIds: string[], spokes: ReadonlySet<string>): Promise<TransitRead> {
-  const attachments = await attachmentsOf(c, tgwIds);
+  const [attachments, gateways] = await Promise.all([attachmentsOf(c, tgwIds), gatewaysOf(c, tgwIds)]);
   const all = Object.values(attachments).flatMap((f) => (f.known ? f.value : []));
   const ours = all.filter((a) => spokes.has(a.vpcId));
   const others = unique(all.filter((a) => !spokes.has(a.vpcId)).map((a) => a.vpcId)).sort();
@@ -177,5 +199,5 @@ export async function followTransitGateways(c: Clients, tgwIds: string[], spokes
     describeVpcs(c, hubIds, [], { hub: true }),
     propagationsFor(c, unique(hubRouteTables.map((a) => a.routeTableId))),
   ]);
-  return { transitGateways: { attachments, propagations: { ...spokePropagations, ...hubPropagations }, hubVpcs }, hubs };
+  return { transitGateways: { attachments, gateways, propagations: { ...spokePropagations, ...hubPropagations }, hubVpcs }, hubs };
 }

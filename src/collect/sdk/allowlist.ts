@@ -17,6 +17,7 @@ export const ALLOWED_OPERATIONS = [
   'ec2:DescribeVpcBlockPublicAccessOptions',
   'ec2:DescribeVpcBlockPublicAccessExclusions',
   'ec2:GetManagedPrefixListEntries',
+  'ec2:DescribeTransitGateways',
   'ec2:DescribeTransitGatewayVpcAttachments',
   'ec2:DescribeTransitGatewayAttachments',
   'ec2:GetTransitGatewayRouteTablePropagations',

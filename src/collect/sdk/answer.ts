@@ -37,6 +37,7 @@ const LISTS: Record<string, string> = {
   DescribeDhcpOptions: 'dhcpOptionsSet',
   DescribeVpcBlockPublicAccessExclusions: 'vpcBlockPublicAccessExclusionSet',
   GetManagedPrefixListEntries: 'entrySet',
+  DescribeTransitGateways: 'transitGatewaySet',
   DescribeTransitGatewayVpcAttachments: 'transitGatewayVpcAttachments',
   DescribeTransitGatewayAttachments: 'transitGatewayAttachments',
   GetTransitGatewayRouteTablePropagations: 'transitGatewayRouteTablePropagations',
