@@ -42,6 +42,10 @@ const M = defineMessages({
     ja: '{tgw} にアタッチされた VPC ({vpcs}) には {services} の利用可能なインターフェイスエンドポイントがありません。ホストゾーンが返すアドレスは、このツールが追える範囲の外 (別のトランジットゲートウェイ、ピアリング接続、オンプレミスのネットワーク) にあります',
   },
   none: { en: 'none', ja: 'なし' },
+  hubElsewhere: {
+    en: 'no VPC attached to {tgw} whose endpoints were read holds Systems Manager endpoints; VPCs of accounts {accounts} are attached too, and the hub may be one of them: add a profile of its account to --profile (or let --org-role read it)',
+    ja: '{tgw} にアタッチされ、エンドポイントを読み取れた VPC には Systems Manager のエンドポイントがありません。アカウント {accounts} の VPC もアタッチされており、ハブはその中にあるかもしれません。--profile にそのアカウントのプロファイルを加えてください (または --org-role で読み取る)',
+  },
   otherWay: {
     en: "{id} reaches the hub endpoints' addresses through {via}, not a transit gateway (network-route judges that path)",
     ja: '{id} はハブのエンドポイントのアドレスにトランジットゲートウェイではなく {via} 経由で到達します (その経路は network-route が判定します)',
@@ -171,11 +175,22 @@ export const transitGatewayPath: Check = {
     const hub = hubOf(ctx.facts, attachments, spoke, way.services);
     if (!hub) {
       const owner = spoke.transitGatewayOwnerId;
-      if (owner && ctx.instance.accountId && owner !== ctx.instance.accountId) {
+      const mine = ctx.instance.accountId;
+      const others = attachments.filter((a) => a !== spoke);
+      // Only the spoke's own attachment in view: the gateway's owner holds the rest.
+      if (owner && mine && owner !== mine && !others.length) {
         throw notCollected('ec2:DescribeTransitGatewayVpcAttachments', M('otherAccount', { tgw, owner }).en);
       }
       need(tg.hubVpcs, 'ec2:DescribeVpcEndpoints');
-      const vpcs = attachments.filter((a) => a !== spoke).map((a) => a.vpcId);
+      // Attached VPCs of accounts whose endpoints were not read: the hub may be one of them.
+      const unread = [
+        ...new Set(others.flatMap((a) => (a.vpcOwnerId && a.vpcOwnerId !== mine && a.vpcOwnerId !== owner ? [a.vpcOwnerId] : []))),
+      ];
+      if (unread.length) {
+        const accounts = unread.length > 5 ? `${unread.slice(0, 5).join(', ')}, …` : unread.join(', ');
+        throw notCollected('ec2:DescribeVpcEndpoints', M('hubElsewhere', { tgw, accounts }).en);
+      }
+      const vpcs = others.map((a) => a.vpcId);
       const names = way.services.map((s) => serviceHost(net.region, s)).join(', ');
       const text = M('noHub', { tgw, vpcs: vpcs.length ? listText(vpcs) : M('none'), services });
       const steps = [{ key: `tgw-hub:${tgw}`, text: M('stepNoHub', { names, id, tgw, vpc: net.vpcId }) }];

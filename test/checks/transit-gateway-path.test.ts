@@ -398,6 +398,25 @@ checkCases(ID, [
     message: /association of tgw-attach-0spoke000000001 is seen only from the account that owns tgw-0aaaa00000000001, 210987654321/,
   },
   {
+    name: "the gateway's view shows another account's VPC attached and no hub among those read: unknown naming that account",
+    facts: factsWith((f) => {
+      central(f);
+      hub(f).endpoints = known([]);
+      tg(f).attachments[TGW] = known([
+        attachment({}),
+        attachment({
+          attachmentId: HUB_ATT,
+          vpcId: 'vpc-0shared0000000001',
+          vpcOwnerId: '444455556666',
+          subnetIds: [],
+          routeTableId: HUB_RTB,
+        }),
+      ]);
+    }),
+    status: 'unknown',
+    message: /VPCs of accounts 444455556666 are attached too/,
+  },
+  {
     name: 'the attachments could not be read: unknown naming the call',
     facts: factsWith((f) => {
       central(f);
