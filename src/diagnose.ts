@@ -4,7 +4,7 @@
  */
 import type { Options } from './args.js';
 import type { Evaluation } from './checks/types.js';
-import type { Reader, Targets } from './collect/index.js';
+import { accountScopes, inPool, isFleet, sumStats, withReader, type Reader, type Targets } from './collect/index.js';
 import { evaluate } from './engine.js';
 import type { Facts } from './facts/schema.js';
 import type { Diagnosis } from './report/build.js';
@@ -98,10 +98,9 @@ export function diagnoseFacts(facts: Facts, instanceIds: readonly string[], choi
 /** A diagnosis read from AWS, with the facts of its region when --save-facts asks for them. */
 export type AwsDiagnosis = Diagnosis & { facts?: Facts };
 
-/** Reads every region side by side (the AWS SDK loads only now: --help and --version stay fast) and diagnoses them as one. */
+/** Reads every region side by side and diagnoses them as one (--help and --version never load this: src/cli.ts answers them). */
 export async function diagnoseAws(opts: Options, io: Io): Promise<AwsDiagnosis> {
   if (opts.profiles.length > 1 || opts.orgRole !== undefined) return diagnoseAccounts(opts, io);
-  const { isFleet, sumStats, withReader } = await import('./collect/index.js');
   const regions = opts.regions.length ? opts.regions : [undefined];
   const targets: Targets = { ids: opts.instanceIds, all: opts.all, filters: opts.filters, iamSweep: opts.iamSweep };
   const progress = opts.quiet ? undefined : progressLine(io, regions.length);
@@ -136,7 +135,6 @@ export const READING_AT_ONCE = 4;
  * disabled) is reported as unread beside the others, and makes the run UNKNOWN; it does not end it.
  */
 async function diagnoseAccounts(opts: Options, io: Io): Promise<Diagnosis> {
-  const { accountScopes, inPool, isFleet, sumStats, withReader } = await import('./collect/index.js');
   const { scopes, unread } = await accountScopes({
     profiles: opts.profiles,
     orgRole: opts.orgRole,
