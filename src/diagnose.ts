@@ -7,6 +7,7 @@ import type { Evaluation } from './checks/types.js';
 import { accountScopes, inPool, isFleet, sumStats, withReader, type Reader, type Targets } from './collect/index.js';
 import { evaluate } from './engine.js';
 import type { Facts } from './facts/schema.js';
+import type { Lang } from './lang.js';
 import type { Diagnosis } from './report/build.js';
 import { TOOL_NAME, TOOL_VERSION } from './version.js';
 
@@ -48,13 +49,19 @@ export function suspects(facts: Facts, evaluations: readonly Evaluation[]): stri
  * One region: read the facts, evaluate every instance in them; in a fleet (where GetConnectionStatus
  * is not asked up front) ask it for the suspects and evaluate those again with the answer.
  */
-export async function readRegion(reader: Reader, targets: Targets, fleet: boolean, chosen?: ReadonlySet<string>): Promise<RegionRead> {
+export async function readRegion(
+  reader: Reader,
+  targets: Targets,
+  fleet: boolean,
+  chosen?: ReadonlySet<string>,
+  lang?: Lang,
+): Promise<RegionRead> {
   const facts = await reader.facts(targets);
-  const evaluations = evaluate(facts, [...new Set([...targets.ids, ...Object.keys(facts.instances)])], chosen);
+  const evaluations = evaluate(facts, [...new Set([...targets.ids, ...Object.keys(facts.instances)])], chosen, lang);
   const asked = fleet ? suspects(facts, evaluations) : [];
   if (!asked.length) return { facts, evaluations };
   const after: Facts = { ...facts, connections: { ...facts.connections, ...(await reader.connections(asked)) } };
-  const again = new Map(evaluate(after, asked, chosen).map((e) => [e.instanceId, e]));
+  const again = new Map(evaluate(after, asked, chosen, lang).map((e) => [e.instanceId, e]));
   return { facts: after, evaluations: evaluations.map((e) => again.get(e.instanceId) ?? e) };
 }
 
@@ -111,7 +118,7 @@ export async function diagnoseAws(opts: Options, io: Io): Promise<AwsDiagnosis> 
         withReader(
           { region, profile: opts.profile, timeoutMs: opts.timeoutMs, onProgress: progress && ((n, started) => progress(i, n, started)) },
           async (reader) => ({
-            ...(await readRegion(reader, targets, isFleet(targets), opts.chosen)),
+            ...(await readRegion(reader, targets, isFleet(targets), opts.chosen, opts.lang)),
             stats: reader.stats(),
           }),
         ),
@@ -160,7 +167,7 @@ async function diagnoseAccounts(opts: Options, io: Io): Promise<Diagnosis> {
             onProgress: progress && ((n, started) => progress(i, n, started)),
           },
           async (reader) => ({
-            ...(await readRegion(reader, targets, isFleet(targets), opts.chosen)),
+            ...(await readRegion(reader, targets, isFleet(targets), opts.chosen, opts.lang)),
             stats: reader.stats(),
             account: scope.account,
           }),
