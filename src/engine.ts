@@ -122,8 +122,11 @@ class TextPool {
     return { steps: f.steps.map((s) => ({ key: this.str(s.key), text: this.text(s.text) })), commands: f.commands.map((c) => this.str(c)) };
   }
 
+  /** `r` itself, with its texts pooled: the engine makes each result afresh, so no one else holds it. */
   result(r: CheckResult): CheckResult {
-    return { ...r, message: this.text(r.message), ...(r.fix ? { fix: this.fix(r.fix) } : {}) };
+    r.message = this.text(r.message);
+    if (r.fix) r.fix = this.fix(r.fix);
+    return r;
   }
 }
 
