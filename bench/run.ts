@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Account, FakeAccount, REGION, type Shape } from './fake-account';
@@ -13,6 +13,12 @@ import type { longestChain as LongestChain } from '../src/collect/sdk/guard';
  * the lower bound (rounds × latency), against the targets of issue 5.
  *
  *   npm run bench -- [--latency MS] [--sizes 1,100,1000,10000] [--runs 3] [--write bench/RESULTS.md]
+ *   npm run bench -- --sizes 10000 --runs 3 --fleet-only [--timeline FILE]
+ *
+ * --fleet-only leaves out the start-up times and the table-against-JSON cost (both take a while),
+ * for a quick before/after of one case; --timeline writes each run's requests as the fake saw them
+ * (operation, arrival and answer in ms from the first request) as JSON lines, to see which
+ * request arrived late.
  *
  * Each case runs --runs times on a shared machine: the wall time printed is the median (with the
  * range), the calls, rounds and peak memory the worst of the runs.
@@ -82,6 +88,8 @@ interface Result {
   planted: ReturnType<Account['planted']>;
 }
 
+const flag = (name: string) => process.argv.includes(`--${name}`);
+
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : undefined;
@@ -117,6 +125,7 @@ async function runCase(c: Case, latencyMs: number, home: string): Promise<Result
     child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
     const code = await new Promise<number | null>((r) => child.on('close', r));
     const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+    writeTimeline(c, fake.timeline);
     const statsLine = /^ssm-doctor stats: (.*)$/m.exec(stderr)?.[1];
     if (!statsLine) throw new Error(`${c.name}: no stats line (exit ${code}):\n${stderr.slice(0, 2000)}`);
     const stdout = Buffer.concat(out);
@@ -162,6 +171,17 @@ function fakeRounds(timeline: FakeAccount['timeline']): { fakeRounds: number; fa
     fakeRounds: longestChain(asCalls(timeline)),
     fakeBudgetRounds: longestChain(asCalls(timeline.filter((r) => r.operation !== 'ssm:GetConnectionStatus'))),
   };
+}
+
+/** With --timeline FILE: one JSON line per run, its requests in order of arrival, times from the first. */
+function writeTimeline(c: Case, timeline: FakeAccount['timeline']): void {
+  const file = option('timeline');
+  if (!file) return;
+  const t0 = Math.min(...timeline.map((r) => r.arrived));
+  const requests = [...timeline]
+    .sort((a, b) => a.arrived - b.arrived)
+    .map((r) => [r.operation, Math.round(r.arrived - t0), Math.round(r.answered - t0)]);
+  appendFileSync(resolve(ROOT, file), JSON.stringify({ case: c.name, requests }) + '\n');
 }
 
 /** Several runs of one case: the median wall time, and the worst calls, rounds and memory of them all. */
@@ -303,22 +323,28 @@ async function main(): Promise<void> {
     );
     say(`Each case runs ${runs} times: wall time is the median, calls, rounds and memory the worst of the runs.`);
     say('');
-    say('## Start-up (median of 21 starts)');
-    say('');
-    const floor = medianStart(['-e', '0'], 21);
-    const version = medianStart([CLI, '--version'], 21);
-    const help = medianStart([CLI, '--help'], 21);
-    say(`- \`node -e 0\`: ${ms(floor)}`);
-    say(`- \`ssm-doctor --version\`: ${ms(version)} (${(version / floor).toFixed(2)}× node; target ≤ 1.4×: ${ok(version <= 1.4 * floor)})`);
-    say(`- \`ssm-doctor --help\`: ${ms(help)} (${(help / floor).toFixed(2)}× node; target ≤ 1.4×: ${ok(help <= 1.4 * floor)})`);
-    say('');
-    say('## The fleet table against its JSON (CPU, this process)');
-    say('');
-    for (const t of tableCost(ROOT, [1000, 10000])) {
-      const ratio = t.tableMs / t.jsonMs;
+    const fleetOnly = flag('fleet-only');
+    const floor = medianStart(['-e', '0'], fleetOnly ? 5 : 21);
+    if (fleetOnly) say(`- \`node -e 0\`: ${ms(floor)} (median of 5 starts); start-up and the table cost left out (--fleet-only)`);
+    else {
+      say('## Start-up (median of 21 starts)');
+      say('');
+      const version = medianStart([CLI, '--version'], 21);
+      const help = medianStart([CLI, '--help'], 21);
+      say(`- \`node -e 0\`: ${ms(floor)}`);
       say(
-        `- ${t.n.toLocaleString('en')} instances: JSON ${ms(t.jsonMs)}, table ${ms(t.tableMs)} (${ratio.toFixed(2)}×; target ≤ 2×: ${ok(ratio <= 2)})`,
+        `- \`ssm-doctor --version\`: ${ms(version)} (${(version / floor).toFixed(2)}× node; target ≤ 1.4×: ${ok(version <= 1.4 * floor)})`,
       );
+      say(`- \`ssm-doctor --help\`: ${ms(help)} (${(help / floor).toFixed(2)}× node; target ≤ 1.4×: ${ok(help <= 1.4 * floor)})`);
+      say('');
+      say('## The fleet table against its JSON (CPU, this process)');
+      say('');
+      for (const t of tableCost(ROOT, [1000, 10000])) {
+        const ratio = t.tableMs / t.jsonMs;
+        say(
+          `- ${t.n.toLocaleString('en')} instances: JSON ${ms(t.jsonMs)}, table ${ms(t.tableMs)} (${ratio.toFixed(2)}×; target ≤ 2×: ${ok(ratio <= 2)})`,
+        );
+      }
     }
     say('');
     say('## Fleet runs');

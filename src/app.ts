@@ -1,7 +1,9 @@
 import { statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { Options } from './args.js';
-import type { Io } from './diagnose.js';
+// Imported, not import()ed: the pipeline and the AWS SDK behind it must reach the bundle tree-shaken
+// (src/tools/bundle.ts refuses a bundle that holds every command of a client).
+import { diagnoseAws, diagnoseFacts, type Io } from './diagnose.js';
 import type { Facts } from './facts/schema.js';
 import type { Diagnosis } from './report/build.js';
 import { firstLine, messageText, safeLine, scrub } from './redact.js';
@@ -37,7 +39,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   if (opts.saveFacts) (await import('./facts/file.js')).checkSaveTarget(opts.saveFacts, opts.force);
   let toSave: Facts | undefined;
   const readAws = async (): Promise<Diagnosis> => {
-    const d = await (await import('./diagnose.js')).diagnoseAws(opts, io());
+    const d = await diagnoseAws(opts, io());
     toSave = d.facts;
     return d;
   };
@@ -93,7 +95,7 @@ async function fromFile(opts: Options): Promise<Diagnosis> {
   const missing = opts.instanceIds.filter((id) => !inFile.includes(id));
   if (missing.length)
     throw new UsageError(`${missing.join(', ')} not in ${opts.demo ? 'the demo' : path} (it has ${inFile.join(', ') || 'no instances'})`);
-  return (await import('./diagnose.js')).diagnoseFacts(facts, opts.instanceIds.length ? opts.instanceIds : inFile, opts);
+  return diagnoseFacts(facts, opts.instanceIds.length ? opts.instanceIds : inFile, opts);
 }
 
 /**

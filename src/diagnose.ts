@@ -4,10 +4,11 @@
  */
 import type { Options } from './args.js';
 import type { Evaluation } from './checks/types.js';
-import type { Reader, Targets } from './collect/index.js';
+import { accountScopes, inPool, isFleet, sumStats, withReader, type Reader, type Targets } from './collect/index.js';
 import { evaluate } from './engine.js';
 import type { Facts } from './facts/schema.js';
 import { foreignTransitGateways, withOwnersView, type OwnersView } from './facts/transit.js';
+import type { Lang } from './lang.js';
 import type { Diagnosis } from './report/build.js';
 import { TOOL_NAME, TOOL_VERSION } from './version.js';
 
@@ -49,13 +50,19 @@ export function suspects(facts: Facts, evaluations: readonly Evaluation[]): stri
  * One region: read the facts, evaluate every instance in them; in a fleet (where GetConnectionStatus
  * is not asked up front) ask it for the suspects and evaluate those again with the answer.
  */
-export async function readRegion(reader: Reader, targets: Targets, fleet: boolean, chosen?: ReadonlySet<string>): Promise<RegionRead> {
+export async function readRegion(
+  reader: Reader,
+  targets: Targets,
+  fleet: boolean,
+  chosen?: ReadonlySet<string>,
+  lang?: Lang,
+): Promise<RegionRead> {
   const facts = await reader.facts(targets);
-  const evaluations = evaluate(facts, [...new Set([...targets.ids, ...Object.keys(facts.instances)])], chosen);
+  const evaluations = evaluate(facts, [...new Set([...targets.ids, ...Object.keys(facts.instances)])], chosen, lang);
   const asked = fleet ? suspects(facts, evaluations) : [];
   if (!asked.length) return { facts, evaluations };
   const after: Facts = { ...facts, connections: { ...facts.connections, ...(await reader.connections(asked)) } };
-  const again = new Map(evaluate(after, asked, chosen).map((e) => [e.instanceId, e]));
+  const again = new Map(evaluate(after, asked, chosen, lang).map((e) => [e.instanceId, e]));
   return { facts: after, evaluations: evaluations.map((e) => again.get(e.instanceId) ?? e) };
 }
 
@@ -99,10 +106,9 @@ export function diagnoseFacts(facts: Facts, instanceIds: readonly string[], choi
 /** A diagnosis read from AWS, with the facts of its region when --save-facts asks for them. */
 export type AwsDiagnosis = Diagnosis & { facts?: Facts };
 
-/** Reads every region side by side (the AWS SDK loads only now: --help and --version stay fast) and diagnoses them as one. */
+/** Reads every region side by side and diagnoses them as one (--help and --version never load this: src/cli.ts answers them). */
 export async function diagnoseAws(opts: Options, io: Io): Promise<AwsDiagnosis> {
   if (opts.profiles.length > 1 || opts.orgRole !== undefined) return diagnoseAccounts(opts, io);
-  const { isFleet, sumStats, withReader } = await import('./collect/index.js');
   const regions = opts.regions.length ? opts.regions : [undefined];
   const targets: Targets = { ids: opts.instanceIds, all: opts.all, filters: opts.filters, iamSweep: opts.iamSweep };
   const progress = opts.quiet ? undefined : progressLine(io, regions.length);
@@ -113,7 +119,7 @@ export async function diagnoseAws(opts: Options, io: Io): Promise<AwsDiagnosis> 
         withReader(
           { region, profile: opts.profile, timeoutMs: opts.timeoutMs, onProgress: progress && ((n, started) => progress(i, n, started)) },
           async (reader) => ({
-            ...(await readRegion(reader, targets, isFleet(targets), opts.chosen)),
+            ...(await readRegion(reader, targets, isFleet(targets), opts.chosen, opts.lang)),
             stats: reader.stats(),
           }),
         ),
@@ -137,7 +143,6 @@ export const READING_AT_ONCE = 4;
  * disabled) is reported as unread beside the others, and makes the run UNKNOWN; it does not end it.
  */
 async function diagnoseAccounts(opts: Options, io: Io): Promise<Diagnosis> {
-  const { accountScopes, inPool, isFleet, sumStats, withReader } = await import('./collect/index.js');
   const { scopes, unread } = await accountScopes({
     profiles: opts.profiles,
     orgRole: opts.orgRole,
@@ -163,7 +168,7 @@ async function diagnoseAccounts(opts: Options, io: Io): Promise<Diagnosis> {
             onProgress: progress && ((n, started) => progress(i, n, started)),
           },
           async (reader) => ({
-            ...(await readRegion(reader, targets, isFleet(targets), opts.chosen)),
+            ...(await readRegion(reader, targets, isFleet(targets), opts.chosen, opts.lang)),
             stats: reader.stats(),
             account: scope.account,
           }),
@@ -187,7 +192,7 @@ async function diagnoseAccounts(opts: Options, io: Io): Promise<Diagnosis> {
     const base = { region, profile: scope.profile, credentials: scope.credentials, sideBySide: true, timeoutMs: opts.timeoutMs };
     return withReader(base, (reader) => reader.transit(tgwIds, spokes));
   };
-  const done = (await withOwnersViews(reads, readOwner, opts.chosen)).filter((r) => r !== undefined);
+  const done = (await withOwnersViews(reads, readOwner, opts.chosen, opts.lang)).filter((r) => r !== undefined);
   if (opts.stats) io.err.write(`${TOOL_NAME} stats: ${JSON.stringify(sumStats(done.map((r) => r.stats)))}\n`);
   // An instance whose facts do not name its owner (an older facts shape) takes the account it was read in.
   const withAccounts = done.map((r) => ({
@@ -215,6 +220,7 @@ export async function withOwnersViews(
   reads: readonly (AccountRead | undefined)[],
   readOwner: ReadOwner,
   chosen?: ReadonlySet<string>,
+  lang?: Lang,
 ): Promise<(AccountRead | undefined)[]> {
   const accountOf = (r: AccountRead) => r.account ?? (r.facts.caller?.known ? r.facts.caller.value.accountId : undefined);
   // What each owner account is asked, once for all the spokes of its region: the union of their gateways and VPCs.
@@ -256,6 +262,7 @@ export async function withOwnersViews(
         facts,
         r.evaluations.map((e) => e.instanceId),
         chosen,
+        lang,
       ),
     };
   });

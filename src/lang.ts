@@ -23,13 +23,24 @@ export type Params = Readonly<Record<string, Param>>;
 
 const PLACEHOLDER = /\{(\w+)\}/g;
 
+/**
+ * A template split once at its placeholders: words at even indices, parameter names at odd ones.
+ * Filling it is then a join, not a regular expression per message (a 10,000-instance fleet fills
+ * about 400,000 of them).
+ */
+type Compiled = readonly string[];
+
+const compile = (template: string): Compiled => template.split(PLACEHOLDER);
+
 /** A template filled in one language; a placeholder with no parameter is a bug in the caller, not data. */
-function fill(template: string, lang: Lang, params: Params): string {
-  return template.replace(PLACEHOLDER, (_, name: string) => {
-    const v = params[name];
-    if (v === undefined) throw new Error(`message parameter {${name}} is missing`);
-    return typeof v === 'object' ? v[lang] : String(v);
-  });
+function fill(parts: Compiled, lang: Lang, params: Params): string {
+  let out = parts[0]!;
+  for (let i = 1; i < parts.length; i += 2) {
+    const v = params[parts[i]!];
+    if (v === undefined) throw new Error(`message parameter {${parts[i]}} is missing`);
+    out += (typeof v === 'object' ? v[lang] : String(v)) + parts[i + 1]!;
+  }
+  return out;
 }
 
 /** The placeholders of a template, for the test that both languages of a message take the same ones. */
@@ -48,15 +59,17 @@ export interface Messages<K extends string> {
  * `{name}` placeholders; `evaluate` picks a key and fills the parameters.
  */
 export function defineMessages<K extends string>(table: Record<K, Text>): Messages<K> {
-  // A template whose languages take different parameters would print a placeholder or drop a fact: refuse it at load.
-  for (const [key, tpl] of Object.entries<Text>(table)) {
-    const en = [...new Set(placeholders(tpl.en))].join();
-    const ja = [...new Set(placeholders(tpl.ja))].join();
-    if (en !== ja) throw new Error(`message ${key} takes {${en}} in English but {${ja}} in Japanese`);
+  const compiled = {} as Record<K, { en: Compiled; ja: Compiled }>;
+  const names = (parts: Compiled) => [...new Set(parts.filter((_, i) => i % 2 === 1))].sort().join();
+  for (const [key, tpl] of Object.entries<Text>(table) as [K, Text][]) {
+    const c = { en: compile(tpl.en), ja: compile(tpl.ja) };
+    // A template whose languages take different parameters would print a placeholder or drop a fact: refuse it at load.
+    if (names(c.en) !== names(c.ja)) throw new Error(`message ${key} takes {${names(c.en)}} in English but {${names(c.ja)}} in Japanese`);
+    compiled[key] = c;
   }
   const m = (key: K, params: Params = {}): Text => {
-    const tpl = table[key];
-    return { en: fill(tpl.en, 'en', params), ja: fill(tpl.ja, 'ja', params) };
+    const c = compiled[key];
+    return { en: fill(c.en, 'en', params), ja: fill(c.ja, 'ja', params) };
   };
   return Object.assign(m, { table });
 }

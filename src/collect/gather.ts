@@ -52,8 +52,18 @@ export async function gather(
   // returned: the VPCs wait only for the instances, the caller's simulation for the caller and
   // the preferences, the console output for the instances and their registration. A paged read
   // (a large fleet's listing, the IAM sweep) then delays only what depends on it.
-  const instancesRead = readTargets(c, t);
-  const managedRead = fleet ? registrationOfRegion(c) : registrationOf(c, ids);
+  // A fleet's two region-wide listings, its instances and its managed nodes, send their parts
+  // together, each once both first pages are read: a round apart, everything after would wait for
+  // the later parts. A first page that is slow to come (throttled, retried) holds the other's
+  // parts up for a second at most, from the moment the other's own first page is read.
+  const [instancesFirst, instancesFirstRead] = signal();
+  const [nodesFirst, nodesFirstRead] = signal();
+  const instancesRead = readTargets(c, t, { wide: instancesFirstRead, ...(fleet ? { after: atMost(nodesFirst, PAIRED_WAIT_MS) } : {}) });
+  instancesRead.then(instancesFirstRead, instancesFirstRead);
+  const managedRead = fleet
+    ? registrationOfRegion(c, { wide: nodesFirstRead, after: atMost(instancesFirst, PAIRED_WAIT_MS) })
+    : registrationOf(c, ids);
+  managedRead.then(nodesFirstRead, nodesFirstRead);
   const dhmcRead = defaultHostManagement(c);
   const connectionsRead = fleet ? Promise.resolve<Record<string, Fact<string>>>({}) : connectionStatuses(c, ids);
   const prefsRead = sessionPreferences(c);
@@ -193,6 +203,21 @@ function iamOf(
 /** The instances that were found (a listing that failed, or an id that does not exist, adds none). */
 const foundIn = (instances: Awaited<ReturnType<typeof readTargets>>) =>
   Object.values(instances.byId).flatMap((f) => (f.known && f.value ? [f.value] : []));
+
+/** How long one of a fleet's two listings waits for the other's first page before sending its parts. */
+const PAIRED_WAIT_MS = 1_000;
+
+/** `p`, or nothing once `ms` have passed since it was awaited (the timer starts then, not now). */
+const atMost = (p: Promise<void>, ms: number): PromiseLike<void> => ({
+  then: (onDone, onFail) => Promise.race([p, new Promise<void>((resolve) => setTimeout(resolve, ms).unref())]).then(onDone, onFail),
+});
+
+/** A promise and what settles it. */
+function signal(): [Promise<void>, () => void] {
+  let settle!: () => void;
+  const p = new Promise<void>((resolve) => (settle = resolve));
+  return [p, settle];
+}
 
 const prefsOf = (f: Fact<SessionPreferences | null>) => (f.known ? f.value : null);
 

@@ -70,9 +70,11 @@ describe('the read-only allowlist', () => {
     expect(statements.find((s) => s.Sid === 'SsmDoctorReadOnly')?.Action).not.toContain('organizations:ListAccounts');
   });
 
-  it('keeps the AWS SDK out of every module but the collector, and loads the collector lazily', () => {
+  // The pipeline (diagnose.ts) imports the collector outright: in the bundle an import() would keep
+  // every command of every client (src/tools/bundle.ts), and --version and --help never load app.js.
+  it('keeps the AWS SDK out of every module but the collector and the pipeline that runs it', () => {
     const offenders = sources(SRC)
-      .filter((f) => !relative(SRC, f).startsWith('collect'))
+      .filter((f) => !relative(SRC, f).startsWith('collect') && relative(SRC, f) !== 'diagnose.ts')
       .filter((f) => {
         const text = readFileSync(f, 'utf8');
         // collect/sdk/allowlist is plain data (it imports nothing), so --iam-policy can print it without the SDK.

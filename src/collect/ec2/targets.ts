@@ -46,6 +46,18 @@ const EC2_PARTITIONS: string[][] = [...ID_PREFIXES.slice(0, 16).map((p) => [`${p
 type Send<O> = (token?: string) => Promise<O>;
 
 /**
+ * When a listing goes wide. Two listings whose first pages come back together (a fleet's
+ * instances and its managed nodes) send their parts together: parts sent a round apart would make
+ * one more round on AWS's side, since everything after waits for the later ones.
+ */
+export interface Widen {
+  /** Told once the first page is read, answered or failed (the parts follow, or none will); it may be told more than once. */
+  wide?: () => void;
+  /** Waited for before the parts are sent. */
+  after?: PromiseLike<unknown>;
+}
+
+/**
  * Every item of a listing: the first page alone, or, when it has a next page, the listing again
  * split into parts that are read side by side (each paginated). Falls back to paging the first
  * listing when a split part fails.
@@ -56,11 +68,20 @@ export async function listWide<O, T>(
   items: (o: O) => T[] | undefined,
   next: (o: O) => string | undefined,
   keyOf: (t: T) => string | undefined,
+  widen: Widen = {},
 ): Promise<T[]> {
-  const head = await first();
+  let head: O;
+  try {
+    head = await first();
+  } catch (e) {
+    widen.wide?.();
+    throw e;
+  }
+  widen.wide?.();
   const token = next(head) || undefined;
   if (token === undefined) return items(head) ?? [];
   if (parts) {
+    await widen.after;
     try {
       const got = await Promise.all(parts.map((send) => pages(send, items, next)));
       const byKey = new Map<string, T>();
@@ -78,7 +99,7 @@ const instancesOf = (o: DescribeInstancesCommandOutput) =>
   (o.Reservations ?? []).flatMap((r) => (r.Instances ?? []).map((i) => mapInstance(i, r.OwnerId)));
 
 /** One filter set's instances; too many values for EC2 (FilterLimitExceeded) halves the longest filter and tries again. */
-async function describeFiltered(c: Clients, filters: Ec2Filter[]): Promise<Instance[]> {
+async function describeFiltered(c: Clients, filters: Ec2Filter[], widen: Widen = {}): Promise<Instance[]> {
   const send = (fs: Ec2Filter[]) => (NextToken?: string) =>
     c.ec2.send(new DescribeInstancesCommand({ Filters: fs, MaxResults: 1000, NextToken }));
   const byId = filters.some((f) => f.Name === 'instance-id');
@@ -89,6 +110,7 @@ async function describeFiltered(c: Clients, filters: Ec2Filter[]): Promise<Insta
       instancesOf,
       (o) => o.NextToken,
       (i) => i.instanceId,
+      widen,
     );
   } catch (e) {
     const longest = [...filters].sort((a, b) => b.Values.length - a.Values.length)[0];
@@ -97,7 +119,7 @@ async function describeFiltered(c: Clients, filters: Ec2Filter[]): Promise<Insta
     const split = [longest.Values.slice(0, half), longest.Values.slice(half)].map((Values) =>
       filters.map((f) => (f === longest ? { Name: f.Name, Values } : f)),
     );
-    return (await Promise.all(split.map((fs) => describeFiltered(c, fs)))).flat();
+    return (await Promise.all(split.map((fs) => describeFiltered(c, fs, widen)))).flat();
   }
 }
 
@@ -123,8 +145,9 @@ export interface InstancesRead {
  * The instances a run diagnoses. Ids are read with the `instance-id` filter (an id that does not
  * exist is then absent, not an error for the batch), 200 per call; `--all` and `--filter` list
  * the region's instances that match, pages of 1,000, split side by side when there are more.
+ * `widen.wide` is told once every listing of the selection has read its first page: see Widen.
  */
-export async function readTargets(c: Clients, targets: Targets): Promise<InstancesRead> {
+export async function readTargets(c: Clients, targets: Targets, widen: Widen = {}): Promise<InstancesRead> {
   const ids = unique(targets.ids);
   const byId: Record<string, Fact<Instance | null>> = {};
   const byIds = Promise.all(
@@ -137,8 +160,20 @@ export async function readTargets(c: Clients, targets: Targets): Promise<Instanc
   const selecting = !!targets.all || (targets.filters?.length ?? 0) > 0;
   const filters = [...(targets.filters ?? [])];
   if (!filters.some((f) => f.Name === 'instance-state-name')) filters.push({ Name: 'instance-state-name', Values: LIVE_STATES });
+  const batches = selecting ? filterBatches(filters) : [];
+  let left = batches.length;
+  const batchWidened = (): Widen => {
+    let told = false;
+    const wide = () => {
+      if (told) return;
+      told = true;
+      if (--left === 0) widen.wide?.();
+    };
+    return { wide, after: widen.after };
+  };
+  if (left === 0) widen.wide?.();
   const matching = selecting
-    ? attempt('ec2:DescribeInstances', async () => (await Promise.all(filterBatches(filters).map((fs) => describeFiltered(c, fs)))).flat())
+    ? attempt('ec2:DescribeInstances', async () => (await Promise.all(batches.map((fs) => describeFiltered(c, fs, batchWidened())))).flat())
     : Promise.resolve(known<Instance[]>([]));
   const [idCalls, matched] = await Promise.all([byIds, matching]);
   const order = [...ids];

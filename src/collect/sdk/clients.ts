@@ -50,11 +50,24 @@ export interface Clients {
 }
 
 /**
+ * Sends each request at the end of the event-loop turn in which it was made, not the moment the
+ * SDK has signed it. A round's requests are made in one burst (a fleet's VPC reads, attributes and
+ * simulations: about 200 of them, each costing the SDK a millisecond or more to build); written as
+ * each is built, the first are answered before the last leave, and AWS sees one round as several.
+ */
+class RoundHandler extends NodeHttpHandler {
+  override async handle(...args: Parameters<NodeHttpHandler['handle']>): ReturnType<NodeHttpHandler['handle']> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    return super.handle(...args);
+  }
+}
+
+/**
  * Per attempt: 3 s to connect, 10 s without an answer; the retry strategy then tries again (5
  * attempts in all). As many sockets as calls in flight, so none waits for a socket unseen.
  */
 const handler = (profileCaBundle: string | undefined, env: NodeJS.ProcessEnv) =>
-  new NodeHttpHandler({
+  new RoundHandler({
     connectionTimeout: 3_000,
     requestTimeout: 10_000,
     throwOnRequestTimeout: true,

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import { known } from '../../facts/fact.js';
 import type { Fact, ManagedInstance } from '../../facts/schema.js';
-import { ID_PREFIXES, listWide } from '../ec2/targets.js';
+import { ID_PREFIXES, listWide, type Widen } from '../ec2/targets.js';
 import type { Clients } from '../sdk/clients.js';
 import { codeOf } from '../sdk/errors.js';
 import { RefusedOperation } from '../sdk/guard.js';
@@ -68,9 +68,10 @@ const NO_PROPERTIES =
 /**
  * Registration of every node in the region, for a fleet: ssm:DescribeInstanceProperties pages of
  * 1,000 (split by id prefix side by side when there are more), else DescribeInstanceInformation
- * pages of 50. The report names DescribeInstanceInformation either way when both fail.
+ * pages of 50. The report names DescribeInstanceInformation either way when both fail. `widen`
+ * sends the parts beside the instances' (see Widen).
  */
-export async function registrationOfRegion(c: Clients): Promise<Fact<Record<string, ManagedInstance>>> {
+export async function registrationOfRegion(c: Clients, widen: Widen = {}): Promise<Fact<Record<string, ManagedInstance>>> {
   const send = (FiltersWithOperator?: { Key: string; Operator: 'BeginWith'; Values: string[] }[]) => (NextToken?: string) =>
     c.ssm.send(
       new DescribeInstancePropertiesCommand({ ...(FiltersWithOperator ? { FiltersWithOperator } : {}), MaxResults: 1000, NextToken }),
@@ -82,6 +83,7 @@ export async function registrationOfRegion(c: Clients): Promise<Fact<Record<stri
       (o) => o.InstanceProperties,
       (o) => o.NextToken,
       (p) => p.InstanceId,
+      widen,
     );
     return known(byInstance(props));
   } catch (e) {
