@@ -116,7 +116,7 @@ function distinct(gaps: readonly Gap[]): Gap[] {
   });
 }
 
-function verdict(net: Network, gaps: Gap[], head: { id: string; services: Text; tgw: string }, observed: boolean): Finding | undefined {
+function verdict(gaps: Gap[], head: { id: string; services: Text; tgw: string }, observed: boolean): Finding | undefined {
   if (!gaps.length) return undefined;
   const fix = { steps: gaps.flatMap((g) => g.steps), commands: gaps.flatMap((g) => g.commands) };
   const text = joinText(
@@ -166,9 +166,9 @@ export const transitGatewayPath: Check = {
       }
       const text = M('notAttached', { table, id, tgw, vpc: net.vpcId });
       const steps = [{ key: `tgw-attach:${net.vpcId}:${tgw}`, text: M('stepAttach', { vpc: net.vpcId, tgw }) }];
-      return verdict(net, [{ level: 'fail', text, steps, commands: [] }], head, observed)!;
+      return verdict([{ level: 'fail', text, steps, commands: [] }], head, observed)!;
     }
-    const own = verdict(net, attachmentGaps(net, spoke), head, observed);
+    const own = verdict(attachmentGaps(net, spoke), head, observed);
     if (own) return own;
     const rtb = spoke.routeTableId!;
     if (!way.central) return { status: 'skip', message: M('beyond', { id, att: spoke.attachmentId, tgw, rtb }) };
@@ -194,15 +194,15 @@ export const transitGatewayPath: Check = {
       const names = way.services.map((s) => serviceHost(net.region, s)).join(', ');
       const text = M('noHub', { tgw, vpcs: vpcs.length ? listText(vpcs) : M('none'), services });
       const steps = [{ key: `tgw-hub:${tgw}`, text: M('stepNoHub', { names, id, tgw, vpc: net.vpcId }) }];
-      return verdict(net, [{ level: 'warn', text, steps, commands: [] }], head, observed)!;
+      return verdict([{ level: 'warn', text, steps, commands: [] }], head, observed)!;
     }
     if (familyOf(net) === 'ipv6') {
       const text = M('ipv6Hub', { id, tgw, hub: hub.attachment.vpcId });
       const steps = [{ key: `tgw-ipv6:${tgw}`, text: M('stepIpv6Hub', { id, hub: hub.attachment.vpcId }) }];
-      return verdict(net, [{ level: 'warn', text, steps, commands: [] }], head, observed)!;
+      return verdict([{ level: 'warn', text, steps, commands: [] }], head, observed)!;
     }
     const gaps = distinct([...tgwTableGaps(net, tg, spoke, hub.attachment), ...hubGaps(net, ctx.facts, tgw, table, hub, spoke)]);
-    const found = verdict(net, gaps, head, observed);
+    const found = verdict(gaps, head, observed);
     if (found) return found;
     return {
       status: 'pass',
