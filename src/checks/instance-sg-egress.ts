@@ -1,14 +1,13 @@
-import type { SecurityGroup } from '../facts/schema.js';
 import { NO_TEXT, catText, defineMessages, joinText, type Text } from '../lang.js';
 import { ANYWHERE, cidrsOf, everything, internetIpv6, intersect, publicIpv4, subtract, type Block, type Family } from './lib/cidr.js';
 import { blockedServicesVerdict } from './lib/iam-ec2messages.js';
 import { endpointBlocks, familyOf } from './lib/ipv6.js';
-import { listText, networkOf, type Network } from './lib/network.js';
+import { listText, networkOf } from './lib/network.js';
 import { hubDestinations } from './lib/routes.js';
 import { idSet, openPaths, targetsOf, type Target } from './lib/service-paths.js';
-import { egressOn, instanceGroups, type Egress } from './lib/sg.js';
+import { egressOn, instanceGroups } from './lib/sg.js';
 import { FactUnknown, type Check } from './types.js';
-import { fixOf, rangesPermission, type Verdict } from './lib/sg-egress-fix.js';
+import { fixOf, rangesPermission, unresolved, type Judge, type Verdict } from './lib/sg-egress-fix.js';
 
 const HTTPS = 443;
 
@@ -88,17 +87,6 @@ const M = defineMessages({
   nothingOf: { en: ', nothing of {where}', ja: '。{where}は含まれません' },
 });
 
-/** The instance's groups and what they let out on TCP 443, as the verdicts word it. */
-interface Judge {
-  net: Network;
-  /** The family of the agent's connections: IPv6 for an IPv6-only instance, else IPv4. */
-  family: Family;
-  egress: Egress;
-  groups: readonly SecurityGroup[];
-  sgs: Text;
-  many: boolean;
-}
-
 /** Each sentence about the instance's groups, with its verb for one group and for several. */
 const AGREE = {
   noRule: ['noRule1', 'noRuleN'],
@@ -115,18 +103,6 @@ function say(j: Judge, what: keyof typeof AGREE, params: Record<string, Text | s
 /** "sg-1 allows TCP 443 only to …", or that the groups have no rule for it at all. */
 const allowsOnly = (j: Judge) =>
   j.egress.destinations.length ? say(j, 'only', { dests: listText(j.egress.destinations) }) : say(j, 'noRule');
-
-function unresolved(j: Judge, target: Target, what: string): Verdict | undefined {
-  const [first] = j.egress.unresolved;
-  if (!first) return undefined;
-  const allows = j.many ? 'allow' : 'allows';
-  return {
-    target,
-    reach: 'unknown',
-    text: NO_TEXT,
-    unknown: { ...first, message: `${first.message}: whether ${j.sgs.en} ${allows} TCP 443 to ${what} cannot be told` },
-  };
-}
 
 function judgeEndpoint(j: Judge, target: Extract<Target, { via: 'endpoint' }>): Verdict {
   const ids = target.endpoints.map((e) => e.endpointId);

@@ -1,5 +1,7 @@
 /** What the instance's outbound rules need to let TCP 443 out, per destination, as console steps and commands. */
-import type { Unknown } from '../../facts/schema.js';
+import type { SecurityGroup, Unknown } from '../../facts/schema.js';
+import type { Family } from './cidr.js';
+import type { Egress } from './sg.js';
 import { NO_TEXT, defineMessages, type Text } from '../../lang.js';
 import type { Fix, FixStep } from '../types.js';
 import { aws } from './cli.js';
@@ -61,4 +63,28 @@ export function fixOf(net: Network, bad: readonly Verdict[]): Fix {
     commands.push(aws(net.region, 'ec2', 'authorize-security-group-egress', '--group-id', sg, '--ip-permissions', permissions));
   }
   return { steps, commands };
+}
+
+/** The instance's groups and what they let out on TCP 443, as the verdicts word it. */
+export interface Judge {
+  net: Network;
+  /** The family of the agent's connections: IPv6 for an IPv6-only instance, else IPv4. */
+  family: Family;
+  egress: Egress;
+  groups: readonly SecurityGroup[];
+  sgs: Text;
+  many: boolean;
+}
+
+/** Unknown when a prefix list the groups name could not be read: whether they let TCP 443 out there cannot be told. */
+export function unresolved(j: Judge, target: Target, what: string): Verdict | undefined {
+  const [first] = j.egress.unresolved;
+  if (!first) return undefined;
+  const allows = j.many ? 'allow' : 'allows';
+  return {
+    target,
+    reach: 'unknown',
+    text: NO_TEXT,
+    unknown: { ...first, message: `${first.message}: whether ${j.sgs.en} ${allows} TCP 443 to ${what} cannot be told` },
+  };
 }
