@@ -102,11 +102,11 @@ export function hubOf(
   for (const a of attachments) {
     const vpc = facts.vpcs[a.vpcId];
     if (a === spoke || a.vpcId === spoke.vpcId || !vpc?.endpoints.known) continue;
-    const endpoints = ssmEndpoints(vpc.endpoints.value, facts.region)
-      .filter((e) => services.includes(e.service) && isAvailable(e.endpoint) && e.endpoint.type.toLowerCase() === 'interface')
-      .map((e) => e.endpoint);
-    const served = new Set(ssmEndpoints(endpoints, facts.region).map((e) => e.service)).size;
-    if (served && (!best || served > best.served)) best = { attachment: a, vpc, endpoints, served };
+    const usable = ssmEndpoints(vpc.endpoints.value, facts.region).filter(
+      (e) => services.includes(e.service) && isAvailable(e.endpoint) && e.endpoint.type.toLowerCase() === 'interface',
+    );
+    const served = new Set(usable.map((e) => e.service)).size;
+    if (served && (!best || served > best.served)) best = { attachment: a, vpc, endpoints: usable.map((e) => e.endpoint), served };
   }
   return best;
 }
