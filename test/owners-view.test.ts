@@ -85,3 +85,13 @@ it('two spoke reads of one owner: the owner is read once, for both, and both are
   expect(read.mock.calls[0]![3]).toEqual(new Set([IDS.vpc, 'vpc-0second00000000001']));
   expect([statusOf(x), statusOf(y)]).toEqual(['pass', 'pass']);
 });
+
+it("a participant of a shared VPC: the VPC's owner, read in the run, is asked for the attachments it holds", async () => {
+  const facts = spokeFacts();
+  facts.vpcs[IDS.vpc]!.ownerId = OWNER;
+  facts.transitGateways!.attachments[TGW] = known([]);
+  const read = jest.fn<ReturnType<ReadOwner>, Parameters<ReadOwner>>().mockResolvedValue(ownersView());
+  const [after] = await withOwnersViews([readOf(facts, IDS.account), readOf(ownerFacts())], read);
+  expect(read).toHaveBeenCalledWith(1, IDS.region, [TGW], new Set([IDS.vpc]));
+  expect(statusOf(after)).toBe('pass');
+});

@@ -2,6 +2,7 @@ import 'aws-sdk-client-mock-jest';
 import {
   DescribeTransitGatewayAttachmentsCommand,
   DescribeTransitGatewayVpcAttachmentsCommand,
+  DescribeTransitGatewaysCommand,
   DescribeVpcEndpointsCommand,
   DescribeSubnetsCommand,
   GetTransitGatewayRouteTablePropagationsCommand,
@@ -121,5 +122,30 @@ describe('transit gateways (ec2:DescribeTransitGateway*Attachments, GetTransitGa
     expect(got.transitGateways.attachments[TGW]).toMatchObject({ known: false, call: 'ec2:DescribeTransitGatewayVpcAttachments' });
     expect(m.ec2).not.toHaveReceivedCommand(GetTransitGatewayRouteTablePropagationsCommand);
     expect(m.ec2).not.toHaveReceivedCommand(DescribeVpcEndpointsCommand);
+  });
+});
+
+describe('the transit gateways themselves (ec2:DescribeTransitGateways)', () => {
+  let m: MockedAws;
+  beforeEach(async () => {
+    m = await mockedAws();
+  });
+  afterEach(() => m.clients.destroy());
+
+  it("keeps each gateway's owner and its own security group referencing option, beside the attachments", async () => {
+    answerAttachments(m);
+    m.ec2.on(DescribeTransitGatewaysCommand).resolves({
+      TransitGateways: [{ TransitGatewayId: TGW, OwnerId: '210987654321', Options: { SecurityGroupReferencingSupport: 'enable' } }],
+    });
+    const got = (await transitGatewaysOf(m.clients, spokeVpcs()))!;
+    expect(got.transitGateways.gateways).toEqual({ [TGW]: known({ ownerId: '210987654321', securityGroupReferencing: 'enable' }) });
+    expect(m.ec2).toHaveReceivedCommandWith(DescribeTransitGatewaysCommand, { TransitGatewayIds: [TGW] });
+  });
+
+  it('a gateway the answer leaves out is unknown, naming the call', async () => {
+    answerAttachments(m);
+    m.ec2.on(DescribeTransitGatewaysCommand).resolves({ TransitGateways: [] });
+    const got = (await transitGatewaysOf(m.clients, spokeVpcs()))!;
+    expect(got.transitGateways.gateways?.[TGW]).toMatchObject({ known: false, call: 'ec2:DescribeTransitGateways', code: 'NotCollected' });
   });
 });
