@@ -31,6 +31,11 @@ const egress = (f: Facts) => {
 };
 const region = `--region ${IDS.region}$`;
 const OTHER_TGW = 'tgw-0bbbb00000000001';
+/** The hub endpoints' group admits the hub's own range only, not the spoke. */
+const hubAdmitsOwnRange = (f: Facts) => {
+  const sgs = hub(f).securityGroups;
+  if (sgs.known) sgs.value[0]!.ingress[0]!.cidrs = ['10.1.0.0/16'];
+};
 /** The hub endpoints' group admits the instance's security group by reference, referencing on for both attachments. */
 const byGroup = (f: Facts) => {
   const sgs = hub(f).securityGroups;
@@ -171,8 +176,7 @@ checkCases(ID, [
     name: "the hub endpoints' security group admits only the hub's own range: fail once (three endpoints, one group), naming the CIDR to admit",
     facts: factsWith((f) => {
       central(f);
-      const sgs = hub(f).securityGroups;
-      if (sgs.known) sgs.value[0]!.ingress[0]!.cidrs = ['10.1.0.0/16'];
+      hubAdmitsOwnRange(f);
     }),
     status: 'fail',
     message: new RegExp(`hub endpoint vpce-0hubssm000000000's security groups ${HUB_SG} do not admit ${IDS.privateIp} on TCP 443`),
@@ -184,10 +188,7 @@ checkCases(ID, [
     name: "the hub endpoints admit the instance's security group by reference, referencing on for both attachments: pass",
     facts: factsWith((f) => {
       central(f);
-      const sgs = hub(f).securityGroups;
-      if (sgs.known) sgs.value[0]!.ingress[0] = { ...sgs.value[0]!.ingress[0]!, cidrs: [], groupIds: [IDS.instanceSg] };
-      const atts = tg(f).attachments[TGW];
-      if (atts?.known) atts.value.forEach((a) => (a.securityGroupReferencing = 'enable'));
+      byGroup(f);
       tg(f).gateways = { [TGW]: known({ ownerId: IDS.account, securityGroupReferencing: 'enable' }) };
     }),
     status: 'pass',
@@ -317,8 +318,7 @@ checkCases(ID, [
       central(f);
       const eps = hub(f).endpoints;
       if (eps.known) eps.value[0]!.groupIds.push('sg-0unread00000000001');
-      const sgs = hub(f).securityGroups;
-      if (sgs.known) sgs.value[0]!.ingress[0]!.cidrs = ['10.1.0.0/16'];
+      hubAdmitsOwnRange(f);
     }),
     status: 'unknown',
     message: /were not all read/,
@@ -328,8 +328,7 @@ checkCases(ID, [
     facts: factsWith((f) => {
       central(f);
       vpcOf(f).cidrs = ['10.0.0.0/16'];
-      const sgs = hub(f).securityGroups;
-      if (sgs.known) sgs.value[0]!.ingress[0]!.cidrs = ['10.1.0.0/16'];
+      hubAdmitsOwnRange(f);
     }),
     status: 'fail',
     commands: [new RegExp(`--cidr 10\\.0\\.0\\.0/16 ${region}`)],
@@ -338,9 +337,9 @@ checkCases(ID, [
     name: 'the same reference with referencing off on the hub attachment: fail, the rule does not reach across',
     facts: factsWith((f) => {
       central(f);
-      const sgs = hub(f).securityGroups;
-      if (sgs.known) sgs.value[0]!.ingress[0] = { ...sgs.value[0]!.ingress[0]!, cidrs: [], groupIds: [IDS.instanceSg] };
-      spokeAtt(f).securityGroupReferencing = 'enable';
+      byGroup(f);
+      const atts = tg(f).attachments[TGW];
+      if (atts?.known) atts.value[1]!.securityGroupReferencing = 'disable';
     }),
     status: 'fail',
     message: /do not admit 10\.0\.1\.12 on TCP 443/,
