@@ -7,6 +7,7 @@ import { known } from '../../facts/fact.js';
 import type { Fact, ResolverRule } from '../../facts/schema.js';
 import type { Clients } from '../sdk/clients.js';
 import { attempt, compact, pages } from '../sdk/read.js';
+import { answerLate } from '../sdk/turns.js';
 
 /** An association that is in force (or about to be): a failed, overridden or departing one sends no query anywhere. */
 const IN_FORCE = new Set(['COMPLETE', 'CREATING']);
@@ -34,14 +35,14 @@ export async function resolverRulesOf(c: Clients): Promise<(vpcId: string) => Fa
   const [associations, rules] = await Promise.all([
     attempt('route53resolver:ListResolverRuleAssociations', () =>
       pages(
-        (NextToken) => c.route53resolver.send(new ListResolverRuleAssociationsCommand({ MaxResults: 100, NextToken })),
+        (NextToken) => c.route53resolver.send(answerLate(new ListResolverRuleAssociationsCommand({ MaxResults: 100, NextToken }))),
         (o) => o.ResolverRuleAssociations,
         (o) => o.NextToken,
       ),
     ),
     attempt('route53resolver:ListResolverRules', () =>
       pages(
-        (NextToken) => c.route53resolver.send(new ListResolverRulesCommand({ MaxResults: 100, NextToken })),
+        (NextToken) => c.route53resolver.send(answerLate(new ListResolverRulesCommand({ MaxResults: 100, NextToken }))),
         (o) => o.ResolverRules,
         (o) => o.NextToken,
       ),

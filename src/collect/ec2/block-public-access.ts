@@ -5,6 +5,7 @@ import { known } from '../../facts/fact.js';
 import type { BlockPublicAccess, BpaExclusion, BpaOptions, Fact } from '../../facts/schema.js';
 import type { Clients } from '../sdk/clients.js';
 import { attempt, compact, incomplete, pages } from '../sdk/read.js';
+import { answerLate } from '../sdk/turns.js';
 
 /**
  * The codes EC2 answers with where an action does not exist (a region or partition that does not
@@ -23,7 +24,7 @@ const notOffered = <T>(f: Fact<T>): string | undefined => (!f.known && NOT_OFFER
 export async function blockPublicAccess(c: Clients): Promise<BlockPublicAccess> {
   const [options, exclusions] = await Promise.all([
     attempt('ec2:DescribeVpcBlockPublicAccessOptions', async (): Promise<BpaOptions> => {
-      const o = (await c.ec2.send(new DescribeVpcBlockPublicAccessOptionsCommand({}))).VpcBlockPublicAccessOptions;
+      const o = (await c.ec2.send(answerLate(new DescribeVpcBlockPublicAccessOptionsCommand({})))).VpcBlockPublicAccessOptions;
       if (!o?.InternetGatewayBlockMode) throw incomplete('InternetGatewayBlockMode');
       return compact({
         mode: o.InternetGatewayBlockMode,
@@ -34,7 +35,7 @@ export async function blockPublicAccess(c: Clients): Promise<BlockPublicAccess> 
     }),
     attempt('ec2:DescribeVpcBlockPublicAccessExclusions', () =>
       pages(
-        (NextToken) => c.ec2.send(new DescribeVpcBlockPublicAccessExclusionsCommand({ MaxResults: 1000, NextToken })),
+        (NextToken) => c.ec2.send(answerLate(new DescribeVpcBlockPublicAccessExclusionsCommand({ MaxResults: 1000, NextToken }))),
         (o) => o.VpcBlockPublicAccessExclusions,
         (o) => o.NextToken,
       ),

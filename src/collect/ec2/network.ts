@@ -28,6 +28,7 @@ import {
 } from './map.js';
 import { attempt, chunks, incomplete, pages, unique } from '../sdk/read.js';
 import { resolverRulesOf } from '../dns/resolver.js';
+import { answerLate } from '../sdk/turns.js';
 
 /** Values per EC2 filter; EC2 documents no limit, and 200 keeps each request small. */
 export const FILTER_BATCH = 200;
@@ -62,7 +63,7 @@ async function perVpc<O, R, T>(vpcIds: string[], spec: PerVpc<O, R, T>): Promise
 
 async function vpcAttribute(c: Clients, vpcId: string, attribute: 'enableDnsSupport' | 'enableDnsHostnames'): Promise<Fact<boolean>> {
   return attempt('ec2:DescribeVpcAttribute', async () => {
-    const o = await c.ec2.send(new DescribeVpcAttributeCommand({ VpcId: vpcId, Attribute: attribute }));
+    const o = await c.ec2.send(answerLate(new DescribeVpcAttributeCommand({ VpcId: vpcId, Attribute: attribute })));
     const value = (attribute === 'enableDnsSupport' ? o.EnableDnsSupport : o.EnableDnsHostnames)?.Value;
     if (typeof value !== 'boolean') throw incomplete(`${attribute} value`);
     return value;
@@ -80,14 +81,14 @@ async function dhcpOf(
   const [vpcs, sets] = await Promise.all([
     attempt('ec2:DescribeVpcs', () =>
       pages(
-        (NextToken) => c.ec2.send(new DescribeVpcsCommand({ VpcIds: vpcIds, NextToken })),
+        (NextToken) => c.ec2.send(answerLate(new DescribeVpcsCommand({ VpcIds: vpcIds, NextToken }))),
         (o) => o.Vpcs,
         (o) => o.NextToken,
       ),
     ),
     attempt('ec2:DescribeDhcpOptions', () =>
       pages(
-        (NextToken) => c.ec2.send(new DescribeDhcpOptionsCommand({ MaxResults: 1000, NextToken })),
+        (NextToken) => c.ec2.send(answerLate(new DescribeDhcpOptionsCommand({ MaxResults: 1000, NextToken }))),
         (o) => o.DhcpOptions,
         (o) => o.NextToken,
       ),
@@ -142,7 +143,9 @@ async function hostedZones(c: Clients, vpcId: string): Promise<Fact<HostedZone[]
   return attempt('route53:ListHostedZonesByVPC', () =>
     pages(
       (NextToken) =>
-        c.route53.send(new ListHostedZonesByVPCCommand({ VPCId: vpcId, VPCRegion: c.region as VPCRegion, MaxItems: 100, NextToken })),
+        c.route53.send(
+          answerLate(new ListHostedZonesByVPCCommand({ VPCId: vpcId, VPCRegion: c.region as VPCRegion, MaxItems: 100, NextToken })),
+        ),
       (o) => (o.HostedZoneSummaries ?? []).map(mapHostedZone),
       (o) => o.NextToken,
     ),
@@ -167,7 +170,7 @@ async function prefixListEntries(c: Clients, id: string): Promise<Fact<string[]>
   return attempt('ec2:GetManagedPrefixListEntries', async () =>
     unique(
       await pages(
-        (NextToken) => c.ec2.send(new GetManagedPrefixListEntriesCommand({ PrefixListId: id, MaxResults: 100, NextToken })),
+        (NextToken) => c.ec2.send(answerLate(new GetManagedPrefixListEntriesCommand({ PrefixListId: id, MaxResults: 100, NextToken }))),
         (o) => (o.Entries ?? []).map((e) => e.Cidr),
         (o) => o.NextToken,
       ),
@@ -250,7 +253,7 @@ export async function describeVpcs(
     perVpc(vpcIds, {
       call: 'ec2:DescribeSubnets',
       filterName: 'vpc-id',
-      send: (f, NextToken) => ec2.send(new DescribeSubnetsCommand({ Filters: [f], MaxResults: 1000, NextToken })),
+      send: (f, NextToken) => ec2.send(answerLate(new DescribeSubnetsCommand({ Filters: [f], MaxResults: 1000, NextToken }))),
       items: (o) => o.Subnets,
       next: (o) => o.NextToken,
       vpcsOf: (r) => [r.VpcId],
@@ -269,7 +272,7 @@ export async function describeVpcs(
     perVpc(vpcIds, {
       call: 'ec2:DescribeNatGateways',
       filterName: 'vpc-id',
-      send: (f, NextToken) => ec2.send(new DescribeNatGatewaysCommand({ Filter: [f], MaxResults: 1000, NextToken })),
+      send: (f, NextToken) => ec2.send(answerLate(new DescribeNatGatewaysCommand({ Filter: [f], MaxResults: 1000, NextToken }))),
       items: (o) => o.NatGateways,
       next: (o) => o.NextToken,
       vpcsOf: (r) => [r.VpcId],
@@ -278,7 +281,7 @@ export async function describeVpcs(
     perVpc(vpcIds, {
       call: 'ec2:DescribeInternetGateways',
       filterName: 'attachment.vpc-id',
-      send: (f, NextToken) => ec2.send(new DescribeInternetGatewaysCommand({ Filters: [f], MaxResults: 1000, NextToken })),
+      send: (f, NextToken) => ec2.send(answerLate(new DescribeInternetGatewaysCommand({ Filters: [f], MaxResults: 1000, NextToken }))),
       items: (o) => o.InternetGateways,
       next: (o) => o.NextToken,
       vpcsOf: (r) => (r.Attachments ?? []).map((a) => a.VpcId),
@@ -288,7 +291,7 @@ export async function describeVpcs(
     perVpc(vpcIds, {
       call: 'ec2:DescribeNetworkAcls',
       filterName: 'vpc-id',
-      send: (f, NextToken) => ec2.send(new DescribeNetworkAclsCommand({ Filters: [f], MaxResults: 1000, NextToken })),
+      send: (f, NextToken) => ec2.send(answerLate(new DescribeNetworkAclsCommand({ Filters: [f], MaxResults: 1000, NextToken }))),
       items: (o) => o.NetworkAcls,
       next: (o) => o.NextToken,
       vpcsOf: (r) => [r.VpcId],

@@ -6,6 +6,7 @@ import type { ArnScope } from '../../aws/arn.js';
 import { preferenceNeeds, sessionDocumentArn, startSessionRequests, type PreferenceScope } from '../../aws/session-preferences.js';
 import { mapSimulation } from './map.js';
 import { pages, unique } from '../sdk/read.js';
+import { answerLate } from '../sdk/turns.js';
 
 /** One action on one resource; no resource means `*`. */
 export interface SimPair {
@@ -44,15 +45,26 @@ const key = (action: string, resource: string | undefined) => `${action.toLowerC
  * every resource named; only the pairs asked for are kept, so no action is judged on a resource it
  * never touches. ResourceArns is left out (IAM's default `*`) when every pair is on `*`.
  */
-export async function simulate(c: Clients, policySourceArn: string, pairs: readonly SimPair[]): Promise<SimulationResult[]> {
+export async function simulate(
+  c: Clients,
+  policySourceArn: string,
+  pairs: readonly SimPair[],
+  opts: { late?: boolean } = {},
+): Promise<SimulationResult[]> {
   const ActionNames = unique(pairs.map((p) => p.action));
   const resources = unique(pairs.map((p) => p.resource ?? '*'));
   const ResourceArns = resources.length === 1 && resources[0] === '*' ? undefined : resources;
   const results = await pages(
-    (Marker) =>
-      c.iam.send(
-        new SimulatePrincipalPolicyCommand({ PolicySourceArn: policySourceArn, ActionNames, ResourceArns, MaxItems: 1000, Marker }),
-      ),
+    (Marker) => {
+      const command = new SimulatePrincipalPolicyCommand({
+        PolicySourceArn: policySourceArn,
+        ActionNames,
+        ResourceArns,
+        MaxItems: 1000,
+        Marker,
+      });
+      return c.iam.send(opts.late ? answerLate(command) : command);
+    },
     (o) => (o.EvaluationResults ?? []).flatMap(mapSimulation),
     (o) => (o.IsTruncated ? o.Marker : undefined),
   );

@@ -6,6 +6,7 @@ import type {
   HandlerExecutionContext,
   MetadataBearer,
 } from '@smithy/types';
+import { isLate, turnToParse } from './turns.js';
 
 /** A success status whose body is not the document the operation answers with. */
 export class MalformedResponse extends Error {
@@ -112,9 +113,9 @@ export function answerMiddleware<I extends object, O extends MetadataBearer>(): 
     const why = malformation(context.clientName ?? '', context.commandName ?? '', body);
     if (why) throw new MalformedResponse(`the answer (HTTP ${status}) could not be parsed: ${why}`);
     // The deserializer's parse is the costly part of a call (a page of 1,000 instances takes
-    // 100 ms and more): first let the event loop send the requests already made, so that a
-    // round's calls leave together instead of one per parse.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    // 100 ms and more): first the requests already made leave, and the answers that other reads
+    // wait on are parsed before those that none does (./turns.ts).
+    await turnToParse(isLate(context));
     return result;
   };
 }

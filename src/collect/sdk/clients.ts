@@ -14,6 +14,7 @@ import { GUARD_OPTIONS, Recorder, guardMiddleware } from './guard.js';
 import { limitConcurrency, MAX_IN_FLIGHT } from './limit.js';
 import { profileSettings, type ProfileSettings } from './profile.js';
 import { agents } from './network.js';
+import { turnToWrite } from './turns.js';
 
 export interface ClientOptions {
   region?: string;
@@ -51,13 +52,14 @@ export interface Clients {
 
 /**
  * Sends each request at the end of the event-loop turn in which it was made, not the moment the
- * SDK has signed it. A round's requests are made in one burst (a fleet's VPC reads, attributes and
- * simulations: about 200 of them, each costing the SDK a millisecond or more to build); written as
- * each is built, the first are answered before the last leave, and AWS sees one round as several.
+ * SDK has signed it, and before any answer still waiting to be parsed (./turns.ts). A round's
+ * requests are made in one burst (a fleet's VPC reads, attributes and simulations: about 200 of
+ * them); written as each is built, the first are answered before the last leave, and AWS sees one
+ * round as several.
  */
 class RoundHandler extends NodeHttpHandler {
   override async handle(...args: Parameters<NodeHttpHandler['handle']>): ReturnType<NodeHttpHandler['handle']> {
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await turnToWrite();
     return super.handle(...args);
   }
 }
