@@ -8,7 +8,7 @@ import { transitGatewaysOf } from './ec2/transit.js';
 import { isFleet, readTargets, type Targets } from './ec2/targets.js';
 import { callerIdentity, callerSimulation } from './iam/caller.js';
 import { sessionKey } from './kms/key.js';
-import { readIam, sweepIam, SWEEP_PROFILES, type IamRead, type IamSweep } from './iam/roles.js';
+import { prefetchPolicies, readIam, sweepIam, SWEEP_PROFILES, type IamRead, type IamSweep } from './iam/roles.js';
 import { rolePairs } from './iam/simulate.js';
 import { findSessionManagerPlugin } from './plugin.js';
 import type { Clients } from './sdk/clients.js';
@@ -24,7 +24,9 @@ import { connectionStatuses, defaultHostManagement, sessionPreferences } from '.
  * depth of that chain, as AWS sees it, not batches). First: the instances (ids 200 per call; --all
  * and --filter pages of 1,000, split by id prefix side by side when larger), registration (by id,
  * or for a fleet the whole region's nodes at once), DHMC, session preferences, the caller, and for
- * a fleet one IAM sweep. Once the instances are known: each distinct VPC, and beside them the
+ * a fleet one IAM sweep. When a fleet's listing goes wide, its parts, and beside them (the sweep
+ * in by then) the default versions of the AWS managed policies its instance roles attach. Once the
+ * instances are known: each distinct VPC, and beside them the
  * region's VPC Block Public Access (mode and exclusions, when an instance has a VPC); with the
  * preferences and the caller too, each distinct instance profile (or the sweep, when there are
  * many) and the caller's simulation; with the registration, the console output of unregistered
@@ -33,7 +35,9 @@ import { connectionStatuses, defaultHostManagement, sessionPreferences } from '.
  * names a transit gateway, its attachments, then the hub VPCs behind it (src/collect/ec2/transit.ts).
  * Then each distinct role (GetRole and the simulation),
  * and the prefix lists and hosted zones that the VPC reads showed are needed. The role's policy
- * lists and documents follow only when the simulation did not allow everything.
+ * lists and documents follow only when the simulation did not allow everything; in a sweep, which
+ * holds the lists, the AWS managed documents are read beside the simulation. Answers are parsed
+ * in an order of their own (src/collect/sdk/turns.ts): requests made meanwhile leave first.
  * ssm:GetConnectionStatus (one instance per call) is asked at once for the ids named; a fleet's
  * suspects are asked afterwards, by the orchestrator (src/diagnose.ts), once the checks have said
  * which instances are suspect.
@@ -58,7 +62,12 @@ export async function gather(
   // parts up for a second at most, from the moment the other's own first page is read.
   const [instancesFirst, instancesFirstRead] = signal();
   const [nodesFirst, nodesFirstRead] = signal();
-  const instancesRead = readTargets(c, t, { wide: instancesFirstRead, ...(fleet ? { after: atMost(nodesFirst, PAIRED_WAIT_MS) } : {}) });
+  const [partsLeaving, partsLeave] = signal();
+  let partBack = false;
+  const instancesRead = readTargets(c, t, {
+    wide: instancesFirstRead,
+    ...(fleet ? { after: telling(atMost(nodesFirst, PAIRED_WAIT_MS), partsLeave), back: () => (partBack = true) } : {}),
+  });
   instancesRead.then(instancesFirstRead, instancesFirstRead);
   const managedRead = fleet
     ? registrationOfRegion(c, { wide: nodesFirstRead, after: atMost(instancesFirst, PAIRED_WAIT_MS) })
@@ -69,6 +78,11 @@ export async function gather(
   const prefsRead = sessionPreferences(c);
   const callerRead = callerIdentity(c);
   const sweepFirst = fleet && t.iamSweep !== false ? sweepIam(c) : Promise.resolve<Fact<IamSweep> | undefined>(undefined);
+  // A listing that goes wide makes the VPC reads and the roles wait a round: the default versions
+  // of the AWS managed policies the roles may need are asked in that round, once the parts are
+  // leaving and the sweep is in, and only while no part has come back (asked later, they would
+  // make a round of their own).
+  void Promise.all([sweepFirst, partsLeaving]).then(([s]) => (s?.known && !partBack ? prefetchPolicies(c, s.value) : 0));
   const foundRead = instancesRead.then(foundIn);
 
   const vpcRead = foundRead.then((found) => describeVpcs(c, unique(found.map((i) => i.vpcId)), found));
@@ -210,6 +224,17 @@ const PAIRED_WAIT_MS = 1_000;
 /** `p`, or nothing once `ms` have passed since it was awaited (the timer starts then, not now). */
 const atMost = (p: Promise<void>, ms: number): PromiseLike<void> => ({
   then: (onDone, onFail) => Promise.race([p, new Promise<void>((resolve) => setTimeout(resolve, ms).unref())]).then(onDone, onFail),
+});
+
+/** `p`, telling `told` the moment it settles, before whatever awaits it goes on. */
+const telling = (p: PromiseLike<void>, told: () => void): PromiseLike<void> => ({
+  then: (onDone, onFail) =>
+    p
+      .then(
+        () => told(),
+        () => told(),
+      )
+      .then(onDone, onFail),
 });
 
 /** A promise and what settles it. */

@@ -16,6 +16,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { gather } from '../../src/collect/gather';
 import { statsOf } from '../../src/collect/sdk/stats';
 import { filterBatches } from '../../src/collect/ec2/targets';
+import { PREFETCH_POLICIES } from '../../src/collect/iam/roles';
 import { CHECKS } from '../../src/checks';
 import { readerOf } from '../../src/collect/index';
 import { diagnoseFacts, readRegion } from '../../src/diagnose';
@@ -142,6 +143,30 @@ function account(m: MockedAws, n: number, vpcs: number, roles: number): Account 
   return { instances, registered };
 }
 
+/** The sweep's roles attach these AWS managed policies (by role index) in place of AmazonSSMManagedInstanceCore. */
+async function attachManaged(m: MockedAws, arnsOf: (role: number) => string[]): Promise<void> {
+  const details = await m.clients.iam.send(new GetAccountAuthorizationDetailsCommand({}));
+  m.iam.on(GetAccountAuthorizationDetailsCommand).resolves({
+    ...details,
+    RoleDetailList: details.RoleDetailList!.map((r, i) => ({
+      ...r,
+      AttachedManagedPolicies: arnsOf(i).map((arn) => ({ PolicyName: arn.split('/').pop()!, PolicyArn: arn })),
+    })),
+  });
+}
+
+/** Every managed policy's default version is v3, a document allowing s3:Get*. */
+function managedPolicies(m: MockedAws): void {
+  m.iam.on(GetPolicyCommand).callsFake((input: { PolicyArn: string }) => ({ Policy: { Arn: input.PolicyArn, DefaultVersionId: 'v3' } }));
+  m.iam.on(GetPolicyVersionCommand).callsFake((input: { VersionId: string }) => ({
+    PolicyVersion: {
+      VersionId: input.VersionId,
+      IsDefaultVersion: true,
+      Document: encodeURIComponent(JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 's3:Get*', Resource: '*' }] })),
+    },
+  }));
+}
+
 describe('a fleet: calls grow with VPCs and roles, not instances', () => {
   it('1,000 instances over 10 VPCs and 10 roles: --all in ≤ 80 calls and ≤ 5 rounds, GetConnectionStatus apart', async () => {
     const m = await mockedAws();
@@ -187,14 +212,7 @@ describe('a fleet: calls grow with VPCs and roles, not instances', () => {
     const m = await mockedAws();
     account(m, 20, 1, 1);
     const other = 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess';
-    const details = await m.clients.iam.send(new GetAccountAuthorizationDetailsCommand({}));
-    m.iam.on(GetAccountAuthorizationDetailsCommand).resolves({
-      ...details,
-      RoleDetailList: details.RoleDetailList!.map((r) => ({
-        ...r,
-        AttachedManagedPolicies: [{ PolicyName: 'AmazonS3ReadOnlyAccess', PolicyArn: other }],
-      })),
-    });
+    await attachManaged(m, () => [other]);
     m.iam.on(SimulatePrincipalPolicyCommand, { PolicySourceArn: roleArn(0) }).callsFake(
       (input: { ActionNames: string[] }) =>
         new Promise((resolve) =>
@@ -212,14 +230,7 @@ describe('a fleet: calls grow with VPCs and roles, not instances', () => {
           ),
         ),
     );
-    m.iam.on(GetPolicyCommand, { PolicyArn: other }).resolves({ Policy: { Arn: other, DefaultVersionId: 'v3' } });
-    m.iam.on(GetPolicyVersionCommand, { PolicyArn: other, VersionId: 'v3' }).resolves({
-      PolicyVersion: {
-        VersionId: 'v3',
-        IsDefaultVersion: true,
-        Document: encodeURIComponent(JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 's3:Get*', Resource: '*' }] })),
-      },
-    });
+    managedPolicies(m);
     const facts = await gather(m.clients, { ids: [], all: true }, NOW, {});
     const records = m.clients.recorder.records;
     const getPolicy = records.find((r) => r.operation === 'iam:GetPolicy')!;
@@ -228,6 +239,41 @@ describe('a fleet: calls grow with VPCs and roles, not instances', () => {
     expect(getPolicy.start).toBeLessThan(roleSimulation);
     expect(m.iam.commandCalls(GetPolicyCommand)).toHaveLength(1);
     expect(facts.roles['fleet-role-0']?.managedPolicyDocuments?.[other]).toMatchObject({ known: true });
+  });
+
+  it('a listing that goes wide: the AWS managed policies the instance roles attach are asked beside its parts, and their documents beside the VPC reads', async () => {
+    const m = await mockedAws();
+    account(m, 2500, 2, 2);
+    await attachManaged(m, () => ['arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess']);
+    managedPolicies(m);
+    const facts = await gather(m.clients, { ids: [], all: true }, NOW, {});
+    const records = m.clients.recorder.records;
+    const one = (op: string) => records.find((r) => r.operation === op)!;
+    const parts = records.filter((r) => r.operation === 'ec2:DescribeInstances').slice(1);
+    expect(parts.length).toBeGreaterThan(1);
+    // Sent before any part came back: the same round as the parts, not one of its own after them.
+    expect(one('iam:GetPolicy').start).toBeLessThan(Math.min(...parts.map((p) => p.end)));
+    // And the document in the VPC reads' round, before their first answer.
+    expect(one('iam:GetPolicyVersion').start).toBeLessThan(one('ec2:DescribeVpcEndpoints').end);
+    expect(m.iam.commandCalls(GetPolicyCommand)).toHaveLength(1);
+    expect(m.iam.commandCalls(GetPolicyVersionCommand)).toHaveLength(1);
+    // The simulation allowed everything: the document was read, but the role's facts do not carry it.
+    expect(facts.roles['fleet-role-0']?.managedPolicyDocuments).toEqual({});
+  });
+
+  it(`more than PREFETCH_POLICIES (${PREFETCH_POLICIES}) AWS managed policies on the instance roles: none is asked ahead, each role asks its own`, async () => {
+    const m = await mockedAws();
+    account(m, 2500, 2, 2);
+    const policies = (r: number) =>
+      Array.from({ length: PREFETCH_POLICIES / 2 + 1 }, (_, k) => `arn:aws:iam::aws:policy/Role${r}Policy${k}`);
+    await attachManaged(m, policies);
+    managedPolicies(m);
+    await gather(m.clients, { ids: [], all: true }, NOW, {});
+    const records = m.clients.recorder.records;
+    const parts = records.filter((r) => r.operation === 'ec2:DescribeInstances').slice(1);
+    const asked = records.filter((r) => r.operation === 'iam:GetPolicy');
+    expect(asked).toHaveLength(2 * (PREFETCH_POLICIES / 2 + 1));
+    expect(Math.min(...asked.map((r) => r.start))).toBeGreaterThanOrEqual(Math.max(...parts.map((p) => p.end)));
   });
 
   it('gathers no GetConnectionStatus for a fleet: the orchestrator asks it once the checks have spoken', async () => {

@@ -55,6 +55,8 @@ export interface Widen {
   wide?: () => void;
   /** Waited for before the parts are sent. */
   after?: PromiseLike<unknown>;
+  /** Told when a part has been read in full (the first of them: a round has come back). */
+  back?: () => void;
 }
 
 /**
@@ -83,7 +85,7 @@ export async function listWide<O, T>(
   if (parts) {
     await widen.after;
     try {
-      const got = await Promise.all(parts.map((send) => pages(send, items, next)));
+      const got = await Promise.all(parts.map((send) => pages(send, items, next).finally(() => widen.back?.())));
       const byKey = new Map<string, T>();
       for (const t of got.flat()) byKey.set(keyOf(t) ?? String(byKey.size), t);
       return [...byKey.values()];
@@ -169,7 +171,7 @@ export async function readTargets(c: Clients, targets: Targets, widen: Widen = {
       told = true;
       if (--left === 0) widen.wide?.();
     };
-    return { wide, after: widen.after };
+    return { wide, after: widen.after, back: widen.back };
   };
   if (left === 0) widen.wide?.();
   const matching = selecting

@@ -125,7 +125,17 @@ interface DocumentCache {
   documents: Map<string, Promise<Fact<unknown>>>;
 }
 
-const newCache = (): DocumentCache => ({ policies: new Map(), documents: new Map() });
+/** One cache per account and region's clients: a fleet's prefetch (prefetchPolicies) and its role reads share it. */
+const caches = new WeakMap<Clients, DocumentCache>();
+
+function cacheOf(c: Clients): DocumentCache {
+  let cache = caches.get(c);
+  if (!cache) {
+    cache = { policies: new Map(), documents: new Map() };
+    caches.set(c, cache);
+  }
+  return cache;
+}
 
 function memo<T>(map: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> {
   let p = map.get(key);
@@ -274,9 +284,12 @@ interface RoleRead {
  */
 function readRole(c: Clients, req: RoleRequest, cache: DocumentCache, sweep?: IamSweep): RoleRead {
   const swept = sweep?.roles.get(req.roleName);
-  // The default version of an attached AWS managed policy is asked beside the simulation: if the
-  // simulation then calls for the document, only iam:GetPolicyVersion is left (a round, not two).
-  if (swept) for (const arn of unsweptDocuments(swept)) policyOf(c, arn, cache).catch(() => undefined);
+  // The document of an attached AWS managed policy is asked beside the simulation, not after it:
+  // its default version (iam:GetPolicy, already asked beside the listing in a large fleet, see
+  // prefetchPolicies) and then the version itself, so a denial costs no round at all. A role that
+  // the simulation allows everything has had its documents read for nothing: one call per policy,
+  // not per role.
+  if (swept) for (const arn of unsweptDocuments(swept)) cachedDocument(c, arn, cache).catch(() => undefined);
   const rolePromise = swept ? Promise.resolve(swept.role) : getRole(c, req.roleName);
   const firstSim = req.arn
     ? simulationOf(c, req.arn, req.pairs(req.arn))
@@ -310,7 +323,30 @@ const unsweptDocuments = (swept: RolePolicies): string[] =>
       )
     : [];
 
-/** A swept role's policies; the documents of AWS managed policies the checks do not know by name are read only when the simulation calls for them. */
+/** Past this many, the AWS managed policies of a fleet's instance roles are not asked ahead: each role asks its own when read. */
+export const PREFETCH_POLICIES = 20;
+
+/**
+ * The default versions (iam:GetPolicy) of the AWS managed policies that the account's instance
+ * roles attach and the checks do not know by name, asked as soon as the sweep is in: in a fleet
+ * whose listing goes wide, beside its parts, so that the documents themselves can leave with the
+ * VPC reads (readRole) instead of a round after them. Returns how many were asked: none when there
+ * are more than PREFETCH_POLICIES, since most would go unused.
+ */
+export function prefetchPolicies(c: Clients, sweep: IamSweep): number {
+  const roleNames = unique([...sweep.profiles.values()].flatMap((p) => p.roles.map((r) => r.roleName)));
+  const arns = unique(
+    roleNames.flatMap((name) => {
+      const role = sweep.roles.get(name);
+      return role ? unsweptDocuments(role) : [];
+    }),
+  );
+  if (arns.length > PREFETCH_POLICIES) return 0;
+  for (const arn of arns) policyOf(c, arn, cacheOf(c)).catch(() => undefined);
+  return arns.length;
+}
+
+/** A swept role's policies; the documents of AWS managed policies the checks do not know by name join them only when the simulation calls for them. */
 async function sweptPolicies(c: Clients, swept: RolePolicies, needed: boolean, cache: DocumentCache): Promise<RolePolicies> {
   if (!needed || !swept.attachedPolicies.known) return swept;
   const documents = await Promise.all(unsweptDocuments(swept).map(async (arn) => [arn, await cachedDocument(c, arn, cache)] as const));
@@ -348,7 +384,7 @@ export async function readIam(
 ): Promise<IamRead> {
   const roleReads = new Map<string, Promise<Role>>();
   const fallbacks: Promise<void>[] = [];
-  const cache = newCache();
+  const cache = cacheOf(c);
   const readDhmc = () => {
     if (dhmc && !roleReads.has(dhmc.roleName))
       roleReads.set(
