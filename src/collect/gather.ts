@@ -1,5 +1,5 @@
 import { arnParts, lastSegment, partitionOfRegion } from '../aws/arn.js';
-import type { Caller, Fact, Facts, Instance, SessionPreferences } from '../facts/schema.js';
+import type { Caller, Fact, Facts, Instance, SessionPreferences, Vpc } from '../facts/schema.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { blockPublicAccess } from './ec2/block-public-access.js';
 import { consoleOutputs } from './ec2/console.js';
@@ -85,9 +85,22 @@ export async function gather(
   void Promise.all([sweepFirst, partsLeaving]).then(([s]) => (s?.known && !partBack ? prefetchPolicies(c, s.value) : 0));
   const foundRead = instancesRead.then(foundIn);
 
-  const vpcRead = foundRead.then((found) => describeVpcs(c, unique(found.map((i) => i.vpcId)), found));
-  // A transit gateway that a route names is followed to the hub VPCs once the route tables are known.
-  const transitRead = vpcRead.then((v) => transitGatewaysOf(c, v.vpcs));
+  // A transit gateway that a route names is followed to the hub VPCs as soon as the route tables
+  // are known, not once the hosted zones and prefix lists that the VPC read may go on to ask are.
+  let routesKnown!: (vpcs: Record<string, Pick<Vpc, 'routeTables'>>) => void;
+  const routesRead = new Promise<Record<string, Pick<Vpc, 'routeTables'>>>((resolve) => (routesKnown = resolve));
+  const vpcRead = foundRead.then((found) => {
+    const vpcIds = unique(found.map((i) => i.vpcId));
+    return describeVpcs(c, vpcIds, found, {
+      routes: (routeTables) => routesKnown(Object.fromEntries(vpcIds.map((v) => [v, { routeTables: routeTables(v) }]))),
+    });
+  });
+  // No VPC (no route tables to tell), or a read that failed: what the VPC read holds, or nothing.
+  void vpcRead.then(
+    (v) => routesKnown(v.vpcs),
+    () => routesKnown({}),
+  );
+  const transitRead = routesRead.then((vpcs) => transitGatewaysOf(c, vpcs));
   // The region's Block Public Access, beside the VPC reads; a run without a VPC has no path it could block.
   const bpaRead = foundRead.then((found) => (found.some((i) => i.vpcId) ? blockPublicAccess(c) : undefined));
   const consoleRead = fleet

@@ -5,12 +5,15 @@ import {
   DescribeTransitGatewaysCommand,
   DescribeVpcEndpointsCommand,
   DescribeSubnetsCommand,
+  DescribeRouteTablesCommand,
   GetTransitGatewayRouteTablePropagationsCommand,
 } from '@aws-sdk/client-ec2';
 import { transitGatewaysOf } from '../../src/collect/ec2/transit';
+import { gather } from '../../src/collect/gather';
+import { ListHostedZonesByVPCCommand } from '@aws-sdk/client-route-53';
 import { known, transitGatewaysSchema, type Facts } from '../../src/facts/schema';
 import { IDS, healthyVpc } from '../helpers/facts';
-import { awsError, mockedAws, type MockedAws } from './helpers/aws';
+import { answerHealthy, awsError, mockedAws, type MockedAws } from './helpers/aws';
 
 const TGW = 'tgw-0aaaa00000000001';
 const HUB = 'vpc-0hub0000000000001';
@@ -147,5 +150,33 @@ describe('the transit gateways themselves (ec2:DescribeTransitGateways)', () => 
     m.ec2.on(DescribeTransitGatewaysCommand).resolves({ TransitGateways: [] });
     const got = (await transitGatewaysOf(m.clients, spokeVpcs()))!;
     expect(got.transitGateways.gateways?.[TGW]).toMatchObject({ known: false, call: 'ec2:DescribeTransitGateways', code: 'NotCollected' });
+  });
+});
+
+describe('transit gateways in a gather: followed from the route tables, not after the whole VPC read', () => {
+  it('asks for the attachments before the hosted zones that the VPC read goes on to need have come back', async () => {
+    const m = await mockedAws();
+    answerHealthy(m);
+    answerAttachments(m);
+    // The instance's VPC has no Systems Manager endpoint of its own (the answer above holds only the
+    // hub's and another VPC's), so the VPC read goes on to its hosted zones; they take a while.
+    m.route53
+      .on(ListHostedZonesByVPCCommand)
+      .callsFake(() => new Promise((resolve) => setTimeout(() => resolve({ HostedZoneSummaries: [], MaxItems: 100 }), 30)));
+    const routes = (await m.clients.ec2.send(new DescribeRouteTablesCommand({}))).RouteTables!;
+    m.ec2.on(DescribeRouteTablesCommand).resolves({
+      RouteTables: routes.map((t) =>
+        t.RouteTableId === IDS.privateRt
+          ? { ...t, Routes: [...(t.Routes ?? []), { DestinationCidrBlock: '10.100.0.0/16', TransitGatewayId: TGW, State: 'active' }] }
+          : t,
+      ),
+    });
+    const facts = await gather(m.clients, [IDS.instance], () => new Date(0), { PATH: '' });
+    const records = m.clients.recorder.records;
+    const one = (op: string) => records.find((r) => r.operation === op)!;
+    expect(one('ec2:DescribeTransitGatewayVpcAttachments').start).toBeLessThan(one('route53:ListHostedZonesByVPC').end);
+    expect(facts.transitGateways?.hubVpcs).toEqual(known([HUB]));
+    expect(facts.vpcs[IDS.vpc]?.hostedZones).toEqual(known([]));
+    m.clients.destroy();
   });
 });

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { ListHostedZonesByVPCCommand, type VPCRegion } from '@aws-sdk/client-route-53';
 import { known } from '../../facts/fact.js';
-import type { Dhcp, Endpoint, Fact, Facts, HostedZone, Instance, SecurityGroup, Vpc } from '../../facts/schema.js';
+import type { Dhcp, Endpoint, Fact, Facts, HostedZone, Instance, RouteTable, SecurityGroup, Vpc } from '../../facts/schema.js';
 import type { Clients } from '../sdk/clients.js';
 import {
   mapEndpoint,
@@ -193,10 +193,24 @@ export async function describeVpcs(
   c: Clients,
   vpcIds: string[],
   instances: readonly Instance[],
-  opts: { hub?: boolean } = {},
+  opts: {
+    hub?: boolean;
+    /** Told the route tables as soon as they are read, before the hosted zones and prefix lists that may follow (a transit gateway is followed from them). */
+    routes?: (routeTables: (vpcId: string) => Fact<RouteTable[]>) => void;
+  } = {},
 ): Promise<VpcRead> {
   if (vpcIds.length === 0) return { vpcs: {}, prefixLists: {} };
   const ec2 = c.ec2;
+  const routeTablesRead = perVpc(vpcIds, {
+    call: 'ec2:DescribeRouteTables',
+    filterName: 'vpc-id',
+    send: (f, NextToken) => ec2.send(new DescribeRouteTablesCommand({ Filters: [f], MaxResults: 100, NextToken })),
+    items: (o) => o.RouteTables,
+    next: (o) => o.NextToken,
+    vpcsOf: (r) => [r.VpcId],
+    map: mapRouteTable,
+  });
+  if (opts.routes) void routeTablesRead.then(opts.routes);
   const endpointsRead = perVpc(vpcIds, {
     // Filtered by vpc-id only: moto answers the vpc-endpoint-id filter with an HTML 500.
     call: 'ec2:DescribeVpcEndpoints',
@@ -259,15 +273,7 @@ export async function describeVpcs(
       vpcsOf: (r) => [r.VpcId],
       map: mapSubnet,
     }),
-    perVpc(vpcIds, {
-      call: 'ec2:DescribeRouteTables',
-      filterName: 'vpc-id',
-      send: (f, NextToken) => ec2.send(new DescribeRouteTablesCommand({ Filters: [f], MaxResults: 100, NextToken })),
-      items: (o) => o.RouteTables,
-      next: (o) => o.NextToken,
-      vpcsOf: (r) => [r.VpcId],
-      map: mapRouteTable,
-    }),
+    routeTablesRead,
     endpointsRead,
     perVpc(vpcIds, {
       call: 'ec2:DescribeNatGateways',

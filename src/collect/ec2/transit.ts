@@ -9,14 +9,14 @@ import {
 } from '@aws-sdk/client-ec2';
 import { serviceOf } from '../../aws/services.js';
 import { known } from '../../facts/fact.js';
-import type { Fact, Facts, TgwAttachment, TgwPropagation, TransitGateways } from '../../facts/schema.js';
+import type { Fact, TgwAttachment, TgwPropagation, TransitGateways, Vpc } from '../../facts/schema.js';
 import type { OwnersView } from '../../facts/transit.js';
 import type { Clients } from '../sdk/clients.js';
 import { attempt, chunks, compact, pages, unique, zipRecord } from '../sdk/read.js';
 import { describeVpcs, FILTER_BATCH } from './network.js';
 
 /** The transit gateways that an active route of these VPCs names. */
-export function routedTransitGateways(vpcs: Facts['vpcs']): string[] {
+export function routedTransitGateways(vpcs: Readonly<Record<string, Pick<Vpc, 'routeTables'>>>): string[] {
   return unique(
     Object.values(vpcs).flatMap((v) =>
       v.routeTables.known
@@ -174,7 +174,10 @@ export type TransitRead = OwnersView;
  * transit gateway route table are not read: only ec2:SearchTransitGatewayRoutes shows them, and this
  * tool makes Describe, Get and List calls only.
  */
-export async function transitGatewaysOf(c: Clients, vpcs: Facts['vpcs']): Promise<TransitRead | undefined> {
+export async function transitGatewaysOf(
+  c: Clients,
+  vpcs: Readonly<Record<string, Pick<Vpc, 'routeTables'>>>,
+): Promise<TransitRead | undefined> {
   const tgwIds = routedTransitGateways(vpcs);
   return tgwIds.length ? followTransitGateways(c, tgwIds, new Set(Object.keys(vpcs))) : undefined;
 }
