@@ -4,7 +4,17 @@
  */
 import type { Options } from './args.js';
 import type { Evaluation } from './checks/types.js';
-import { accountScopes, inPool, isFleet, sumStats, withReader, type Reader, type Targets } from './collect/index.js';
+import {
+  accountScopes,
+  inPool,
+  isFleet,
+  sequenceStats,
+  sumStats,
+  withReader,
+  type Reader,
+  type RunStats,
+  type Targets,
+} from './collect/index.js';
 import { evaluate } from './engine.js';
 import type { Facts } from './facts/schema.js';
 import { foreignTransitGateways, withOwnersView, type OwnersView } from './facts/transit.js';
@@ -187,13 +197,25 @@ async function diagnoseAccounts(opts: Options, io: Io): Promise<Diagnosis> {
   } finally {
     if (progress) io.err.write('\r\u001b[K');
   }
+  const ownerStats: RunStats[] = [];
   const readOwner: ReadOwner = (j, region, tgwIds, spokes) => {
     const { scope } = jobs[j]!;
     const base = { region, profile: scope.profile, credentials: scope.credentials, sideBySide: true, timeoutMs: opts.timeoutMs };
-    return withReader(base, (reader) => reader.transit(tgwIds, spokes));
+    return withReader(base, async (reader) => {
+      try {
+        return await reader.transit(tgwIds, spokes);
+      } finally {
+        ownerStats.push(reader.stats());
+      }
+    });
   };
   const done = (await withOwnersViews(reads, readOwner, opts.chosen, opts.lang)).filter((r) => r !== undefined);
-  if (opts.stats) io.err.write(`${TOOL_NAME} stats: ${JSON.stringify(sumStats(done.map((r) => r.stats)))}\n`);
+  if (opts.stats) {
+    // The owners' views are read after every account's own read: their rounds come on top.
+    const own = sumStats(done.map((r) => r.stats));
+    const stats = ownerStats.length ? sequenceStats(own, sumStats(ownerStats)) : own;
+    io.err.write(`${TOOL_NAME} stats: ${JSON.stringify(stats)}\n`);
+  }
   // An instance whose facts do not name its owner (an older facts shape) takes the account it was read in.
   const withAccounts = done.map((r) => ({
     ...r,

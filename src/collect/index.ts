@@ -12,7 +12,7 @@ import { followTransitGateways, type TransitRead } from './ec2/transit.js';
 export { CollectError } from './sdk/errors.js';
 export type { CallStats } from './sdk/guard.js';
 export type { RunStats } from './sdk/stats.js';
-export { sumStats } from './sdk/stats.js';
+export { sequenceStats, sumStats } from './sdk/stats.js';
 export { isFleet, type Ec2Filter, type Targets } from './ec2/targets.js';
 export { accountScopes, inPool, type AccountScope, type UnreadScope } from './org/scopes.js';
 

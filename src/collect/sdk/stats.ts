@@ -34,3 +34,9 @@ export function sumStats(all: readonly RunStats[]): RunStats {
     connectionStatusCalls: sum('connectionStatusCalls'),
   };
 }
+
+/** Reads made once `first` had ended (a transit gateway owner's view, after every account's own read): calls and rounds add up. */
+export function sequenceStats(first: RunStats, then: RunStats): RunStats {
+  const both = sumStats([first, then]);
+  return { ...both, rounds: first.rounds + then.rounds, budgetRounds: first.budgetRounds + then.budgetRounds };
+}
