@@ -198,6 +198,7 @@ async function diagnoseAccounts(opts: Options, io: Io): Promise<Diagnosis> {
     if (progress) io.err.write('\r\u001b[K');
   }
   const ownerStats: RunStats[] = [];
+  const suspectStats: RunStats[] = [];
   const readOwner: ReadOwner = (j, region, tgwIds, spokes) => {
     const { scope } = jobs[j]!;
     const base = { region, profile: scope.profile, credentials: scope.credentials, sideBySide: true, timeoutMs: opts.timeoutMs };
@@ -209,11 +210,24 @@ async function diagnoseAccounts(opts: Options, io: Io): Promise<Diagnosis> {
       }
     });
   };
-  const done = (await withOwnersViews(reads, readOwner, opts.chosen, opts.lang)).filter((r) => r !== undefined);
+  const readConnections: ReadConnections = (i, ids) => {
+    const { scope, region } = jobs[i]!;
+    const base = { region, profile: scope.profile, credentials: scope.credentials, sideBySide: true, timeoutMs: opts.timeoutMs };
+    return withReader(base, async (reader) => {
+      try {
+        return await reader.connections(ids);
+      } finally {
+        suspectStats.push(reader.stats());
+      }
+    });
+  };
+  const done = (await withOwnersViews(reads, readOwner, opts.chosen, opts.lang, readConnections)).filter((r) => r !== undefined);
   if (opts.stats) {
-    // The owners' views are read after every account's own read: their rounds come on top.
-    const own = sumStats(done.map((r) => r.stats));
-    const stats = ownerStats.length ? sequenceStats(own, sumStats(ownerStats)) : own;
+    // The owners' views are read after every account's own read, and the suspects they make after
+    // them: their rounds come on top.
+    const stats = [ownerStats, suspectStats]
+      .filter((later) => later.length > 0)
+      .reduce((before, later) => sequenceStats(before, sumStats(later)), sumStats(done.map((r) => r.stats)));
     io.err.write(`${TOOL_NAME} stats: ${JSON.stringify(stats)}\n`);
   }
   // An instance whose facts do not name its owner (an older facts shape) takes the account it was read in.
@@ -231,18 +245,24 @@ export type AccountRead = RegionRead & { stats: ReturnType<Reader['stats']>; acc
 /** Reads, as the given account's scope, the view the owner has of its transit gateways. */
 export type ReadOwner = (owner: number, region: string, tgwIds: string[], spokes: ReadonlySet<string>) => Promise<OwnersView>;
 
+/** Asks ssm:GetConnectionStatus for these instances, as the account and region of the read at this index. */
+export type ReadConnections = (read: number, ids: string[]) => Promise<NonNullable<Facts['connections']>>;
+
 /**
  * A spoke account of a shared transit gateway sees only its side of it: not the other attachments,
  * not the route tables' propagations, not the hub. When the owner account is among the accounts of
  * the run (same region), its view is read once with its credentials (`readOwner`, by the index of
  * its read) for all the spokes that need it, merged into each spoke's facts, and the spokes'
  * instances are judged again. Otherwise transit-gateway-path stays unknown, naming the owner.
+ * An instance judged again that has become a suspect (Online, and now with a gap) is asked
+ * ssm:GetConnectionStatus as a fleet's suspects are (`readConnections`), and judged with the answer.
  */
 export async function withOwnersViews(
   reads: readonly (AccountRead | undefined)[],
   readOwner: ReadOwner,
   chosen?: ReadonlySet<string>,
   lang?: Lang,
+  readConnections?: ReadConnections,
 ): Promise<(AccountRead | undefined)[]> {
   const accountOf = (r: AccountRead) => r.account ?? (r.facts.caller?.known ? r.facts.caller.value.accountId : undefined);
   // What each owner account is asked, once for all the spokes of its region: the union of their gateways and VPCs.
@@ -272,22 +292,33 @@ export async function withOwnersViews(
       }
     }),
   );
-  return reads.map((r, i) => {
-    if (!r) return r;
-    const got = (wants[i] ?? []).flatMap((key) => views.get(key) ?? []);
-    if (!got.length) return r;
-    const facts = got.reduce(withOwnersView, r.facts);
-    return {
-      ...r,
-      facts,
-      evaluations: evaluate(
+  return Promise.all(
+    reads.map(async (r, i) => {
+      if (!r) return r;
+      const got = (wants[i] ?? []).flatMap((key) => views.get(key) ?? []);
+      if (!got.length) return r;
+      const facts = got.reduce(withOwnersView, r.facts);
+      const evaluations = evaluate(
         facts,
         r.evaluations.map((e) => e.instanceId),
         chosen,
         lang,
-      ),
-    };
-  });
+      );
+      const asked = readConnections ? suspects(facts, evaluations).filter((id) => !facts.connections?.[id]) : [];
+      if (!readConnections || !asked.length) return { ...r, facts, evaluations };
+      let answers: NonNullable<Facts['connections']>;
+      try {
+        answers = await readConnections(i, asked);
+      } catch (e) {
+        // Not asked after all: the instances keep the verdicts judged without the answer.
+        if ((e as Error)?.name !== 'CollectError') throw e;
+        return { ...r, facts, evaluations };
+      }
+      const after: Facts = { ...facts, connections: { ...facts.connections, ...answers } };
+      const again = new Map(evaluate(after, asked, chosen, lang).map((e) => [e.instanceId, e]));
+      return { ...r, facts: after, evaluations: evaluations.map((e) => again.get(e.instanceId) ?? e) };
+    }),
+  );
 }
 
 /**

@@ -1,4 +1,4 @@
-import { withOwnersViews, type AccountRead, type ReadOwner } from '../src/diagnose';
+import { withOwnersViews, type AccountRead, type ReadConnections, type ReadOwner } from '../src/diagnose';
 import { evaluate } from '../src/engine';
 import { known, type Facts } from '../src/facts/schema';
 import type { OwnersView } from '../src/facts/transit';
@@ -94,4 +94,43 @@ it("a participant of a shared VPC: the VPC's owner, read in the run, is asked fo
   const [after] = await withOwnersViews([readOf(facts, IDS.account), readOf(ownerFacts())], read);
   expect(read).toHaveBeenCalledWith(1, IDS.region, [TGW], new Set([IDS.vpc]));
   expect(statusOf(after)).toBe('pass');
+});
+
+it("an instance the owner's view finds a gap in is a suspect: ssm:GetConnectionStatus is asked as its account, and it is judged with the answer", async () => {
+  const facts = spokeFacts();
+  delete facts.connections;
+  const view = ownersView();
+  const atts = view.transitGateways.attachments[TGW]!;
+  // The spoke's attachment, as only the owner sees it, has failed.
+  if (atts.known) atts.value = atts.value.map((a) => (a.attachmentId === SPOKE_ATT ? { ...a, state: 'failed' } : a));
+  const connections = jest
+    .fn<ReturnType<ReadConnections>, Parameters<ReadConnections>>()
+    .mockResolvedValue({ [IDS.instance]: known('notconnected') });
+  const [after] = await withOwnersViews(
+    [readOf(facts, IDS.account), readOf(ownerFacts())],
+    () => Promise.resolve(view),
+    undefined,
+    undefined,
+    connections,
+  );
+  expect(statusOf(after)).toBe('fail');
+  expect(connections).toHaveBeenCalledWith(0, [IDS.instance]);
+  expect(after!.facts.connections).toEqual({ [IDS.instance]: known('notconnected') });
+  const agent = after!.evaluations[0]!.results.find((x) => x.id === 'agent-registered');
+  expect(agent).toMatchObject({ status: 'fail', message: { en: expect.stringContaining('notconnected') } });
+});
+
+it('the merged view finds no new gap: GetConnectionStatus is not asked', async () => {
+  const facts = spokeFacts();
+  delete facts.connections;
+  const connections = jest.fn<ReturnType<ReadConnections>, Parameters<ReadConnections>>();
+  const [after] = await withOwnersViews(
+    [readOf(facts, IDS.account), readOf(ownerFacts())],
+    () => Promise.resolve(ownersView()),
+    undefined,
+    undefined,
+    connections,
+  );
+  expect(statusOf(after)).toBe('pass');
+  expect(connections).not.toHaveBeenCalled();
 });
