@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeCa, startConnectProxy, startTlsFront, type Ca, type Proxy, type Server } from './helpers/corporate';
 import { diagnose, HEALTHY } from './helpers/expect';
@@ -65,6 +66,61 @@ describe('corporate networks', () => {
     });
     expect(statuses(r.report, id)).toEqual(HEALTHY);
     expect(proxy.connects.length).toBeGreaterThan(0);
+  });
+
+  it("an IAM Identity Center (SSO) profile's own credential request goes through the proxy too", async () => {
+    const w = await e2e.scenarios.build({ endpoints: {} });
+    const id = w.instance.instanceId;
+    // The portal has an endpoint of its own (127.0.0.1, not localhost): a CONNECT to it shows the
+    // credential request took the tunnel, where before it went straight to the endpoint.
+    const portal = await startTlsFront(ca, e2e.stub.url);
+    try {
+      e2e.stub.ssoCredentials = {
+        accessKeyId: e2e.scenarios.callerEnv.AWS_ACCESS_KEY_ID ?? 'testing',
+        secretAccessKey: e2e.scenarios.callerEnv.AWS_SECRET_ACCESS_KEY ?? 'testing',
+      };
+      const home = join(e2e.dir, 'sso-home');
+      mkdirSync(join(home, '.aws', 'sso', 'cache'), { recursive: true });
+      const config = join(home, '.aws', 'config');
+      writeFileSync(
+        config,
+        '[profile corp-sso]\nregion = ap-northeast-1\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = ReadOnly\n\n' +
+          '[sso-session corp]\nsso_region = ap-northeast-1\nsso_start_url = https://corp.awsapps.com/start\n',
+      );
+      // What `aws sso login --sso-session corp` leaves: the token, cached under the SHA-1 of the session's name.
+      writeFileSync(
+        join(home, '.aws', 'sso', 'cache', `${createHash('sha1').update('corp').digest('hex')}.json`),
+        JSON.stringify({
+          accessToken: 'sso-access-token',
+          expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+          region: 'ap-northeast-1',
+          startUrl: 'https://corp.awsapps.com/start',
+        }),
+      );
+      const r = await diagnose(e2e, [id], [], {
+        endpoints: { all: frontUrl() },
+        env: {
+          HOME: home,
+          AWS_CONFIG_FILE: config,
+          AWS_PROFILE: 'corp-sso',
+          AWS_ACCESS_KEY_ID: '',
+          AWS_SECRET_ACCESS_KEY: '',
+          AWS_SESSION_TOKEN: '',
+          AWS_ENDPOINT_URL_SSO: `https://127.0.0.1:${portal.port}`,
+          HTTPS_PROXY: proxyUrl(),
+          AWS_CA_BUNDLE: ca.caFile,
+        },
+      });
+      expect(statuses(r.report, id)).toEqual(HEALTHY);
+      expect(e2e.stub.countsByOperation()['sso:GetRoleCredentials']).toBe(1);
+      expect(e2e.stub.requests.find((x) => x.name === 'sso:GetRoleCredentials')?.params).toEqual({
+        role_name: 'ReadOnly',
+        account_id: '123456789012',
+      });
+      expect(new Set(proxy.connects)).toEqual(new Set([`localhost:${front.port}`, `127.0.0.1:${portal.port}`]));
+    } finally {
+      await portal.close();
+    }
   });
 
   it('NO_PROXY sends the calls straight to the endpoint, still trusting the bundle', async () => {

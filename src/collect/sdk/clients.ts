@@ -5,6 +5,7 @@ import { Route53Client } from '@aws-sdk/client-route-53';
 import { Route53ResolverClient } from '@aws-sdk/client-route53resolver';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, MetadataBearer, MiddlewareStack } from '@smithy/types';
 import { ANSWER_OPTIONS, answerMiddleware } from './answer.js';
@@ -89,8 +90,8 @@ export async function buildClients(opts: ClientOptions, env: NodeJS.ProcessEnv =
   const profile = opts.profile || env.AWS_PROFILE || undefined;
   const explicit = opts.region || env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined;
   const recorder = new Recorder();
-  const common = { ...retries(opts), ...(opts.credentials ? { credentials: opts.credentials } : {}) };
   const settings = await profileSettings(profile, env);
+  const common = { ...retries(opts), ...(opts.credentials ? { credentials: opts.credentials } : viaNetwork(settings.caBundle, env)) };
 
   const ec2 = new EC2Client({ ...common, region: explicit, requestHandler: handler(settings.caBundle, env) });
   const destroyAll = (...cs: { destroy(): void }[]) => cs.forEach((c) => c.destroy());
@@ -168,7 +169,20 @@ function retries(opts: Pick<ClientOptions, 'profile' | 'sideBySide'>) {
 /** The settings of a region's clients, for one more client: retries, the profile, the HTTP handler. */
 export async function clientSettings(opts: Pick<ClientOptions, 'profile' | 'sideBySide'>, env: NodeJS.ProcessEnv = process.env) {
   quietSdk();
-  return { ...retries(opts), requestHandler: handler((await profileSettings(opts.profile, env)).caBundle, env) };
+  const { caBundle } = await profileSettings(opts.profile, env);
+  return { ...retries(opts), requestHandler: handler(caBundle, env), ...viaNetwork(caBundle, env) };
+}
+
+/**
+ * The SDK's own credential chain, with one change: the clients it makes for itself (IAM Identity
+ * Center's sso and sso-oidc, STS for a role to assume or a web identity) send through the same
+ * handler as the tool's reads, so a corporate proxy and CA bundle reach them too. Left alone, an SSO
+ * profile behind a proxy could not get credentials at all: those clients connected directly.
+ */
+function viaNetwork(caBundle: string | undefined, env: NodeJS.ProcessEnv) {
+  return {
+    credentialDefaultProvider: (input: object) => defaultProvider({ ...input, clientConfig: { requestHandler: handler(caBundle, env) } }),
+  };
 }
 
 /** "No region", with where to set one: the profile's own region when there is a profile. */

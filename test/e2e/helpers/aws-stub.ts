@@ -86,6 +86,8 @@ export class AwsStub {
   latencyMs = 0;
   /** VPC Block Public Access, which moto does not model: the region's mode and its exclusions (default: off, none). */
   readonly bpa: BpaState = { mode: 'off', exclusions: [] };
+  /** The keys IAM Identity Center's portal (sso:GetRoleCredentials, which moto lacks) hands out for any role; none: it answers 403. */
+  ssoCredentials: { accessKeyId: string; secretAccessKey: string } | undefined;
   /** Requests as received, in order: operation and parameters (query form or JSON body), for assertions on inputs. */
   readonly requests: { name: string; params: Record<string, unknown> }[] = [];
 
@@ -137,6 +139,7 @@ export class AwsStub {
     this.bpa.exclusions.length = 0;
     this.requests.length = 0;
     this.latencyMs = 0;
+    this.ssoCredentials = undefined;
   }
 
   /** Counts as a plain object, e.g. `{ "ec2:DescribeInstances": 1 }`. */
@@ -152,6 +155,8 @@ export class AwsStub {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
+    // IAM Identity Center's portal: an unsigned GET with the bearer token of `aws sso login`.
+    if (req.method === 'GET' && (req.url ?? '').startsWith('/federation/credentials')) return this.ssoRoleCredentials(req, res);
     const { service, operation, protocol, params } = identify(req, body);
     const name = `${service}:${operation}`;
     this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
@@ -171,6 +176,24 @@ export class AwsStub {
       return;
     }
     await this.forward(req, res, body);
+  }
+
+  private ssoRoleCredentials(req: IncomingMessage, res: ServerResponse): void {
+    const name = 'sso:GetRoleCredentials';
+    this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
+    this.requests.push({ name, params: Object.fromEntries(new URL(req.url ?? '/', 'http://x').searchParams) });
+    const creds = this.ssoCredentials;
+    if (!creds || !req.headers['x-amz-sso_bearer_token']) {
+      res.writeHead(403, { 'content-type': 'application/json', 'x-amzn-errortype': 'ForbiddenException' });
+      res.end(JSON.stringify({ message: 'No access' }));
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(
+      JSON.stringify({
+        roleCredentials: { ...creds, sessionToken: 'sso-session-token', expiration: Date.now() + 3_600_000 },
+      }),
+    );
   }
 
   private forward(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
