@@ -4,6 +4,7 @@
  */
 import type { Options } from './args.js';
 import type { Evaluation } from './checks/types.js';
+import { collectGarbage, COLLECT_FROM_INSTANCES } from './memory.js';
 import {
   accountScopes,
   inPool,
@@ -68,7 +69,11 @@ export async function readRegion(
   lang?: Lang,
 ): Promise<RegionRead> {
   const facts = await reader.facts(targets);
-  const evaluations = evaluate(facts, [...new Set([...targets.ids, ...Object.keys(facts.instances)])], chosen, lang);
+  const ids = [...new Set([...targets.ids, ...Object.keys(facts.instances)])];
+  const large = ids.length >= COLLECT_FROM_INSTANCES;
+  if (large) collectGarbage();
+  const evaluations = evaluate(facts, ids, chosen, lang);
+  if (large) collectGarbage();
   const asked = fleet ? suspects(facts, evaluations) : [];
   if (!asked.length) return { facts, evaluations };
   const after: Facts = { ...facts, connections: { ...facts.connections, ...(await reader.connections(asked)) } };
