@@ -134,3 +134,22 @@ it('the merged view finds no new gap: GetConnectionStatus is not asked', async (
   expect(statusOf(after)).toBe('pass');
   expect(connections).not.toHaveBeenCalled();
 });
+
+it("the suspects' GetConnectionStatus cannot be asked (the account's credentials have gone): the verdicts judged without it stand", async () => {
+  const facts = spokeFacts();
+  delete facts.connections;
+  const view = ownersView();
+  const atts = view.transitGateways.attachments[TGW]!;
+  if (atts.known) atts.value = atts.value.map((a) => (a.attachmentId === SPOKE_ATT ? { ...a, state: 'failed' } : a));
+  const failing = Object.assign(new Error('no credentials'), { name: 'CollectError' });
+  const [after] = await withOwnersViews(
+    [readOf(facts, IDS.account), readOf(ownerFacts())],
+    () => Promise.resolve(view),
+    undefined,
+    undefined,
+    () => Promise.reject(failing),
+  );
+  expect(statusOf(after)).toBe('fail');
+  expect(after!.facts.connections).toBeUndefined();
+  expect(after!.evaluations[0]!.results.find((x) => x.id === 'agent-registered')?.status).toBe('pass');
+});
