@@ -82,7 +82,10 @@ export async function gather(
   // of the AWS managed policies the roles may need are asked in that round, once the parts are
   // leaving and the sweep is in, and only while no part has come back (asked later, they would
   // make a round of their own).
-  void Promise.all([sweepFirst, partsLeaving]).then(([s]) => (s?.known && !partBack ? prefetchPolicies(c, s.value) : 0));
+  // A refused sweep (a bug) is thrown where the sweep is awaited, below, not here.
+  Promise.all([sweepFirst, partsLeaving])
+    .then(([s]) => (s?.known && !partBack ? prefetchPolicies(c, s.value) : 0))
+    .catch(() => undefined);
   const foundRead = instancesRead.then(foundIn);
 
   // A transit gateway that a route names is followed to the hub VPCs as soon as the route tables
