@@ -123,6 +123,8 @@ async function getInstanceProfile(c: Clients, arn: string, sweep?: IamSweep): Pr
 interface DocumentCache {
   policies: Map<string, Promise<Fact<GetPolicyCommandOutput>>>;
   documents: Map<string, Promise<Fact<unknown>>>;
+  /** The documents asked before any simulation called for them (readRole), at most PREFETCH_POLICIES. */
+  ahead: Set<string>;
 }
 
 /** One cache per account and region's clients: a fleet's prefetch (prefetchPolicies) and its role reads share it. */
@@ -131,7 +133,7 @@ const caches = new WeakMap<Clients, DocumentCache>();
 function cacheOf(c: Clients): DocumentCache {
   let cache = caches.get(c);
   if (!cache) {
-    cache = { policies: new Map(), documents: new Map() };
+    cache = { policies: new Map(), documents: new Map(), ahead: new Set() };
     caches.set(c, cache);
   }
   return cache;
@@ -282,14 +284,21 @@ interface RoleRead {
  * iam:GetRole and iam:SimulatePrincipalPolicy side by side; the policy lists and documents only
  * when the simulation could not answer or did not allow everything (an extra round only then).
  */
-function readRole(c: Clients, req: RoleRequest, cache: DocumentCache, sweep?: IamSweep): RoleRead {
+function readRole(c: Clients, req: RoleRequest, cache: DocumentCache, ahead: Promise<unknown>[], sweep?: IamSweep): RoleRead {
   const swept = sweep?.roles.get(req.roleName);
   // The document of an attached AWS managed policy is asked beside the simulation, not after it:
   // its default version (iam:GetPolicy, already asked beside the listing in a large fleet, see
   // prefetchPolicies) and then the version itself, so a denial costs no round at all. A role that
-  // the simulation allows everything has had its documents read for nothing: one call per policy,
-  // not per role.
-  if (swept) for (const arn of unsweptDocuments(swept)) cachedDocument(c, arn, cache).catch(() => undefined);
+  // the simulation allows everything has had its documents read for nothing: two calls per policy
+  // and run, not per role, and for PREFETCH_POLICIES policies at most (past them, a role asks its
+  // own only when its simulation calls for them).
+  if (swept) {
+    for (const arn of unsweptDocuments(swept)) {
+      if (!cache.ahead.has(arn) && cache.ahead.size >= PREFETCH_POLICIES) continue;
+      cache.ahead.add(arn);
+      ahead.push(cachedDocument(c, arn, cache));
+    }
+  }
   const rolePromise = swept ? Promise.resolve(swept.role) : getRole(c, req.roleName);
   const firstSim = req.arn
     ? simulationOf(c, req.arn, req.pairs(req.arn))
@@ -385,6 +394,8 @@ export async function readIam(
   const roleReads = new Map<string, Promise<Role>>();
   const fallbacks: Promise<void>[] = [];
   const cache = cacheOf(c);
+  // Documents asked ahead that no simulation called for: awaited too, so none is left running.
+  const ahead: Promise<unknown>[] = [];
   const readDhmc = () => {
     if (dhmc && !roleReads.has(dhmc.roleName))
       roleReads.set(
@@ -393,13 +404,14 @@ export async function readIam(
           c,
           { roleName: dhmc.roleName, arn: sweep?.roles.get(dhmc.roleName)?.role.known ? undefined : dhmc.arn, pairs },
           cache,
+          ahead,
           sweep,
         ).done,
       );
   };
   const readProfileRole = (roleName: string, arn: string) => {
     if (!roleName || roleReads.has(roleName)) return;
-    const read = readRole(c, { roleName, arn: arn || undefined, pairs }, cache, sweep);
+    const read = readRole(c, { roleName, arn: arn || undefined, pairs }, cache, ahead, sweep);
     roleReads.set(roleName, read.done);
     fallbacks.push(read.simulated.then((sim) => (mayFallBack(sim) ? readDhmc() : undefined)));
   };
@@ -414,5 +426,6 @@ export async function readIam(
   if (profiles.some(([, p]) => !p.known || !p.value || p.value.roles.length === 0)) readDhmc();
   await Promise.all(fallbacks);
   const roles = await Promise.all([...roleReads].map(async ([name, read]) => [name, await read] as const));
+  await Promise.allSettled(ahead);
   return { instanceProfiles: Object.fromEntries(profiles), roles: Object.fromEntries(roles) };
 }
