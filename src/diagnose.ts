@@ -57,6 +57,9 @@ export function suspects(facts: Facts, evaluations: readonly Evaluation[]): stri
     .map((e) => e.instanceId);
 }
 
+/** Regions (or accounts) whose facts this process is reading right now. */
+let reading = 0;
+
 /**
  * One region: read the facts, evaluate every instance in them; in a fleet (where GetConnectionStatus
  * is not asked up front) ask it for the suspects and evaluate those again with the answer.
@@ -68,12 +71,22 @@ export async function readRegion(
   chosen?: ReadonlySet<string>,
   lang?: Lang,
 ): Promise<RegionRead> {
-  const facts = await reader.facts(targets);
+  reading++;
+  let facts: Facts;
+  try {
+    facts = await reader.facts(targets);
+  } finally {
+    reading--;
+  }
   const ids = [...new Set([...targets.ids, ...Object.keys(facts.instances)])];
-  const large = ids.length >= COLLECT_FROM_INSTANCES;
-  if (large) collectGarbage();
+  // A full collection stops the whole process: not while another region's reads are in flight,
+  // whose answers and requests it would hold up.
+  const collect = () => {
+    if (ids.length >= COLLECT_FROM_INSTANCES && reading === 0) collectGarbage();
+  };
+  collect();
   const evaluations = evaluate(facts, ids, chosen, lang);
-  if (large) collectGarbage();
+  collect();
   const asked = fleet ? suspects(facts, evaluations) : [];
   if (!asked.length) return { facts, evaluations };
   const after: Facts = { ...facts, connections: { ...facts.connections, ...(await reader.connections(asked)) } };
@@ -149,7 +162,7 @@ export async function diagnoseAws(opts: Options, io: Io): Promise<AwsDiagnosis> 
   return { ...assemble(opts.instanceIds, reads), ...judged(opts), ...(facts ? { facts } : {}) };
 }
 
-/** Account-regions read at once: each is up to a hundred calls in flight, so four keep AWS's request rates and this machine comfortable. */
+/** Account-regions read at once: each is up to 128 calls in flight per service, so four keep AWS's request rates and this machine comfortable. */
 export const READING_AT_ONCE = 4;
 
 /**
@@ -216,8 +229,14 @@ async function diagnoseAccounts(opts: Options, io: Io): Promise<Diagnosis> {
     });
   };
   const readConnections: ReadConnections = (i, ids) => {
-    const { scope, region } = jobs[i]!;
-    const base = { region, profile: scope.profile, credentials: scope.credentials, sideBySide: true, timeoutMs: opts.timeoutMs };
+    const { scope } = jobs[i]!;
+    const base = {
+      region: reads[i]?.facts.region,
+      profile: scope.profile,
+      credentials: scope.credentials,
+      sideBySide: true,
+      timeoutMs: opts.timeoutMs,
+    };
     return withReader(base, async (reader) => {
       try {
         return await reader.connections(ids);

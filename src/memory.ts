@@ -5,7 +5,7 @@ import { runInNewContext } from 'node:vm';
  * Past this many instances a run collects its garbage itself where a phase leaves most of it: the
  * parsed AWS answers once the facts are built, the checks' scratch once every instance is judged.
  * V8 otherwise lets it pile up until its own heuristics act: a 10,000-instance run peaked at 285
- * to 310 MB RSS, and at 255 to 260 MB with these two collections (bench/RESULTS.md), for no
+ * to 310 MB RSS, and at 259 to 265 MB with these two collections (bench/RESULTS.md), for no
  * measurable time. Below it, a run holds too little for a collection to matter.
  */
 export const COLLECT_FROM_INSTANCES = 1_000;

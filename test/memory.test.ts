@@ -51,4 +51,16 @@ describe('collecting garbage where a large run leaves it', () => {
     expect(collections).toHaveBeenCalledTimes(2);
     expect(read.evaluations).toHaveLength(COLLECT_FROM_INSTANCES);
   });
+
+  it("not while another region's facts are being read: the collection would hold up its answers", async () => {
+    collections.mockClear();
+    let answer!: (f: Facts) => void;
+    const slow: Reader = { ...readerOf(factsOf(1)), facts: () => new Promise<Facts>((resolve) => (answer = resolve)) };
+    const other = readRegion(slow, { ids: [], all: true }, true);
+    await readRegion(readerOf(factsOf(COLLECT_FROM_INSTANCES)), { ids: [], all: true }, true);
+    expect(collections).not.toHaveBeenCalled();
+    answer(factsOf(COLLECT_FROM_INSTANCES));
+    await other;
+    expect(collections).toHaveBeenCalledTimes(2);
+  });
 });
