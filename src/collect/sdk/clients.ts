@@ -91,9 +91,15 @@ export async function buildClients(opts: ClientOptions, env: NodeJS.ProcessEnv =
   const explicit = opts.region || env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined;
   const recorder = new Recorder();
   const settings = await profileSettings(profile, env);
-  const common = { ...retries(opts), ...(opts.credentials ? { credentials: opts.credentials } : viaNetwork(settings.caBundle, env)) };
-
-  const ec2 = new EC2Client({ ...common, region: explicit, requestHandler: handler(settings.caBundle, env) });
+  const common = retries(opts);
+  // EC2's handler also carries the credential chain's own calls; the other clients share its credentials.
+  const ec2Handler = handler(settings.caBundle, env);
+  const ec2 = new EC2Client({
+    ...common,
+    region: explicit,
+    requestHandler: ec2Handler,
+    ...(opts.credentials ? { credentials: opts.credentials } : viaNetwork(ec2Handler)),
+  });
   const destroyAll = (...cs: { destroy(): void }[]) => cs.forEach((c) => c.destroy());
   let region: string | undefined;
   try {
@@ -169,19 +175,20 @@ function retries(opts: Pick<ClientOptions, 'profile' | 'sideBySide'>) {
 /** The settings of a region's clients, for one more client: retries, the profile, the HTTP handler. */
 export async function clientSettings(opts: Pick<ClientOptions, 'profile' | 'sideBySide'>, env: NodeJS.ProcessEnv = process.env) {
   quietSdk();
-  const { caBundle } = await profileSettings(opts.profile, env);
-  return { ...retries(opts), requestHandler: handler(caBundle, env), ...viaNetwork(caBundle, env) };
+  const requestHandler = handler((await profileSettings(opts.profile, env)).caBundle, env);
+  return { ...retries(opts), requestHandler, ...viaNetwork(requestHandler) };
 }
 
 /**
  * The SDK's own credential chain, with one change: the clients it makes for itself (IAM Identity
- * Center's sso and sso-oidc, STS for a role to assume or a web identity) send through the same
- * handler as the tool's reads, so a corporate proxy and CA bundle reach them too. Left alone, an SSO
- * profile behind a proxy could not get credentials at all: those clients connected directly.
+ * Center's sso and sso-oidc, STS for a role to assume or a web identity) send through the client's
+ * own handler (destroyed with it), so a corporate proxy and CA bundle reach them too. Left alone,
+ * IAM Identity Center's clients connected directly, and an SSO profile behind a proxy could not
+ * get credentials at all.
  */
-function viaNetwork(caBundle: string | undefined, env: NodeJS.ProcessEnv) {
+function viaNetwork(requestHandler: NodeHttpHandler) {
   return {
-    credentialDefaultProvider: (input: object) => defaultProvider({ ...input, clientConfig: { requestHandler: handler(caBundle, env) } }),
+    credentialDefaultProvider: (input: object) => defaultProvider({ ...input, clientConfig: { requestHandler } }),
   };
 }
 
