@@ -29,6 +29,21 @@ function ownersView(): OwnersView {
   return { transitGateways: whole.transitGateways!, hubs: { vpcs: { [HUB]: hubVpc() }, prefixLists: {} } };
 }
 
+/** The spoke read as a fleet is: GetConnectionStatus not asked up front. */
+function fleetSpokeFacts(): Facts {
+  const f = spokeFacts();
+  delete f.connections;
+  return f;
+}
+
+/** The owner's view, in which the spoke's attachment (as only the owner sees it) has failed. */
+function failedSpokeView(): OwnersView {
+  const view = ownersView();
+  const atts = view.transitGateways.attachments[TGW]!;
+  if (atts.known) atts.value = atts.value.map((a) => (a.attachmentId === SPOKE_ATT ? { ...a, state: 'failed' } : a));
+  return view;
+}
+
 const readOf = (facts: Facts, account?: string): AccountRead => ({
   facts,
   evaluations: evaluate(facts, Object.keys(facts.instances)),
@@ -97,12 +112,8 @@ it("a participant of a shared VPC: the VPC's owner, read in the run, is asked fo
 });
 
 it("an instance the owner's view finds a gap in is a suspect: ssm:GetConnectionStatus is asked as its account, and it is judged with the answer", async () => {
-  const facts = spokeFacts();
-  delete facts.connections;
-  const view = ownersView();
-  const atts = view.transitGateways.attachments[TGW]!;
-  // The spoke's attachment, as only the owner sees it, has failed.
-  if (atts.known) atts.value = atts.value.map((a) => (a.attachmentId === SPOKE_ATT ? { ...a, state: 'failed' } : a));
+  const facts = fleetSpokeFacts();
+  const view = failedSpokeView();
   const connections = jest
     .fn<ReturnType<ReadConnections>, Parameters<ReadConnections>>()
     .mockResolvedValue({ [IDS.instance]: known('notconnected') });
@@ -121,8 +132,7 @@ it("an instance the owner's view finds a gap in is a suspect: ssm:GetConnectionS
 });
 
 it('the merged view finds no new gap: GetConnectionStatus is not asked', async () => {
-  const facts = spokeFacts();
-  delete facts.connections;
+  const facts = fleetSpokeFacts();
   const connections = jest.fn<ReturnType<ReadConnections>, Parameters<ReadConnections>>();
   const [after] = await withOwnersViews(
     [readOf(facts, IDS.account), readOf(ownerFacts())],
@@ -136,11 +146,8 @@ it('the merged view finds no new gap: GetConnectionStatus is not asked', async (
 });
 
 it("the suspects' GetConnectionStatus cannot be asked (the account's credentials have gone): the verdicts judged without it stand", async () => {
-  const facts = spokeFacts();
-  delete facts.connections;
-  const view = ownersView();
-  const atts = view.transitGateways.attachments[TGW]!;
-  if (atts.known) atts.value = atts.value.map((a) => (a.attachmentId === SPOKE_ATT ? { ...a, state: 'failed' } : a));
+  const facts = fleetSpokeFacts();
+  const view = failedSpokeView();
   const failing = Object.assign(new Error('no credentials'), { name: 'CollectError' });
   const [after] = await withOwnersViews(
     [readOf(facts, IDS.account), readOf(ownerFacts())],
