@@ -27,6 +27,15 @@ const allowInline = (f: Facts, Action: string[], Resource: string | string[] = '
     { policyName: 'session-extras', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action, Resource }] } },
   ]);
 };
+/** The VPC's default group (the endpoint's here) admits HTTPS from these sources only. */
+const admitHttpsOnDefaultSg = (f: Facts, from: { cidrs?: string[]; ipv6Cidrs?: string[]; prefixListIds?: string[] }) => {
+  const sg = vpcOf(f).securityGroups;
+  if (sg.known)
+    sg.value.find((g) => g.groupId === IDS.defaultSg)!.ingress = [
+      { protocol: 'tcp', fromPort: 443, toPort: 443, cidrs: [], ipv6Cidrs: [], groupIds: [], prefixListIds: [], ...from },
+    ];
+};
+
 const simulated = (f: Facts, ...results: Partial<SimulationResult>[]) => {
   const sim = f.roles[IDS.role]!.simulation;
   if (sim?.known)
@@ -124,11 +133,7 @@ checkCases('session-preferences', [
     facts: factsWith((f) => {
       prefs({ kmsKeyId: KEY })(f);
       kmsEndpoint(f, { groupIds: [IDS.defaultSg] });
-      const sg = vpcOf(f).securityGroups;
-      if (sg.known)
-        sg.value.find((g) => g.groupId === IDS.defaultSg)!.ingress = [
-          { protocol: 'tcp', fromPort: 443, toPort: 443, cidrs: [], ipv6Cidrs: [], groupIds: [], prefixListIds: ['pl-0corp000000000001'] },
-        ];
+      admitHttpsOnDefaultSg(f, { prefixListIds: ['pl-0corp000000000001'] });
       f.prefixLists = { 'pl-0corp000000000001': known(['10.0.0.0/16']) };
       allowInline(f, ['kms:Decrypt']);
     }),
@@ -141,11 +146,7 @@ checkCases('session-preferences', [
       ipv6Only(f);
       prefs({ kmsKeyId: KEY })(f);
       kmsEndpoint(f, { groupIds: [IDS.defaultSg], subnetIds: [IDS.otherSubnet], ipAddressType: 'dualstack' });
-      const sg = vpcOf(f).securityGroups;
-      if (sg.known)
-        sg.value.find((g) => g.groupId === IDS.defaultSg)!.ingress = [
-          { protocol: 'tcp', fromPort: 443, toPort: 443, cidrs: ['10.0.0.0/16'], ipv6Cidrs: [V6.subnet], groupIds: [], prefixListIds: [] },
-        ];
+      admitHttpsOnDefaultSg(f, { cidrs: ['10.0.0.0/16'], ipv6Cidrs: [V6.subnet] });
       allowInline(f, ['kms:Decrypt']);
     }),
     status: 'pass',
@@ -157,11 +158,7 @@ checkCases('session-preferences', [
       ipv6Only(f);
       prefs({ kmsKeyId: KEY })(f);
       kmsEndpoint(f, { groupIds: [IDS.defaultSg], subnetIds: [IDS.otherSubnet], ipAddressType: 'dualstack' });
-      const sg = vpcOf(f).securityGroups;
-      if (sg.known)
-        sg.value.find((g) => g.groupId === IDS.defaultSg)!.ingress = [
-          { protocol: 'tcp', fromPort: 443, toPort: 443, cidrs: ['10.0.0.0/16'], ipv6Cidrs: [], groupIds: [], prefixListIds: [] },
-        ];
+      admitHttpsOnDefaultSg(f, { cidrs: ['10.0.0.0/16'] });
       allowInline(f, ['kms:Decrypt']);
     }),
     status: 'fail',
