@@ -89,7 +89,19 @@ export async function readRegion(
   collect();
   const asked = fleet ? suspects(facts, evaluations) : [];
   if (!asked.length) return { facts, evaluations };
-  const after: Facts = { ...facts, connections: { ...facts.connections, ...(await reader.connections(asked)) } };
+  return withConnections(facts, evaluations, asked, await reader.connections(asked), chosen, lang);
+}
+
+/** The suspects' GetConnectionStatus answers added to the facts, and those instances judged again with them. */
+function withConnections(
+  facts: Facts,
+  evaluations: readonly Evaluation[],
+  asked: readonly string[],
+  answers: NonNullable<Facts['connections']>,
+  chosen?: ReadonlySet<string>,
+  lang?: Lang,
+): RegionRead {
+  const after: Facts = { ...facts, connections: { ...facts.connections, ...answers } };
   const again = new Map(evaluate(after, asked, chosen, lang).map((e) => [e.instanceId, e]));
   return { facts: after, evaluations: evaluations.map((e) => again.get(e.instanceId) ?? e) };
 }
@@ -215,36 +227,22 @@ async function diagnoseAccounts(opts: Options, io: Io): Promise<Diagnosis> {
   } finally {
     if (progress) io.err.write('\r\u001b[K');
   }
+  // Later reads as one job's account (an owner's view, the suspects it makes), each counted apart.
   const ownerStats: RunStats[] = [];
   const suspectStats: RunStats[] = [];
-  const readOwner: ReadOwner = (j, region, tgwIds, spokes) => {
+  const asJob = <T>(j: number, region: string | undefined, counted: RunStats[], read: (reader: Reader) => Promise<T>) => {
     const { scope } = jobs[j]!;
     const base = { region, profile: scope.profile, credentials: scope.credentials, sideBySide: true, timeoutMs: opts.timeoutMs };
     return withReader(base, async (reader) => {
       try {
-        return await reader.transit(tgwIds, spokes);
+        return await read(reader);
       } finally {
-        ownerStats.push(reader.stats());
+        counted.push(reader.stats());
       }
     });
   };
-  const readConnections: ReadConnections = (i, ids) => {
-    const { scope } = jobs[i]!;
-    const base = {
-      region: reads[i]?.facts.region,
-      profile: scope.profile,
-      credentials: scope.credentials,
-      sideBySide: true,
-      timeoutMs: opts.timeoutMs,
-    };
-    return withReader(base, async (reader) => {
-      try {
-        return await reader.connections(ids);
-      } finally {
-        suspectStats.push(reader.stats());
-      }
-    });
-  };
+  const readOwner: ReadOwner = (j, region, tgwIds, spokes) => asJob(j, region, ownerStats, (r) => r.transit(tgwIds, spokes));
+  const readConnections: ReadConnections = (i, ids) => asJob(i, reads[i]?.facts.region, suspectStats, (r) => r.connections(ids));
   const done = (await withOwnersViews(reads, readOwner, opts.chosen, opts.lang, readConnections)).filter((r) => r !== undefined);
   if (opts.stats) {
     // The owners' views are read after every account's own read, and the suspects they make after
@@ -338,9 +336,7 @@ export async function withOwnersViews(
         if ((e as Error)?.name !== 'CollectError') throw e;
         return { ...r, facts, evaluations };
       }
-      const after: Facts = { ...facts, connections: { ...facts.connections, ...answers } };
-      const again = new Map(evaluate(after, asked, chosen, lang).map((e) => [e.instanceId, e]));
-      return { ...r, facts: after, evaluations: evaluations.map((e) => again.get(e.instanceId) ?? e) };
+      return { ...r, ...withConnections(facts, evaluations, asked, answers, chosen, lang) };
     }),
   );
 }
