@@ -63,4 +63,26 @@ describe('collecting garbage where a large run leaves it', () => {
     await other;
     expect(collections).toHaveBeenCalledTimes(2);
   });
+
+  it('a Node that gives no gc (the flag refused, or no gc in the fresh context): it does nothing, and throws nothing', () => {
+    const refusals = [
+      jest.fn(() => null),
+      jest.fn(() => {
+        throw new Error('refused');
+      }),
+    ];
+    for (const runInNewContext of refusals) {
+      const vm = { runInNewContext };
+      jest.isolateModules(() => {
+        jest.doMock('node:vm', () => vm);
+        const { collectGarbage: fresh } = jest.requireActual<typeof Memory>('../src/memory');
+        expect(() => {
+          fresh();
+          fresh();
+        }).not.toThrow();
+      });
+      // Asked once: the answer is kept for the run.
+      expect(runInNewContext).toHaveBeenCalledTimes(1);
+    }
+  });
 });
